@@ -1,0 +1,5 @@
+"""Lets `python -m wrrtrack` run the command line."""
+
+from wrrtrack.cli import main
+
+main()

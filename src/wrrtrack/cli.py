@@ -1,0 +1,416 @@
+"""The command line: parse, make one library call, print. Errors are mapped in `main()`."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from wrrtrack import __version__
+from wrrtrack.errors import UnknownTerm, WrrtrackError
+from wrrtrack.vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
+
+if TYPE_CHECKING:
+    from wrrtrack.registry import Registry
+
+app = typer.Typer(
+    name="wrrtrack",
+    help="Track the government's follow-up on policy advice (WRR report 103 and others).",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+status_app = typer.Typer(
+    help="Change the status of a recommendation, or show its history.", no_args_is_help=True
+)
+app.add_typer(status_app, name="status")
+
+
+class ListFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+    ids = "ids"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class HistoryFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class ReportFormat(str, Enum):
+    md = "md"
+
+
+class Lang(str, Enum):
+    nl = "nl"
+    en = "en"
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Settings:
+    registry: Path | None = None
+    use_cache: bool = True
+
+
+def _keys_help(what: str, vocabulary: Vocabulary) -> str:
+    return f"Only {what} (repeat for OR): {', '.join(vocabulary.choices())}."
+
+
+RecommendationId = Annotated[str, typer.Argument(help="The recommendation's id, e.g. wrr103-7.")]
+ActorOption = Annotated[
+    list[str] | None, typer.Option("--actor", "-a", help=_keys_help("these actors", ACTORS))
+]
+StatusOption = Annotated[
+    list[str] | None, typer.Option("--status", "-s", help=_keys_help("this status", STATUSES))
+]
+ThemeOption = Annotated[
+    list[str] | None,
+    typer.Option("--theme", "-t", help="Only this theme (repeat for OR); see the registry."),
+]
+StanceOption = Annotated[
+    list[str] | None,
+    typer.Option("--stance", help=_keys_help("this cabinet stance", STANCES)),
+]
+SearchOption = Annotated[
+    str | None,
+    typer.Option("--search", "-q", help="Only where title, quotes or notes contain TEXT."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"wrrtrack {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    registry: Annotated[
+        Path | None,
+        typer.Option(
+            "--registry",
+            "-r",
+            help="The registry file. Default: $WRRTRACK_REGISTRY, wrrtrack.toml, "
+            "data/recommendations.yaml here or above, else the bundled one (read-only).",
+            metavar="PATH",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(registry=registry)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _registry(ctx: typer.Context) -> Registry:
+    from wrrtrack.discover import locate
+    from wrrtrack.registry import Registry
+
+    settings: Settings = ctx.find_root().obj
+    return Registry.open_located(locate(settings.registry))
+
+
+def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> frozenset[str]:
+    try:
+        return frozenset(vocabulary.resolve(g) for g in given or ())
+    except UnknownTerm as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' is not a real date in the form YYYY-MM-DD", param_hint=f"'{option}'"
+        ) from None
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    actor: ActorOption = None,
+    status: StatusOption = None,
+    theme: ThemeOption = None,
+    stance: StanceOption = None,
+    search: SearchOption = None,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", "-f", help="table (for people), json, csv, md, ids.")
+    ] = ListFormat.table,
+) -> None:
+    """List recommendations, filtered. Piped, the table is tab-separated lines."""
+    from wrrtrack.model import Filter
+
+    registry = _registry(ctx)
+    vocab = registry.vocabularies
+    where = Filter(
+        actors=_resolve(vocab.actors, actor, "--actor"),
+        statuses=_resolve(vocab.statuses, status, "--status"),
+        themes=_resolve(vocab.themes, theme, "--theme"),
+        stances=_resolve(vocab.stances, stance, "--stance"),
+        search=search,
+    )
+    recs = registry.select(where)
+    if output_format is ListFormat.table and _is_terminal():
+        from wrrtrack.render import terminal
+
+        report = registry.report
+        caption = (
+            f"{len(recs)} of {len(registry.recommendations)} recommendations · "
+            f"{report.reaction.reference} · as of {registry.ledger.as_of.isoformat()}"
+        )
+        terminal.console().print(terminal.list_table(recs, report.name, caption))
+        return
+    if output_format is ListFormat.table:
+        from wrrtrack.render import plain
+
+        _out(plain.list_lines(recs))
+        return
+    if output_format is ListFormat.md:
+        from wrrtrack.render import markdown
+
+        _out(markdown.list_table(recs, vocab))
+        return
+    from wrrtrack.render import machine
+
+    render = {
+        ListFormat.json: machine.list_json,
+        ListFormat.csv: machine.list_csv,
+        ListFormat.ids: machine.ids,
+    }[output_format]
+    _out(render(recs))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    identifier: RecommendationId,
+    output_format: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="text (for people) or json.")
+    ] = ShowFormat.text,
+) -> None:
+    """Show one recommendation in full: stance, quotes, actors, status and history."""
+    registry = _registry(ctx)
+    rec = registry.get(identifier)
+    if output_format is ShowFormat.json:
+        from wrrtrack.render import machine
+
+        _out(machine.to_json(machine.detail(rec)))
+        return
+    from wrrtrack.render import plain
+
+    _out(plain.show_text(rec, registry.vocabularies, registry.report.reaction.reference))
+
+
+@status_app.command("set")
+def status_set(
+    ctx: typer.Context,
+    identifier: RecommendationId,
+    status: Annotated[
+        str, typer.Argument(help=f"The new status: {', '.join(STATUSES.choices())}.")
+    ],
+    note: Annotated[str | None, typer.Option("--note", "-n", help="Why, or what happened.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", "-d", help="YYYY-MM-DD; default today.")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who records it; default git user.name, else login name."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where it is documented (letter, URL).")
+    ] = None,
+) -> None:
+    """Record a new status (one history entry). Same status again needs --note."""
+    day = _date(on, "--date")
+    registry = _registry(ctx)
+    try:
+        key = registry.vocabularies.statuses.resolve(status)
+    except UnknownTerm as exc:
+        raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
+    before = registry.get(identifier)
+    after = registry.set_status(identifier, key, note=note, on=day, by=by, source=source)
+    change = after.history[-1]
+    arrow = f"{before.status} -> {after.status}" if before.status != after.status else "note"
+    _say(f"{after.id}: {arrow} ({change.date.isoformat()}) in {registry.path}")
+
+
+@status_app.command("history")
+def status_history(
+    ctx: typer.Context,
+    identifier: RecommendationId,
+    output_format: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="table (for people) or json.")
+    ] = HistoryFormat.table,
+) -> None:
+    """Show every dated change of one recommendation, oldest first."""
+    rec = _registry(ctx).get(identifier)
+    if output_format is HistoryFormat.json:
+        from wrrtrack.render import machine
+
+        _out(machine.to_json([machine.change_dict(c) for c in rec.history]))
+    elif _is_terminal():
+        from wrrtrack.render import terminal
+
+        terminal.console().print(terminal.history_table(rec, rec.history))
+    else:
+        from wrrtrack.render import plain
+
+        _out(plain.history_lines(rec.history))
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md (Markdown).")
+    ] = ReportFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Dutch or English.")] = Lang.nl,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The 'as of' date; default newest change.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Add a section of changes after this date.")
+    ] = None,
+) -> None:
+    """Write the status report: summary, per-theme tables, quotes and history."""
+    as_of_day = _date(as_of, "--as-of")
+    since_day = _date(since, "--since")
+    from wrrtrack.render import markdown
+
+    registry = _registry(ctx)
+    text = markdown.report(
+        registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day
+    )
+    if output is None:
+        _out(text)
+        return
+    from wrrtrack.output import write_output
+
+    write_output(output, text)
+    _say(f"wrote {output}")
+
+
+@app.command()
+def validate(ctx: typer.Context) -> None:
+    """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
+    from wrrtrack.discover import locate
+    from wrrtrack.errors import RegistryInvalid
+    from wrrtrack.registry import Registry
+
+    settings: Settings = ctx.find_root().obj
+    located = locate(settings.registry)
+    try:
+        registry = Registry.open_located(located)
+    except RegistryInvalid as exc:
+        _fail(exc.lines() + [f"{len(exc.problems)} problem(s) in {located.path}"])
+    check = registry.check_quotes()
+    if check.problems:
+        _fail([str(p) for p in check.problems] + [f"{len(check.problems)} problem(s) in {registry.path}"])
+    _out(
+        f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
+        f"{check.checked} quotes found in {check.source.name}\n"
+    )
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to create data/recommendations.yaml.")
+    ] = Path(),
+) -> None:
+    """Copy the bundled registry and its source text into DIR, to change them there."""
+    from wrrtrack.registry import copy_bundled
+
+    created = copy_bundled(directory)
+    _say(f"created {created}; run wrrtrack commands in {directory} to use it")
+
+
+# --- errors, in one place ------------------------------------------------------------------
+
+
+def _fail(lines: list[str], code: int = 1) -> NoReturn:
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the command line; every failure becomes `error:` lines and exit code 1 or 2."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="wrrtrack", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except WrrtrackError as exc:
+        for line in exc.lines():
+            print(f"error: {line}", file=sys.stderr)
+        code = 1
+    except typer.TyperException as exc:  # Click's usage errors: exit code 2
+        code = getattr(exc, "exit_code", 2)
+        usage_ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and usage_ctx is not None:
+            print(usage_ctx.get_help(), file=sys.stderr)
+            print("error: missing command", file=sys.stderr)
+        else:
+            where = f" (see '{usage_ctx.command_path} --help')" if usage_ctx else ""
+            print(f"error: {exc.format_message()}{where}", file=sys.stderr)
+    except typer.Abort:
+        print("error: aborted", file=sys.stderr)
+        code = 1
+    except BrokenPipeError:
+        # The reader went away (`wrrtrack list | head`): not an error of ours.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,97 @@
+"""Finding the registry: the order of cli.md, first hit wins."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from wrrtrack.errors import RegistryNotFound, WrrtrackError
+
+ENV_VAR = "WRRTRACK_REGISTRY"
+DEFAULT_RELATIVE = Path("data") / "recommendations.yaml"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A registry path, how it was found, and whether it may be written."""
+
+    path: Path
+    how: str
+    bundled: bool = False
+
+
+def bundled_registry() -> Path | None:
+    """The registry shipped inside the package (or, in a source checkout, the repository's)."""
+    package = Path(__file__).resolve().parent
+    for candidate in (
+        package / "bundled" / "recommendations.yaml",
+        package.parent.parent / DEFAULT_RELATIVE,  # src/wrrtrack -> repository root
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _shown(path: Path, cwd: Path) -> Path:
+    """`path` relative to the working directory when it lies below it, as users typed it."""
+    try:
+        return path.relative_to(cwd)
+    except ValueError:
+        return path
+
+
+def _configured(directory: Path, cwd: Path) -> Located | None:
+    for name, table in (("wrrtrack.toml", ()), ("pyproject.toml", ("tool", "wrrtrack"))):
+        config = directory / name
+        if not config.is_file():
+            continue
+        try:
+            raw = config.read_text(encoding="utf-8")
+            if name == "pyproject.toml" and "wrrtrack" not in raw:
+                continue  # most pyproject files say nothing of us; skip the TOML parse
+            data = tomllib.loads(raw)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise WrrtrackError(f"{config}: cannot read configuration: {exc}") from None
+        for part in table:
+            data = data.get(part, {})
+        value = data.get("registry") if isinstance(data, dict) else None
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            raise WrrtrackError(f"{config}: 'registry' must be a path in quotes")
+        return Located(_shown(directory / value, cwd), f"registry in {config.name}")
+    return None
+
+
+def locate(
+    explicit: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Located:
+    """Where the registry is, by cli.md's rules."""
+    if explicit is not None:
+        return Located(explicit, "--registry")
+    environ = os.environ if environ is None else environ
+    if environ.get(ENV_VAR):
+        return Located(Path(environ[ENV_VAR]), ENV_VAR)
+    start = (cwd or Path.cwd()).absolute()
+    directories = [start, *start.parents]
+    for directory in directories:
+        found = _configured(directory, start)
+        if found:
+            return found
+    for directory in directories:
+        candidate = directory / DEFAULT_RELATIVE
+        if candidate.is_file():
+            return Located(_shown(candidate, start), str(DEFAULT_RELATIVE))
+    bundled = bundled_registry()
+    if bundled is not None:
+        return Located(bundled, "bundled", bundled=True)
+    raise RegistryNotFound(
+        f"no registry found: no --registry, no {ENV_VAR}, no wrrtrack.toml and no "
+        f"{DEFAULT_RELATIVE} in {start} or its parents"
+    )

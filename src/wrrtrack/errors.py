@@ -1,0 +1,88 @@
+"""The exceptions a user can act on; the command line turns each into `error:` lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file, 1-based, as editors and compilers print it."""
+
+    path: Path
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a registry, and where it is."""
+
+    location: Location | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class WrrtrackError(Exception):
+    """A problem with the registry or the request that the user can fix (exit code 1)."""
+
+    def lines(self) -> list[str]:
+        """The message, one entry per `error:` line."""
+        return [str(self)]
+
+
+class RegistryNotFound(WrrtrackError):
+    """No registry where one was named or searched for."""
+
+
+class RegistryInvalid(WrrtrackError):
+    """The registry file cannot be used as it is; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+    def lines(self) -> list[str]:
+        return [str(problem) for problem in self.problems]
+
+
+class UnknownRecommendation(WrrtrackError):
+    """An id that is not in the registry; carries the nearest ids."""
+
+    def __init__(self, identifier: str, suggestions: list[str]) -> None:
+        self.identifier = identifier
+        self.suggestions = suggestions
+        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no recommendation with id '{identifier}'{hint}")
+
+
+class UnknownTerm(WrrtrackError):
+    """A key outside a vocabulary; carries the valid keys for the message."""
+
+    def __init__(self, vocabulary: str, given: str, valid: list[str]) -> None:
+        self.vocabulary = vocabulary
+        self.given = given
+        self.valid = valid
+        super().__init__(f"unknown {vocabulary} '{given}'; valid: {', '.join(valid)}")
+
+
+class InvalidChange(WrrtrackError):
+    """A status change that the rules of the registry do not allow."""
+
+
+class ReadOnlyRegistry(WrrtrackError):
+    """A write to a registry that must not be changed in place."""
+
+
+class LockTimeout(WrrtrackError):
+    """Another writer held the registry for longer than we were willing to wait."""
+
+
+class OutputRefused(WrrtrackError):
+    """An --output path that we will not write to."""

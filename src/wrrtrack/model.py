@@ -1,0 +1,165 @@
+"""The domain model: recommendations, their status history and the rules for changing it.
+
+Pure data and rules: no files, no YAML, no terminal. Everything here can be built and
+tested in memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from wrrtrack.errors import InvalidChange, UnknownRecommendation
+from wrrtrack.vocabulary import Vocabularies
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One dated entry in a recommendation's history: the status from then on, and why."""
+
+    date: date
+    status: str
+    note: str | None = None
+    by: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One piece of advice, the cabinet's stance on it, who acts, and where it stands."""
+
+    id: str
+    title: str
+    theme: str
+    stance: str
+    actors: tuple[str, ...]
+    status: str
+    quotes: tuple[str, ...]
+    history: tuple[StatusChange, ...]
+
+    @property
+    def updated(self) -> date:
+        """The date of the newest history entry."""
+        return self.history[-1].date
+
+    def with_change(self, change: StatusChange) -> Recommendation:
+        """This recommendation after `change`; refuses changes that would bend the history."""
+        if change.date < self.updated:
+            raise InvalidChange(
+                f"{self.id}: the change is dated {change.date.isoformat()}, before the newest "
+                f"history entry ({self.updated.isoformat()}); history is kept oldest first"
+            )
+        if change.status == self.status and not change.note:
+            raise InvalidChange(
+                f"{self.id} already has status '{self.status}'; "
+                "add --note to record a note without a change of status"
+            )
+        return dataclasses.replace(self, status=change.status, history=(*self.history, change))
+
+    def text_matches(self, needle: str) -> bool:
+        """Case-insensitive search in title, quotes and history notes."""
+        folded = needle.casefold()
+        haystacks = [self.title, *self.quotes, *(c.note for c in self.history if c.note)]
+        return any(folded in text.casefold() for text in haystacks)
+
+
+@dataclass(frozen=True)
+class Reaction:
+    """The government's reaction to the advice: where it was published and when."""
+
+    reference: str
+    date: date
+    source: str  # path of the source text, relative to the registry file
+
+
+@dataclass(frozen=True)
+class AdviceReport:
+    """The advisory report being tracked and the reaction the stances are taken from."""
+
+    publisher: str
+    number: str
+    title: str
+    date: date
+    reaction: Reaction
+    context: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"{self.publisher} {self.number}: {self.title}"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which recommendations to show: OR within one field, AND between fields."""
+
+    actors: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    themes: frozenset[str] = frozenset()
+    stances: frozenset[str] = frozenset()
+    search: str | None = None
+
+    def matches(self, rec: Recommendation) -> bool:
+        return (
+            (not self.actors or not self.actors.isdisjoint(rec.actors))
+            and (not self.statuses or rec.status in self.statuses)
+            and (not self.themes or rec.theme in self.themes)
+            and (not self.stances or rec.stance in self.stances)
+            and (not self.search or rec.text_matches(self.search))
+        )
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Everything a registry file holds, as values."""
+
+    report: AdviceReport
+    vocabularies: Vocabularies
+    recommendations: tuple[Recommendation, ...]
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {rec.id.casefold(): i for i, rec in enumerate(self.recommendations)}
+        object.__setattr__(self, "_index", index)
+
+    def get(self, identifier: str) -> Recommendation:
+        """The recommendation with this id (case-insensitive), or a did-you-mean error."""
+        position = self._index.get(identifier.strip().casefold())
+        if position is None:
+            ids = [rec.id for rec in self.recommendations]
+            raise UnknownRecommendation(identifier, difflib.get_close_matches(identifier, ids))
+        return self.recommendations[position]
+
+    def select(self, where: Filter) -> list[Recommendation]:
+        return [rec for rec in self.recommendations if where.matches(rec)]
+
+    def replace(self, rec: Recommendation) -> Ledger:
+        position = self._index[rec.id.casefold()]
+        recs = list(self.recommendations)
+        recs[position] = rec
+        return dataclasses.replace(self, recommendations=tuple(recs))
+
+    @property
+    def as_of(self) -> date:
+        """The newest history date: what a report is 'as of' unless told otherwise."""
+        return max((rec.updated for rec in self.recommendations), default=self.report.reaction.date)
+
+    def changes_since(self, since: date) -> list[tuple[Recommendation, StatusChange]]:
+        """History entries dated after `since`, oldest first, then in registry order."""
+        found = [
+            (rec, change)
+            for rec in self.recommendations
+            for change in rec.history
+            if change.date > since
+        ]
+        return sorted(found, key=lambda pair: pair[1].date)
+
+
+def count_by(keys: Sequence[str], values: Iterable[str]) -> dict[str, int]:
+    """How often each key occurs, every key present, in vocabulary order."""
+    counts = dict.fromkeys(keys, 0)
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts

@@ -1,0 +1,73 @@
+"""Output for scripts: JSON, CSV and id lists, always with canonical keys, never labels."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from wrrtrack.model import Recommendation, StatusChange
+
+LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def summary(rec: Recommendation) -> dict[str, Any]:
+    return {
+        "id": rec.id,
+        "title": rec.title,
+        "theme": rec.theme,
+        "stance": rec.stance,
+        "actors": list(rec.actors),
+        "status": rec.status,
+        "updated": rec.updated.isoformat(),
+    }
+
+
+def change_dict(change: StatusChange) -> dict[str, Any]:
+    return {
+        "date": change.date.isoformat(),
+        "status": change.status,
+        "note": change.note,
+        "by": change.by,
+        "source": change.source,
+    }
+
+
+def detail(rec: Recommendation) -> dict[str, Any]:
+    return {
+        **summary(rec),
+        "quotes": list(rec.quotes),
+        "history": [change_dict(c) for c in rec.history],
+    }
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def list_json(recs: Iterable[Recommendation]) -> str:
+    return to_json([summary(rec) for rec in recs])
+
+
+def ids(recs: Iterable[Recommendation]) -> str:
+    return "".join(f"{rec.id}\n" for rec in recs)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet shows as text rather than evaluates."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def list_csv(recs: Iterable[Recommendation]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LIST_FIELDS)
+    for rec in recs:
+        row = summary(rec)
+        row["actors"] = ";".join(rec.actors)
+        writer.writerow([spreadsheet_safe(str(row[field])) for field in LIST_FIELDS])
+    return out.getvalue()

@@ -1,0 +1,78 @@
+"""Output for pipes and plain terminals: tab-separated lines and unstyled text."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable
+
+from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack.vocabulary import Vocabularies
+
+
+def cell(text: str | None) -> str:
+    """One field of a tab-separated line: no tabs or line breaks inside."""
+    return " ".join((text or "").split())
+
+
+def list_lines(recs: Iterable[Recommendation]) -> str:
+    """id, status, stance, actors, theme, updated, title: one line per recommendation."""
+    return "".join(
+        "\t".join(
+            (
+                rec.id,
+                rec.status,
+                rec.stance,
+                ",".join(rec.actors),
+                rec.theme,
+                rec.updated.isoformat(),
+                cell(rec.title),
+            )
+        )
+        + "\n"
+        for rec in recs
+    )
+
+
+def history_lines(history: Iterable[StatusChange]) -> str:
+    """date, status, by, note, source: one line per history entry."""
+    return "".join(
+        "\t".join(
+            (c.date.isoformat(), c.status, cell(c.by), cell(c.note), cell(c.source))
+        )
+        + "\n"
+        for c in history
+    )
+
+
+def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: int = 88) -> str:
+    """One recommendation in full, as plain text."""
+
+    def labelled(key: str, label: str) -> str:
+        return key if key == label else f"{key} ({label})"
+
+    def wrap(text: str, indent: str) -> list[str]:
+        return textwrap.wrap(
+            " ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent
+        )
+
+    lines = [f"{rec.id}", *wrap(rec.title, "  "), ""]
+    rows = [
+        ("theme", labelled(rec.theme, vocab.themes.label(rec.theme, "en"))),
+        ("stance", labelled(rec.stance, vocab.stances.label(rec.stance, "en"))),
+        ("actors", ", ".join(rec.actors)),
+        ("status", labelled(rec.status, vocab.statuses.label(rec.status, "en"))),
+        ("updated", rec.updated.isoformat()),
+    ]
+    lines += [f"  {name:<8} {value}" for name, value in rows]
+    lines += ["", f"  Quoted from {reference}:"]
+    for quote in rec.quotes:
+        lines += wrap(f"“{quote}”", "    ")
+    lines += ["", "  History:"]
+    for change in rec.history:
+        by = f" ({change.by})" if change.by else ""
+        lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
+        if change.note:
+            lines += wrap(change.note, "      ")
+        if change.source:
+            lines += wrap(f"source: {change.source}", "      ")
+    return "\n".join(lines) + "\n"

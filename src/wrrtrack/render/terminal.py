@@ -1,0 +1,63 @@
+"""Output for people at a terminal: Rich tables with colour (NO_COLOR is honoured by Rich)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from wrrtrack.model import Recommendation, StatusChange
+
+STATUS_STYLES = {
+    "open": "yellow",
+    "in-verkenning": "cyan",
+    "in-uitvoering": "blue",
+    "uitgevoerd": "green",
+    "doorgeschoven": "magenta",
+    "afgewezen": "red",
+    "vervallen": "dim",
+}
+
+
+def _status(key: str) -> Text:
+    return Text(key, style=STATUS_STYLES.get(key, ""))
+
+
+def list_table(recs: list[Recommendation], title: str, caption: str) -> Table:
+    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("stance", no_wrap=True, max_width=14, overflow="ellipsis")
+    table.add_column("actors", max_width=22)
+    table.add_column("theme", no_wrap=True, max_width=16, overflow="ellipsis")
+    table.add_column("updated", no_wrap=True)
+    table.add_column("title", ratio=1, min_width=36)
+    for rec in recs:
+        table.add_row(
+            rec.id,
+            _status(rec.status),
+            rec.stance,
+            ", ".join(rec.actors),
+            rec.theme,
+            rec.updated.isoformat(),
+            Text(rec.title),
+        )
+    return table
+
+
+def history_table(rec: Recommendation, history: Iterable[StatusChange]) -> Table:
+    table = Table(title=f"{rec.id}: history", title_justify="left")
+    for name in ("date", "status", "by", "note", "source"):
+        table.add_column(name, no_wrap=name in ("date", "status"))
+    for c in history:
+        table.add_row(
+            c.date.isoformat(), _status(c.status), Text(c.by or ""), Text(c.note or ""),
+            Text(c.source or ""),
+        )
+    return table
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)

@@ -1,0 +1,168 @@
+"""Vocabularies: the keys a registry may use, with Dutch and English labels.
+
+The built-in defaults below are data, not code: help texts, option validation, the schema
+check and every renderer read them from here (or from a registry that extends them).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from wrrtrack.errors import UnknownTerm
+
+Language = Literal["nl", "en"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One key of a vocabulary, with its labels and the other spellings accepted as input."""
+
+    key: str
+    nl: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def label(self, lang: Language) -> str:
+        return self.nl if lang == "nl" else self.en
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """An ordered set of terms; order is the order of display (status columns, summaries)."""
+
+    name: str
+    terms: tuple[Term, ...]
+    _lookup: dict[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lookup: dict[str, str] = {}
+        for term in self.terms:
+            for spelling in (term.key, term.en, *term.aliases):
+                lookup.setdefault(spelling.casefold(), term.key)
+        object.__setattr__(self, "_lookup", lookup)
+
+    def __contains__(self, key: object) -> bool:
+        return any(term.key == key for term in self.terms)
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self.terms)
+
+    @property
+    def keys(self) -> list[str]:
+        return [term.key for term in self.terms]
+
+    def term(self, key: str) -> Term:
+        for term in self.terms:
+            if term.key == key:
+                return term
+        raise UnknownTerm(self.name, key, self.keys)
+
+    def label(self, key: str, lang: Language) -> str:
+        return self.term(key).label(lang)
+
+    def resolve(self, given: str) -> str:
+        """The canonical key for user input: case-insensitive, English alias accepted."""
+        key = self._lookup.get(given.strip().casefold())
+        if key is None:
+            raise UnknownTerm(self.name, given, self.choices())
+        return key
+
+    def suggest(self, given: str) -> str | None:
+        """The canonical key a misspelling most likely meant, for did-you-mean hints."""
+        try:
+            return self.resolve(given)
+        except UnknownTerm:
+            close = difflib.get_close_matches(given.casefold(), list(self._lookup), n=1)
+            return self._lookup[close[0]] if close else None
+
+    def choices(self) -> list[str]:
+        """Keys with the English spelling also accepted, as shown in help and usage errors."""
+        return [f"{t.key} ({t.aliases[0]})" if t.aliases else t.key for t in self.terms]
+
+    def extended(self, extra: Iterable[Term]) -> Vocabulary:
+        """This vocabulary with terms added or relabelled by a registry's configuration."""
+        merged = {term.key: term for term in self.terms}
+        for term in extra:
+            merged[term.key] = term
+        return Vocabulary(self.name, tuple(merged.values()))
+
+
+# English speakers type 'municipality' or 'government': accept those spellings too.
+ACTORS = Vocabulary(
+    "actor",
+    (
+        Term("rijk", "Rijk", "national government", ("national-government", "government")),
+        Term("gemeente", "gemeenten", "municipalities", ("municipalities", "municipality")),
+        Term(
+            "acvz",
+            "ACVZ (nu Adviesraad Migratie)",
+            "ACVZ (now Advisory Council on Migration)",
+            ("adviesraad-migratie",),
+        ),
+        Term("volgend-kabinet", "volgend kabinet", "next cabinet", ("next-cabinet",)),
+    ),
+)
+
+STANCES = Vocabulary(
+    "stance",
+    (
+        Term("onderschreven", "onderschreven", "endorsed", ("endorsed",)),
+        Term(
+            "eens-met-voorbehoud",
+            "eens, met voorbehoud",
+            "agreed with reservations",
+            ("agreed-with-reservations",),
+        ),
+        Term("positief", "positief ontvangen", "welcomed", ("welcomed",)),
+        Term("toegezegd", "toegezegd", "committed", ("committed",)),
+        Term(
+            "doorverwezen",
+            "doorverwezen naar volgend kabinet",
+            "left to next cabinet",
+            ("left-to-next-cabinet",),
+        ),
+        Term("afgewezen", "afgewezen", "rejected", ("rejected",)),
+        Term("geen-reactie", "geen reactie", "no response", ("no-response",)),
+    ),
+)
+
+STATUSES = Vocabulary(
+    "status",
+    (
+        Term("open", "open", "open"),
+        Term("in-verkenning", "in verkenning", "exploring", ("exploring",)),
+        Term("in-uitvoering", "in uitvoering", "in progress", ("in-progress",)),
+        Term("uitgevoerd", "uitgevoerd", "implemented", ("implemented",)),
+        Term("doorgeschoven", "doorgeschoven", "deferred", ("deferred",)),
+        Term("afgewezen", "afgewezen", "rejected", ("rejected",)),
+        Term("vervallen", "vervallen", "lapsed", ("lapsed",)),
+    ),
+)
+
+# Themes belong to the advice being tracked, so there are no built-in ones: a registry
+# declares its own.
+THEMES = Vocabulary("theme", ())
+
+DEFAULTS: Mapping[str, Vocabulary] = {
+    "themes": THEMES,
+    "actors": ACTORS,
+    "stances": STANCES,
+    "statuses": STATUSES,
+}
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    """The four vocabularies in force for one registry."""
+
+    themes: Vocabulary = THEMES
+    actors: Vocabulary = ACTORS
+    stances: Vocabulary = STANCES
+    statuses: Vocabulary = STATUSES
+
+    def by_section(self, section: str) -> Vocabulary:
+        vocabulary: Vocabulary = getattr(self, section)
+        return vocabulary

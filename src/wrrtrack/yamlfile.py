@@ -1,0 +1,295 @@
+"""The registry file on disk: reading it safely, and changing it atomically, under a lock.
+
+Reading never constructs Python objects from YAML: the file is *composed* into nodes (which
+keep their line and column) and the schema walks those nodes. A `!!python/...` tag is
+therefore only ever a string to complain about, and an alias is a shared node, never an
+expansion.
+
+Writing replaces only the characters of the record it changes, writes the new text beside
+the old file, flushes it to disk and renames it over the old one, while holding an
+exclusive lock on the registry's directory. The file on disk is at every moment either the
+old or the new version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import secrets
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from wrrtrack.errors import (
+    LockTimeout,
+    Location,
+    Problem,
+    RegistryInvalid,
+    RegistryNotFound,
+    WrrtrackError,
+)
+from wrrtrack.model import StatusChange
+from wrrtrack.schema import RecordLayout
+
+# The C loader is ten times faster; the pure-Python one gives the same nodes and marks.
+Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
+try:
+    Loader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    Loader = yaml.SafeLoader
+
+TEMP_MARK = ".wrrtrack-tmp-"
+LOCK_TIMEOUT_ENV = "WRRTRACK_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def _problem(path: Path, message: str, line: int = 1, column: int = 1) -> RegistryInvalid:
+    return RegistryInvalid([Problem(Location(path, line, column), message)])
+
+
+def _line_column(data: bytes | str, offset: int) -> tuple[int, int]:
+    newline: bytes | str = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+    column = offset - (data.rfind(newline, 0, offset) + 1) + 1  # type: ignore[arg-type]
+    return line, column
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or an error that says why it cannot be read."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RegistryNotFound(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise RegistryNotFound(f"{path}: is a directory, not a registry file") from None
+    except PermissionError:
+        raise WrrtrackError(f"{path}: permission denied (cannot read the registry)") from None
+    except OSError as exc:
+        raise WrrtrackError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def decode(path: Path, data: bytes) -> str:
+    """UTF-8 text, or a problem at the first byte that is not."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise _problem(
+            path, "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(data, exc.start)
+        raise _problem(
+            path,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            line,
+            column,
+        ) from None
+
+
+def compose(path: Path, text: str) -> yaml.Node:
+    """The YAML node tree of `text`, or a problem with its place."""
+    if not text.strip():
+        raise _problem(path, "the registry file is empty")
+    try:
+        node = yaml.compose(text, Loader=Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise _problem(path, f"YAML syntax: {what}", line, column) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        raise _problem(
+            path, f"YAML syntax: character {exc.character!r} is not allowed", line, column
+        ) from None
+    except yaml.YAMLError as exc:
+        raise _problem(path, f"YAML syntax: {exc}") from None
+    except RecursionError:
+        raise _problem(path, "YAML syntax: nested too deeply") from None
+    if node is None:
+        raise _problem(path, "the registry file holds no YAML document")
+    return node
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def lock_timeout() -> float:
+    raw = os.environ.get(LOCK_TIMEOUT_ENV)
+    try:
+        return float(raw) if raw else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock for a read-modify-write of `path`.
+
+    The lock is taken on the directory, not the file: the file is replaced by a rename, and
+    a lock on the old inode would not stop a writer that opened the new one. Locking the
+    directory also creates no lock file that could be left behind or committed.
+    """
+    timeout = lock_timeout() if timeout is None else timeout
+    directory = path.parent
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise WrrtrackError(f"{directory}: cannot open for locking: {exc.strerror}") from None
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise WrrtrackError(f"{directory}: cannot lock: {exc.strerror}") from None
+            if time.monotonic() >= deadline:
+                raise LockTimeout(
+                    f"{path}: another wrrtrack process has held the registry for "
+                    f"{timeout:g} s; try again, or raise {LOCK_TIMEOUT_ENV}"
+                )
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files of writers that died mid-write. Call only under the lock."""
+    for leftover in path.parent.glob(f".{path.name}{TEMP_MARK}*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def atomic_write(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Replace `path` by `text` so that a crash leaves either the old or the new file.
+
+    The temporary file sits beside the target (a rename is atomic only within one file
+    system), takes the target's permission bits, is flushed to disk before the rename, and
+    is removed if anything fails. The directory is flushed after the rename so that the
+    rename itself survives a power cut.
+    """
+    data = text.encode("utf-8")
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+    temporary = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            _write_all(fd, data)
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if isinstance(exc, OSError):
+            reason = exc.strerror or str(exc)
+            raise WrrtrackError(f"{path}: cannot write: {reason}; the file is unchanged") from exc
+        raise
+    _fsync_directory(path.parent)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system lets a directory be synced
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+# --- editing one record ----------------------------------------------------------------
+
+_PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .,;()'/+-]*")
+_RESOLVER = yaml.resolver.Resolver()
+_PRINTABLE = re.compile(
+    "[\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def yaml_scalar(value: str) -> str:
+    """`value` as a YAML scalar that reads back as exactly this text."""
+    if (
+        _PLAIN.fullmatch(value)
+        and not value.endswith(" ")
+        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+    ):
+        return value
+    out = []
+    for char in value:
+        if char in '\\"':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif _PRINTABLE.fullmatch(char) and char != "\r":
+            out.append(char)
+        elif ord(char) <= 0xFF:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def splice_change(text: str, layout: RecordLayout, change: StatusChange, record: str) -> str:
+    """`text` with one record's status replaced and `change` appended to its history.
+
+    Only characters inside the record change; everything else, comments and blank lines
+    included, is kept as it was.
+    """
+    if layout.history_insert < 0:
+        raise WrrtrackError(
+            f"{record}: its history is written as an inline list; "
+            "write it as a block list (one '- date: …' entry per line) to change it"
+        )
+    newline = "\r\n" if "\r\n" in text[layout.start : layout.end] else "\n"
+    indent = " " * layout.entry_indent
+    lines = [f"{layout.entry_prefix}date: {change.date.isoformat()}"]
+    lines.append(f"{indent}status: {change.status}")
+    for name in ("note", "by", "source"):
+        value = getattr(change, name)
+        if value is not None:
+            lines.append(f"{indent}{name}: {yaml_scalar(value)}")
+    entry = newline.join(lines) + newline
+    at = layout.history_insert
+    if at == len(text) and text and not text.endswith("\n"):
+        entry = newline + entry
+    edits = sorted(
+        [(layout.status_start, layout.status_end, change.status), (at, at, entry)],
+        reverse=True,
+    )
+    for start, end, replacement in edits:
+        text = text[:start] + replacement + text[end:]
+    return text
