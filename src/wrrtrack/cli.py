@@ -6,7 +6,7 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -33,7 +33,7 @@ status_app = typer.Typer(
 app.add_typer(status_app, name="status")
 
 
-class ListFormat(str, Enum):
+class ListFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -41,21 +41,21 @@ class ListFormat(str, Enum):
     ids = "ids"
 
 
-class ShowFormat(str, Enum):
+class ShowFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-class HistoryFormat(str, Enum):
+class HistoryFormat(StrEnum):
     table = "table"
     json = "json"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     md = "md"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     nl = "nl"
     en = "en"
 
@@ -325,9 +325,7 @@ def report(
     from wrrtrack.render import markdown
 
     registry = _registry(ctx)
-    text = markdown.report(
-        registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day
-    )
+    text = markdown.report(registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day)
     if output is None:
         _out(text)
         return
@@ -349,10 +347,13 @@ def validate(ctx: typer.Context) -> None:
     try:
         registry = Registry.open_located(located)
     except RegistryInvalid as exc:
-        _fail(exc.lines() + [f"{len(exc.problems)} problem(s) in {located.path}"])
+        _fail([*exc.lines(), f"{len(exc.problems)} problem(s) in {located.path}"])
     check = registry.check_quotes()
     if check.problems:
-        _fail([str(p) for p in check.problems] + [f"{len(check.problems)} problem(s) in {registry.path}"])
+        _fail(
+            [str(p) for p in check.problems]
+            + [f"{len(check.problems)} problem(s) in {registry.path}"]
+        )
     _out(
         f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
         f"{check.checked} quotes found in {check.source.name}\n"
@@ -394,9 +395,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except typer.TyperException as exc:  # Click's usage errors: exit code 2
         code = getattr(exc, "exit_code", 2)
         usage_ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" and usage_ctx is not None:
-            print(usage_ctx.get_help(), file=sys.stderr)
-            print("error: missing command", file=sys.stderr)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # Typer has printed the help already
+            print("error: missing command (see 'wrrtrack --help')", file=sys.stderr)
         else:
             where = f" (see '{usage_ctx.command_path} --help')" if usage_ctx else ""
             print(f"error: {exc.format_message()}{where}", file=sys.stderr)

@@ -129,7 +129,7 @@ class Ledger:
         position = self._index.get(identifier.strip().casefold())
         if position is None:
             ids = [rec.id for rec in self.recommendations]
-            raise UnknownRecommendation(identifier, difflib.get_close_matches(identifier, ids))
+            raise UnknownRecommendation(identifier, difflib.get_close_matches(identifier, ids, n=1))
         return self.recommendations[position]
 
     def select(self, where: Filter) -> list[Recommendation]:

@@ -1,9 +1,9 @@
 """The public API: open a registry, ask it questions, change a status, check its quotes.
 
-    >>> from wrrtrack import Registry
-    >>> registry = Registry.find()
-    >>> [rec.id for rec in registry.select(Filter(actors=frozenset({"acvz"})))]
-    ['wrr103-7']
+>>> from wrrtrack import Registry
+>>> registry = Registry.find()
+>>> [rec.id for rec in registry.select(Filter(actors=frozenset({"acvz"})))]
+['wrr103-7']
 """
 
 from __future__ import annotations
@@ -77,9 +77,7 @@ class Registry:
         return cls(path, parsed, read_only=read_only)
 
     @classmethod
-    def find(
-        cls, explicit: Path | str | None = None, *, cwd: Path | None = None
-    ) -> Registry:
+    def find(cls, explicit: Path | str | None = None, *, cwd: Path | None = None) -> Registry:
         """Open the registry cli.md's search order finds (the bundled one is read-only)."""
         located = locate(Path(explicit) if explicit is not None else None, cwd=cwd)
         return cls.open_located(located)
@@ -125,9 +123,10 @@ class Registry:
             source = SourceText(source_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            place = self._parsed.quote_places.get(("", 0)) or Location(self.path, 1, 1)
+            place: Location | None = self._parsed.quote_places.get(("", 0))
             return QuoteCheck(
-                0, [Problem(place, f"source text {source_path} cannot be read: {reason}")],
+                0,
+                [Problem(place, f"source text {source_path} cannot be read: {reason}")],
                 source_path,
             )
         problems: list[Problem] = []
@@ -135,9 +134,14 @@ class Registry:
         quoted: Iterable[tuple[str, int, str]] = [
             ("", i, quote) for i, quote in enumerate(self.report.context)
         ]
-        quoted = [*quoted, *(
-            (rec.id, i, quote) for rec in self.recommendations for i, quote in enumerate(rec.quotes)
-        )]
+        quoted = [
+            *quoted,
+            *(
+                (rec.id, i, quote)
+                for rec in self.recommendations
+                for i, quote in enumerate(rec.quotes)
+            ),
+        ]
         for owner, index, quote in quoted:
             checked += 1
             if source.contains(quote):
@@ -148,7 +152,7 @@ class Registry:
                 Problem(
                     place,
                     f"{what} is not in {source_path.name}; nearest passage: "
-                    f"\"{source.nearest_passage(quote)}\"",
+                    f'"{source.nearest_passage(quote)}"',
                 )
             )
         return QuoteCheck(checked, problems, source_path)
@@ -185,16 +189,15 @@ class Registry:
             if value is not None and (not value.strip() or _has_invalid_text(value)):
                 raise InvalidChange(f"--{name} must be non-empty, valid text")
         key = self.vocabularies.statuses.resolve(status)
-        change = StatusChange(on, key, note or None, by if by is not None else default_author(),
-                              source)
+        change = StatusChange(
+            on, key, note or None, by if by is not None else default_author(), source
+        )
         with yamlfile.locked(self.path):
             yamlfile.remove_stale_temporaries(self.path)
             text, parsed = _read(self.path, today)
             current = parsed.ledger.get(identifier)
             changed = current.with_change(change)
-            new_text = yamlfile.splice_change(
-                text, parsed.layouts[current.id], change, current.id
-            )
+            new_text = yamlfile.splice_change(text, parsed.layouts[current.id], change, current.id)
             expected = parsed.ledger.replace(changed)
             self._verify(new_text, expected, today)
             yamlfile.atomic_write(self.path, new_text)
@@ -222,8 +225,11 @@ def default_author() -> str | None:
     git = shutil.which("git")
     if git:
         try:
-            name = subprocess.run(
-                [git, "config", "user.name"], capture_output=True, text=True, timeout=5,
+            name = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+                [git, "config", "user.name"],
+                capture_output=True,
+                text=True,
+                timeout=5,
                 check=False,
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):

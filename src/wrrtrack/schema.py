@@ -85,6 +85,10 @@ class Parsed:
     quote_places: dict[tuple[str, int], Location]  # (recommendation id or "", index)
 
 
+def _shown_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag
+
+
 def _kind(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"
@@ -118,13 +122,13 @@ class _Walk:
             return False
         self.seen.add(id(node))
         if isinstance(node, ScalarNode) and node.tag not in _ALLOWED_TAGS:
-            self.problem(node, f"{what}: YAML tag '{node.tag}' is not allowed")
+            self.problem(node, f"{what}: YAML tag '{_shown_tag(node.tag)}' is not allowed")
             return False
         if isinstance(node, MappingNode) and node.tag != _STD + "map":
-            self.problem(node, f"{what}: YAML tag '{node.tag}' is not allowed")
+            self.problem(node, f"{what}: YAML tag '{_shown_tag(node.tag)}' is not allowed")
             return False
         if isinstance(node, SequenceNode) and node.tag != _STD + "seq":
-            self.problem(node, f"{what}: YAML tag '{node.tag}' is not allowed")
+            self.problem(node, f"{what}: YAML tag '{_shown_tag(node.tag)}' is not allowed")
             return False
         return True
 
@@ -180,7 +184,9 @@ class _Walk:
             return None
         return str(node.value)
 
-    def optional_text(self, fields: dict[str, tuple[Node, Node]], name: str, what: str) -> str | None:
+    def optional_text(
+        self, fields: dict[str, tuple[Node, Node]], name: str, what: str
+    ) -> str | None:
         if name not in fields:
             return None
         node = fields[name][1]
@@ -217,8 +223,9 @@ class _Walk:
         suggestion = vocabulary.suggest(given)
         hint = f"did you mean '{suggestion}'? " if suggestion else ""
         self.problem(
-            node, f"{what}: unknown {vocabulary.name} '{given}'; {hint}valid: "
-            f"{', '.join(vocabulary.keys) or '(none declared)'}"
+            node,
+            f"{what}: unknown {vocabulary.name} '{given}'; {hint}valid: "
+            f"{', '.join(vocabulary.keys) or '(none declared)'}",
         )
         return None
 
@@ -244,7 +251,9 @@ class _Walk:
             node = fields["format"][1]
             if not (isinstance(node, ScalarNode) and node.value == str(FORMAT_VERSION)):
                 self.problem(node, f"format: this wrrtrack reads format {FORMAT_VERSION}")
-        vocabularies = self.vocabularies(fields["vocabularies"][1] if "vocabularies" in fields else None)
+        vocabularies = self.vocabularies(
+            fields["vocabularies"][1] if "vocabularies" in fields else None
+        )
         report = self.report(fields["report"][1]) if "report" in fields else None
         quote_places: dict[tuple[str, int], Location] = {}
         if report is not None:
@@ -271,8 +280,7 @@ class _Walk:
                     continue
                 first_line[folded] = node.start_mark.line + 1
                 recommendations.append(rec)
-                assert nodes is not None
-                end = nodes[i + 1] if i + 1 < len(nodes) else None
+                end = nodes[i + 1] if nodes and i + 1 < len(nodes) else None
                 layouts[rec.id] = self.layout(node, end, seq_node)
                 for q, quote_node in enumerate(self.field(node, "quotes").value):
                     quote_places[(rec.id, q)] = self.at(quote_node)
@@ -327,19 +335,30 @@ class _Walk:
         number_node = fields["number"][1]
         number = None
         if self.visit(number_node, "report.number"):
-            if isinstance(number_node, ScalarNode) and number_node.tag in (_STD + "int", _STD + "str"):
+            if isinstance(number_node, ScalarNode) and number_node.tag in (
+                _STD + "int",
+                _STD + "str",
+            ):
                 number = str(number_node.value)
             else:
-                self.problem(number_node, f"report.number: expected a number, got {_kind(number_node)}")
+                self.problem(
+                    number_node, f"report.number: expected a number, got {_kind(number_node)}"
+                )
         title = self.text(fields["title"][1], "report.title")
         day = self.day(fields["date"][1], "report.date")
         reaction = self.reaction(fields["reaction"][1])
         context: list[str] | None = []
         if "context" in fields:
             context = self.listed(fields["context"][1], "report.context", self.text)
-        if None in (publisher, number, title, day, reaction, context):
+        if (
+            publisher is None
+            or number is None
+            or title is None
+            or day is None
+            or reaction is None
+            or context is None
+        ):
             return None
-        assert publisher and number and title and day and reaction and context is not None
         return AdviceReport(publisher, number, title, day, reaction, tuple(context))
 
     def reaction(self, node: Node) -> Reaction | None:
@@ -354,13 +373,16 @@ class _Walk:
         return Reaction(reference, day, source)
 
     def recommendation(self, node: Node, what: str, vocab: Vocabularies) -> Recommendation | None:
+        what = _peek_id(node) or what  # name the record by its id in every message we can
         fields = self.mapping(node, what, RECOMMENDATION_FIELDS)
         if fields is None or len(fields) < len(RECOMMENDATION_FIELDS):
             return None
         identifier = self.text(fields["id"][1], f"{what}.id")
         if identifier is not None and not _ID.fullmatch(identifier):
-            self.problem(fields["id"][1], f"{what}.id: '{identifier}' may hold only letters, "
-                         "digits, '.', '_' and '-'")
+            self.problem(
+                fields["id"][1],
+                f"{what}.id: '{identifier}' may hold only letters, digits, '.', '_' and '-'",
+            )
             identifier = None
         if identifier is not None:
             what = identifier
@@ -388,18 +410,27 @@ class _Walk:
                 if history[i].date < history[i - 1].date:
                     entry = fields["history"][1].value[i]
                     self.problem(
-                        entry, f"{what}.history[{i + 1}]: dated {history[i].date}, before the "
-                        f"entry above it ({history[i - 1].date}); keep history oldest first"
+                        entry,
+                        f"{what}.history[{i + 1}]: dated {history[i].date}, before the "
+                        f"entry above it ({history[i - 1].date}); keep history oldest first",
                     )
             if status is not None and history[-1].status != status:
                 self.problem(
-                    status_node, f"{what}.status: '{status}' differs from the newest history "
-                    f"entry ({history[-1].date}: '{history[-1].status}')"
+                    status_node,
+                    f"{what}.status: '{status}' differs from the newest history "
+                    f"entry ({history[-1].date}: '{history[-1].status}')",
                 )
-        if None in (identifier, title, theme, stance, actors, status, quotes, history):
+        if (
+            identifier is None
+            or title is None
+            or theme is None
+            or stance is None
+            or actors is None
+            or status is None
+            or quotes is None
+            or not history
+        ):
             return None
-        assert identifier and title and theme and stance and actors and status
-        assert quotes and history
         return Recommendation(
             identifier, title, theme, stance, tuple(actors), status, tuple(quotes), tuple(history)
         )
@@ -422,12 +453,16 @@ class _Walk:
     def layout(self, node: Node, following: Node | None, sequence: Node) -> RecordLayout:
         text = self.source
         start = text.rfind("\n", 0, node.start_mark.index) + 1
-        end = _line_start(text, following.start_mark.index) if following else sequence.end_mark.index
+        end = (
+            _line_start(text, following.start_mark.index) if following else sequence.end_mark.index
+        )
         status = self.field(node, "status")
         history = self.field(node, "history")
-        if history.flow_style:
+        if isinstance(history, SequenceNode) and history.flow_style:
             # An inline list cannot take a new block entry; marked so the writer refuses.
-            return RecordLayout(start, end, status.start_mark.index, status.end_mark.index, -1, "", 0)
+            return RecordLayout(
+                start, end, status.start_mark.index, status.end_mark.index, -1, "", 0
+            )
         last_entry = history.value[-1]
         last = _last_leaf(last_entry)
         insert = last.end_mark.index
@@ -445,6 +480,19 @@ class _Walk:
             prefix,
             last_entry.start_mark.column,
         )
+
+
+def _peek_id(node: Node) -> str | None:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if (
+                key_node.value == "id"
+                and isinstance(value_node, ScalarNode)
+                and value_node.tag == _STD + "str"
+                and _ID.fullmatch(value_node.value)
+            ):
+                return str(value_node.value)
+    return None
 
 
 def _line_start(text: str, index: int) -> int:

@@ -27,8 +27,8 @@ from pathlib import Path
 import yaml
 
 from wrrtrack.errors import (
-    LockTimeout,
     Location,
+    LockTimeout,
     Problem,
     RegistryInvalid,
     RegistryNotFound,
@@ -105,8 +105,9 @@ def compose(path: Path, text: str) -> yaml.Node:
         raise _problem(path, f"YAML syntax: {what}", line, column) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise _problem(
-            path, f"YAML syntax: character {exc.character!r} is not allowed", line, column
+            path, f"YAML syntax: control character U+{code:04X} is not allowed", line, column
         ) from None
     except yaml.YAMLError as exc:
         raise _problem(path, f"YAML syntax: {exc}") from None
@@ -194,7 +195,7 @@ def atomic_write(path: Path, text: str, *, mode: int | None = None) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(temporary, path)
+        temporary.replace(path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
@@ -231,9 +232,13 @@ def _umask() -> int:
 
 _PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .,;()'/+-]*")
 _RESOLVER = yaml.resolver.Resolver()
-_PRINTABLE = re.compile(
-    "[\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
-)
+_PRINTABLE = re.compile("[\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _resolved_tag(value: str) -> str:
+    """The tag a plain scalar would get when read back: 'yes' is a bool, '2021' an int."""
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return tag
 
 
 def yaml_scalar(value: str) -> str:
@@ -241,7 +246,7 @@ def yaml_scalar(value: str) -> str:
     if (
         _PLAIN.fullmatch(value)
         and not value.endswith(" ")
-        and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+        and _resolved_tag(value) == "tag:yaml.org,2002:str"
     ):
         return value
     out = []

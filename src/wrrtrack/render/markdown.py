@@ -165,9 +165,7 @@ class _Report:
     def status_summary(self, recs: tuple[Recommendation, ...]) -> list[str]:
         t = self.t
         counts = count_by(self.vocab.statuses.keys, (r.status for r in recs))
-        rows = [
-            [self.label(self.vocab.statuses, key), str(n)] for key, n in counts.items() if n
-        ]
+        rows = [[self.label(self.vocab.statuses, key), str(n)] for key, n in counts.items() if n]
         rows.append([f"**{t['total']}**", f"**{len(recs)}**"])
         return [f"### {t['by_status']}", "", *_table([t["status"], t["count"]], rows, "lr")]
 
@@ -182,8 +180,11 @@ class _Report:
                 continue
             counts = count_by(used, (r.status for r in mine))
             rows.append(
-                [inline(actor.label(self.lang)), *(str(counts[k] or "–") for k in used),
-                 f"**{len(mine)}**"]
+                [
+                    inline(actor.label(self.lang)),
+                    *(str(counts[k]) for k in used),
+                    f"**{len(mine)}**",
+                ]
             )
         header = [t["actor"], *(self.label(self.vocab.statuses, k) for k in used), t["total"]]
         return [f"### {t['by_actor']}", "", *_table(header, rows, "l" + "r" * (len(used) + 1))]
@@ -268,7 +269,8 @@ def anchor(identifier: str) -> str:
     return re.sub(r"[^a-z0-9 _-]", "", identifier.casefold()).replace(" ", "-")
 
 
-def report(ledger: Ledger, *, lang: Language = "nl", as_of: date | None = None,
-           since: date | None = None) -> str:
+def report(
+    ledger: Ledger, *, lang: Language = "nl", as_of: date | None = None, since: date | None = None
+) -> str:
     """The whole report. The same ledger and arguments give the same text, always."""
     return _Report(ledger, lang).render(as_of or ledger.as_of, since)

@@ -36,10 +36,7 @@ def list_lines(recs: Iterable[Recommendation]) -> str:
 def history_lines(history: Iterable[StatusChange]) -> str:
     """date, status, by, note, source: one line per history entry."""
     return "".join(
-        "\t".join(
-            (c.date.isoformat(), c.status, cell(c.by), cell(c.note), cell(c.source))
-        )
-        + "\n"
+        "\t".join((c.date.isoformat(), c.status, cell(c.by), cell(c.note), cell(c.source))) + "\n"
         for c in history
     )
 

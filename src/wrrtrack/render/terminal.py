@@ -53,7 +53,10 @@ def history_table(rec: Recommendation, history: Iterable[StatusChange]) -> Table
         table.add_column(name, no_wrap=name in ("date", "status"))
     for c in history:
         table.add_row(
-            c.date.isoformat(), _status(c.status), Text(c.by or ""), Text(c.note or ""),
+            c.date.isoformat(),
+            _status(c.status),
+            Text(c.by or ""),
+            Text(c.note or ""),
             Text(c.source or ""),
         )
     return table

@@ -1,0 +1,365 @@
+"""The command line as cli.md specifies it: filters, formats, exit codes, messages."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHIPPED, Runner
+
+LIST_KEYS = {"id", "title", "theme", "stance", "actors", "status", "updated"}
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, list[str], list[str]]]:
+    """The differences between two texts, line by line, as (kind, old lines, new lines)."""
+    a, b = before.splitlines(), after.splitlines()
+    return [
+        (tag, a[i1:i2], b[j1:j2])
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b).get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def item_lines(text: str, identifier: str) -> tuple[int, int]:
+    """The 0-based line range [first, last) of one recommendation's block in the file."""
+    lines = text.splitlines()
+    first = lines.index(f"  - id: {identifier}")
+    following = [i for i in range(first + 1, len(lines)) if lines[i].startswith("  - id: ")]
+    return first, following[0] if following else len(lines)
+
+
+def ids(result_out: str) -> list[str]:
+    return result_out.split()
+
+
+# --- list: the filters domain.md names -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--actor", "gemeente"], ["wrr103-1", "wrr103-2", "wrr103-4"]),
+        (["--actor", "acvz"], ["wrr103-7"]),
+        (["--actor", "volgend-kabinet"], ["wrr103-1", "wrr103-3", "wrr103-5"]),
+        (["--status", "doorgeschoven"], ["wrr103-5"]),
+    ],
+)
+def test_domain_filters_give_exactly_the_listed_items(
+    cli: Runner, args: list[str], expected: list[str]
+) -> None:
+    result = cli("--registry", SHIPPED, "list", *args, "--format", "json")
+    assert result.code == 0, result.err
+    assert [item["id"] for item in result.json()] == expected
+
+
+def test_list_json_has_exactly_the_contract_keys_and_canonical_values(cli: Runner) -> None:
+    items = cli("-r", SHIPPED, "list", "--format", "json").json()
+    assert len(items) == 7
+    assert all(set(item) == LIST_KEYS for item in items)
+    seven = items[6]
+    assert seven == {
+        "id": "wrr103-7",
+        "title": seven["title"],
+        "theme": "migratiebeleid",
+        "stance": "toegezegd",
+        "actors": ["acvz", "rijk"],
+        "status": "in-verkenning",
+        "updated": "2022-12-22",
+    }
+
+
+def test_repeated_option_is_or_and_different_options_are_and(cli: Runner) -> None:
+    either = cli("-r", SHIPPED, "list", "--actor", "acvz", "--actor", "gemeente", "-f", "ids")
+    assert ids(either.out) == ["wrr103-1", "wrr103-2", "wrr103-4", "wrr103-7"]
+    both = cli("-r", SHIPPED, "list", "--actor", "gemeente", "--status", "in-uitvoering", "-f", "ids")
+    assert ids(both.out) == ["wrr103-4"]
+
+
+def test_keys_are_case_insensitive_and_english_aliases_are_accepted(cli: Runner) -> None:
+    dutch = cli("-r", SHIPPED, "list", "--status", "in-uitvoering", "-f", "ids").out
+    assert cli("-r", SHIPPED, "list", "--status", "in-progress", "-f", "ids").out == dutch
+    assert cli("-r", SHIPPED, "list", "--status", "IN-UITVOERING", "-f", "ids").out == dutch
+    assert ids(cli("-r", SHIPPED, "list", "--actor", "municipalities", "-f", "ids").out) == [
+        "wrr103-1",
+        "wrr103-2",
+        "wrr103-4",
+    ]
+    assert ids(cli("-r", SHIPPED, "list", "--stance", "committed", "-f", "ids").out) == ["wrr103-7"]
+    assert ids(cli("-r", SHIPPED, "list", "--theme", "Migratiebeleid", "-f", "ids").out) == [
+        "wrr103-6",
+        "wrr103-7",
+    ]
+
+
+def test_unknown_key_is_a_usage_error_listing_the_valid_keys(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "list", "--status", "klaar")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.startswith("error: Invalid value for '--status': unknown status 'klaar'")
+    assert "in-uitvoering (in-progress)" in result.err
+    assert "vervallen (lapsed)" in result.err
+
+
+def test_search_matches_title_quotes_and_notes_case_insensitively(cli: Runner) -> None:
+    def found(text: str) -> list[str]:
+        return ids(cli("-r", SHIPPED, "list", "--search", text, "-f", "ids").out)
+
+    assert found("NIEUWKOMERS") == ["wrr103-2"]  # title and quote
+    assert found("bestaande ontvangstcentra") == ["wrr103-2"]  # quote only
+    assert found("bandbreedte") == ["wrr103-7"]  # history note only
+    assert found("no such words anywhere") == []
+
+
+def test_piped_table_is_tab_separated_without_colour(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "list", "--actor", "acvz")
+    assert result.out == (
+        "wrr103-7\tin-verkenning\ttoegezegd\tacvz,rijk\tmigratiebeleid\t2022-12-22\t"
+        "De mogelijkheden voor sturing van migratie in kaart brengen, waaronder "
+        "richtgetallen voor asielmigratie\n"
+    )
+    assert "\x1b" not in result.out
+
+
+def test_table_on_a_terminal_is_a_rich_table(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    result = cli("-r", SHIPPED, "list", "--actor", "acvz")
+    assert "┃ id" in result.out
+    assert "1 of 7 recommendations" in result.out
+    assert "\x1b[" not in result.out  # NO_COLOR is set by the fixture
+
+
+def test_csv_has_a_header_and_actors_joined_with_semicolons(cli: Runner) -> None:
+    rows = list(csv.reader(io.StringIO(cli("-r", SHIPPED, "list", "-f", "csv").out)))
+    assert rows[0] == ["id", "title", "theme", "stance", "actors", "status", "updated"]
+    assert len(rows) == 8
+    assert rows[1][4] == "rijk;gemeente;volgend-kabinet"
+
+
+def test_md_list_is_one_markdown_table(cli: Runner) -> None:
+    lines = cli("-r", SHIPPED, "list", "-f", "md", "--actor", "acvz").out.splitlines()
+    assert lines[0] == "| id | title | theme | stance | actors | status | updated |"
+    assert lines[1].startswith("| --- |")
+    assert lines[2].startswith("| wrr103-7 | De mogelijkheden")
+
+
+def test_bad_format_is_a_usage_error(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "list", "--format", "xml")
+    assert result.code == 2
+    assert result.err.startswith("error: Invalid value for '--format'")
+
+
+# --- show and history -----------------------------------------------------------------
+
+
+def test_show_json_adds_quotes_and_history_with_nulls(cli: Runner) -> None:
+    item = cli("-r", SHIPPED, "show", "wrr103-7", "--format", "json").json()
+    assert set(item) == LIST_KEYS | {"quotes", "history"}
+    assert item["quotes"][0].startswith("Het kabinet is bereid om aan de Adviescommissie")
+    assert item["history"][0] == {
+        "date": "2021-03-24",
+        "status": "in-verkenning",
+        "note": None,
+        "by": None,
+        "source": "Kamerstuk 29 861, nr. 70",
+    }
+    assert item["history"][1]["date"] == "2022-12-22"
+    assert "Realisme rond richtgetallen" in item["history"][1]["note"]
+
+
+def test_show_text_names_every_part(cli: Runner) -> None:
+    out = cli("-r", SHIPPED, "show", "WRR103-5").out
+    assert out.startswith("wrr103-5\n")
+    for part in ("stance   doorverwezen (left to next cabinet)", "status   doorgeschoven (deferred)",
+                 "Quoted from Kamerstuk 29 861, nr. 70:", "2021-03-24  doorgeschoven"):
+        assert part in out
+
+
+def test_unknown_id_exits_1_with_did_you_mean(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "show", "wrr103-77")
+    assert result.code == 1
+    assert result.err == (
+        "error: no recommendation with id 'wrr103-77'; did you mean wrr103-7?\n"
+    )
+
+
+def test_history_json_and_piped_lines(cli: Runner) -> None:
+    history = cli("-r", SHIPPED, "status", "history", "wrr103-7", "-f", "json").json()
+    assert [h["date"] for h in history] == ["2021-03-24", "2022-12-22"]
+    lines = cli("-r", SHIPPED, "status", "history", "wrr103-7").out.splitlines()
+    assert lines[0] == "2021-03-24\tin-verkenning\t\t\tKamerstuk 29 861, nr. 70"
+    assert len(lines) == 2
+
+
+# --- status set -------------------------------------------------------------------------
+
+
+def test_status_set_is_seen_by_show_history_report_and_validate(
+    cli: Runner, registry: Path
+) -> None:
+    before = registry.read_text(encoding="utf-8")
+    result = cli(
+        "-r", registry, "status", "set", "wrr103-3", "uitgevoerd",
+        "--note", "Regeling gepubliceerd", "--date", "2026-11-01", "--by", "A. Jansen",
+    )
+    assert result.code == 0, result.err
+    assert result.err == f"wrr103-3: open -> uitgevoerd (2026-11-01) in {registry}\n"
+    item = cli("-r", registry, "show", "wrr103-3", "-f", "json").json()
+    assert item["status"] == "uitgevoerd"
+    assert item["updated"] == "2026-11-01"
+    assert item["history"][-1] == {
+        "date": "2026-11-01",
+        "status": "uitgevoerd",
+        "note": "Regeling gepubliceerd",
+        "by": "A. Jansen",
+        "source": None,
+    }
+    history = cli("-r", registry, "status", "history", "wrr103-3").out
+    assert history.endswith("2026-11-01\tuitgevoerd\tA. Jansen\tRegeling gepubliceerd\t\n")
+    report = cli("-r", registry, "report").out
+    assert "- **Stand per:** 2026-11-01" in report
+    assert "| 2026-11-01 | uitgevoerd | Regeling gepubliceerd | A. Jansen |  |" in report
+    assert cli("-r", registry, "validate").code == 0
+    # Only the lines of wrr103-3 changed: its status line, and four lines added to its history.
+    after = registry.read_text(encoding="utf-8")
+    assert changed_lines(before, after) == [
+        ("replace", ["    status: open"], ["    status: uitgevoerd"]),
+        (
+            "insert",
+            [],
+            [
+                "      - date: 2026-11-01",
+                "        status: uitgevoerd",
+                "        note: Regeling gepubliceerd",
+                "        by: A. Jansen",
+            ],
+        ),
+    ]
+    first, last = item_lines(before, "wrr103-3")
+    opcodes = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines()).get_opcodes()
+    assert all(first <= i1 <= i2 <= last for tag, i1, i2, _, _ in opcodes if tag != "equal")
+
+
+def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
+    before = registry.read_bytes()
+    refused = cli("-r", registry, "status", "set", "wrr103-5", "deferred", "--date", "2026-01-05")
+    assert refused.code == 1
+    assert refused.err == (
+        "error: wrr103-5 already has status 'doorgeschoven'; "
+        "add --note to record a note without a change of status\n"
+    )
+    assert registry.read_bytes() == before
+    noted = cli(
+        "-r", registry, "status", "set", "wrr103-5", "doorgeschoven", "--note", "Nog steeds",
+        "--date", "2026-01-05", "--by", "x",
+    )
+    assert noted.code == 0
+    assert noted.err.startswith("wrr103-5: note (2026-01-05)")
+
+
+def test_status_set_defaults_by_to_git_user_name(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "gitconfig").write_text("[user]\n\tname = Git Gebruiker\n", encoding="utf-8")
+    cli("-r", registry, "status", "set", "wrr103-6", "in-verkenning", "--date", "2026-02-01")
+    item = cli("-r", registry, "show", "wrr103-6", "-f", "json").json()
+    assert item["history"][-1]["by"] == "Git Gebruiker"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["wrr103-1", "klaar"], 2, "error: Invalid value for 'STATUS': unknown status 'klaar'"),
+        (["wrr103-1", "open", "--date", "2021-02-30"], 2, "is not a real date"),
+        (["wrr103-1", "open", "--date", "24-03-2021"], 2, "is not a real date"),
+        (["wrr103-1", "open", "--date", "2999-01-01"], 1, "is in the future"),
+        (["wrr103-1", "open", "--date", "2020-01-01"], 1, "before the newest history entry"),
+        (["wrr103-9", "open"], 1, "no recommendation with id 'wrr103-9'"),
+        (["wrr103-1", "open", "--note", " "], 1, "--note must be non-empty"),
+    ],
+)
+def test_refused_status_set_changes_no_byte(
+    cli: Runner, registry: Path, args: list[str], code: int, message: str
+) -> None:
+    before = registry.read_bytes()
+    result = cli("-r", registry, "status", "set", *args)
+    assert result.code == code
+    assert result.err.startswith("error: ")
+    assert message in result.err
+    assert "Traceback" not in result.err
+    assert registry.read_bytes() == before
+    assert sorted(p.name for p in registry.parent.iterdir()) == ["recommendations.yaml", "sources"]
+
+
+# --- validate -------------------------------------------------------------------------
+
+
+def test_validate_shipped_registry(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "validate")
+    assert result.code == 0
+    assert result.out == (
+        f"ok: {SHIPPED}: 7 recommendations, 12 quotes found in kabinetsreactie-wrr-103.txt\n"
+    )
+
+
+def test_validate_names_the_item_whose_quote_lost_a_word(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("breed in kaart", "globaal in kaart"), encoding="utf-8")
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    first = result.err.splitlines()[0]
+    line = text.splitlines().index(
+        next(x for x in text.splitlines() if "breed in kaart" in x)
+    ) + 1
+    assert first.startswith(f"error: {registry}:{line}:9: wrr103-7: quote 1 is not in ")
+    assert "nearest passage: \"Het kabinet is bereid om aan de Adviescommissie" in first
+    assert result.err.splitlines()[-1] == f"error: 1 problem(s) in {registry}"
+
+
+def test_validate_reports_a_missing_source_file(cli: Runner, registry: Path) -> None:
+    (registry.parent / "sources" / "kabinetsreactie-wrr-103.txt").unlink()
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert "kabinetsreactie-wrr-103.txt cannot be read: No such file or directory" in result.err
+
+
+# --- the command line itself ------------------------------------------------------------
+
+
+def test_version(cli: Runner) -> None:
+    from wrrtrack import __version__
+
+    result = cli("--version")
+    assert (result.code, result.out) == (0, f"wrrtrack {__version__}\n")
+
+
+def test_unknown_command_is_exit_2_with_suggestion(cli: Runner) -> None:
+    result = cli("lsit")
+    assert result.code == 2
+    assert result.err == "error: No such command 'lsit'. Did you mean 'list'? (see 'wrrtrack --help')\n"
+
+
+def test_unknown_option_is_exit_2(cli: Runner) -> None:
+    result = cli("list", "--colour")
+    assert result.code == 2
+    assert result.err.startswith("error: No such option: --colour")
+
+
+def test_no_command_shows_help_and_exits_2(cli: Runner) -> None:
+    result = cli()
+    assert result.code == 2
+    assert "Usage: wrrtrack" in result.out
+    assert result.err == "error: missing command (see 'wrrtrack --help')\n"
+
+
+@pytest.mark.parametrize("command", ["list", "show", "status", "report", "validate", "init"])
+def test_every_command_has_help(cli: Runner, command: str) -> None:
+    result = cli(command, "--help")
+    assert result.code == 0
+    assert f"Usage: wrrtrack {command}" in result.out
+    assert len(result.out.splitlines()) > 3

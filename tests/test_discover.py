@@ -1,0 +1,116 @@
+"""How the registry is found: cli.md's five steps, in order, first hit wins."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Runner
+from wrrtrack.discover import ENV_VAR, bundled_registry, locate
+
+
+def make_registry(directory: Path) -> Path:
+    shutil.copytree(ROOT / "data", directory / "data")
+    return directory / "data" / "recommendations.yaml"
+
+
+def test_explicit_option_beats_everything(tmp_path: Path) -> None:
+    make_registry(tmp_path)
+    (tmp_path / "wrrtrack.toml").write_text('registry = "elsewhere.yaml"\n', encoding="utf-8")
+    found = locate(Path("x.yaml"), cwd=tmp_path, environ={ENV_VAR: "env.yaml"})
+    assert (found.path, found.how) == (Path("x.yaml"), "--registry")
+
+
+def test_environment_beats_configuration(tmp_path: Path) -> None:
+    (tmp_path / "wrrtrack.toml").write_text('registry = "elsewhere.yaml"\n', encoding="utf-8")
+    found = locate(cwd=tmp_path, environ={ENV_VAR: "env.yaml"})
+    assert found.path == Path("env.yaml")
+
+
+def test_wrrtrack_toml_in_a_parent_is_relative_to_that_file(tmp_path: Path) -> None:
+    (tmp_path / "wrrtrack.toml").write_text('registry = "reg/r.yaml"\n', encoding="utf-8")
+    make_registry(tmp_path)  # step 4 would find this one: the configuration comes first
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    found = locate(cwd=work, environ={})
+    assert found.path == tmp_path / "reg" / "r.yaml"
+
+
+def test_pyproject_tool_table(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.wrrtrack]\nregistry = "ledger.yaml"\n', encoding="utf-8"
+    )
+    assert locate(cwd=tmp_path, environ={}).path == Path("ledger.yaml")
+
+
+def test_pyproject_without_our_table_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    make_registry(tmp_path)
+    found = locate(cwd=tmp_path, environ={})
+    assert found.path == Path("data/recommendations.yaml")
+
+
+def test_data_directory_in_a_parent(tmp_path: Path) -> None:
+    path = make_registry(tmp_path)
+    work = tmp_path / "deep" / "er"
+    work.mkdir(parents=True)
+    found = locate(cwd=work, environ={})
+    assert found.path == path
+    assert not found.bundled
+
+
+def test_bundled_registry_is_last_and_read_only(tmp_path: Path) -> None:
+    found = locate(cwd=tmp_path, environ={})
+    assert found.bundled
+    assert found.path == bundled_registry()
+
+
+def test_broken_configuration_is_a_clean_error(tmp_path: Path, cli: Runner,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "wrrtrack.toml").write_text("registry = [", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli("list")
+    assert result.code == 1
+    assert result.err.startswith(f"error: {tmp_path / 'wrrtrack.toml'}: cannot read configuration")
+
+
+def test_cli_uses_environment_variable(tmp_path: Path, cli: Runner,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path = make_registry(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("id: wrr103-7", "id: wrr103-7b")
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(ENV_VAR, str(path))
+    monkeypatch.chdir(tmp_path.parent)
+    assert "wrr103-7b" in cli("list", "-f", "ids").out
+
+
+def test_bundled_registry_reads_from_anywhere_but_refuses_writes(
+    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli("list", "--actor", "acvz", "-f", "ids").out == "wrr103-7\n"
+    bundled = bundled_registry()
+    assert bundled is not None
+    before = bundled.read_bytes()
+    result = cli("status", "set", "wrr103-7", "uitgevoerd", "--by", "x")
+    assert result.code == 1
+    assert "is the registry bundled with wrrtrack and cannot be changed" in result.err
+    assert "wrrtrack init DIR" in result.err
+    assert bundled.read_bytes() == before
+
+
+def test_init_copies_the_bundled_registry_and_its_source(
+    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = cli("init", tmp_path / "mine")
+    assert result.code == 0, result.err
+    copy = tmp_path / "mine" / "data" / "recommendations.yaml"
+    assert copy.read_bytes() == (ROOT / "data" / "recommendations.yaml").read_bytes()
+    monkeypatch.chdir(tmp_path / "mine")
+    assert cli("validate").code == 0
+    assert cli("status", "set", "wrr103-7", "uitgevoerd", "--by", "x").code == 0
+    again = cli("init", tmp_path / "mine")
+    assert again.code == 1
+    assert "exists already; nothing was copied" in again.err
