@@ -75,7 +75,9 @@ def test_list_json_has_exactly_the_contract_keys_and_canonical_values(cli: Runne
 def test_repeated_option_is_or_and_different_options_are_and(cli: Runner) -> None:
     either = cli("-r", SHIPPED, "list", "--actor", "acvz", "--actor", "gemeente", "-f", "ids")
     assert ids(either.out) == ["wrr103-1", "wrr103-2", "wrr103-4", "wrr103-7"]
-    both = cli("-r", SHIPPED, "list", "--actor", "gemeente", "--status", "in-uitvoering", "-f", "ids")
+    both = cli(
+        "-r", SHIPPED, "list", "--actor", "gemeente", "--status", "in-uitvoering", "-f", "ids"
+    )
     assert ids(both.out) == ["wrr103-4"]
 
 
@@ -124,9 +126,7 @@ def test_piped_table_is_tab_separated_without_colour(cli: Runner) -> None:
     assert "\x1b" not in result.out
 
 
-def test_table_on_a_terminal_is_a_rich_table(
-    cli: Runner, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_table_on_a_terminal_is_a_rich_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
     result = cli("-r", SHIPPED, "list", "--actor", "acvz")
     assert "┃ id" in result.out
@@ -175,17 +175,19 @@ def test_show_json_adds_quotes_and_history_with_nulls(cli: Runner) -> None:
 def test_show_text_names_every_part(cli: Runner) -> None:
     out = cli("-r", SHIPPED, "show", "WRR103-5").out
     assert out.startswith("wrr103-5\n")
-    for part in ("stance   doorverwezen (left to next cabinet)", "status   doorgeschoven (deferred)",
-                 "Quoted from Kamerstuk 29 861, nr. 70:", "2021-03-24  doorgeschoven"):
+    for part in (
+        "stance   doorverwezen (left to next cabinet)",
+        "status   doorgeschoven (deferred)",
+        "Quoted from Kamerstuk 29 861, nr. 70:",
+        "2021-03-24  doorgeschoven",
+    ):
         assert part in out
 
 
 def test_unknown_id_exits_1_with_did_you_mean(cli: Runner) -> None:
     result = cli("-r", SHIPPED, "show", "wrr103-77")
     assert result.code == 1
-    assert result.err == (
-        "error: no recommendation with id 'wrr103-77'; did you mean wrr103-7?\n"
-    )
+    assert result.err == ("error: no recommendation with id 'wrr103-77'; did you mean wrr103-7?\n")
 
 
 def test_history_json_and_piped_lines(cli: Runner) -> None:
@@ -204,8 +206,18 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
 ) -> None:
     before = registry.read_text(encoding="utf-8")
     result = cli(
-        "-r", registry, "status", "set", "wrr103-3", "uitgevoerd",
-        "--note", "Regeling gepubliceerd", "--date", "2026-11-01", "--by", "A. Jansen",
+        "-r",
+        registry,
+        "status",
+        "set",
+        "wrr103-3",
+        "uitgevoerd",
+        "--note",
+        "Regeling gepubliceerd",
+        "--date",
+        "2026-11-01",
+        "--by",
+        "A. Jansen",
     )
     assert result.code == 0, result.err
     assert result.err == f"wrr103-3: open -> uitgevoerd (2026-11-01) in {registry}\n"
@@ -255,8 +267,18 @@ def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
     )
     assert registry.read_bytes() == before
     noted = cli(
-        "-r", registry, "status", "set", "wrr103-5", "doorgeschoven", "--note", "Nog steeds",
-        "--date", "2026-01-05", "--by", "x",
+        "-r",
+        registry,
+        "status",
+        "set",
+        "wrr103-5",
+        "doorgeschoven",
+        "--note",
+        "Nog steeds",
+        "--date",
+        "2026-01-05",
+        "--by",
+        "x",
     )
     assert noted.code == 0
     assert noted.err.startswith("wrr103-5: note (2026-01-05)")
@@ -313,11 +335,9 @@ def test_validate_names_the_item_whose_quote_lost_a_word(cli: Runner, registry: 
     result = cli("-r", registry, "validate")
     assert result.code == 1
     first = result.err.splitlines()[0]
-    line = text.splitlines().index(
-        next(x for x in text.splitlines() if "breed in kaart" in x)
-    ) + 1
+    line = text.splitlines().index(next(x for x in text.splitlines() if "breed in kaart" in x)) + 1
     assert first.startswith(f"error: {registry}:{line}:9: wrr103-7: quote 1 is not in ")
-    assert "nearest passage: \"Het kabinet is bereid om aan de Adviescommissie" in first
+    assert 'nearest passage: "Het kabinet is bereid om aan de Adviescommissie' in first
     assert result.err.splitlines()[-1] == f"error: 1 problem(s) in {registry}"
 
 
@@ -341,7 +361,10 @@ def test_version(cli: Runner) -> None:
 def test_unknown_command_is_exit_2_with_suggestion(cli: Runner) -> None:
     result = cli("lsit")
     assert result.code == 2
-    assert result.err == "error: No such command 'lsit'. Did you mean 'list'? (see 'wrrtrack --help')\n"
+    assert (
+        result.err
+        == "error: No such command 'lsit'. Did you mean 'list'? (see 'wrrtrack --help')\n"
+    )
 
 
 def test_unknown_option_is_exit_2(cli: Runner) -> None:

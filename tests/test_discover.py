@@ -67,8 +67,9 @@ def test_bundled_registry_is_last_and_read_only(tmp_path: Path) -> None:
     assert found.path == bundled_registry()
 
 
-def test_broken_configuration_is_a_clean_error(tmp_path: Path, cli: Runner,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broken_configuration_is_a_clean_error(
+    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "wrrtrack.toml").write_text("registry = [", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     result = cli("list")
@@ -76,8 +77,9 @@ def test_broken_configuration_is_a_clean_error(tmp_path: Path, cli: Runner,
     assert result.err.startswith(f"error: {tmp_path / 'wrrtrack.toml'}: cannot read configuration")
 
 
-def test_cli_uses_environment_variable(tmp_path: Path, cli: Runner,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_uses_environment_variable(
+    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = make_registry(tmp_path)
     text = path.read_text(encoding="utf-8").replace("id: wrr103-7", "id: wrr103-7b")
     path.write_text(text, encoding="utf-8")

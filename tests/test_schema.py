@@ -25,56 +25,168 @@ def line_of(text: str, needle: str) -> int:
 
 # (case, old, new, needle marking the expected line, column, message fragment)
 CASES = [
-    ("unclosed quote", '"Een meer integrale ontvangst van alle nieuwkomers"',
-     '"Een meer integrale ontvangst van alle nieuwkomers', 52, 10,
-     "YAML syntax: while parsing a block mapping did not find expected key"),
-    ("bad indentation", "    theme: algemeen", "      theme: algemeen", 33, 7,
-     "YAML syntax: while parsing a block mapping did not find expected key"),
-    ("tab", "    theme: algemeen", "\ttheme: algemeen", "\ttheme: algemeen", 1,
-     "YAML syntax"),
-    ("misspelt key", "    stance: toegezegd", "    stanse: toegezegd", "stanse", 5,
-     "wrr103-7: unknown field 'stanse'; did you mean 'stance'?"),
-    ("actors as a string", "actors: [acvz, rijk]", "actors: acvz", "actors: acvz", 13,
-     "wrr103-7.actors: expected a list, got text"),
-    ("number as title", '"Een meer integrale ontvangst van alle nieuwkomers"', "42", "title: 42",
-     12, "wrr103-2.title: expected text, got a number"),
-    ("duplicate id", "id: wrr103-2", "id: wrr103-1", "  - id: wrr103-1\n    title: \"Een", 5,
-     "duplicate id 'wrr103-1' (first on line 31)"),
-    ("duplicate key", "    theme: migratiebeleid\n    stance: toegezegd",
-     "    theme: migratiebeleid\n    stance: toegezegd\n    theme: algemeen", 116,
-     5, "wrr103-7: duplicate key 'theme' (first on line 114)"),
-    ("30 February", "  date: 2020-12-14", "  date: 2020-02-30", "2020-02-30", 9,
-     "report.date: 2020-02-30 is not a real calendar date"),
-    ("date in the future", "      - date: 2022-12-22", "      - date: 2099-12-22", "2099-12-22",
-     15, "wrr103-7.history[2].date: 2099-12-22 is in the future"),
-    ("unknown status", "    status: doorgeschoven\n    quotes", "    status: deferred\n    quotes",
-     "status: deferred", 13, "wrr103-5.status: unknown status 'deferred'; did you mean "
-     "'doorgeschoven'?"),
-    ("unknown actor", "actors: [acvz, rijk]", "actors: [acvz, rijks]", "actors: [acvz, rijks]",
-     20, "wrr103-7.actors[2]: unknown actor 'rijks'; did you mean 'rijk'?"),
-    ("unknown theme", "    theme: migratiebeleid\n    stance: toegezegd",
-     "    theme: migratie\n    stance: toegezegd", "theme: migratie\n", 12,
-     "wrr103-7.theme: unknown theme 'migratie'; did you mean 'migratiebeleid'?"),
-    ("unknown stance", "    stance: toegezegd", "    stance: beloofd", "stance: beloofd", 13,
-     "wrr103-7.stance: unknown stance 'beloofd'"),
-    ("history out of order", "      - date: 2022-12-22", "      - date: 2020-12-22",
-     "      - date: 2020-12-22", 9,
-     "wrr103-7.history[2]: dated 2020-12-22, before the entry above it (2021-03-24)"),
-    ("status differs from history", "    status: open\n    quotes:\n      - \"Daarnaast",
-     "    status: uitgevoerd\n    quotes:\n      - \"Daarnaast", "status: uitgevoerd", 13,
-     "wrr103-3.status: 'uitgevoerd' differs from the newest history entry"),
-    ("empty history", "    history:\n      - date: 2021-03-24\n        status: open\n"
-     "        source: \"Kamerstuk 29 861, nr. 70\"\n\n  - id: wrr103-4",
-     "    history: []\n\n  - id: wrr103-4", "history: []", 14, "wrr103-3.history: must not be empty"),
-    ("missing field", "    stance: toegezegd\n", "", "  - id: wrr103-7", 5,
-     "wrr103-7: missing field 'stance'"),
-    ("unknown top-level key", "vocabularies:", "vocabularys:", "vocabularys:", 1,
-     "registry: unknown field 'vocabularys'; did you mean 'vocabularies'?"),
-    ("object-constructing tag", '"Een meer integrale ontvangst van alle nieuwkomers"',
-     '!!python/object/apply:os.system ["touch /tmp/wrrtrack-pwned"]', "!!python", 12,
-     "wrr103-2.title: YAML tag '!!python/object/apply:os.system' is not allowed"),
-    ("alias", "actors: [acvz, rijk]", "actors: *who", "actors: *who", 13,
-     "YAML syntax: found undefined alias"),
+    (
+        "unclosed quote",
+        '"Een meer integrale ontvangst van alle nieuwkomers"',
+        '"Een meer integrale ontvangst van alle nieuwkomers',
+        52,
+        10,
+        "YAML syntax: while parsing a block mapping did not find expected key",
+    ),
+    (
+        "bad indentation",
+        "    theme: algemeen",
+        "      theme: algemeen",
+        33,
+        7,
+        "YAML syntax: while parsing a block mapping did not find expected key",
+    ),
+    ("tab", "    theme: algemeen", "\ttheme: algemeen", "\ttheme: algemeen", 1, "YAML syntax"),
+    (
+        "misspelt key",
+        "    stance: toegezegd",
+        "    stanse: toegezegd",
+        "stanse",
+        5,
+        "wrr103-7: unknown field 'stanse'; did you mean 'stance'?",
+    ),
+    (
+        "actors as a string",
+        "actors: [acvz, rijk]",
+        "actors: acvz",
+        "actors: acvz",
+        13,
+        "wrr103-7.actors: expected a list, got text",
+    ),
+    (
+        "number as title",
+        '"Een meer integrale ontvangst van alle nieuwkomers"',
+        "42",
+        "title: 42",
+        12,
+        "wrr103-2.title: expected text, got a number",
+    ),
+    (
+        "duplicate id",
+        "id: wrr103-2",
+        "id: wrr103-1",
+        '  - id: wrr103-1\n    title: "Een',
+        5,
+        "duplicate id 'wrr103-1' (first on line 31)",
+    ),
+    (
+        "duplicate key",
+        "    theme: migratiebeleid\n    stance: toegezegd",
+        "    theme: migratiebeleid\n    stance: toegezegd\n    theme: algemeen",
+        116,
+        5,
+        "wrr103-7: duplicate key 'theme' (first on line 114)",
+    ),
+    (
+        "30 February",
+        "  date: 2020-12-14",
+        "  date: 2020-02-30",
+        "2020-02-30",
+        9,
+        "report.date: 2020-02-30 is not a real calendar date",
+    ),
+    (
+        "date in the future",
+        "      - date: 2022-12-22",
+        "      - date: 2099-12-22",
+        "2099-12-22",
+        15,
+        "wrr103-7.history[2].date: 2099-12-22 is in the future",
+    ),
+    (
+        "unknown status",
+        "    status: doorgeschoven\n    quotes",
+        "    status: deferred\n    quotes",
+        "status: deferred",
+        13,
+        "wrr103-5.status: unknown status 'deferred'; did you mean 'doorgeschoven'?",
+    ),
+    (
+        "unknown actor",
+        "actors: [acvz, rijk]",
+        "actors: [acvz, rijks]",
+        "actors: [acvz, rijks]",
+        20,
+        "wrr103-7.actors[2]: unknown actor 'rijks'; did you mean 'rijk'?",
+    ),
+    (
+        "unknown theme",
+        "    theme: migratiebeleid\n    stance: toegezegd",
+        "    theme: migratie\n    stance: toegezegd",
+        "theme: migratie\n",
+        12,
+        "wrr103-7.theme: unknown theme 'migratie'; did you mean 'migratiebeleid'?",
+    ),
+    (
+        "unknown stance",
+        "    stance: toegezegd",
+        "    stance: beloofd",
+        "stance: beloofd",
+        13,
+        "wrr103-7.stance: unknown stance 'beloofd'",
+    ),
+    (
+        "history out of order",
+        "      - date: 2022-12-22",
+        "      - date: 2020-12-22",
+        "      - date: 2020-12-22",
+        9,
+        "wrr103-7.history[2]: dated 2020-12-22, before the entry above it (2021-03-24)",
+    ),
+    (
+        "status differs from history",
+        '    status: open\n    quotes:\n      - "Daarnaast',
+        '    status: uitgevoerd\n    quotes:\n      - "Daarnaast',
+        "status: uitgevoerd",
+        13,
+        "wrr103-3.status: 'uitgevoerd' differs from the newest history entry",
+    ),
+    (
+        "empty history",
+        "    history:\n      - date: 2021-03-24\n        status: open\n"
+        '        source: "Kamerstuk 29 861, nr. 70"\n\n  - id: wrr103-4',
+        "    history: []\n\n  - id: wrr103-4",
+        "history: []",
+        14,
+        "wrr103-3.history: must not be empty",
+    ),
+    (
+        "missing field",
+        "    stance: toegezegd\n",
+        "",
+        "  - id: wrr103-7",
+        5,
+        "wrr103-7: missing field 'stance'",
+    ),
+    (
+        "unknown top-level key",
+        "vocabularies:",
+        "vocabularys:",
+        "vocabularys:",
+        1,
+        "registry: unknown field 'vocabularys'; did you mean 'vocabularies'?",
+    ),
+    (
+        "object-constructing tag",
+        '"Een meer integrale ontvangst van alle nieuwkomers"',
+        '!!python/object/apply:os.system ["touch /tmp/wrrtrack-pwned"]',
+        "!!python",
+        12,
+        "wrr103-2.title: YAML tag '!!python/object/apply:os.system' is not allowed",
+    ),
+    (
+        "alias",
+        "actors: [acvz, rijk]",
+        "actors: *who",
+        "actors: *who",
+        13,
+        "YAML syntax: found undefined alias",
+    ),
     ("reused anchor", "    actors: [rijk]\n", "    actors: &who [rijk]\n", "&who", 13, ""),
     ("top-level list", TEXT, "- a\n- b\n", "- a", 1, "registry: expected a mapping, got a list"),
     ("empty file", TEXT, "", None, 1, "the registry file is empty"),
@@ -88,7 +200,12 @@ CASES = [
     ids=[case[0] for case in CASES],
 )
 def test_bad_registry_is_reported_in_place(
-    cli: Runner, registry: Path, old: str, new: str, needle: str | int | None, column: int,
+    cli: Runner,
+    registry: Path,
+    old: str,
+    new: str,
+    needle: str | int | None,
+    column: int,
     message: str,
 ) -> None:
     assert old in TEXT
@@ -134,7 +251,11 @@ def test_every_problem_is_listed_in_one_run(cli: Runner, registry: Path) -> None
     [
         (TEXT.encode().replace(b"nieuwkomers", b"nieuwkomers\xff", 1), "46:62", "not UTF-8 text"),
         (b"\xef\xbb\xbf" + TEXT.encode(), "1:1", "byte-order mark"),
-        (TEXT.encode().replace(b"WRR", b"W\x00RR", 1), "1:47", "YAML syntax: control character U+0000 is not allowed"),
+        (
+            TEXT.encode().replace(b"WRR", b"W\x00RR", 1),
+            "1:47",
+            "YAML syntax: control character U+0000 is not allowed",
+        ),
     ],
     ids=["not UTF-8", "byte-order mark", "NUL byte"],
 )
@@ -187,7 +308,8 @@ def test_permission_denied_reading_as_any_user(
     monkeypatch.setattr(Path, "read_bytes", refuse)
     result = cli("-r", registry, "list")
     assert (result.code, result.err) == (
-        1, f"error: {registry}: permission denied (cannot read the registry)\n"
+        1,
+        f"error: {registry}: permission denied (cannot read the registry)\n",
     )
 
 
@@ -230,7 +352,7 @@ def test_billion_laughs_is_refused_quickly_without_memory_growth(
 
 
 def test_a_very_long_line_and_fifty_megabytes_of_junk(cli: Runner, registry: Path) -> None:
-    registry.write_text(TEXT.replace("title: \"Een meer", "title: \"" + "x" * 2_000_000 + " Een"))
+    registry.write_text(TEXT.replace('title: "Een meer', 'title: "' + "x" * 2_000_000 + " Een"))
     long_line = cli("-r", registry, "validate")
     assert long_line.code == 0, long_line.err
     junk = bytes(range(32, 127)) * (50 * 1024 * 1024 // 95)

@@ -1,0 +1,110 @@
+"""The domain model, in memory: filters, status changes, vocabularies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from wrrtrack.errors import InvalidChange, UnknownRecommendation, UnknownTerm
+from wrrtrack.model import (
+    AdviceReport,
+    Filter,
+    Ledger,
+    Reaction,
+    Recommendation,
+    StatusChange,
+    count_by,
+)
+from wrrtrack.vocabulary import ACTORS, STATUSES, Term, Vocabularies
+
+
+def rec(
+    identifier: str,
+    actors: tuple[str, ...] = ("rijk",),
+    status: str = "open",
+    theme: str = "t",
+    note: str | None = None,
+) -> Recommendation:
+    return Recommendation(
+        id=identifier,
+        title=f"Title {identifier}",
+        theme=theme,
+        stance="onderschreven",
+        actors=actors,
+        status=status,
+        quotes=("Een citaat.",),
+        history=(StatusChange(date(2021, 3, 24), status, note),),
+    )
+
+
+LEDGER = Ledger(
+    AdviceReport("WRR", "103", "T", date(2020, 12, 14), Reaction("K", date(2021, 3, 24), "s.txt")),
+    Vocabularies(),
+    (rec("a", ("rijk", "gemeente")), rec("b", ("acvz",), "uitgevoerd"), rec("c", note="Bijzonder")),
+)
+
+
+def test_filter_or_within_and_between() -> None:
+    assert [r.id for r in LEDGER.select(Filter(actors=frozenset({"gemeente", "acvz"})))] == [
+        "a",
+        "b",
+    ]
+    both = Filter(actors=frozenset({"rijk"}), statuses=frozenset({"open"}))
+    assert [r.id for r in LEDGER.select(both)] == ["a", "c"]
+    assert [r.id for r in LEDGER.select(Filter(search="bijzonder"))] == ["c"]
+    assert [r.id for r in LEDGER.select(Filter())] == ["a", "b", "c"]
+
+
+def test_with_change_appends_and_sets_status() -> None:
+    changed = rec("a").with_change(StatusChange(date(2022, 1, 1), "uitgevoerd", "klaar"))
+    assert changed.status == "uitgevoerd"
+    assert changed.updated == date(2022, 1, 1)
+    assert len(changed.history) == 2
+
+
+def test_with_change_refuses_same_status_without_note_and_older_dates() -> None:
+    with pytest.raises(InvalidChange, match="already has status 'open'"):
+        rec("a").with_change(StatusChange(date(2022, 1, 1), "open"))
+    with pytest.raises(InvalidChange, match="before the newest history entry"):
+        rec("a").with_change(StatusChange(date(2020, 1, 1), "uitgevoerd"))
+    same_day = rec("a").with_change(StatusChange(date(2021, 3, 24), "open", "note"))
+    assert len(same_day.history) == 2
+
+
+def test_get_is_case_insensitive_with_did_you_mean() -> None:
+    assert LEDGER.get(" A ").id == "a"
+    with pytest.raises(UnknownRecommendation) as info:
+        LEDGER.get("d")
+    assert info.value.identifier == "d"
+
+
+def test_as_of_and_changes_since() -> None:
+    assert LEDGER.as_of == date(2021, 3, 24)
+    later = LEDGER.replace(LEDGER.get("b").with_change(StatusChange(date(2023, 5, 1), "vervallen")))
+    assert later.as_of == date(2023, 5, 1)
+    assert [(r.id, c.status) for r, c in later.changes_since(date(2022, 1, 1))] == [
+        ("b", "vervallen")
+    ]
+
+
+def test_vocabulary_resolves_keys_aliases_and_case() -> None:
+    assert STATUSES.resolve("In-Progress") == "in-uitvoering"
+    assert STATUSES.resolve("in progress") == "in-uitvoering"
+    assert ACTORS.resolve("municipality") == "gemeente"
+    with pytest.raises(UnknownTerm) as info:
+        STATUSES.resolve("klaar")
+    assert info.value.valid[0] == "open"
+    assert "in-uitvoering (in-progress)" in info.value.valid
+    assert STATUSES.suggest("uitgevoed") == "uitgevoerd"
+
+
+def test_vocabulary_can_be_extended_by_a_registry() -> None:
+    extended = ACTORS.extended([Term("provincie", "provincies", "provinces", ("provinces",))])
+    assert extended.resolve("provinces") == "provincie"
+    assert extended.keys[-1] == "provincie"
+    assert "provincie" not in ACTORS
+
+
+def test_count_by_keeps_vocabulary_order_and_zeroes() -> None:
+    assert count_by(["a", "b", "c"], ["c", "a", "c"]) == {"a": 1, "b": 0, "c": 2}

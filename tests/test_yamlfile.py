@@ -1,0 +1,162 @@
+"""The file layer: scalars that read back exactly, edits in odd layouts, atomic writes."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.conftest import SHIPPED
+from wrrtrack import yamlfile
+from wrrtrack.errors import WrrtrackError
+from wrrtrack.registry import Registry
+
+TEXT = SHIPPED.read_text(encoding="utf-8")
+
+
+@given(st.text(min_size=1).filter(lambda s: not any("\ud800" <= c <= "\udfff" for c in s)))
+def test_any_text_round_trips_through_yaml_scalar(value: str) -> None:
+    emitted = yamlfile.yaml_scalar(value)
+    assert "\n" not in emitted
+    assert yaml.safe_load(f"k: {emitted}\n") == {"k": value}
+
+
+@pytest.mark.parametrize(
+    ("value", "emitted"),
+    [
+        ("Regeling gepubliceerd", "Regeling gepubliceerd"),
+        ("A. Jansen", "A. Jansen"),
+        ("yes", '"yes"'),
+        ("2021", '"2021"'),
+        ("a: b", '"a: b"'),
+        ("x # y", '"x # y"'),
+        ("- lijst", '"- lijst"'),
+        ('zei "ja"', '"zei \\"ja\\""'),
+    ],
+)
+def test_plain_when_safe_quoted_otherwise(value: str, emitted: str) -> None:
+    assert yamlfile.yaml_scalar(value) == emitted
+
+
+LAYOUTS = {
+    "crlf line endings": lambda t: t.replace("\n", "\r\n"),
+    "no final newline": lambda t: t.rstrip("\n"),
+    "comment after the last entry": lambda t: (
+        t.replace(
+            "quota in het migratiebeleid' aan het kabinet aan.",
+            "quota in het migratiebeleid' aan het kabinet aan.",
+        ).rstrip("\n")
+        + "  # bron gecontroleerd\n# einde\n"
+    ),
+    "history before status": lambda t: (
+        t.replace(
+            '    status: in-verkenning\n    quotes:\n      - "Het kabinet is bereid',
+            '    quotes:\n      - "Het kabinet is bereid',
+        ).rstrip("\n")
+        + "\n    status: in-verkenning\n"
+    ),
+    "block scalar note": lambda t: t.replace(
+        '        note: "De Adviesraad',
+        '        note: |\n          Blok.\n\n        by: x\n        source: "De Adviesraad',
+        1,
+    ).replace(
+        "        source: \"Adviesraad Migratie, 'Realisme rond richtgetallen' (publicatiepagina "
+        'van 21 december 2022; aangeboden aan het kabinet op 22 december 2022)"\n',
+        "",
+        1,
+    ),
+    "wider indentation": lambda t: (
+        t.replace("\n      - date:", "\n        - date:")
+        .replace("\n        status:", "\n          status:")
+        .replace("\n        note:", "\n          note:")
+        .replace("\n        source:", "\n          source:")
+    ),
+}
+
+
+@pytest.mark.parametrize("make", LAYOUTS.values(), ids=LAYOUTS.keys())
+def test_status_set_survives_layouts_and_changes_only_the_record(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "recommendations.yaml"
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "kabinetsreactie-wrr-103.txt").write_bytes(
+        (SHIPPED.parent / "sources" / "kabinetsreactie-wrr-103.txt").read_bytes()
+    )
+    before = make(TEXT)
+    path.write_bytes(before.encode())
+    registry = Registry.open(path)
+    start = registry._parsed.layouts["wrr103-7"].start
+    registry.set_status("wrr103-7", "uitgevoerd", note='Af: "klaar"', on=date(2026, 1, 2), by="b")
+    after = path.read_bytes().decode()
+    assert after[:start] == before[:start]
+    reopened = Registry.open(path)
+    rec = reopened.get("wrr103-7")
+    assert (rec.status, rec.history[-1].note) == ("uitgevoerd", 'Af: "klaar"')
+    assert reopened.ledger.recommendations[:6] == Registry.open(SHIPPED).recommendations[:6]
+    if "\r\n" in before:
+        assert "\n" not in after.replace("\r\n", "")
+
+
+def test_inline_history_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    text = TEXT.replace(
+        "    history:\n      - date: 2021-03-24\n        status: open\n"
+        '        source: "Kamerstuk 29 861, nr. 70"\n\n  - id: wrr103-4',
+        "    history: [{date: 2021-03-24, status: open}]\n\n  - id: wrr103-4",
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WrrtrackError, match="wrr103-3: its history is written as an inline list"):
+        Registry.open(path).set_status("wrr103-3", "uitgevoerd", by="x")
+    assert path.read_text(encoding="utf-8") == text
+
+
+# --- atomic writes: each step fails in turn ------------------------------------------------
+
+
+def fail_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError(28, f"injected failure in {name}")
+
+    if name == "replace":
+        monkeypatch.setattr(Path, "replace", boom)
+    else:
+        monkeypatch.setattr(os, name, boom)
+
+
+@pytest.mark.parametrize("step", ["write", "fchmod", "fsync", "replace"])
+def test_a_failing_step_leaves_the_original_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    target = tmp_path / "registry.yaml"
+    target.write_text("original\n", encoding="utf-8")
+    fail_at(monkeypatch, step)
+    with pytest.raises(WrrtrackError, match=f"cannot write: injected failure in {step}"):
+        yamlfile.atomic_write(target, "new\n")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"original\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["registry.yaml"]
+
+
+def test_atomic_write_keeps_permission_bits(tmp_path: Path) -> None:
+    target = tmp_path / "r.yaml"
+    target.write_text("a", encoding="utf-8")
+    target.chmod(0o604)
+    yamlfile.atomic_write(target, "b")
+    assert target.stat().st_mode & 0o777 == 0o604
+    assert target.read_text(encoding="utf-8") == "b"
+
+
+def test_stale_temporaries_of_dead_writers_are_removed_by_the_next_write(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "r.yaml"
+    target.write_text("a", encoding="utf-8")
+    stale = tmp_path / f".r.yaml{yamlfile.TEMP_MARK}999-dead"
+    stale.write_text("half a file", encoding="utf-8")
+    yamlfile.remove_stale_temporaries(target)
+    assert not stale.exists()
+    assert target.exists()
