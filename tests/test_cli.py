@@ -386,3 +386,19 @@ def test_every_command_has_help(cli: Runner, command: str) -> None:
     assert result.code == 0
     assert f"Usage: wrrtrack {command}" in result.out
     assert len(result.out.splitlines()) > 3
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_neutralises_cells_that_spreadsheets_would_run(
+    cli: Runner, registry: Path, start: str
+) -> None:
+    from wrrtrack.yamlfile import yaml_scalar
+
+    formula = yaml_scalar(f'{start}HYPERLINK("http://x")')
+    text = registry.read_text(encoding="utf-8").replace(
+        '"Een meer integrale ontvangst van alle nieuwkomers"', formula
+    )
+    registry.write_text(text, encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(cli("-r", registry, "list", "-f", "csv").out)))
+    assert rows[2][1] == "'" + start + 'HYPERLINK("http://x")'
+    assert rows[1][1].startswith("Met gemeenten")  # ordinary cells are left alone

@@ -34,8 +34,9 @@ from wrrtrack.errors import (
     RegistryNotFound,
     WrrtrackError,
 )
-from wrrtrack.model import StatusChange
+from wrrtrack.model import Ledger, StatusChange
 from wrrtrack.schema import RecordLayout
+from wrrtrack.vocabulary import DEFAULTS
 
 # The C loader is ten times faster; the pure-Python one gives the same nodes and marks.
 Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
@@ -298,3 +299,69 @@ def splice_change(text: str, layout: RecordLayout, change: StatusChange, record:
     for start, end, replacement in edits:
         text = text[:start] + replacement + text[end:]
     return text
+
+
+# --- writing a whole registry ------------------------------------------------------------
+
+
+def render_registry(ledger: Ledger, header: str = "") -> str:
+    """A new registry file for `ledger`, in the layout the shipped registry uses.
+
+    Used to create registries (new files, generated benchmarks, tests); an existing file is
+    never re-rendered: changes to it go through `splice_change`, which keeps its layout.
+    """
+    out = [f"# {line}".rstrip() for line in header.splitlines()]
+    report = ledger.report
+    out += [
+        "format: 1",
+        "",
+        "report:",
+        f"  publisher: {yaml_scalar(report.publisher)}",
+        f"  number: {yaml_scalar(report.number)}",
+        f"  title: {yaml_scalar(report.title)}",
+        f"  date: {report.date.isoformat()}",
+        "  reaction:",
+        f"    reference: {yaml_scalar(report.reaction.reference)}",
+        f"    date: {report.reaction.date.isoformat()}",
+        f"    source: {yaml_scalar(report.reaction.source)}",
+    ]
+    if report.context:
+        out.append("  context:")
+        out += [f"    - {yaml_scalar(sentence)}" for sentence in report.context]
+    out += ["", "vocabularies:"]
+    for section in ("themes", "actors", "stances", "statuses"):
+        vocabulary = ledger.vocabularies.by_section(section)
+        added = [t for t in vocabulary if t not in DEFAULTS[section].terms]
+        if not added:
+            continue
+        out.append(f"  {section}:")
+        for term in added:
+            out.append(f"    {term.key}:")
+            out.append(f"      nl: {yaml_scalar(term.nl)}")
+            out.append(f"      en: {yaml_scalar(term.en)}")
+            if term.aliases:
+                out.append(f"      aliases: [{', '.join(map(yaml_scalar, term.aliases))}]")
+    if out[-1] == "vocabularies:":
+        out.pop()
+    out += ["", "recommendations:"]
+    for rec in ledger.recommendations:
+        out += [
+            f"  - id: {yaml_scalar(rec.id)}",
+            f"    title: {yaml_scalar(rec.title)}",
+            f"    theme: {rec.theme}",
+            f"    stance: {rec.stance}",
+            f"    actors: [{', '.join(rec.actors)}]",
+            f"    status: {rec.status}",
+            "    quotes:",
+            *(f"      - {yaml_scalar(quote)}" for quote in rec.quotes),
+            "    history:",
+        ]
+        for change in rec.history:
+            out.append(f"      - date: {change.date.isoformat()}")
+            out.append(f"        status: {change.status}")
+            for name in ("note", "by", "source"):
+                value = getattr(change, name)
+                if value is not None:
+                    out.append(f"        {name}: {yaml_scalar(value)}")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
