@@ -7,6 +7,7 @@ where errors become `error:` lines and exit codes: that mapping is part of what 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,8 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from wrrtrack.cli import main
+
+# `make test` runs 60 examples per property; HYPOTHESIS_PROFILE=thorough runs 2,000.
+settings.register_profile("default", max_examples=60)
+settings.register_profile("thorough", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "recommendations.yaml"

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED
-from wrrtrack import yamlfile
+from wrrtrack import storage, yamlfile
 from wrrtrack.errors import WrrtrackError
 from wrrtrack.registry import Registry
 
@@ -135,7 +135,7 @@ def test_a_failing_step_leaves_the_original_and_no_temporary(
     target.write_text("original\n", encoding="utf-8")
     fail_at(monkeypatch, step)
     with pytest.raises(WrrtrackError, match=f"cannot write: injected failure in {step}"):
-        yamlfile.atomic_write(target, "new\n")
+        storage.atomic_write(target, "new\n")
     monkeypatch.undo()
     assert target.read_bytes() == b"original\n"
     assert [p.name for p in tmp_path.iterdir()] == ["registry.yaml"]
@@ -145,7 +145,7 @@ def test_atomic_write_keeps_permission_bits(tmp_path: Path) -> None:
     target = tmp_path / "r.yaml"
     target.write_text("a", encoding="utf-8")
     target.chmod(0o604)
-    yamlfile.atomic_write(target, "b")
+    storage.atomic_write(target, "b")
     assert target.stat().st_mode & 0o777 == 0o604
     assert target.read_text(encoding="utf-8") == "b"
 
@@ -155,8 +155,8 @@ def test_stale_temporaries_of_dead_writers_are_removed_by_the_next_write(
 ) -> None:
     target = tmp_path / "r.yaml"
     target.write_text("a", encoding="utf-8")
-    stale = tmp_path / f".r.yaml{yamlfile.TEMP_MARK}999-dead"
+    stale = tmp_path / f".r.yaml{storage.TEMP_MARK}999-dead"
     stale.write_text("half a file", encoding="utf-8")
-    yamlfile.remove_stale_temporaries(target)
+    storage.remove_stale_temporaries(target)
     assert not stale.exists()
     assert target.exists()

@@ -113,12 +113,18 @@ def _root(
             metavar="PATH",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Parse the registry even if this exact file was parsed before."
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = Settings(registry=registry)
+    ctx.obj = Settings(registry=registry, use_cache=not no_cache)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -129,7 +135,7 @@ def _registry(ctx: typer.Context) -> Registry:
     from wrrtrack.registry import Registry
 
     settings: Settings = ctx.find_root().obj
-    return Registry.open_located(locate(settings.registry))
+    return Registry.open_located(locate(settings.registry), use_cache=settings.use_cache)
 
 
 def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> frozenset[str]:
@@ -345,7 +351,7 @@ def validate(ctx: typer.Context) -> None:
     settings: Settings = ctx.find_root().obj
     located = locate(settings.registry)
     try:
-        registry = Registry.open_located(located)
+        registry = Registry.open_located(located, use_cache=settings.use_cache)
     except RegistryInvalid as exc:
         _fail([*exc.lines(), f"{len(exc.problems)} problem(s) in {located.path}"])
     check = registry.check_quotes()

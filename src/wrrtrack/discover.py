@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +47,8 @@ def _configured(directory: Path, cwd: Path) -> Located | None:
         config = directory / name
         if not config.is_file():
             continue
+        import tomllib
+
         try:
             raw = config.read_text(encoding="utf-8")
             if name == "pyproject.toml" and "wrrtrack" not in raw:

@@ -7,7 +7,6 @@ tested in memory.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,6 +128,8 @@ class Ledger:
         position = self._index.get(identifier.strip().casefold())
         if position is None:
             ids = [rec.id for rec in self.recommendations]
+            import difflib  # only on the way to an error message
+
             raise UnknownRecommendation(identifier, difflib.get_close_matches(identifier, ids, n=1))
         return self.recommendations[position]
 

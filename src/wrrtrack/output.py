@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wrrtrack import yamlfile
+from wrrtrack import storage
 from wrrtrack.errors import OutputRefused
 
 
@@ -24,4 +24,4 @@ def write_output(path: Path, text: str) -> None:
         raise OutputRefused(f"{path} is a directory; name a file")
     if not path.parent.is_dir():
         raise OutputRefused(f"{path.parent}: no such directory")
-    yamlfile.atomic_write(path, text)
+    storage.atomic_write(path, text)

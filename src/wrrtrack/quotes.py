@@ -7,7 +7,6 @@ dropped comma or a different dash is a quote that is not in the source.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 _WHITESPACE = re.compile(r"\s+")
@@ -49,5 +48,7 @@ class SourceText:
         if self._sentences is None:
             self._sentences = [s for s in _SENTENCE_END.split(self.folded) if s]
         folded = fold(quote)
+        import difflib  # only on the way to an error message
+
         best = difflib.get_close_matches(folded, self._sentences, n=1, cutoff=0.0)
         return best[0] if best else ""

@@ -8,15 +8,12 @@
 
 from __future__ import annotations
 
-import getpass
-import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from wrrtrack import yamlfile
+from wrrtrack import cache, storage
 from wrrtrack.discover import Located, locate
 from wrrtrack.errors import (
     InvalidChange,
@@ -34,8 +31,8 @@ from wrrtrack.model import (
     Recommendation,
     StatusChange,
 )
+from wrrtrack.parsed import Parsed
 from wrrtrack.quotes import SourceText
-from wrrtrack.schema import Parsed, parse
 from wrrtrack.vocabulary import Vocabularies
 
 
@@ -48,43 +45,74 @@ class QuoteCheck:
     source: Path
 
 
-def _read(path: Path, today: date) -> tuple[str, Parsed]:
-    text = yamlfile.decode(path, yamlfile.read_bytes(path))
-    root = yamlfile.compose(path, text)
-    parsed = parse(path, text, root, today)
+def _parse(path: Path, data: bytes, today: date) -> Parsed:
+    from wrrtrack import yamlfile
+    from wrrtrack.schema import parse
+
+    text = yamlfile.decode(path, data)
+    parsed = parse(path, text, yamlfile.compose(path, text), today)
     if isinstance(parsed, list):
         raise RegistryInvalid(parsed)
-    return text, parsed
+    return parsed
+
+
+def _read(path: Path, today: date, use_cache: bool) -> tuple[bytes, Parsed]:
+    """The file's bytes and its parse, from the cache when these very bytes were parsed."""
+    data = storage.read_bytes(path)
+    if not use_cache:
+        return data, _parse(path, data, today)
+    digest = cache.key(data)
+    parsed = cache.load(digest, path)
+    if parsed is None:
+        parsed = _parse(path, data, today)
+        cache.store(digest, parsed)
+    return data, parsed
 
 
 class Registry:
     """One registry file, read and checked; changes go through `set_status`."""
 
-    def __init__(self, path: Path, parsed: Parsed, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, parsed: Parsed, *, read_only: bool = False, use_cache: bool = True
+    ) -> None:
         self.path = path
         self.read_only = read_only
+        self.use_cache = use_cache
         self._parsed = parsed
 
     # --- opening ---------------------------------------------------------------------
 
     @classmethod
     def open(
-        cls, path: Path | str, *, read_only: bool = False, today: date | None = None
+        cls,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        today: date | None = None,
+        use_cache: bool = True,
     ) -> Registry:
-        """Read and check the registry at `path`; raises `RegistryInvalid` listing problems."""
+        """Read and check the registry at `path`; raises `RegistryInvalid` listing problems.
+
+        With `use_cache`, a registry whose exact bytes were read before is taken from the
+        cache (see `wrrtrack.cache`) instead of being parsed again.
+        """
         path = Path(path)
-        _, parsed = _read(path, today or date.today())
-        return cls(path, parsed, read_only=read_only)
+        _, parsed = _read(path, today or date.today(), use_cache)
+        return cls(path, parsed, read_only=read_only, use_cache=use_cache)
 
     @classmethod
-    def find(cls, explicit: Path | str | None = None, *, cwd: Path | None = None) -> Registry:
+    def find(
+        cls, explicit: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True
+    ) -> Registry:
         """Open the registry cli.md's search order finds (the bundled one is read-only)."""
         located = locate(Path(explicit) if explicit is not None else None, cwd=cwd)
-        return cls.open_located(located)
+        return cls.open_located(located, use_cache=use_cache)
 
     @classmethod
-    def open_located(cls, located: Located, *, today: date | None = None) -> Registry:
-        return cls.open(located.path, read_only=located.bundled, today=today)
+    def open_located(
+        cls, located: Located, *, today: date | None = None, use_cache: bool = True
+    ) -> Registry:
+        return cls.open(located.path, read_only=located.bundled, today=today, use_cache=use_cache)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -192,27 +220,35 @@ class Registry:
         change = StatusChange(
             on, key, note or None, by if by is not None else default_author(), source
         )
-        with yamlfile.locked(self.path):
-            yamlfile.remove_stale_temporaries(self.path)
-            text, parsed = _read(self.path, today)
+        from wrrtrack import yamlfile
+        from wrrtrack.schema import parse_record
+
+        with storage.locked(self.path):
+            storage.remove_stale_temporaries(self.path)
+            data, parsed = _read(self.path, today, self.use_cache)
+            text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             current = parsed.ledger.get(identifier)
             changed = current.with_change(change)
-            new_text = yamlfile.splice_change(text, parsed.layouts[current.id], change, current.id)
-            expected = parsed.ledger.replace(changed)
-            self._verify(new_text, expected, today)
-            yamlfile.atomic_write(self.path, new_text)
-        _, self._parsed = _read(self.path, today)
-        return changed
-
-    def _verify(self, new_text: str, expected: Ledger, today: date) -> None:
-        """Refuse to write text that does not read back as exactly the intended registry."""
-        root = yamlfile.compose(self.path, new_text)
-        parsed = parse(self.path, new_text, root, today)
-        if isinstance(parsed, list) or parsed.ledger != expected:
-            raise WrrtrackError(
-                f"{self.path}: the change could not be written without disturbing other "
-                "content (unusual layout); the file is unchanged"
+            layout = parsed.layouts[current.id]
+            new_text = yamlfile.splice_change(text, layout, change, current.id)
+            grown = len(new_text) - len(text)
+            # Read back only the record we rewrote: the rest of the text is untouched.
+            span = (layout.start, layout.end + grown)
+            piece = parse_record(self.path, new_text, span, parsed.ledger, today)
+            if isinstance(piece, list) or piece.ledger.recommendations != (changed,):
+                raise WrrtrackError(
+                    f"{self.path}: {current.id}: the change could not be written without "
+                    "disturbing other content (unusual layout); the file is unchanged"
+                )
+            new_data = new_text.encode("utf-8")
+            storage.atomic_write(self.path, new_data)
+            added_lines = new_text.count("\n", layout.start, layout.end + grown) - text.count(
+                "\n", layout.start, layout.end
             )
+            self._parsed = parsed.after_growth(current.id, piece, grown, added_lines)
+            if self.use_cache:
+                cache.store(cache.key(new_data), self._parsed)
+        return changed
 
 
 def _has_invalid_text(value: str) -> bool:
@@ -222,6 +258,10 @@ def _has_invalid_text(value: str) -> bool:
 
 def default_author() -> str | None:
     """`git config user.name`, else the login name, as cli.md says for --by."""
+    import getpass
+    import shutil
+    import subprocess
+
     git = shutil.which("git")
     if git:
         try:
@@ -244,6 +284,8 @@ def default_author() -> str | None:
 
 def copy_bundled(target: Path) -> Path:
     """Copy the bundled registry and its sources into `target`/data; returns the new path."""
+    import shutil
+
     from wrrtrack.discover import DEFAULT_RELATIVE, bundled_registry
 
     bundled = bundled_registry()

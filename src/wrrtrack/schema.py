@@ -6,10 +6,9 @@ records, per recommendation, where its text lies, so that a write can touch only
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
@@ -18,6 +17,7 @@ from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
 from wrrtrack.errors import Location, Problem
 from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack.parsed import Parsed, RecordLayout
 from wrrtrack.vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
 
 FORMAT_VERSION = 1
@@ -63,28 +63,6 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class RecordLayout:
-    """Where one recommendation lies in the file's text (character offsets)."""
-
-    start: int  # first character of the record's first line
-    end: int  # first character after the record
-    status_start: int  # the current status value, quotes included
-    status_end: int
-    history_insert: int  # where a new history entry is inserted
-    entry_prefix: str  # what precedes the first key of an entry line, e.g. "      - "
-    entry_indent: int  # the column of an entry's keys
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """A registry file read into values, with the places needed for messages and edits."""
-
-    ledger: Ledger
-    layouts: dict[str, RecordLayout]
-    quote_places: dict[tuple[str, int], Location]  # (recommendation id or "", index)
-
-
 def _shown_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag
 
@@ -98,9 +76,14 @@ def _kind(node: Node) -> str:
 
 
 class _Walk:
-    def __init__(self, path: Path, text: str, today: date) -> None:
+    def __init__(
+        self, path: Path, text: str, today: date, line_offset: int = 0, index_offset: int = 0
+    ) -> None:
         self.path = path
         self.source = text
+        # A piece cut from a file reports places in the whole file.
+        self.line_offset = line_offset
+        self.index_offset = index_offset
         self.today = today
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
@@ -108,7 +91,8 @@ class _Walk:
     # --- reporting -----------------------------------------------------------------
 
     def at(self, node: Node) -> Location:
-        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+        line = node.start_mark.line + 1 + self.line_offset
+        return Location(self.path, line, node.start_mark.column + 1)
 
     def problem(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.at(node), message))
@@ -155,6 +139,8 @@ class _Walk:
                 self.problem(key_node, f"{what}: duplicate key '{name}' (first on line {first})")
                 continue
             if fields is not None and name not in fields:
+                import difflib  # only on the way to an error message
+
                 close = difflib.get_close_matches(name, list(fields), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; known: {', '.join(fields)}"
                 self.problem(key_node, f"{what}: unknown field '{name}'{hint}")
@@ -269,24 +255,38 @@ class _Walk:
             nodes = self.sequence(seq_node, "recommendations")
             first_line: dict[str, int] = {}
             for i, node in enumerate(nodes or []):
-                rec = self.recommendation(node, f"recommendations[{i + 1}]", vocabularies)
-                if rec is None:
+                following = nodes[i + 1] if nodes and i + 1 < len(nodes) else None
+                entry = self.record(node, following, seq_node, i, vocabularies)
+                if entry is None:
                     continue
+                rec, layout, places = entry
                 folded = rec.id.casefold()
                 if folded in first_line:
                     self.problem(
                         node, f"duplicate id '{rec.id}' (first on line {first_line[folded]})"
                     )
                     continue
-                first_line[folded] = node.start_mark.line + 1
+                first_line[folded] = self.at(node).line
                 recommendations.append(rec)
-                end = nodes[i + 1] if nodes and i + 1 < len(nodes) else None
-                layouts[rec.id] = self.layout(node, end, seq_node)
-                for q, quote_node in enumerate(self.field(node, "quotes").value):
-                    quote_places[(rec.id, q)] = self.at(quote_node)
+                layouts[rec.id] = layout
+                quote_places.update(places)
         if self.problems or report is None:
             return None
         return Parsed(Ledger(report, vocabularies, tuple(recommendations)), layouts, quote_places)
+
+    def record(
+        self, node: Node, following: Node | None, sequence: Node, i: int, vocab: Vocabularies
+    ) -> tuple[Recommendation, RecordLayout, dict[tuple[str, int], Location]] | None:
+        """One recommendation with its layout and the places of its quotes."""
+        rec = self.recommendation(node, f"recommendations[{i + 1}]", vocab)
+        if rec is None:
+            return None
+        layout = self.layout(node, following, sequence).shifted(self.index_offset)
+        places = {
+            (rec.id, q): self.at(quote_node)
+            for q, quote_node in enumerate(self.field(node, "quotes").value)
+        }
+        return rec, layout, places
 
     @staticmethod
     def field(node: Node, name: str) -> Node:
@@ -513,3 +513,27 @@ def parse(path: Path, text: str, root: Node, today: date) -> Parsed | list[Probl
     if parsed is None:
         return walk.problems or [Problem(Location(path, 1, 1), "the registry is incomplete")]
     return parsed
+
+
+def parse_record(
+    path: Path, text: str, span: tuple[int, int], ledger: Ledger, today: date
+) -> Parsed | list[Problem]:
+    """The record at text[start:end] read on its own, placed in the whole file.
+
+    Lets a write check its edit by reading one record instead of the whole file: the piece
+    is a one-item block list, as it stands under `recommendations:`.
+    """
+    from wrrtrack.yamlfile import compose
+
+    start, end = span
+    piece = text[start:end]
+    walk = _Walk(path, piece, today, text.count("\n", 0, start), start)
+    root = compose(path, piece)
+    if not isinstance(root, SequenceNode) or len(root.value) != 1:
+        return [Problem(walk.at(root), "the edited record does not read back as one record")]
+    entry = walk.record(root.value[0], None, root, 0, ledger.vocabularies)
+    if entry is None:
+        return walk.problems
+    rec, layout, places = entry
+    layout = dataclasses.replace(layout, end=end)
+    return Parsed(dataclasses.replace(ledger, recommendations=(rec,)), {rec.id: layout}, places)

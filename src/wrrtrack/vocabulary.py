@@ -6,7 +6,6 @@ check and every renderer read them from here (or from a registry that extends th
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -75,6 +74,8 @@ class Vocabulary:
         try:
             return self.resolve(given)
         except UnknownTerm:
+            import difflib  # only on the way to an error message
+
             close = difflib.get_close_matches(given.casefold(), list(self._lookup), n=1)
             return self._lookup[close[0]] if close else None
 

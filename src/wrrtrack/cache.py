@@ -1,0 +1,179 @@
+"""A cache of parsed registries, so that reading a large registry costs a JSON load.
+
+The YAML file stays the only source of truth. An entry is keyed by the SHA-256 of the
+file's bytes and by wrrtrack's version, and is only ever written for a registry that read
+without problems; an entry that is stale, corrupt, from another version or otherwise
+not what we wrote is ignored (and replaced), never an error. Where the cache lives:
+$WRRTRACK_CACHE_DIR, else $XDG_CACHE_HOME/wrrtrack, else ~/.cache/wrrtrack.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from wrrtrack import __version__
+from wrrtrack.errors import Location
+from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack.parsed import Parsed, RecordLayout
+from wrrtrack.vocabulary import Term, Vocabularies, Vocabulary
+
+ENV_VAR = "WRRTRACK_CACHE_DIR"
+FORMAT = 1
+KEEP = 16  # entries kept; older ones are removed when a new one is written
+_SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
+
+
+def directory() -> Path:
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "wrrtrack"
+
+
+def key(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _entry(digest: str) -> Path:
+    return directory() / f"{digest}.json"
+
+
+def load(digest: str, path: Path) -> Parsed | None:
+    """The parse stored for these bytes, or None when there is no entry we can trust."""
+    try:
+        raw = _entry(digest).read_bytes()
+        document = json.loads(raw)
+        if (
+            document.get("format") != FORMAT
+            or document.get("version") != __version__
+            or document.get("key") != digest
+        ):
+            return None
+        return _decode(document, path)
+    except Exception:  # noqa: BLE001 (any unreadable entry just means: parse the file)
+        return None
+
+
+def store(digest: str, parsed: Parsed) -> None:
+    """Write the entry for these bytes; a cache that cannot be written is no error."""
+    from wrrtrack.storage import atomic_write
+
+    document = {"format": FORMAT, "version": __version__, "key": digest, **_encode(parsed)}
+    with contextlib.suppress(Exception):
+        folder = directory()
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(_entry(digest), json.dumps(document, ensure_ascii=False), mode=0o600)
+        _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+# --- encoding: compact lists, dates as ISO strings ------------------------------------------
+
+
+def _encode(parsed: Parsed) -> dict[str, Any]:
+    ledger = parsed.ledger
+    report = ledger.report
+    vocab = ledger.vocabularies
+    return {
+        "report": [
+            report.publisher,
+            report.number,
+            report.title,
+            report.date.isoformat(),
+            [report.reaction.reference, report.reaction.date.isoformat(), report.reaction.source],
+            list(report.context),
+        ],
+        "vocabularies": {
+            section: [[t.key, t.nl, t.en, list(t.aliases)] for t in vocab.by_section(section)]
+            for section in _SECTIONS
+        },
+        "recommendations": [
+            [
+                r.id,
+                r.title,
+                r.theme,
+                r.stance,
+                list(r.actors),
+                r.status,
+                list(r.quotes),
+                [[c.date.isoformat(), c.status, c.note, c.by, c.source] for c in r.history],
+                list(_layout_values(parsed.layouts[r.id])),
+            ]
+            for r in ledger.recommendations
+        ],
+        "quotes": [
+            [owner, index, place.line, place.column]
+            for (owner, index), place in parsed.quote_places.items()
+        ],
+    }
+
+
+def _layout_values(layout: RecordLayout) -> tuple[Any, ...]:
+    # Positional, in RecordLayout's field order: _decode rebuilds it with RecordLayout(*values).
+    return (
+        layout.start,
+        layout.end,
+        layout.status_start,
+        layout.status_end,
+        layout.history_insert,
+        layout.entry_prefix,
+        layout.entry_indent,
+    )
+
+
+def _decode(document: dict[str, Any], path: Path) -> Parsed:
+    publisher, number, title, day, reaction, context = document["report"]
+    report = AdviceReport(
+        publisher,
+        number,
+        title,
+        date.fromisoformat(day),
+        Reaction(reaction[0], date.fromisoformat(reaction[1]), reaction[2]),
+        tuple(context),
+    )
+    sections = document["vocabularies"]
+    vocab = Vocabularies(
+        **{
+            section: Vocabulary(
+                name,
+                tuple(Term(k, nl, en, tuple(aliases)) for k, nl, en, aliases in sections[section]),
+            )
+            for section, name in _SECTIONS.items()
+        }
+    )
+    iso = date.fromisoformat
+    recommendations = []
+    layouts = {}
+    for rid, title_, theme, stance, actors, status, quotes, history, layout in document[
+        "recommendations"
+    ]:
+        recommendations.append(
+            Recommendation(
+                rid,
+                title_,
+                theme,
+                stance,
+                tuple(actors),
+                status,
+                tuple(quotes),
+                tuple(StatusChange(iso(d), s, n, b, src) for d, s, n, b, src in history),
+            )
+        )
+        layouts[rid] = RecordLayout(*layout)
+    places = {
+        (owner, index): Location(path, line, column)
+        for owner, index, line, column in document["quotes"]
+    }
+    return Parsed(Ledger(report, vocab, tuple(recommendations)), layouts, places)

@@ -1,0 +1,127 @@
+"""The parse cache: believed only for the exact bytes it was made from, never an error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Runner
+from wrrtrack import cache
+from wrrtrack.registry import Registry
+
+
+def entries(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "cache"
+    return sorted(folder.glob("*.json")) if folder.exists() else []
+
+
+def test_a_read_fills_the_cache_and_the_next_read_uses_it(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Registry.open(registry)
+    assert [p.stem for p in entries(tmp_path)] == [cache.key(registry.read_bytes())]
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("parsed although the cache had these bytes")
+
+    monkeypatch.setattr("wrrtrack.registry._parse", no_parsing)
+    assert Registry.open(registry).get("wrr103-7").status == "in-verkenning"
+
+
+def test_an_edited_registry_is_never_answered_from_the_stale_entry(
+    registry: Path, cli: Runner
+) -> None:
+    assert cli("-r", registry, "show", "wrr103-6", "-f", "json").json()["status"] == "open"
+    text = registry.read_text(encoding="utf-8")
+    edited = text.replace(
+        '    status: open\n    quotes:\n      - "Het kabinet onderschrijft',
+        '    status: vervallen\n    quotes:\n      - "Het kabinet onderschrijft',
+    )
+    edited = edited.replace(
+        "      - date: 2021-03-24\n        status: open\n"
+        '        source: "Kamerstuk 29 861, nr. 70"\n\n  - id: wrr103-7',
+        '      - date: 2021-03-24\n        status: vervallen\n        source: "Kamerstuk 29 861, '
+        'nr. 70"\n\n  - id: wrr103-7',
+    )
+    assert edited != text
+    registry.write_text(edited, encoding="utf-8")
+    assert cli("-r", registry, "show", "wrr103-6", "-f", "json").json()["status"] == "vervallen"
+    # And an edit that breaks the file is reported, not hidden behind the old entry.
+    registry.write_text(edited.replace("stance: toegezegd", "stance: beloofd"), encoding="utf-8")
+    assert cli("-r", registry, "list").code == 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda doc: b"{not json",
+        lambda doc: b"",
+        lambda doc: json.dumps({**doc, "version": "0.0.0"}).encode(),
+        lambda doc: json.dumps({**doc, "key": "0" * 64}).encode(),
+        lambda doc: json.dumps({**doc, "recommendations": [["x"]]}).encode(),
+        lambda doc: json.dumps({**doc, "format": 99}).encode(),
+        lambda doc: b"\xff\xfe",
+    ],
+    ids=[
+        "not json",
+        "empty",
+        "other version",
+        "foreign key",
+        "wrong shape",
+        "other format",
+        "binary",
+    ],
+)
+def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(
+    registry: Path,
+    tmp_path: Path,
+    cli: Runner,
+    damage,  # type: ignore[no-untyped-def]
+) -> None:
+    Registry.open(registry)
+    (entry,) = entries(tmp_path)
+    entry.write_bytes(damage(json.loads(entry.read_bytes())))
+    result = cli("-r", registry, "list", "-f", "ids")
+    assert result.code == 0, result.err
+    assert result.out.split()[-1] == "wrr103-7"
+    assert result.err == ""
+    assert json.loads(entry.read_bytes())["version"] != "0.0.0"  # rebuilt
+
+
+def test_no_cache_option_neither_reads_nor_writes_it(
+    registry: Path, tmp_path: Path, cli: Runner
+) -> None:
+    assert cli("-r", registry, "--no-cache", "list").code == 0
+    assert entries(tmp_path) == []
+
+
+def test_an_unwritable_cache_directory_is_no_error(
+    registry: Path, tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(cache.ENV_VAR, str(blocker / "cache"))
+    result = cli("-r", registry, "list", "-f", "ids")
+    assert (result.code, result.err) == (0, "")
+
+
+def test_a_write_updates_the_cache_instead_of_rebuilding_it(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened = Registry.open(registry)
+    monkeypatch.setattr("wrrtrack.registry._parse", lambda *a: pytest.fail("full parse"))
+    opened.set_status("wrr103-2", "uitgevoerd", by="x")
+    assert cache.key(registry.read_bytes()) in [p.stem for p in entries(tmp_path)]
+    monkeypatch.undo()
+    assert Registry.open(registry)._parsed == Registry.open(registry, use_cache=False)._parsed
+
+
+def test_cache_location_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(cache.ENV_VAR)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.directory() == tmp_path / "xdg" / "wrrtrack"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.directory() == tmp_path / "home" / ".cache" / "wrrtrack"
