@@ -37,6 +37,7 @@ def test_any_text_round_trips_through_yaml_scalar(value: str) -> None:
         ("x # y", '"x # y"'),
         ("- lijst", '"- lijst"'),
         ('zei "ja"', '"zei \\"ja\\""'),
+        ("regel\u2028scheiding", '"regel\\u2028scheiding"'),  # YAML reads U+2028 as a break
     ],
 )
 def test_plain_when_safe_quoted_otherwise(value: str, emitted: str) -> None:

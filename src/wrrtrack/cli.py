@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 
 import typer
 
@@ -63,8 +62,7 @@ class Lang(StrEnum):
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@dataclass
-class Settings:
+class Settings(NamedTuple):
     registry: Path | None = None
     use_cache: bool = True
 
@@ -271,15 +269,17 @@ def status_set(
 ) -> None:
     """Record a new status (one history entry). Same status again needs --note."""
     day = _date(on, "--date")
-    registry = _registry(ctx)
+    from wrrtrack.discover import locate
+    from wrrtrack.registry import Registry
+
+    settings: Settings = ctx.find_root().obj
+    registry = Registry.at(locate(settings.registry), use_cache=settings.use_cache)
     try:
-        key = registry.vocabularies.statuses.resolve(status)
+        after = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
-    before = registry.get(identifier)
-    after = registry.set_status(identifier, key, note=note, on=day, by=by, source=source)
-    change = after.history[-1]
-    arrow = f"{before.status} -> {after.status}" if before.status != after.status else "note"
+    before, change = after.history[-2].status, after.history[-1]
+    arrow = f"{before} -> {after.status}" if before != after.status else "note"
     _say(f"{after.id}: {arrow} ({change.date.isoformat()}) in {registry.path}")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from wrrtrack.errors import RegistryNotFound, WrrtrackError
 
@@ -13,8 +13,7 @@ ENV_VAR = "WRRTRACK_REGISTRY"
 DEFAULT_RELATIVE = Path("data") / "recommendations.yaml"
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """A registry path, how it was found, and whether it may be written."""
 
     path: Path

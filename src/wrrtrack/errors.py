@@ -1,13 +1,17 @@
-"""The exceptions a user can act on; the command line turns each into `error:` lines."""
+"""The exceptions a user can act on; the command line turns each into `error:` lines.
+
+Small immutable records here and elsewhere are named tuples rather than dataclasses: a
+dataclass compiles several methods when its module is imported, which every command
+would pay for at start-up.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(NamedTuple):
     """A place in a file, 1-based, as editors and compilers print it."""
 
     path: Path
@@ -18,8 +22,7 @@ class Location:
         return f"{self.path}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a registry, and where it is."""
 
     location: Location | None

@@ -6,15 +6,13 @@ writer (which edits one record's text by it and shifts the rest).
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from wrrtrack.errors import Location
 from wrrtrack.model import Ledger
 
 
-@dataclass(frozen=True)
-class RecordLayout:
+class RecordLayout(NamedTuple):
     """Where one recommendation lies in the file's text (character offsets)."""
 
     start: int  # first character of the record's first line
@@ -38,8 +36,7 @@ class RecordLayout:
         )
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A registry file read into values, with the places needed for messages and edits."""
 
     ledger: Ledger
@@ -71,7 +68,7 @@ class Parsed:
                 continue
             moved = bool(owner) and self.layouts[owner].start > start
             places[(owner, index)] = (
-                dataclasses.replace(place, line=place.line + added_lines) if moved else place
+                place._replace(line=place.line + added_lines) if moved else place
             )
         places.update(replacement.quote_places)
         return Parsed(self.ledger.replace(changed), layouts, places)

@@ -9,9 +9,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from wrrtrack import cache, storage
 from wrrtrack.discover import Located, locate
@@ -36,8 +36,7 @@ from wrrtrack.quotes import SourceText
 from wrrtrack.vocabulary import Vocabularies
 
 
-@dataclass(frozen=True)
-class QuoteCheck:
+class QuoteCheck(NamedTuple):
     """The outcome of checking every quote against the source text."""
 
     checked: int
@@ -73,12 +72,24 @@ class Registry:
     """One registry file, read and checked; changes go through `set_status`."""
 
     def __init__(
-        self, path: Path, parsed: Parsed, *, read_only: bool = False, use_cache: bool = True
+        self,
+        path: Path,
+        parsed: Parsed | None = None,
+        *,
+        read_only: bool = False,
+        use_cache: bool = True,
     ) -> None:
+        """A registry at `path`; read on first use unless `parsed` is given (see `open`)."""
         self.path = path
         self.read_only = read_only
         self.use_cache = use_cache
-        self._parsed = parsed
+        self._loaded = parsed
+
+    @property
+    def _parsed(self) -> Parsed:
+        if self._loaded is None:
+            _, self._loaded = _read(self.path, date.today(), self.use_cache)
+        return self._loaded
 
     # --- opening ---------------------------------------------------------------------
 
@@ -113,6 +124,11 @@ class Registry:
         cls, located: Located, *, today: date | None = None, use_cache: bool = True
     ) -> Registry:
         return cls.open(located.path, read_only=located.bundled, today=today, use_cache=use_cache)
+
+    @classmethod
+    def at(cls, located: Located, *, use_cache: bool = True) -> Registry:
+        """The registry `located` names, not read yet: a write reads it once, under its lock."""
+        return cls(located.path, read_only=located.bundled, use_cache=use_cache)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -200,6 +216,9 @@ class Registry:
     ) -> Recommendation:
         """Append a history entry and set the current status; returns the changed record.
 
+        `status` is a key or an alias of the registry's status vocabulary (`UnknownTerm`
+        otherwise); the status before the change is `history[-2].status` of the result.
+
         The file is re-read under an exclusive lock, so that a change another process made
         since this registry was opened is kept, and is then replaced atomically with only
         this record's lines changed.
@@ -216,10 +235,7 @@ class Registry:
         for name, value in (("note", note), ("by", by), ("source", source)):
             if value is not None and (not value.strip() or _has_invalid_text(value)):
                 raise InvalidChange(f"--{name} must be non-empty, valid text")
-        key = self.vocabularies.statuses.resolve(status)
-        change = StatusChange(
-            on, key, note or None, by if by is not None else default_author(), source
-        )
+        author = by if by is not None else default_author()
         from wrrtrack import yamlfile
         from wrrtrack.schema import parse_record
 
@@ -228,6 +244,8 @@ class Registry:
             data, parsed = _read(self.path, today, self.use_cache)
             text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             current = parsed.ledger.get(identifier)
+            key = parsed.ledger.vocabularies.statuses.resolve(status)
+            change = StatusChange(on, key, note or None, author, source)
             changed = current.with_change(change)
             layout = parsed.layouts[current.id]
             new_text = yamlfile.splice_change(text, layout, change, current.id)
@@ -242,12 +260,12 @@ class Registry:
                 )
             new_data = new_text.encode("utf-8")
             storage.atomic_write(self.path, new_data)
-            added_lines = new_text.count("\n", layout.start, layout.end + grown) - text.count(
-                "\n", layout.start, layout.end
+            added_lines = yamlfile.count_lines(new_text, *span) - yamlfile.count_lines(
+                text, layout.start, layout.end
             )
-            self._parsed = parsed.after_growth(current.id, piece, grown, added_lines)
+            self._loaded = parsed.after_growth(current.id, piece, grown, added_lines)
             if self.use_cache:
-                cache.store(cache.key(new_data), self._parsed)
+                cache.store(cache.key(new_data), self._loaded)
         return changed
 
 

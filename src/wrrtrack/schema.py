@@ -523,11 +523,11 @@ def parse_record(
     Lets a write check its edit by reading one record instead of the whole file: the piece
     is a one-item block list, as it stands under `recommendations:`.
     """
-    from wrrtrack.yamlfile import compose
+    from wrrtrack.yamlfile import compose, count_lines
 
     start, end = span
     piece = text[start:end]
-    walk = _Walk(path, piece, today, text.count("\n", 0, start), start)
+    walk = _Walk(path, piece, today, count_lines(text, 0, start), start)
     root = compose(path, piece)
     if not isinstance(root, SequenceNode) or len(root.value) != 1:
         return [Problem(walk.at(root), "the edited record does not read back as one record")]
@@ -535,5 +535,5 @@ def parse_record(
     if entry is None:
         return walk.problems
     rec, layout, places = entry
-    layout = dataclasses.replace(layout, end=end)
+    layout = layout._replace(end=end)
     return Parsed(dataclasses.replace(ledger, recommendations=(rec,)), {rec.id: layout}, places)

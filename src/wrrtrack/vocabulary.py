@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from wrrtrack.errors import UnknownTerm
 
 Language = Literal["nl", "en"]
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One key of a vocabulary, with its labels and the other spellings accepted as input."""
 
     key: str

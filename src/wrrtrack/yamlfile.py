@@ -88,7 +88,17 @@ def compose(path: Path, text: str) -> yaml.Node:
 
 _PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .,;()'/+-]*")
 _RESOLVER = yaml.resolver.Resolver()
-_PRINTABLE = re.compile("[\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters YAML lets stand as they are in a quoted scalar. U+2028 and U+2029 are left
+# out: YAML reads them as line breaks, so they are written as escapes.
+_PRINTABLE = re.compile(
+    "[\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def count_lines(text: str, start: int = 0, end: int | None = None) -> int:
+    """Line breaks in text[start:end] as YAML counts them (and so its line numbers)."""
+    return len(_LINE_BREAK.findall(text, start, len(text) if end is None else end))
 
 
 def _resolved_tag(value: str) -> str:

@@ -1,0 +1,197 @@
+"""Measure wrrtrack's speed and memory against PyYAML's C loader, in one run.
+
+    python benchmarks/run.py [--runs N] [--sizes 1000,10000]
+
+Every figure is the median of several runs of a whole process (start-up included), and
+every ratio divides two figures measured in this same run, so that the machine's speed
+cancels out. Peak memory is the process's maximum resident set size. Prints Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_registry
+
+BIN = Path(sys.executable).parent
+WRRTRACK = str(BIN / "wrrtrack")
+PYTHON = sys.executable
+C_PARSE = (
+    "import sys, time, yaml\n"
+    "data = open(sys.argv[1], 'rb').read()\n"
+    "t = time.perf_counter()\n"
+    "yaml.load(data, Loader=yaml.CSafeLoader)\n"
+    "print(time.perf_counter() - t)\n"
+)
+
+
+def run(argv: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
+    """Wall time (s), peak memory (MB) and stdout of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd, text=True
+    )
+    out = process.stdout.read() if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(argv)}")
+    return elapsed, usage.ru_maxrss / 1024, out
+
+
+def median(
+    runs: int, argv: Sequence[str], env: dict[str, str], cwd: Path, prepare: object = None
+) -> tuple[float, float]:
+    times, peaks = [], []
+    for i in range(runs):
+        if callable(prepare):
+            prepare(i)
+        elapsed, peak, _ = run(argv, env, cwd)
+        times.append(elapsed)
+        peaks.append(peak)
+    return statistics.median(times), statistics.median(peaks)
+
+
+def measure_size(count: int, runs: int, work: Path, env: dict[str, str]) -> dict[str, float]:
+    folder = work / f"n{count}"
+    folder.mkdir()
+    registry = make_registry.write(count, folder / "recommendations.yaml")
+    cache = work / f"cache{count}"
+    env = {**env, "WRRTRACK_CACHE_DIR": str(cache)}
+    figures: dict[str, float] = {"size_mb": registry.stat().st_size / 1e6}
+
+    parses, parse_peaks = [], []
+    for _ in range(runs):
+        _, peak, out = run([PYTHON, "-c", C_PARSE, str(registry)], env, work)
+        parses.append(float(out))
+        parse_peaks.append(peak)
+    figures["c_parse"] = statistics.median(parses)
+    figures["c_parse_mb"] = statistics.median(parse_peaks)
+
+    def cold(i: int) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    figures["validate_cold"], _ = median(
+        runs, [WRRTRACK, "-r", str(registry), "validate"], env, work, cold
+    )
+    run([WRRTRACK, "-r", str(registry), "list", "-f", "ids"], env, work)  # warm the cache
+    figures["list_warm"], figures["list_warm_mb"] = median(
+        runs, [WRRTRACK, "-r", str(registry), "list", "--format", "ids"], env, work
+    )
+    figures["report_warm"], _ = median(runs, [WRRTRACK, "-r", str(registry), "report"], env, work)
+    statuses = ["open", "in-verkenning", "in-uitvoering", "uitgevoerd"]
+    today = date.today().isoformat()
+
+    def status_argv(i: int) -> list[str]:
+        return [
+            WRRTRACK,
+            "-r",
+            str(registry),
+            "status",
+            "set",
+            "adv-05000" if count >= 5000 else "adv-00500",
+            statuses[i % 4],
+            "--note",
+            f"meting {i}",
+            "--date",
+            today,
+            "--by",
+            "bench",
+        ]
+
+    times = []
+    for i in range(runs):
+        elapsed, _, _ = run(status_argv(i), env, work)
+        times.append(elapsed)
+    figures["status_set_warm"] = statistics.median(times)
+    run([WRRTRACK, "-r", str(registry), "--no-cache", "validate"], env, work)  # still valid
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1000,10000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    with tempfile.TemporaryDirectory(prefix="wrrtrack-bench-") as tmp:
+        work = Path(tmp)
+        empty = work / "empty"
+        empty.mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WRRTRACK_")}
+        env["WRRTRACK_CACHE_DIR"] = str(work / "cache-small")
+        startup_runs = max(15, args.runs * 3)
+        baseline, _ = median(startup_runs, [PYTHON, "-c", "import typer, yaml"], env, empty)
+        version, _ = median(startup_runs, [WRRTRACK, "--version"], env, empty)
+        run([WRRTRACK, "list"], env, empty)  # the bundled registry, cache warm
+        list_small, _ = median(startup_runs, [WRRTRACK, "list", "--actor", "gemeente"], env, empty)
+        by_size = {n: measure_size(n, args.runs, work, env) for n in sizes}
+
+    print(
+        f"Measured {date.today().isoformat()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; median of {args.runs} runs "
+        f"({startup_runs} for start-up).\n"
+    )
+    print("| start-up (bundled registry, output piped) | time | ratio | target |")
+    print("| --- | ---: | ---: | ---: |")
+    print(f'| `python -c "import typer, yaml"` | {baseline * 1000:.0f} ms | 1.00 | |')
+    print(f"| `wrrtrack --version` | {version * 1000:.0f} ms | {version / baseline:.2f} | ≤ 1.10 |")
+    print(
+        f"| `wrrtrack list --actor gemeente` | {list_small * 1000:.0f} ms | "
+        f"{list_small / baseline:.2f} | ≤ 1.30 |"
+    )
+    print()
+    big = max(sizes)
+    rows = [
+        ("C loader parse (`yaml.load`, CSafeLoader)", "c_parse", None),
+        ("`validate`, cold (no cache)", "validate_cold", 1.5),
+        ("`list --format ids`, warm", "list_warm", 0.1),
+        ("`report`, warm", "report_warm", 0.3),
+        ("`status set`, warm", "status_set_warm", 0.2),
+    ]
+    header = " | ".join(f"{n:,} items" for n in sizes)
+    print(
+        f"| command | {header} | ratio to C parse at {big:,} | target | growth "
+        f"{sizes[0]:,} → {big:,} |"
+    )
+    print("| --- |" + " ---: |" * (len(sizes) + 3))
+    for label, key, target in rows:
+        cells = " | ".join(f"{by_size[n][key]:.3f} s" for n in sizes)
+        ratio = by_size[big][key] / by_size[big]["c_parse"]
+        growth = by_size[big][key] / by_size[sizes[0]][key]
+        print(
+            f"| {label} | {cells} | {ratio:.2f} | {'' if target is None else f'≤ {target}'} "
+            f"| x {growth:.1f} |"
+        )
+    print()
+    print(f"| peak memory at {big:,} items | MB | ratio | target |")
+    print("| --- | ---: | ---: | ---: |")
+    c_mb, list_mb = by_size[big]["c_parse_mb"], by_size[big]["list_warm_mb"]
+    print(f"| C loader parse | {c_mb:.0f} | 1.00 | |")
+    print(f"| `list --format ids`, warm | {list_mb:.0f} | {list_mb / c_mb:.2f} | ≤ 0.50 |")
+    print()
+    sizes_text = ", ".join(f"{by_size[n]['size_mb']:.1f} MB" for n in sizes)
+    print(
+        f"Registry files: {sizes_text}. Growth x{big // sizes[0]} in items is linear; "
+        "a figure well above that would not be."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
