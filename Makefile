@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types unit bench clean
+.PHONY: run test lint types unit bench docs clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -36,6 +36,9 @@ unit: $(STAMP)
 	$(BIN)/pytest
 
 test: lint types unit
+
+docs: $(STAMP)
+	WRRTRACK_UPDATE_DOCS=1 $(BIN)/pytest -q tests/test_docs.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -235,15 +235,18 @@ def test_bad_registry_is_reported_in_place(
 
 
 def test_every_problem_is_listed_in_one_run(cli: Runner, registry: Path) -> None:
-    text = TEXT.replace("actors: [acvz, rijk]", "actors: [acvz, rijks]").replace(
-        "    stance: positief", "    stance: positive"
+    text = (
+        TEXT.replace("actors: [acvz, rijk]", "actors: [acvz, rijks]")
+        .replace("    stance: positief", "    stance: positive")
+        .replace("breed in kaart", "globaal in kaart")
     )
     registry.write_text(text, encoding="utf-8")
     lines = cli("-r", registry, "validate").err.splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4  # in file order, quotes checked although the structure is wrong
     assert "unknown stance 'positive'; did you mean 'positief'?" in lines[0]
     assert "unknown actor 'rijks'" in lines[1]
-    assert lines[2] == f"error: 2 problem(s) in {registry}"
+    assert "wrr103-7: quote 1 is not in kabinetsreactie-wrr-103.txt" in lines[2]
+    assert lines[3] == f"error: 3 problem(s) in {registry}"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 import typer
 
 from wrrtrack import __version__
-from wrrtrack.errors import UnknownTerm, WrrtrackError
+from wrrtrack.errors import Problem, UnknownTerm, WrrtrackError
 from wrrtrack.vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
@@ -346,24 +346,29 @@ def validate(ctx: typer.Context) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
     from wrrtrack.discover import locate
     from wrrtrack.errors import RegistryInvalid
-    from wrrtrack.registry import Registry
+    from wrrtrack.registry import Registry, check_quotes
 
     settings: Settings = ctx.find_root().obj
     located = locate(settings.registry)
     try:
         registry = Registry.open_located(located, use_cache=settings.use_cache)
     except RegistryInvalid as exc:
-        _fail([*exc.lines(), f"{len(exc.problems)} problem(s) in {located.path}"])
+        # Check the quotes that could be read too, so that one run shows every problem.
+        extra = check_quotes(exc.source, exc.quoted).problems if exc.source else []
+        problems = sorted([*exc.problems, *extra], key=_file_order)
+        _fail([*map(str, problems), f"{len(problems)} problem(s) in {located.path}"])
     check = registry.check_quotes()
     if check.problems:
-        _fail(
-            [str(p) for p in check.problems]
-            + [f"{len(check.problems)} problem(s) in {registry.path}"]
-        )
+        problems = sorted(check.problems, key=_file_order)
+        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
     _out(
         f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
         f"{check.checked} quotes found in {check.source.name}\n"
     )
+
+
+def _file_order(problem: Problem) -> tuple[int, int]:
+    return (problem.location.line, problem.location.column) if problem.location else (0, 0)
 
 
 @app.command()

@@ -8,7 +8,7 @@ would pay for at start-up.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Location(NamedTuple):
@@ -47,8 +47,14 @@ class RegistryNotFound(WrrtrackError):
 class RegistryInvalid(WrrtrackError):
     """The registry file cannot be used as it is; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(
+        self, problems: list[Problem], quoted: list[Any] | None = None, source: Path | None = None
+    ) -> None:
         self.problems = problems
+        # What `validate` still checks in a file that is wrong elsewhere: the quotes that
+        # could be read, and the source text the file names (see wrrtrack.quotes.Quoted).
+        self.quoted = quoted or []
+        self.source = source
         super().__init__("\n".join(map(str, problems)))
 
     def lines(self) -> list[str]:

@@ -8,6 +8,9 @@ dropped comma or a different dash is a quote that is not in the source.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
+
+from wrrtrack.errors import Location
 
 _WHITESPACE = re.compile(r"\s+")
 _TYPOGRAPHIC = str.maketrans(
@@ -25,6 +28,23 @@ _TYPOGRAPHIC = str.maketrans(
     }
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+class Quoted(NamedTuple):
+    """A quote as the registry gives it: whose it is, which one, the text, and where."""
+
+    owner: str  # a recommendation's id, or "" for the report's context sentences
+    position: int  # 0 for the first quote of its owner
+    text: str
+    place: Location | None
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.owner}: quote {self.position + 1}"
+            if self.owner
+            else (f"report.context[{self.position + 1}]")
+        )
 
 
 def fold(text: str) -> str:

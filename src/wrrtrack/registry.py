@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import gc
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -17,7 +19,6 @@ from wrrtrack import cache, storage
 from wrrtrack.discover import Located, locate
 from wrrtrack.errors import (
     InvalidChange,
-    Location,
     Problem,
     ReadOnlyRegistry,
     RegistryInvalid,
@@ -32,7 +33,7 @@ from wrrtrack.model import (
     StatusChange,
 )
 from wrrtrack.parsed import Parsed
-from wrrtrack.quotes import SourceText
+from wrrtrack.quotes import Quoted, SourceText
 from wrrtrack.vocabulary import Vocabularies
 
 
@@ -50,20 +51,40 @@ def _parse(path: Path, data: bytes, today: date) -> Parsed:
 
     text = yamlfile.decode(path, data)
     parsed = parse(path, text, yamlfile.compose(path, text), today)
-    if isinstance(parsed, list):
-        raise RegistryInvalid(parsed)
+    if not isinstance(parsed, Parsed):
+        source = path.parent / parsed.source if parsed.source else None
+        raise RegistryInvalid(parsed.problems, parsed.quoted, source)
     return parsed
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a registry is read.
+
+    Reading allocates millions of small objects and no reference cycles; the collector
+    would re-scan the growing heap again and again, which made reading 10,000 records
+    three times slower and worse than linear. It is restored (and catches up) afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read(path: Path, today: date, use_cache: bool) -> tuple[bytes, Parsed]:
     """The file's bytes and its parse, from the cache when these very bytes were parsed."""
     data = storage.read_bytes(path)
-    if not use_cache:
-        return data, _parse(path, data, today)
-    digest = cache.key(data)
-    parsed = cache.load(digest, path)
+    with _collector_paused():
+        if not use_cache:
+            return data, _parse(path, data, today)
+        digest = cache.key(data)
+        parsed = cache.load(digest, path)
     if parsed is None:
-        parsed = _parse(path, data, today)
+        with _collector_paused():
+            parsed = _parse(path, data, today)
         cache.store(digest, parsed)
     return data, parsed
 
@@ -162,44 +183,16 @@ class Registry:
 
     def check_quotes(self) -> QuoteCheck:
         """Every stance quote and context sentence looked up in the named source text."""
-        source_path = self.source_path
-        try:
-            source = SourceText(source_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            place: Location | None = self._parsed.quote_places.get(("", 0))
-            return QuoteCheck(
-                0,
-                [Problem(place, f"source text {source_path} cannot be read: {reason}")],
-                source_path,
-            )
-        problems: list[Problem] = []
-        checked = 0
-        quoted: Iterable[tuple[str, int, str]] = [
-            ("", i, quote) for i, quote in enumerate(self.report.context)
-        ]
+        places = self._parsed.quote_places
         quoted = [
-            *quoted,
-            *(
-                (rec.id, i, quote)
-                for rec in self.recommendations
-                for i, quote in enumerate(rec.quotes)
-            ),
+            Quoted("", i, text, places.get(("", i))) for i, text in enumerate(self.report.context)
         ]
-        for owner, index, quote in quoted:
-            checked += 1
-            if source.contains(quote):
-                continue
-            what = f"{owner}: quote {index + 1}" if owner else f"report.context[{index + 1}]"
-            place = self._parsed.quote_places.get((owner, index))
-            problems.append(
-                Problem(
-                    place,
-                    f"{what} is not in {source_path.name}; nearest passage: "
-                    f'"{source.nearest_passage(quote)}"',
-                )
-            )
-        return QuoteCheck(checked, problems, source_path)
+        quoted += [
+            Quoted(rec.id, i, text, places.get((rec.id, i)))
+            for rec in self.recommendations
+            for i, text in enumerate(rec.quotes)
+        ]
+        return check_quotes(self.source_path, quoted)
 
     # --- changing --------------------------------------------------------------------
 
@@ -267,6 +260,27 @@ class Registry:
             if self.use_cache:
                 cache.store(cache.key(new_data), self._loaded)
         return changed
+
+
+def check_quotes(source_path: Path, quoted: list[Quoted]) -> QuoteCheck:
+    """Look up each quote in the source text; a quote not found names its nearest passage."""
+    try:
+        source = SourceText(source_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        place = quoted[0].place if quoted else None
+        problem = Problem(place, f"source text {source_path} cannot be read: {reason}")
+        return QuoteCheck(0, [problem], source_path)
+    problems = [
+        Problem(
+            quote.place,
+            f"{quote.label} is not in {source_path.name}; nearest passage: "
+            f'"{source.nearest_passage(quote.text)}"',
+        )
+        for quote in quoted
+        if not source.contains(quote.text)
+    ]
+    return QuoteCheck(len(quoted), problems, source_path)
 
 
 def _has_invalid_text(value: str) -> bool:

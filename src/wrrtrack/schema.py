@@ -11,13 +11,14 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
 from wrrtrack.errors import Location, Problem
 from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
 from wrrtrack.parsed import Parsed, RecordLayout
+from wrrtrack.quotes import Quoted
 from wrrtrack.vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
 
 FORMAT_VERSION = 1
@@ -87,6 +88,10 @@ class _Walk:
         self.today = today
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
+        # Every well-formed quote with its place, kept even when other fields are wrong,
+        # so that `validate` can check them in the same run.
+        self.quoted: list[Quoted] = []
+        self.quote_source: str | None = None
 
     # --- reporting -----------------------------------------------------------------
 
@@ -241,13 +246,9 @@ class _Walk:
             fields["vocabularies"][1] if "vocabularies" in fields else None
         )
         report = self.report(fields["report"][1]) if "report" in fields else None
-        quote_places: dict[tuple[str, int], Location] = {}
-        if report is not None:
-            context_node = fields["report"][1]
-            for key_node, value_node in getattr(context_node, "value", []):
-                if key_node.value == "context" and isinstance(value_node, SequenceNode):
-                    for i, child in enumerate(value_node.value):
-                        quote_places[("", i)] = self.at(child)
+        quote_places: dict[tuple[str, int], Location] = {
+            (q.owner, q.position): q.place for q in self.quoted if not q.owner and q.place
+        }
         recommendations: list[Recommendation] = []
         layouts: dict[str, RecordLayout] = {}
         if "recommendations" in fields:
@@ -278,15 +279,20 @@ class _Walk:
         self, node: Node, following: Node | None, sequence: Node, i: int, vocab: Vocabularies
     ) -> tuple[Recommendation, RecordLayout, dict[tuple[str, int], Location]] | None:
         """One recommendation with its layout and the places of its quotes."""
+        first_quote = len(self.quoted)
         rec = self.recommendation(node, f"recommendations[{i + 1}]", vocab)
         if rec is None:
             return None
         layout = self.layout(node, following, sequence).shifted(self.index_offset)
-        places = {
-            (rec.id, q): self.at(quote_node)
-            for q, quote_node in enumerate(self.field(node, "quotes").value)
-        }
+        places = {(q.owner, q.position): q.place for q in self.quoted[first_quote:] if q.place}
         return rec, layout, places
+
+    def keep_quotes(self, owner: str, node: Node, texts: list[str] | None) -> None:
+        if texts is not None:
+            self.quoted += [
+                Quoted(owner, i, text, self.at(child))
+                for i, (text, child) in enumerate(zip(texts, node.value, strict=True))
+            ]
 
     @staticmethod
     def field(node: Node, name: str) -> Node:
@@ -350,6 +356,7 @@ class _Walk:
         context: list[str] | None = []
         if "context" in fields:
             context = self.listed(fields["context"][1], "report.context", self.text)
+            self.keep_quotes("", fields["context"][1], context)
         if (
             publisher is None
             or number is None
@@ -368,6 +375,7 @@ class _Walk:
         reference = self.text(fields["reference"][1], "report.reaction.reference")
         day = self.day(fields["date"][1], "report.reaction.date")
         source = self.text(fields["source"][1], "report.reaction.source")
+        self.quote_source = source
         if reference is None or day is None or source is None:
             return None
         return Reaction(reference, day, source)
@@ -400,6 +408,7 @@ class _Walk:
         status_node = fields["status"][1]
         status = self.term(status_node, f"{what}.status", vocab.statuses)
         quotes = self.listed(fields["quotes"][1], f"{what}.quotes", self.text)
+        self.keep_quotes(identifier or what, fields["quotes"][1], quotes)
 
         def change(child: Node, label: str) -> StatusChange | None:
             return self.change(child, label, vocab.statuses)
@@ -506,12 +515,21 @@ def _last_leaf(node: Node) -> Node:
     return node
 
 
-def parse(path: Path, text: str, root: Node, today: date) -> Parsed | list[Problem]:
+class Rejected(NamedTuple):
+    """A registry that cannot be used: every problem, and the quotes that could be read."""
+
+    problems: list[Problem]
+    quoted: list[Quoted]
+    source: str | None  # the source text named by the registry, if it could be read
+
+
+def parse(path: Path, text: str, root: Node, today: date) -> Parsed | Rejected:
     """The registry in `root`, or every problem found in it."""
     walk = _Walk(path, text, today)
     parsed = walk.registry(root)
     if parsed is None:
-        return walk.problems or [Problem(Location(path, 1, 1), "the registry is incomplete")]
+        problems = walk.problems or [Problem(Location(path, 1, 1), "the registry is incomplete")]
+        return Rejected(problems, walk.quoted, walk.quote_source)
     return parsed
 
 

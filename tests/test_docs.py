@@ -1,0 +1,128 @@
+"""Docs that cannot drift: README examples and the CLI reference come from the program.
+
+Every ```console block in README.md is run, in order, on a fresh copy of the shipped
+registry, and its output must match what the README shows. docs/cli-reference.md must be
+the real --help of every command. `make docs` (WRRTRACK_UPDATE_DOCS=1) rewrites both.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Runner
+
+README = ROOT / "README.md"
+REFERENCE = ROOT / "docs" / "cli-reference.md"
+UPDATE = os.environ.get("WRRTRACK_UPDATE_DOCS") == "1"
+BLOCK = re.compile(r"```console\n(.*?)```\n", re.DOTALL)
+COMMANDS = [
+    [],
+    ["list"],
+    ["show"],
+    ["status"],
+    ["status", "set"],
+    ["status", "history"],
+    ["report"],
+    ["validate"],
+    ["init"],
+]
+
+
+def render_block(block: str, cli: Runner) -> str:
+    """The block with each `$ wrrtrack …` line followed by what the program prints."""
+    out = []
+    for line in block.splitlines():
+        if not line.startswith("$ "):
+            continue
+        argv = shlex.split(line[2:])
+        assert argv[0] == "wrrtrack", line
+        result = cli(*argv[1:])
+        out.append(line)
+        text = result.out + result.err
+        out.extend(text.rstrip("\n").splitlines() if text.strip() else [])
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture
+def in_copy(registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "docs" / "examples", registry.parent.parent / "docs" / "examples")
+    monkeypatch.chdir(registry.parent.parent)
+    monkeypatch.setenv("COLUMNS", "100")
+    (registry.parent.parent / ".gitconfig").write_text("[user]\n\tname = A. Jansen\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(registry.parent.parent / ".gitconfig"))
+    return registry
+
+
+def test_readme_examples_show_real_output(cli: Runner, in_copy: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    blocks = BLOCK.findall(text)
+    assert len(blocks) >= 8
+    rendered = text
+    for block in blocks:
+        rendered = rendered.replace(
+            f"```console\n{block}```\n", f"```console\n{render_block(block, cli)}```\n", 1
+        )
+    if UPDATE:
+        README.write_text(rendered, encoding="utf-8")
+    assert rendered == text, "README examples are out of date: run `make docs`"
+
+
+def reference(cli: Runner) -> str:
+    parts = [
+        "# Command-line reference\n",
+        "Generated from the program's own `--help` by `make docs`; a test fails when it differs.\n",
+    ]
+    for command in COMMANDS:
+        result = cli(*command, "--help")
+        assert result.code == 0
+        title = " ".join(["wrrtrack", *command])
+        help_text = "\n".join(line.rstrip() for line in result.out.strip("\n").splitlines())
+        parts.append(f"## `{title}`\n\n```text\n{help_text}\n```\n")
+    return "\n".join(parts)
+
+
+def test_cli_reference_is_the_real_help(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    text = reference(cli)
+    if UPDATE:
+        REFERENCE.write_text(text, encoding="utf-8")
+    assert REFERENCE.read_text(encoding="utf-8") == text, "run `make docs`"
+
+
+def test_every_command_has_help_text() -> None:
+    import typer
+
+    from wrrtrack.cli import app
+
+    def walk(command: object, path: str) -> list[tuple[str, str]]:
+        found = [(path, (getattr(command, "help", None) or "").strip())]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += walk(sub, f"{path} {name}")
+        return found
+
+    commands = walk(typer.main.get_command(app), "wrrtrack")
+    assert len(commands) == len(COMMANDS)
+    assert [path for path, text in commands if not text] == []
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_example_reports_are_what_report_prints(cli: Runner, lang: str) -> None:
+    path = ROOT / "docs" / ("example-report.md" if lang == "nl" else "example-report.en.md")
+    text = cli("--registry", ROOT / "data" / "recommendations.yaml", "report", "--lang", lang).out
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, "run `make docs`"
+
+
+def test_every_test_the_readme_names_exists() -> None:
+    named = set(re.findall(r"`(test_[a-z_]+)", README.read_text(encoding="utf-8")))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("*.py"))
+    defined = set(re.findall(r"^def (test_[a-z_]+)", source, re.MULTILINE))
+    assert named
+    assert {n for n in named if not any(d.startswith(n) for d in defined)} == set()
