@@ -39,3 +39,14 @@ def test_nearest_passage_is_the_sentence_meant() -> None:
         "Het Rijk is verantwoordelijk voor de juiste randvoorwaarden "
         "en ondersteuning van gemeenten."
     )
+
+
+def test_the_source_text_is_kept_byte_for_byte_as_published() -> None:
+    import hashlib
+
+    data = (ROOT / "data" / "sources" / "kabinetsreactie-wrr-103.txt").read_bytes()
+    # The summary of the cabinet's reaction as published, typos included; quotes must match
+    # it exactly, so it must never be "corrected".
+    assert hashlib.sha256(data).hexdigest() == (
+        "378be4b49c808fdee162063404ee25781a0f02f743477ed916af9f329b9bb7cc"
+    )

@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from wrrtrack import cache, storage
 from wrrtrack.discover import Located, locate
@@ -33,8 +33,10 @@ from wrrtrack.model import (
     StatusChange,
 )
 from wrrtrack.parsed import Parsed
-from wrrtrack.quotes import Quoted, SourceText
 from wrrtrack.vocabulary import Vocabularies
+
+if TYPE_CHECKING:
+    from wrrtrack.quotes import Quoted
 
 
 class QuoteCheck(NamedTuple):
@@ -183,6 +185,8 @@ class Registry:
 
     def check_quotes(self) -> QuoteCheck:
         """Every stance quote and context sentence looked up in the named source text."""
+        from wrrtrack.quotes import Quoted
+
         places = self._parsed.quote_places
         quoted = [
             Quoted("", i, text, places.get(("", i))) for i, text in enumerate(self.report.context)
@@ -264,6 +268,8 @@ class Registry:
 
 def check_quotes(source_path: Path, quoted: list[Quoted]) -> QuoteCheck:
     """Look up each quote in the source text; a quote not found names its nearest passage."""
+    from wrrtrack.quotes import SourceText
+
     try:
         source = SourceText(source_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -154,8 +154,7 @@ DEFAULTS: Mapping[str, Vocabulary] = {
 }
 
 
-@dataclass(frozen=True)
-class Vocabularies:
+class Vocabularies(NamedTuple):
     """The four vocabularies in force for one registry."""
 
     themes: Vocabulary = THEMES
