@@ -1,6 +1,6 @@
 """The public API: open a registry, ask it questions, change a status, check its quotes.
 
->>> from wrrtrack import Registry
+>>> from wrrtrack import Filter, Registry
 >>> registry = Registry.find()
 >>> [rec.id for rec in registry.select(Filter(actors=frozenset({"acvz"})))]
 ['wrr103-7']

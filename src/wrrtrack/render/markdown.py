@@ -12,8 +12,11 @@ from datetime import date
 from wrrtrack.model import Ledger, Recommendation, StatusChange, count_by
 from wrrtrack.vocabulary import Language, Vocabularies, Vocabulary
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+[.)])")
+# One pass in C: HTML as text, Markdown punctuation escaped.
+_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{c: "\\" + c for c in "\\`*_[]|~"}}
+)
+_LINE_START = re.compile(r"[#+=-]|\d+[.)]")
 
 TEXT: dict[Language, dict[str, str]] = {
     "nl": {
@@ -88,10 +91,8 @@ def inline(text: str | None) -> str:
     """
     if not text:
         return ""
-    flat = " ".join(text.split())
-    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    flat = _SPECIAL.sub(r"\\\1", flat)
-    return _LINE_START.sub(r"\1\\\2", flat)
+    flat = " ".join(text.split()).translate(_ESCAPES)
+    return "\\" + flat if _LINE_START.match(flat) else flat
 
 
 def _row(cells: list[str]) -> str:
@@ -109,9 +110,14 @@ class _Report:
         self.lang = lang
         self.t = TEXT[lang]
         self.vocab = ledger.vocabularies
+        self.labels: dict[tuple[str, str], str] = {}
 
     def label(self, vocabulary: Vocabulary, key: str) -> str:
-        return inline(vocabulary.label(key, self.lang))
+        # A few keys, looked up for every row: escape each label once.
+        memo = (vocabulary.name, key)
+        if memo not in self.labels:
+            self.labels[memo] = inline(vocabulary.label(key, self.lang))
+        return self.labels[memo]
 
     def actors(self, rec: Recommendation) -> str:
         return ", ".join(self.label(self.vocab.actors, a) for a in rec.actors)
