@@ -33,6 +33,11 @@ def run(
     )
 
 
+def python_output(python: Path, code: str, cwd: Path | None = None) -> str:
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, cwd=cwd)
+    return done.stdout.strip()
+
+
 def test_installed_command_lists_validates_and_updates(registry: Path, tmp_path: Path) -> None:
     listed = run("list", "--actor", "gemeente", "--format", "json", cwd=registry.parent.parent)
     assert listed.returncode == 0, listed.stderr
@@ -109,12 +114,9 @@ def test_wheel_in_a_fresh_environment_reads_the_bundled_registry(tmp_path: Path)
     # The fresh environment borrows this one's dependencies (typer, rich, yaml) through a
     # path file, but not its editable wrrtrack: path files inside that directory are not run.
     fresh_python = fresh / "bin" / "python"
-    purelib = subprocess.run(
-        [fresh_python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    purelib = python_output(
+        fresh_python, "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    )
     Path(purelib, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [
@@ -135,13 +137,7 @@ def test_wheel_in_a_fresh_environment_reads_the_bundled_registry(tmp_path: Path)
     empty = tmp_path / "empty"
     empty.mkdir()
     program = fresh / "bin" / "wrrtrack"
-    where = subprocess.run(
-        [fresh_python, "-c", "import wrrtrack; print(wrrtrack.__file__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=empty,
-    ).stdout
+    where = python_output(fresh_python, "import wrrtrack; print(wrrtrack.__file__)", cwd=empty)
     assert where.startswith(str(fresh))
 
     listed = run("list", "--format", "ids", cwd=empty, program=program)
