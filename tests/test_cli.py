@@ -402,3 +402,21 @@ def test_csv_neutralises_cells_that_spreadsheets_would_run(
     rows = list(csv.reader(io.StringIO(cli("-r", registry, "list", "-f", "csv").out)))
     assert rows[2][1] == "'" + start + 'HYPERLINK("http://x")'
     assert rows[1][1].startswith("Met gemeenten")  # ordinary cells are left alone
+
+
+def test_control_characters_in_registry_text_are_shown_escaped(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8").replace(
+        '"Een meer integrale ontvangst van alle nieuwkomers"', '"Titel\\e]0;pwned\\a met\\ttab"'
+    )
+    registry.write_text(text, encoding="utf-8")
+    for args in (["list"], ["show", "wrr103-2"], ["status", "history", "wrr103-2"]):
+        out = cli("-r", registry, *args).out
+        assert "\x1b" not in out
+        assert "\x07" not in out
+    assert "Titel\\x1b]0;pwned\\x07 met tab" in cli("-r", registry, "list").out
+    # Machine formats carry the data as it is: JSON escapes it, and that is for scripts.
+    assert (
+        cli("-r", registry, "show", "wrr103-2", "-f", "json")
+        .json()["title"]
+        .startswith("Titel\x1b]0;pwned\x07")
+    )

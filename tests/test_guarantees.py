@@ -193,3 +193,16 @@ def test_invariants_hold_for_random_registries_and_changes(
         assert after_text[: layout.start] == before_text[: layout.start]
         assert after_text[layout.end + grown :] == before_text[layout.end :]
         ledger = after
+
+
+def test_a_registry_reached_through_a_symbolic_link_is_changed_where_it_is(
+    registry: Path, tmp_path: Path
+) -> None:
+    link_dir = tmp_path / "elsewhere"
+    link_dir.mkdir()
+    link = link_dir / "recommendations.yaml"
+    link.symlink_to(registry)
+    Registry.open(link).set_status("wrr103-3", "uitgevoerd", note="via link", by="x")
+    assert link.is_symlink()
+    assert Registry.open(registry, use_cache=False).get("wrr103-3").status == "uitgevoerd"
+    assert sorted(p.name for p in link_dir.iterdir()) == ["recommendations.yaml"]

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED, Runner
 
@@ -364,3 +366,43 @@ def test_a_very_long_line_and_fifty_megabytes_of_junk(cli: Runner, registry: Pat
     assert result.code == 1
     assert result.err.startswith(f"error: {registry}:1:")
     assert registry.read_bytes() == junk
+
+
+YAMLISH = "abcdé:-[]{}&*!|>'\"#%@`, \n\t\r\x00\x85\u2028\ufeff0123456789"
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    junk=st.one_of(
+        st.text(alphabet=YAMLISH, max_size=300),
+        st.binary(max_size=300),
+        st.builds(
+            lambda a, b, c: TEXT[:a] + c + TEXT[b:],
+            st.integers(0, len(TEXT)),
+            st.integers(0, len(TEXT)),
+            st.text(alphabet=YAMLISH, max_size=20),
+        ),
+    )
+)
+def test_no_input_produces_a_traceback(cli: Runner, registry: Path, junk: str | bytes) -> None:
+    """Whatever the file holds, validate ends with exit 0 or 1 and only `error:` lines."""
+    data = junk if isinstance(junk, bytes) else junk.encode("utf-8", "surrogatepass")
+    registry.write_bytes(data)
+    result = cli("-r", registry, "--no-cache", "validate")
+    assert result.code in (0, 1)
+    if result.code == 1:
+        assert result.err
+        assert all(line.startswith("error: ") for line in result.err.splitlines())
+    assert registry.read_bytes() == data
+
+
+def test_registry_text_in_messages_stays_on_one_line_and_escapes_control_characters(
+    cli: Runner, registry: Path
+) -> None:
+    text = TEXT.replace("actors: [acvz, rijk]", 'actors: [acvz, "ri\\njk\\e[31m"]')
+    registry.write_text(text, encoding="utf-8")
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert all(line.startswith("error: ") for line in result.err.splitlines())
+    assert "unknown actor 'ri\\njk\\x1b[31m'" in result.err
+    assert "\x1b" not in result.err

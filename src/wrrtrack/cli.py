@@ -387,9 +387,16 @@ def init(
 # --- errors, in one place ------------------------------------------------------------------
 
 
+def _error(message: str) -> None:
+    """One `error:` line; text from the registry cannot break it or reach the terminal raw."""
+    from wrrtrack.render import visible
+
+    print(f"error: {visible(message)}", file=sys.stderr)
+
+
 def _fail(lines: list[str], code: int = 1) -> NoReturn:
     for line in lines:
-        print(f"error: {line}", file=sys.stderr)
+        _error(line)
     raise typer.Exit(code)
 
 
@@ -401,18 +408,18 @@ def main(argv: list[str] | None = None) -> NoReturn:
         code = result if isinstance(result, int) else 0
     except WrrtrackError as exc:
         for line in exc.lines():
-            print(f"error: {line}", file=sys.stderr)
+            _error(line)
         code = 1
     except typer.TyperException as exc:  # Click's usage errors: exit code 2
         code = getattr(exc, "exit_code", 2)
         usage_ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError":  # Typer has printed the help already
-            print("error: missing command (see 'wrrtrack --help')", file=sys.stderr)
+            _error("missing command (see 'wrrtrack --help')")
         else:
             where = f" (see '{usage_ctx.command_path} --help')" if usage_ctx else ""
-            print(f"error: {exc.format_message()}{where}", file=sys.stderr)
+            _error(f"{exc.format_message()}{where}")
     except typer.Abort:
-        print("error: aborted", file=sys.stderr)
+        _error("aborted")
         code = 1
     except BrokenPipeError:
         # The reader went away (`wrrtrack list | head`): not an error of ours.
@@ -422,6 +429,6 @@ def main(argv: list[str] | None = None) -> NoReturn:
         os.dup2(devnull, sys.stdout.fileno())
         code = 1
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        _error("interrupted")
         code = 130
     sys.exit(code)

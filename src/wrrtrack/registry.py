@@ -236,9 +236,12 @@ class Registry:
         from wrrtrack import yamlfile
         from wrrtrack.schema import parse_record
 
-        with storage.locked(self.path):
-            storage.remove_stale_temporaries(self.path)
-            data, parsed = _read(self.path, today, self.use_cache)
+        # A registry reached through a symbolic link is changed where it really is: a rename
+        # over the link would replace the link and leave the real file behind, unchanged.
+        target = self.path.resolve() if self.path.is_symlink() else self.path
+        with storage.locked(target):
+            storage.remove_stale_temporaries(target)
+            data, parsed = _read(target, today, self.use_cache)
             text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             current = parsed.ledger.get(identifier)
             key = parsed.ledger.vocabularies.statuses.resolve(status)
@@ -256,7 +259,7 @@ class Registry:
                     "disturbing other content (unusual layout); the file is unchanged"
                 )
             new_data = new_text.encode("utf-8")
-            storage.atomic_write(self.path, new_data)
+            storage.atomic_write(target, new_data)
             added_lines = yamlfile.count_lines(new_text, *span) - yamlfile.count_lines(
                 text, layout.start, layout.end
             )

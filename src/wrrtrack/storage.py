@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import stat
 import time
@@ -53,6 +52,8 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
     a lock on the old inode would not stop a writer that opened the new one. Locking the
     directory also creates no lock file that could be left behind or committed.
     """
+    import fcntl  # POSIX only; imported here so that reading commands work everywhere
+
     timeout = lock_timeout() if timeout is None else timeout
     directory = path.parent
     try:

@@ -6,12 +6,13 @@ import textwrap
 from collections.abc import Iterable
 
 from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack.render import visible
 from wrrtrack.vocabulary import Vocabularies
 
 
 def cell(text: str | None) -> str:
-    """One field of a tab-separated line: no tabs or line breaks inside."""
-    return " ".join((text or "").split())
+    """One field of a tab-separated line: no tabs, line breaks or control characters."""
+    return visible(" ".join((text or "").split()))
 
 
 def list_lines(recs: Iterable[Recommendation]) -> str:
@@ -48,9 +49,7 @@ def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: i
         return key if key == label else f"{key} ({label})"
 
     def wrap(text: str, indent: str) -> list[str]:
-        return textwrap.wrap(
-            " ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent
-        )
+        return textwrap.wrap(cell(text), width, initial_indent=indent, subsequent_indent=indent)
 
     lines = [f"{rec.id}", *wrap(rec.title, "  "), ""]
     rows = [
@@ -60,8 +59,8 @@ def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: i
         ("status", labelled(rec.status, vocab.statuses.label(rec.status, "en"))),
         ("updated", rec.updated.isoformat()),
     ]
-    lines += [f"  {name:<8} {value}" for name, value in rows]
-    lines += ["", f"  Quoted from {reference}:"]
+    lines += [f"  {name:<8} {cell(value)}" for name, value in rows]
+    lines += ["", f"  Quoted from {cell(reference)}:"]
     for quote in rec.quotes:
         lines += wrap(f"“{quote}”", "    ")
     lines += ["", "  History:"]
