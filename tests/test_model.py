@@ -108,3 +108,14 @@ def test_vocabulary_can_be_extended_by_a_registry() -> None:
 
 def test_count_by_keeps_vocabulary_order_and_zeroes() -> None:
     assert count_by(["a", "b", "c"], ["c", "a", "c"]) == {"a": 1, "b": 0, "c": 2}
+
+
+def test_as_at_shows_the_registry_as_it_stood_then() -> None:
+    later = LEDGER.replace(
+        LEDGER.get("b").with_change(StatusChange(date(2023, 5, 1), "vervallen", "weg"))
+    )
+    then = later.as_at(date(2022, 1, 1))
+    assert then.get("b").status == "uitgevoerd"
+    assert len(then.get("b").history) == 1
+    assert later.as_at(date(2023, 5, 1)) == later
+    assert later.as_at(date(2021, 3, 23)).recommendations == ()

@@ -61,6 +61,14 @@ def test_as_of_and_since(cli: Runner) -> None:
     assert "'gisteren' is not a real date" in bad.err
 
 
+def test_as_of_shows_the_state_on_that_date(cli: Runner) -> None:
+    then = cli("-r", SHIPPED, "report", "--as-of", "2022-01-01").out
+    assert "- **Stand per:** 2022-01-01" in then
+    assert "bandbreedte" not in then  # the December 2022 entry had not happened yet
+    assert "| [wrr103-7](#wrr103-7) |" in then
+    assert "bandbreedte" in cli("-r", SHIPPED, "report").out
+
+
 def test_report_renders_as_github_markdown(cli: Runner) -> None:
     rendered = html(cli("-r", SHIPPED, "report").out)
     assert rendered.count("<h1>") == 1

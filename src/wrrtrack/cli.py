@@ -319,7 +319,10 @@ def report(
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Labels in Dutch or English.")] = Lang.nl,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The 'as of' date; default newest change.")
+        str | None,
+        typer.Option(
+            "--as-of", help="The registry as it stood on this date; default: as it is now."
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Add a section of changes after this date.")

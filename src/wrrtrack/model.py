@@ -148,6 +148,16 @@ class Ledger:
         """The newest history date: what a report is 'as of' unless told otherwise."""
         return max((rec.updated for rec in self.recommendations), default=self.report.reaction.date)
 
+    def as_at(self, day: date) -> Ledger:
+        """The registry as it stood at the end of `day`: later history entries left out, each
+        status as it was then, and recommendations recorded only later left out."""
+        recs = []
+        for rec in self.recommendations:
+            history = tuple(change for change in rec.history if change.date <= day)
+            if history:
+                recs.append(dataclasses.replace(rec, status=history[-1].status, history=history))
+        return dataclasses.replace(self, recommendations=tuple(recs))
+
     def changes_since(self, since: date) -> list[tuple[Recommendation, StatusChange]]:
         """History entries dated after `since`, oldest first, then in registry order."""
         found = [

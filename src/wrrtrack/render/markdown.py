@@ -278,5 +278,11 @@ def anchor(identifier: str) -> str:
 def report(
     ledger: Ledger, *, lang: Language = "nl", as_of: date | None = None, since: date | None = None
 ) -> str:
-    """The whole report. The same ledger and arguments give the same text, always."""
-    return _Report(ledger, lang).render(as_of or ledger.as_of, since)
+    """The whole report. The same ledger and arguments give the same text, always.
+
+    With `as_of`, the report shows the registry as it stood on that date (see
+    `Ledger.as_at`); without it, as it stands now, dated by its newest change.
+    """
+    if as_of is None:
+        return _Report(ledger, lang).render(ledger.as_of, since)
+    return _Report(ledger.as_at(as_of), lang).render(as_of, since)
