@@ -420,3 +420,37 @@ def test_control_characters_in_registry_text_are_shown_escaped(cli: Runner, regi
         .json()["title"]
         .startswith("Titel\x1b]0;pwned\x07")
     )
+
+
+def test_status_set_records_the_source(cli: Runner, registry: Path) -> None:
+    result = cli(
+        "-r",
+        registry,
+        "status",
+        "set",
+        "wrr103-1",
+        "in-uitvoering",
+        "--date",
+        "2026-03-01",
+        "--by",
+        "B. Bakker",
+        "--source",
+        "Kamerbrief 2026-0301: 'kader' & \"plan\"",
+    )
+    assert result.code == 0, result.err
+    entry = cli("-r", registry, "show", "wrr103-1", "-f", "json").json()["history"][-1]
+    assert entry == {
+        "date": "2026-03-01",
+        "status": "in-uitvoering",
+        "note": None,
+        "by": "B. Bakker",
+        "source": "Kamerbrief 2026-0301: 'kader' & \"plan\"",
+    }
+
+
+def test_history_on_a_terminal_is_a_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    out = cli("-r", SHIPPED, "status", "history", "wrr103-7").out
+    assert out.startswith("wrr103-7: history")
+    assert "┃ date" in out
+    assert "2022-12-22" in out
