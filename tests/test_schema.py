@@ -406,3 +406,14 @@ def test_registry_text_in_messages_stays_on_one_line_and_escapes_control_charact
     assert all(line.startswith("error: ") for line in result.err.splitlines())
     assert "unknown actor 'ri\\njk\\x1b[31m'" in result.err
     assert "\x1b" not in result.err
+
+
+def test_a_bad_byte_is_placed_by_characters_not_bytes(cli: Runner, registry: Path) -> None:
+    # The bad byte follows an 'ë' (two bytes, one character) on the same line.
+    data = TEXT.encode().replace(
+        "financiële gevolgen".encode(), "financiële \xff".encode().replace(b"\xc3\xbf", b"\xff"), 1
+    )
+    registry.write_bytes(data)
+    line = next(i for i, t in enumerate(TEXT.splitlines(), 1) if "financiële gevolgen" in t)
+    column = TEXT.splitlines()[line - 1].index("financiële gevolgen") + len("financiële ") + 1
+    assert cli("-r", registry, "validate").err.startswith(f"error: {registry}:{line}:{column}: ")

@@ -48,7 +48,15 @@ RECOMMENDATION_FIELDS = {
 CHANGE_FIELDS = {"date": True, "status": True, "note": False, "by": False, "source": False}
 
 _STD = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_STD + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+# The tags a node of each kind may carry: what plain YAML resolves to, nothing that
+# would construct an object.
+_TAGS_FOR: dict[type[Node], frozenset[str]] = {
+    ScalarNode: frozenset(
+        _STD + name for name in ("str", "int", "float", "bool", "null", "timestamp")
+    ),
+    MappingNode: frozenset({_STD + "map"}),
+    SequenceNode: frozenset({_STD + "seq"}),
+}
 _KINDS = {
     "str": "text",
     "int": "a number",
@@ -110,13 +118,7 @@ class _Walk:
             self.problem(node, f"{what}: YAML anchors and aliases are not allowed; write it out")
             return False
         self.seen.add(id(node))
-        if isinstance(node, ScalarNode) and node.tag not in _ALLOWED_TAGS:
-            self.problem(node, f"{what}: YAML tag '{_shown_tag(node.tag)}' is not allowed")
-            return False
-        if isinstance(node, MappingNode) and node.tag != _STD + "map":
-            self.problem(node, f"{what}: YAML tag '{_shown_tag(node.tag)}' is not allowed")
-            return False
-        if isinstance(node, SequenceNode) and node.tag != _STD + "seq":
+        if node.tag not in _TAGS_FOR[type(node)]:
             self.problem(node, f"{what}: YAML tag '{_shown_tag(node.tag)}' is not allowed")
             return False
         return True

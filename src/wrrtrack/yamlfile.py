@@ -33,11 +33,10 @@ def _problem(path: Path, message: str, line: int = 1, column: int = 1) -> Regist
     return RegistryInvalid([Problem(Location(path, line, column), message)])
 
 
-def _line_column(data: bytes | str, offset: int) -> tuple[int, int]:
-    newline: bytes | str = b"\n" if isinstance(data, bytes) else "\n"
-    line = data.count(newline, 0, offset) + 1  # type: ignore[arg-type]
-    column = offset - (data.rfind(newline, 0, offset) + 1) + 1  # type: ignore[arg-type]
-    return line, column
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -49,7 +48,10 @@ def decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, column = _line_column(data, exc.start)
+        # Count in the characters before the bad byte (they decode: it is the first bad
+        # one), so that the column is the one an editor shows.
+        before = data[: exc.start].decode("utf-8")
+        line, column = _line_column(before, len(before))
         raise _problem(
             path,
             f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
