@@ -128,12 +128,14 @@ def _root(
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _registry(ctx: typer.Context) -> Registry:
+def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
+    """The registry the global options and cli.md's search order name, read unless asked."""
     from wrrtrack.discover import locate
     from wrrtrack.registry import Registry
 
     settings: Settings = ctx.find_root().obj
-    return Registry.open_located(locate(settings.registry), use_cache=settings.use_cache)
+    registry = Registry.at(locate(settings.registry), use_cache=settings.use_cache)
+    return registry.read() if read else registry
 
 
 def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> frozenset[str]:
@@ -269,11 +271,7 @@ def status_set(
 ) -> None:
     """Record a new status (one history entry). Same status again needs --note."""
     day = _date(on, "--date")
-    from wrrtrack.discover import locate
-    from wrrtrack.registry import Registry
-
-    settings: Settings = ctx.find_root().obj
-    registry = Registry.at(locate(settings.registry), use_cache=settings.use_cache)
+    registry = _registry(ctx, read=False)  # set_status reads it once, under its lock
     try:
         after = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
     except UnknownTerm as exc:
@@ -347,19 +345,17 @@ def report(
 @app.command()
 def validate(ctx: typer.Context) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
-    from wrrtrack.discover import locate
     from wrrtrack.errors import RegistryInvalid
-    from wrrtrack.registry import Registry, check_quotes
+    from wrrtrack.registry import check_quotes
 
-    settings: Settings = ctx.find_root().obj
-    located = locate(settings.registry)
+    registry = _registry(ctx, read=False)
     try:
-        registry = Registry.open_located(located, use_cache=settings.use_cache)
+        registry.read()
     except RegistryInvalid as exc:
         # Check the quotes that could be read too, so that one run shows every problem.
         extra = check_quotes(exc.source, exc.quoted).problems if exc.source else []
         problems = sorted([*exc.problems, *extra], key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {located.path}"])
+        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
     check = registry.check_quotes()
     if check.problems:
         problems = sorted(check.problems, key=_file_order)

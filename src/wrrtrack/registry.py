@@ -108,10 +108,16 @@ class Registry:
         self.use_cache = use_cache
         self._loaded = parsed
 
+    def read(self, *, today: date | None = None) -> Registry:
+        """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
+        _, self._loaded = _read(self.path, today or date.today(), self.use_cache)
+        return self
+
     @property
     def _parsed(self) -> Parsed:
         if self._loaded is None:
-            _, self._loaded = _read(self.path, date.today(), self.use_cache)
+            self.read()
+        assert self._loaded is not None  # noqa: S101 (read() sets it or raises)
         return self._loaded
 
     # --- opening ---------------------------------------------------------------------
@@ -130,9 +136,7 @@ class Registry:
         With `use_cache`, a registry whose exact bytes were read before is taken from the
         cache (see `wrrtrack.cache`) instead of being parsed again.
         """
-        path = Path(path)
-        _, parsed = _read(path, today or date.today(), use_cache)
-        return cls(path, parsed, read_only=read_only, use_cache=use_cache)
+        return cls(Path(path), read_only=read_only, use_cache=use_cache).read(today=today)
 
     @classmethod
     def find(
