@@ -125,3 +125,10 @@ def test_cache_location_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache.directory() == tmp_path / "home" / ".cache" / "wrrtrack"
+
+
+def test_a_write_replaces_the_entry_of_the_bytes_it_replaced(
+    registry: Path, tmp_path: Path
+) -> None:
+    Registry.open(registry).set_status("wrr103-5", "vervallen", note="x", by="x")
+    assert [p.stem for p in entries(tmp_path)] == [cache.key(registry.read_bytes())]

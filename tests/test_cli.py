@@ -454,3 +454,18 @@ def test_history_on_a_terminal_is_a_table(cli: Runner, monkeypatch: pytest.Monke
     assert out.startswith("wrr103-7: history")
     assert "┃ date" in out
     assert "2022-12-22" in out
+
+
+def test_by_defaults_to_the_user_name_of_the_registrys_own_repository(
+    cli: Runner, registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    repo = registry.parent.parent
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Repo Gebruiker"], check=True)
+    (tmp_path / "gitconfig").write_text("[user]\n\tname = Globale Naam\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)  # somewhere else entirely
+    assert cli("-r", registry, "status", "set", "wrr103-6", "vervallen").code == 0
+    by = cli("-r", registry, "show", "wrr103-6", "-f", "json").json()["history"][-1]["by"]
+    assert by == "Repo Gebruiker"

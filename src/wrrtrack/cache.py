@@ -24,7 +24,7 @@ from wrrtrack.vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
 FORMAT = 1
-KEEP = 16  # entries kept; older ones are removed when a new one is written
+KEEP = 8  # entries kept; older ones are removed when a new one is written
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
 
 
@@ -78,6 +78,12 @@ def store(digest: str, parsed: Parsed) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write(_entry(digest), json.dumps(document, ensure_ascii=False), mode=0o600)
         _prune(folder)
+
+
+def forget(digest: str) -> None:
+    """Remove the entry for bytes that are no longer on disk (after a write replaced them)."""
+    with contextlib.suppress(OSError):
+        _entry(digest).unlink()
 
 
 def _prune(folder: Path) -> None:

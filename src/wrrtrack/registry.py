@@ -76,19 +76,25 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read(path: Path, today: date, use_cache: bool) -> tuple[bytes, Parsed]:
+class _Read(NamedTuple):
+    data: bytes
+    digest: str | None  # the cache key of `data`, when the cache is in use
+    parsed: Parsed
+
+
+def _read(path: Path, today: date, use_cache: bool) -> _Read:
     """The file's bytes and its parse, from the cache when these very bytes were parsed."""
     data = storage.read_bytes(path)
     with _collector_paused():
         if not use_cache:
-            return data, _parse(path, data, today)
+            return _Read(data, None, _parse(path, data, today))
         digest = cache.key(data)
         parsed = cache.load(digest, path)
     if parsed is None:
         with _collector_paused():
             parsed = _parse(path, data, today)
         cache.store(digest, parsed)
-    return data, parsed
+    return _Read(data, digest, parsed)
 
 
 class Registry:
@@ -110,7 +116,7 @@ class Registry:
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
-        _, self._loaded = _read(self.path, today or date.today(), self.use_cache)
+        self._loaded = _read(self.path, today or date.today(), self.use_cache).parsed
         return self
 
     @property
@@ -236,7 +242,7 @@ class Registry:
         for name, value in (("note", note), ("by", by), ("source", source)):
             if value is not None and (not value.strip() or _has_invalid_text(value)):
                 raise InvalidChange(f"--{name} must be non-empty, valid text")
-        author = by if by is not None else default_author()
+        author = by if by is not None else default_author(self.path.parent)
         from wrrtrack import yamlfile
         from wrrtrack.schema import parse_record
 
@@ -245,7 +251,7 @@ class Registry:
         target = self.path.resolve() if self.path.is_symlink() else self.path
         with storage.locked(target):
             storage.remove_stale_temporaries(target)
-            data, parsed = _read(target, today, self.use_cache)
+            data, digest, parsed = _read(target, today, self.use_cache)
             text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             current = parsed.ledger.get(identifier)
             key = parsed.ledger.vocabularies.statuses.resolve(status)
@@ -268,8 +274,9 @@ class Registry:
                 text, layout.start, layout.end
             )
             self._loaded = parsed.after_growth(current.id, piece, grown, added_lines)
-            if self.use_cache:
+            if digest is not None:
                 cache.store(cache.key(new_data), self._loaded)
+                cache.forget(digest)  # those bytes are gone from disk
         return changed
 
 
@@ -301,8 +308,8 @@ def _has_invalid_text(value: str) -> bool:
     return any("\ud800" <= char <= "\udfff" for char in value)
 
 
-def default_author() -> str | None:
-    """`git config user.name`, else the login name, as cli.md says for --by."""
+def default_author(directory: Path | None = None) -> str | None:
+    """`git config user.name` (in the registry's repository), else the login name."""
     import getpass
     import shutil
     import subprocess
@@ -311,7 +318,7 @@ def default_author() -> str | None:
     if git:
         try:
             name = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-                [git, "config", "user.name"],
+                [git, "-C", str(directory or Path()), "config", "user.name"],
                 capture_output=True,
                 text=True,
                 timeout=5,
