@@ -126,3 +126,13 @@ def test_every_test_the_readme_names_exists() -> None:
     defined = set(re.findall(r"^def (test_[a-z_]+)", source, re.MULTILINE))
     assert named
     assert {n for n in named if not any(d.startswith(n) for d in defined)} == set()
+
+
+def test_the_python_example_runs(in_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (code,) = re.findall(r"```python\n(.*?)```\n", README.read_text(encoding="utf-8"), re.DOTALL)
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 (our own README's example)
+    assert capsys.readouterr().out.splitlines() == [
+        "wrr103-1 in-verkenning 2021-03-24",
+        "wrr103-2 in-verkenning 2021-03-24",
+        "wrr103-4 in-uitvoering 2021-03-24",
+    ]
