@@ -132,3 +132,22 @@ def test_a_write_replaces_the_entry_of_the_bytes_it_replaced(
 ) -> None:
     Registry.open(registry).set_status("wrr103-5", "vervallen", note="x", by="x")
     assert [p.stem for p in entries(tmp_path)] == [cache.key(registry.read_bytes())]
+
+
+def test_temporary_files_of_killed_cache_writers_are_removed(
+    registry: Path, tmp_path: Path
+) -> None:
+    import os
+
+    from wrrtrack.storage import TEMP_MARK
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    dead = folder / f".{'0' * 64}.json{TEMP_MARK}123-abcd"
+    recent = folder / f".{'1' * 64}.json{TEMP_MARK}456-ef01"
+    for leftover in (dead, recent):
+        leftover.write_text("{half", encoding="utf-8")
+    os.utime(dead, (0, 0))
+    Registry.open(registry)  # writes an entry, and prunes
+    assert not dead.exists()
+    assert recent.exists()  # perhaps a writer still at work

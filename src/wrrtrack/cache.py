@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from wrrtrack.vocabulary import Term, Vocabularies, Vocabulary
 ENV_VAR = "WRRTRACK_CACHE_DIR"
 FORMAT = 1
 KEEP = 8  # entries kept; older ones are removed when a new one is written
+STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
 
 
@@ -87,8 +89,14 @@ def forget(digest: str) -> None:
 
 
 def _prune(folder: Path) -> None:
+    """Keep the newest entries; remove temporary files that killed writers left behind."""
+    from wrrtrack.storage import TEMP_MARK
+
     entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[KEEP:]:
+    leftovers = [
+        p for p in folder.glob(f".*{TEMP_MARK}*") if time.time() - p.stat().st_mtime > STALE
+    ]
+    for old in [*entries[KEEP:], *leftovers]:
         with contextlib.suppress(OSError):
             old.unlink()
 
