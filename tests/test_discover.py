@@ -20,7 +20,7 @@ def test_explicit_option_beats_everything(tmp_path: Path) -> None:
     make_registry(tmp_path)
     (tmp_path / "wrrtrack.toml").write_text('registry = "elsewhere.yaml"\n', encoding="utf-8")
     found = locate(Path("x.yaml"), cwd=tmp_path, environ={ENV_VAR: "env.yaml"})
-    assert (found.path, found.how) == (Path("x.yaml"), "--registry")
+    assert found == (Path("x.yaml"), False)
 
 
 def test_environment_beats_configuration(tmp_path: Path) -> None:

@@ -217,7 +217,7 @@ def list_(
     if output_format is ListFormat.md:
         from wrrtrack.render import markdown
 
-        _out(markdown.list_table(recs, vocab))
+        _out(markdown.list_table(recs))
         return
     from wrrtrack.render import machine
 

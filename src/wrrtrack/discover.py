@@ -14,10 +14,9 @@ DEFAULT_RELATIVE = Path("data") / "recommendations.yaml"
 
 
 class Located(NamedTuple):
-    """A registry path, how it was found, and whether it may be written."""
+    """A registry path, and whether it is the bundled (read-only) one."""
 
     path: Path
-    how: str
     bundled: bool = False
 
 
@@ -62,7 +61,7 @@ def _configured(directory: Path, cwd: Path) -> Located | None:
             continue
         if not isinstance(value, str) or not value:
             raise WrrtrackError(f"{config}: 'registry' must be a path in quotes")
-        return Located(_shown(directory / value, cwd), f"registry in {config.name}")
+        return Located(_shown(directory / value, cwd))
     return None
 
 
@@ -74,10 +73,10 @@ def locate(
 ) -> Located:
     """Where the registry is, by cli.md's rules."""
     if explicit is not None:
-        return Located(explicit, "--registry")
+        return Located(explicit)
     environ = os.environ if environ is None else environ
     if environ.get(ENV_VAR):
-        return Located(Path(environ[ENV_VAR]), ENV_VAR)
+        return Located(Path(environ[ENV_VAR]))
     start = (cwd or Path.cwd()).absolute()
     directories = [start, *start.parents]
     for directory in directories:
@@ -87,10 +86,10 @@ def locate(
     for directory in directories:
         candidate = directory / DEFAULT_RELATIVE
         if candidate.is_file():
-            return Located(_shown(candidate, start), str(DEFAULT_RELATIVE))
+            return Located(_shown(candidate, start))
     bundled = bundled_registry()
     if bundled is not None:
-        return Located(bundled, "bundled", bundled=True)
+        return Located(bundled, bundled=True)
     raise RegistryNotFound(
         f"no registry found: no --registry, no {ENV_VAR}, no wrrtrack.toml and no "
         f"{DEFAULT_RELATIVE} in {start} or its parents"

@@ -100,19 +100,12 @@ def _read(path: Path, today: date, use_cache: bool) -> _Read:
 class Registry:
     """One registry file, read and checked; changes go through `set_status`."""
 
-    def __init__(
-        self,
-        path: Path,
-        parsed: Parsed | None = None,
-        *,
-        read_only: bool = False,
-        use_cache: bool = True,
-    ) -> None:
-        """A registry at `path`; read on first use unless `parsed` is given (see `open`)."""
+    def __init__(self, path: Path, *, read_only: bool = False, use_cache: bool = True) -> None:
+        """A registry at `path`, read on first use (or by `read`; `open` does both)."""
         self.path = path
         self.read_only = read_only
         self.use_cache = use_cache
-        self._loaded = parsed
+        self._loaded: Parsed | None = None
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
@@ -150,13 +143,7 @@ class Registry:
     ) -> Registry:
         """Open the registry cli.md's search order finds (the bundled one is read-only)."""
         located = locate(Path(explicit) if explicit is not None else None, cwd=cwd)
-        return cls.open_located(located, use_cache=use_cache)
-
-    @classmethod
-    def open_located(
-        cls, located: Located, *, today: date | None = None, use_cache: bool = True
-    ) -> Registry:
-        return cls.open(located.path, read_only=located.bundled, today=today, use_cache=use_cache)
+        return cls.at(located, use_cache=use_cache).read()
 
     @classmethod
     def at(cls, located: Located, *, use_cache: bool = True) -> Registry:

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from wrrtrack.model import Ledger, Recommendation, StatusChange, count_by
-from wrrtrack.vocabulary import Language, Vocabularies, Vocabulary
+from wrrtrack.vocabulary import Language, Vocabulary
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
 _ESCAPES = str.maketrans(
@@ -147,7 +147,7 @@ class _Report:
             in_theme = [r for r in recs if r.theme == theme.key]
             if not in_theme:
                 continue
-            out += [f"### {inline(theme.label(self.lang))}", ""]
+            out += [f"### {self.label(self.vocab.themes, theme.key)}", ""]
             out += _table(
                 [t["id"], t["recommendation"], t["stance"], t["actors"], t["status"], t["changed"]],
                 [
@@ -187,7 +187,7 @@ class _Report:
             counts = count_by(used, (r.status for r in mine))
             rows.append(
                 [
-                    inline(actor.label(self.lang)),
+                    self.label(self.vocab.actors, actor.key),
                     *(str(counts[k]) for k in used),
                     f"**{len(mine)}**",
                 ]
@@ -250,7 +250,7 @@ class _Report:
         ]
 
 
-def list_table(recs: list[Recommendation], vocab: Vocabularies) -> str:
+def list_table(recs: list[Recommendation]) -> str:
     """`list --format md`: one Markdown table, canonical keys as in the other list formats."""
     header = ["id", "title", "theme", "stance", "actors", "status", "updated"]
     rows = [
@@ -265,7 +265,6 @@ def list_table(recs: list[Recommendation], vocab: Vocabularies) -> str:
         ]
         for r in recs
     ]
-    del vocab  # keys, not labels, like json and csv; kept for a future --lang
     return "\n".join(_table(header, rows))
 
 
