@@ -384,7 +384,7 @@ def test_no_command_shows_help_and_exits_2(cli: Runner) -> None:
 def test_csv_neutralises_cells_that_spreadsheets_would_run(
     cli: Runner, registry: Path, start: str
 ) -> None:
-    from wrrtrack.yamlfile import yaml_scalar
+    from wrrtrack._yamlfile import yaml_scalar
 
     formula = yaml_scalar(f'{start}HYPERLINK("http://x")')
     text = registry.read_text(encoding="utf-8").replace(

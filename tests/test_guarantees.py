@@ -18,11 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wrrtrack import storage, yamlfile
-from wrrtrack.errors import LockTimeout
-from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
-from wrrtrack.registry import Registry
-from wrrtrack.vocabulary import STATUSES, Term, Vocabularies
+from wrrtrack import _yamlfile as yamlfile
+from wrrtrack import storage
+from wrrtrack._errors import LockTimeout
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._registry import Registry
+from wrrtrack._vocabulary import STATUSES, Term, Vocabularies
 
 pytestmark = pytest.mark.slow
 FORK = multiprocessing.get_context("fork")
@@ -52,7 +53,7 @@ def test_eight_concurrent_writers_lose_nothing(registry: Path) -> None:
     expected = {f"w{w}-c{c}" for w in range(8) for c in range(25)}
     assert expected <= notes
     assert sum(len(rec.history) for rec in reopened.recommendations) == 8 + 200
-    assert reopened.check_quotes().problems == []
+    assert reopened.validate().problems == []
     print(f"\n8 x 25 concurrent status set: {elapsed:.2f} s")  # noqa: T201
 
 
@@ -93,7 +94,7 @@ def test_sigkill_at_random_moments_never_leaves_a_broken_registry(registry: Path
         process.join()
         leftovers_seen += any(storage.TEMP_MARK in p.name for p in registry.parent.iterdir())
         reopened = Registry.open(registry)  # parses and passes every structural check
-        assert reopened.check_quotes().problems == []
+        assert reopened.validate().problems == []
     # The next write removes what killed writers left behind.
     Registry.open(registry).set_status("wrr103-2", "vervallen", note="na", by="x")
     assert not [p for p in registry.parent.iterdir() if storage.TEMP_MARK in p.name]

@@ -45,14 +45,14 @@ def loaded(modules: set[str], package: str) -> bool:
 def test_piped_list_on_a_cached_registry_loads_neither_rich_nor_yaml_nor_the_report() -> None:
     modules_after("-r", SHIPPED, "list")  # fills the cache
     modules = modules_after("-r", SHIPPED, "list", "--actor", "gemeente")
-    assert "wrrtrack.cache" in modules
+    assert "wrrtrack._cache" in modules
     for heavy in (
         "rich",
         "yaml",
         "wrrtrack.render.markdown",
-        "wrrtrack.schema",
+        "wrrtrack._schema",
         "tomli_w",
-        "wrrtrack.quotes",
+        "wrrtrack._quotes",
         "pydantic",
         "hashlib",
     ):
@@ -61,7 +61,7 @@ def test_piped_list_on_a_cached_registry_loads_neither_rich_nor_yaml_nor_the_rep
 
 def test_version_loads_no_registry_code() -> None:
     modules = modules_after("--version")
-    for heavy in ("rich", "yaml", "wrrtrack.registry", "wrrtrack.model", "json"):
+    for heavy in ("rich", "yaml", "wrrtrack._registry", "wrrtrack._model", "json"):
         assert not loaded(modules, heavy), heavy
 
 

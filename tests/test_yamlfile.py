@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED
-from wrrtrack import storage, yamlfile
-from wrrtrack.errors import WrrtrackError
-from wrrtrack.registry import Registry
+from wrrtrack import _yamlfile as yamlfile
+from wrrtrack import storage
+from wrrtrack._errors import WrrtrackError
+from wrrtrack._registry import Registry
 
 TEXT = SHIPPED.read_text(encoding="utf-8")
 

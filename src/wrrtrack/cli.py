@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 import typer
 
 from wrrtrack import __version__
-from wrrtrack.errors import Problem, UnknownTerm, WrrtrackError
-from wrrtrack.vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
+from wrrtrack._errors import UnknownTerm, WrrtrackError
+from wrrtrack._vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
-    from wrrtrack.registry import Registry
+    from wrrtrack._registry import Registry
 
 app = typer.Typer(
     name="wrrtrack",
@@ -48,6 +48,12 @@ class ShowFormat(StrEnum):
 class HistoryFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
 
 
 class ReportFormat(StrEnum):
@@ -129,9 +135,9 @@ def _root(
 
 
 def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
-    """The registry the global options and cli.md's search order name, read unless asked."""
+    """The registry the global options and the search order name, read unless asked."""
+    from wrrtrack._registry import Registry
     from wrrtrack.discover import locate
-    from wrrtrack.registry import Registry
 
     settings: Settings = ctx.find_root().obj
     registry = Registry.at(locate(settings.registry), use_cache=settings.use_cache)
@@ -187,7 +193,7 @@ def list_(
     ] = ListFormat.table,
 ) -> None:
     """List recommendations, filtered. Piped, the table is tab-separated lines."""
-    from wrrtrack.model import Filter
+    from wrrtrack._model import Filter
 
     registry = _registry(ctx)
     vocab = registry.vocabularies
@@ -250,6 +256,9 @@ def show(
     _out(plain.show_text(rec, registry.vocabularies, registry.report.reaction.reference))
 
 
+_STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
+
+
 @status_app.command("set")
 def status_set(
     ctx: typer.Context,
@@ -270,15 +279,19 @@ def status_set(
     ] = None,
 ) -> None:
     """Record a new status (one history entry). Same status again needs --note."""
+    from wrrtrack._errors import InvalidChange
+
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)  # set_status reads it once, under its lock
     try:
-        after = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
+        update = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
-    before, change = after.history[-2].status, after.history[-1]
-    arrow = f"{before} -> {after.status}" if before != after.status else "note"
-    _say(f"{after.id}: {arrow} ({change.date.isoformat()}) in {registry.path}")
+    except InvalidChange as exc:  # the library names its arguments; say which option
+        _fail([exc.spelled(lambda name: _STATUS_SET_OPTIONS.get(name, name))])
+    before, after = update.before.status, update.after.status
+    arrow = f"{before} -> {after}" if before != after else "note"
+    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
 
 
 @status_app.command("history")
@@ -332,7 +345,9 @@ def report(
     from wrrtrack.render import markdown
 
     registry = _registry(ctx)
-    text = markdown.report(registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day)
+    text = markdown.status_report(
+        registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day
+    )
     if output is None:
         _out(text)
         return
@@ -343,31 +358,32 @@ def report(
 
 
 @app.command()
-def validate(ctx: typer.Context) -> None:
+def validate(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (for people), json (a list of problems), or github (annotations for "
+            "GitHub Actions).",
+        ),
+    ] = ValidateFormat.text,
+) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
-    from wrrtrack.errors import RegistryInvalid
-    from wrrtrack.registry import check_quotes
+    from wrrtrack.render import validation
 
-    registry = _registry(ctx, read=False)
-    try:
-        registry.read()
-    except RegistryInvalid as exc:
-        # Check the quotes that could be read too, so that one run shows every problem.
-        extra = check_quotes(exc.source, exc.quoted).problems if exc.source else []
-        problems = sorted([*exc.problems, *extra], key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    check = registry.check_quotes()
-    if check.problems:
-        problems = sorted(check.problems, key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    _out(
-        f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
-        f"{check.checked} quotes found in {check.source.name}\n"
-    )
-
-
-def _file_order(problem: Problem) -> tuple[int, int]:
-    return (problem.location.line, problem.location.column) if problem.location else (0, 0)
+    result = _registry(ctx, read=False).validate()
+    if output_format is ValidateFormat.json:
+        _out(validation.json_problems(result))
+    elif output_format is ValidateFormat.github:
+        _out(validation.github_annotations(result))
+    if not result.ok:
+        if output_format is ValidateFormat.text:
+            _fail(validation.error_lines(result))
+        raise typer.Exit(1)
+    if output_format is not ValidateFormat.json:
+        _out(validation.ok_line(result))
 
 
 @app.command()
@@ -377,7 +393,7 @@ def init(
     ] = Path(),
 ) -> None:
     """Copy the bundled registry and its source text into DIR, to change them there."""
-    from wrrtrack.registry import copy_bundled
+    from wrrtrack._registry import copy_bundled
 
     created = copy_bundled(directory)
     _say(f"created {created}; run wrrtrack commands in {directory} to use it")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from wrrtrack.errors import RegistryNotFound, WrrtrackError
+from wrrtrack._errors import RegistryNotFound, WrrtrackError
 
 ENV_VAR = "WRRTRACK_REGISTRY"
 DEFAULT_RELATIVE = Path("data") / "recommendations.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from wrrtrack import storage
-from wrrtrack.errors import OutputRefused
+from wrrtrack._errors import OutputRefused
 
 
 def write_output(path: Path, text: str) -> None:

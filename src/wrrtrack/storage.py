@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from wrrtrack.errors import LockTimeout, RegistryNotFound, WrrtrackError
+from wrrtrack._errors import LockTimeout, RegistryNotFound, WrrtrackError
 
 TEMP_MARK = ".wrrtrack-tmp-"
 LOCK_TIMEOUT_ENV = "WRRTRACK_LOCK_TIMEOUT"

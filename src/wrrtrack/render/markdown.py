@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from wrrtrack.model import Ledger, Recommendation, StatusChange, count_by
-from wrrtrack.vocabulary import Language, Vocabulary
+from wrrtrack._model import Ledger, Recommendation, StatusChange, count_by
+from wrrtrack._vocabulary import Language, Vocabulary
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
 _ESCAPES = str.maketrans(
@@ -104,7 +104,7 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[st
     return [_row(header), _row(rule), *(_row(r) for r in rows), ""]
 
 
-class _Report:
+class _StatusReport:
     def __init__(self, ledger: Ledger, lang: Language) -> None:
         self.ledger = ledger
         self.lang = lang
@@ -274,14 +274,14 @@ def anchor(identifier: str) -> str:
     return re.sub(r"[^a-z0-9 _-]", "", identifier.casefold()).replace(" ", "-")
 
 
-def report(
+def status_report(
     ledger: Ledger, *, lang: Language = "nl", as_of: date | None = None, since: date | None = None
 ) -> str:
-    """The whole report. The same ledger and arguments give the same text, always.
+    """The whole status report. The same ledger and arguments give the same text, always.
 
     With `as_of`, the report shows the registry as it stood on that date (see
     `Ledger.as_at`); without it, as it stands now, dated by its newest change.
     """
     if as_of is None:
-        return _Report(ledger, lang).render(ledger.as_of, since)
-    return _Report(ledger.as_at(as_of), lang).render(as_of, since)
+        return _StatusReport(ledger, lang).render(ledger.as_of, since)
+    return _StatusReport(ledger.as_at(as_of), lang).render(as_of, since)

@@ -1,8 +1,8 @@
-"""The public API: open a registry, ask it questions, change a status, check its quotes.
+"""The public API: open a registry, ask it questions, validate it, change it.
 
 >>> from wrrtrack import Filter, Registry
 >>> registry = Registry.find()
->>> [rec.id for rec in registry.select(Filter(actors=frozenset({"acvz"})))]
+>>> [rec.id for rec in registry.select(Filter(actors="acvz"))]
 ['wrr103-7']
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from wrrtrack import cache, storage
-from wrrtrack.discover import Located, locate
-from wrrtrack.errors import (
+from wrrtrack import _cache, storage
+from wrrtrack._edit import Document, Parsed
+from wrrtrack._errors import (
     InvalidChange,
     Problem,
     ReadOnlyRegistry,
@@ -25,38 +25,55 @@ from wrrtrack.errors import (
     RegistryNotFound,
     WrrtrackError,
 )
-from wrrtrack.model import (
+from wrrtrack._model import (
     AdviceReport,
     Filter,
     Ledger,
     Recommendation,
     StatusChange,
+    StatusUpdate,
 )
-from wrrtrack.parsed import Parsed
-from wrrtrack.vocabulary import Vocabularies
+from wrrtrack._vocabulary import Vocabularies
+from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
-    from wrrtrack.quotes import Quoted
+    from wrrtrack._quotes import Quoted
+    from wrrtrack._schema import Reading
+
+T = TypeVar("T")
 
 
-class QuoteCheck(NamedTuple):
-    """The outcome of checking every quote against the source text."""
+class Validation(NamedTuple):
+    """Everything `validate` found: every problem in file order, and what was checked."""
 
-    checked: int
+    path: Path
     problems: list[Problem]
-    source: Path
+    recommendations: int  # records read (0 when the file could not be read as a registry)
+    quotes: int  # quotes looked up in the source text
+    source: Path | None  # the source text the quotes were looked up in
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _reading(path: Path, data: bytes, today: date) -> Reading:
+    """Every problem in the file, or its parse; never raises for what the file holds."""
+    from wrrtrack import _yamlfile
+    from wrrtrack._schema import Reading, read_registry
+
+    try:
+        text = _yamlfile.decode(path, data)
+    except RegistryInvalid as exc:
+        return Reading(None, exc.problems, [], None)
+    return read_registry(path, text, today)
 
 
 def _parse(path: Path, data: bytes, today: date) -> Parsed:
-    from wrrtrack import yamlfile
-    from wrrtrack.schema import parse
-
-    text = yamlfile.decode(path, data)
-    parsed = parse(path, text, yamlfile.compose(path, text), today)
-    if not isinstance(parsed, Parsed):
-        source = path.parent / parsed.source if parsed.source else None
-        raise RegistryInvalid(parsed.problems, parsed.quoted, source)
-    return parsed
+    reading = _reading(path, data, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)
+    return reading.parsed
 
 
 @contextlib.contextmanager
@@ -88,17 +105,17 @@ def _read(path: Path, today: date, use_cache: bool) -> _Read:
     with _collector_paused():
         if not use_cache:
             return _Read(data, None, _parse(path, data, today))
-        digest = cache.key(data)
-        parsed = cache.load(digest, path)
+        digest = _cache.key(data)
+        parsed = _cache.load(digest, path)
     if parsed is None:
         with _collector_paused():
             parsed = _parse(path, data, today)
-        cache.store(digest, parsed)
+        _cache.store(digest, parsed)
     return _Read(data, digest, parsed)
 
 
 class Registry:
-    """One registry file, read and checked; changes go through `set_status`."""
+    """One registry file, read and checked; changes go through its writers (`set_status`)."""
 
     def __init__(self, path: Path, *, read_only: bool = False, use_cache: bool = True) -> None:
         """A registry at `path`, read on first use (or by `read`; `open` does both)."""
@@ -132,8 +149,8 @@ class Registry:
     ) -> Registry:
         """Read and check the registry at `path`; raises `RegistryInvalid` listing problems.
 
-        With `use_cache`, a registry whose exact bytes were read before is taken from the
-        cache (see `wrrtrack.cache`) instead of being parsed again.
+        With `use_cache`, a registry whose exact bytes were read before (by this version
+        of wrrtrack's code) is taken from the cache instead of being parsed again.
         """
         return cls(Path(path), read_only=read_only, use_cache=use_cache).read(today=today)
 
@@ -141,7 +158,7 @@ class Registry:
     def find(
         cls, explicit: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True
     ) -> Registry:
-        """Open the registry cli.md's search order finds (the bundled one is read-only)."""
+        """Open the registry the README's search order finds (the bundled one is read-only)."""
         located = locate(Path(explicit) if explicit is not None else None, cwd=cwd)
         return cls.at(located, use_cache=use_cache).read()
 
@@ -158,6 +175,7 @@ class Registry:
 
     @property
     def report(self) -> AdviceReport:
+        """The advisory report the registry tracks (not the status report: see `render`)."""
         return self.ledger.report
 
     @property
@@ -169,10 +187,16 @@ class Registry:
         return self.ledger.recommendations
 
     def get(self, identifier: str) -> Recommendation:
+        """The recommendation with this id, case-insensitively (`UnknownRecommendation`)."""
         return self.ledger.get(identifier)
 
     def select(self, where: Filter | None = None) -> list[Recommendation]:
-        return self.ledger.select(where or Filter())
+        """The recommendations `where` matches, in registry order.
+
+        Keys are matched as the command line matches them: case-insensitively, English
+        spellings and aliases accepted (`UnknownTerm` names a key that is not known).
+        """
+        return self.ledger.select((where or Filter()).resolved(self.vocabularies))
 
     @property
     def source_path(self) -> Path:
@@ -180,20 +204,38 @@ class Registry:
 
     # --- checking --------------------------------------------------------------------
 
-    def check_quotes(self) -> QuoteCheck:
-        """Every stance quote and context sentence looked up in the named source text."""
-        from wrrtrack.quotes import Quoted
+    def validate(self, *, today: date | None = None) -> Validation:
+        """Check the file now, quotes included; every problem, in file order.
 
-        places = self._parsed.quote_places
-        quoted = [
-            Quoted("", i, text, places.get(("", i))) for i, text in enumerate(self.report.context)
-        ]
-        quoted += [
-            Quoted(rec.id, i, text, places.get((rec.id, i)))
-            for rec in self.recommendations
-            for i, text in enumerate(rec.quotes)
-        ]
-        return check_quotes(self.source_path, quoted)
+        Never raises for a problem in the file (only when it cannot be read at all, such
+        as `RegistryNotFound`). A valid file becomes this registry's content.
+        """
+        today = today or date.today()
+        data = storage.read_bytes(self.path)
+        digest = _cache.key(data) if self.use_cache else None
+        parsed = _cache.load(digest, self.path) if digest else None
+        source: str | None
+        if parsed is not None:
+            quoted, source = _quotes_of(parsed), parsed.ledger.report.reaction.source
+            problems: list[Problem] = []
+        else:
+            with _collector_paused():
+                reading = _reading(self.path, data, today)
+            parsed, problems, quoted, source = reading
+            if parsed is not None and digest:
+                _cache.store(digest, parsed)
+        if parsed is not None:
+            self._loaded = parsed
+        source_path = self.path.parent / source if source else None
+        if source_path is not None:
+            problems = [*problems, *_quote_problems(source_path, quoted)]
+        return Validation(
+            self.path,
+            sorted(problems, key=lambda problem: problem.file_order),
+            len(parsed.ledger.recommendations) if parsed else 0,
+            len(quoted),
+            source_path,
+        )
 
     # --- changing --------------------------------------------------------------------
 
@@ -207,32 +249,50 @@ class Registry:
         by: str | None = None,
         source: str | None = None,
         today: date | None = None,
-    ) -> Recommendation:
-        """Append a history entry and set the current status; returns the changed record.
+    ) -> StatusUpdate:
+        """Append a history entry and set the current status; returns the record before
+        and after.
 
-        `status` is a key or an alias of the registry's status vocabulary (`UnknownTerm`
-        otherwise); the status before the change is `history[-2].status` of the result.
-
-        The file is re-read under an exclusive lock, so that a change another process made
-        since this registry was opened is kept, and is then replaced atomically with only
-        this record's lines changed.
+        `status` is a key, alias or English spelling of the registry's status vocabulary
+        (`UnknownTerm` otherwise); `on` defaults to today and `by` to the git user name
+        (else the login name). A change to the status the record has needs a `note`;
+        `InvalidChange` names the argument a refused change is about.
         """
+        today = today or date.today()
+        on = on or today
+        if on > today:
+            raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
+        for name, value in (("note", note), ("by", by), ("source", source)):
+            if value is not None and (not value.strip() or _has_invalid_text(value)):
+                raise InvalidChange("{field} must be non-empty, valid text", name)
+        self._writable()
+        author = by if by is not None else default_author(self.path.parent)
+
+        def change(doc: Document) -> tuple[Document, StatusUpdate]:
+            from wrrtrack import _edit
+
+            key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
+            entry = StatusChange(on, key, note or None, author, source)
+            edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
+            return edited, StatusUpdate(before, after)
+
+        return self._write(change, today)
+
+    def _writable(self) -> None:
         if self.read_only:
             raise ReadOnlyRegistry(
                 f"{self.path} is the registry bundled with wrrtrack and cannot be changed; "
                 "run 'wrrtrack init DIR' for a copy you can change, then work in DIR"
             )
-        today = today or date.today()
-        on = on or today
-        if on > today:
-            raise InvalidChange(f"the date {on} is in the future (today is {today})")
-        for name, value in (("note", note), ("by", by), ("source", source)):
-            if value is not None and (not value.strip() or _has_invalid_text(value)):
-                raise InvalidChange(f"--{name} must be non-empty, valid text")
-        author = by if by is not None else default_author(self.path.parent)
-        from wrrtrack import yamlfile
-        from wrrtrack.schema import parse_record
 
+    def _write(self, edit: Callable[[Document], tuple[Document, T]], today: date) -> T:
+        """Every writer's way to the file: lock, read, edit (`_edit`), write, cache.
+
+        The file is re-read under an exclusive lock, so that a change another process made
+        since this registry was opened is kept, and is then replaced atomically; `_edit`
+        has changed only the lines of what it changed, and checked them by reading back.
+        """
+        self._writable()
         # A registry reached through a symbolic link is changed where it really is: a rename
         # over the link would replace the link and leave the real file behind, unchanged.
         target = self.path.resolve() if self.path.is_symlink() else self.path
@@ -240,54 +300,53 @@ class Registry:
             storage.remove_stale_temporaries(target)
             data, digest, parsed = _read(target, today, self.use_cache)
             text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
-            current = parsed.ledger.get(identifier)
-            key = parsed.ledger.vocabularies.statuses.resolve(status)
-            change = StatusChange(on, key, note or None, author, source)
-            changed = current.with_change(change)
-            layout = parsed.layouts[current.id]
-            new_text = yamlfile.splice_change(text, layout, change, current.id)
-            grown = len(new_text) - len(text)
-            # Read back only the record we rewrote: the rest of the text is untouched.
-            span = (layout.start, layout.end + grown)
-            piece = parse_record(self.path, new_text, span, parsed.ledger, today)
-            if isinstance(piece, list) or piece.ledger.recommendations != (changed,):
-                raise WrrtrackError(
-                    f"{self.path}: {current.id}: the change could not be written without "
-                    "disturbing other content (unusual layout); the file is unchanged"
-                )
-            new_data = new_text.encode("utf-8")
+            edited, result = edit(Document(self.path, text, parsed))
+            new_data = edited.text.encode("utf-8")
             storage.atomic_write(target, new_data)
-            added_lines = yamlfile.count_lines(new_text, *span) - yamlfile.count_lines(
-                text, layout.start, layout.end
-            )
-            self._loaded = parsed.after_growth(current.id, piece, grown, added_lines)
+            self._loaded = edited.parsed
             if digest is not None:
-                cache.store(cache.key(new_data), self._loaded)
-                cache.forget(digest)  # those bytes are gone from disk
-        return changed
+                _cache.store(_cache.key(new_data), edited.parsed)
+                _cache.forget(digest)  # those bytes are gone from disk
+        return result
 
 
-def check_quotes(source_path: Path, quoted: list[Quoted]) -> QuoteCheck:
-    """Look up each quote in the source text; a quote not found names its nearest passage."""
-    from wrrtrack.quotes import SourceText
+def _quotes_of(parsed: Parsed) -> list[Quoted]:
+    """Every quote of a parsed registry with its place: the report's context, then records."""
+    from wrrtrack._quotes import Quoted
+
+    places = parsed.quote_places
+    report = parsed.ledger.report
+    quoted = [Quoted("", i, text, places.get(("", i))) for i, text in enumerate(report.context)]
+    quoted += [
+        Quoted(rec.id, i, text, places.get((rec.id, i)))
+        for rec in parsed.ledger.recommendations
+        for i, text in enumerate(rec.quotes)
+    ]
+    return quoted
+
+
+def _quote_problems(source_path: Path, quoted: list[Quoted]) -> list[Problem]:
+    """A problem for each quote not in the source text, naming the nearest passage."""
+    from wrrtrack._quotes import SourceText
 
     try:
         source = SourceText(source_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         place = quoted[0].place if quoted else None
-        problem = Problem(place, f"source text {source_path} cannot be read: {reason}")
-        return QuoteCheck(0, [problem], source_path)
-    problems = [
+        message = f"source text {source_path} cannot be read: {reason}"
+        return [Problem(place, message, None, "report.reaction.source")]
+    return [
         Problem(
             quote.place,
             f"{quote.label} is not in {source_path.name}; nearest passage: "
             f'"{source.nearest_passage(quote.text)}"',
+            quote.owner or None,
+            quote.field,
         )
         for quote in quoted
         if not source.contains(quote.text)
     ]
-    return QuoteCheck(len(quoted), problems, source_path)
 
 
 def _has_invalid_text(value: str) -> bool:
@@ -343,4 +402,4 @@ def copy_bundled(target: Path) -> Path:
     return destination
 
 
-__all__ = ["QuoteCheck", "Registry", "copy_bundled"]
+__all__ = ["Registry", "Validation", "copy_bundled"]
