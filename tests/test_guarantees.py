@@ -10,6 +10,8 @@ import multiprocessing
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -207,3 +209,37 @@ def test_a_registry_reached_through_a_symbolic_link_is_changed_where_it_is(
     assert link.is_symlink()
     assert Registry.open(registry, use_cache=False).get("wrr103-3").status == "uitgevoerd"
     assert sorted(p.name for p in link_dir.iterdir()) == ["recommendations.yaml"]
+
+
+def _status_set(registry: Path, **env: str) -> subprocess.Popen[str]:
+    wrrtrack = Path(sys.executable).parent / "wrrtrack"
+    return subprocess.Popen(
+        [wrrtrack, "-r", registry, "status", "set", "wrr103-1", "uitgevoerd", "--by", "x"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
+def test_the_lock_timeout_is_taken_from_the_environment(registry: Path) -> None:
+    before = registry.read_bytes()
+    with storage.locked(registry):
+        waiting = _status_set(registry, WRRTRACK_LOCK_TIMEOUT="0.3")
+        _, err = waiting.communicate(timeout=15)  # the default would wait 30 s
+    assert waiting.returncode == 1
+    assert "another wrrtrack process has held the registry for 0.3 s" in err
+    assert registry.read_bytes() == before
+
+
+def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> None:
+    before = registry.read_bytes()
+    with storage.locked(registry):
+        waiting = _status_set(registry)
+        time.sleep(1.5)  # started, and waiting for the lock we hold
+        waiting.send_signal(signal.SIGINT)
+        out, err = waiting.communicate(timeout=15)
+    # Typer turns the interrupt into exit code 130 itself; `main` passes the code on.
+    assert (waiting.returncode, out) == (130, "")
+    assert "Traceback" not in err
+    assert registry.read_bytes() == before

@@ -80,6 +80,14 @@ class Parsed(NamedTuple):
     blocks: dict[str, BlockPlace]
 
 
+class Placed(NamedTuple):
+    """One recommendation as read from the file, with its places."""
+
+    record: Recommendation
+    layout: RecordLayout
+    quote_places: dict[tuple[str, int], Location]
+
+
 class Document(NamedTuple):
     """A registry file's text and its parse: what an edit starts from and what it returns.
 
@@ -232,6 +240,23 @@ def _shifted(
     return layouts, quote_places, blocks
 
 
+def _line_ended(parsed: Parsed, at: int, by: int) -> Parsed:
+    """`parsed` after a line break of `by` characters was added at the end of a file (at
+    `at`) that had none: what ended there now ends after it."""
+
+    def moved(offset: int) -> int:
+        return offset + by if offset == at else offset
+
+    layouts = {
+        key: layout._replace(end=moved(layout.end), history_insert=moved(layout.history_insert))
+        for key, layout in parsed.layouts.items()
+    }
+    blocks = {
+        path: place._replace(insert=moved(place.insert)) for path, place in parsed.blocks.items()
+    }
+    return parsed._replace(layouts=layouts, blocks=blocks)
+
+
 # --- reading a changed part back -------------------------------------------------------------
 
 
@@ -345,12 +370,13 @@ def append_record(doc: Document, record: Recommendation, *, today: date) -> Docu
     piece = reading.parsed
     if piece.ledger.recommendations != (record,):
         raise _refuse(doc.path, record.id)
+    parsed = _line_ended(parsed, place.insert, inserted.span[0] - place.insert)
     layouts, places, blocks = _shifted(
         parsed,
-        at=place.insert,
-        grown=len(inserted.text) - len(doc.text),
-        line=inserted.line,
-        added_lines=inserted.added_lines,
+        at=inserted.span[0],
+        grown=inserted.span[1] - inserted.span[0],
+        line=inserted.start_line,
+        added_lines=inserted.added_lines - (inserted.start_line - inserted.line),
         ancestors=("", "recommendations"),
     )
     layouts[record.id] = piece.layouts[record.id]
@@ -388,12 +414,13 @@ def add_term(doc: Document, section: str, term: Term, *, today: date) -> Documen
     terms = read_terms(doc.path, inserted.text, inserted.span, inserted.start_line, today)
     if terms is None or terms.get((*parts[have:], term.key)) != term:
         raise _refuse(doc.path, f"vocabularies.{section}.{term.key}")
+    parsed = _line_ended(parsed, parent.insert, inserted.span[0] - parent.insert)
     layouts, places, blocks = _shifted(
         parsed,
-        at=parent.insert,
-        grown=len(inserted.text) - len(doc.text),
-        line=inserted.line,
-        added_lines=inserted.added_lines,
+        at=inserted.span[0],
+        grown=inserted.span[1] - inserted.span[0],
+        line=inserted.start_line,
+        added_lines=inserted.added_lines - (inserted.start_line - inserted.line),
         ancestors=["", *(".".join(parts[: n + 1]) for n in range(len(parts)))],
     )
     for depth in range(have, len(parts)):

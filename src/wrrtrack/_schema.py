@@ -185,8 +185,7 @@ class _RegistryReader(NodeReader):
             self.vocab = self.vocabularies(found["vocabularies"][1], blocks)
         report = self.report(found["report"][1]) if "report" in found else None
         quote_places = {(q.owner, q.position): q.place for q in self.quoted if q.place}
-        recommendations: list[Recommendation] = []
-        layouts: dict[str, _edit.RecordLayout] = {}
+        placed: list[_edit.Placed] = []
         if "recommendations" in found:
             seq_node = found["recommendations"][1]
             nodes = self.sequence(seq_node, "recommendations")
@@ -198,7 +197,7 @@ class _RegistryReader(NodeReader):
                 entry = self.record(node, following, seq_node, i)
                 if entry is None:
                     continue
-                rec, layout, places = entry
+                rec = entry.record
                 folded = rec.id.casefold()
                 if folded in first_line:
                     self.problems.append(
@@ -211,17 +210,17 @@ class _RegistryReader(NodeReader):
                     )
                     continue
                 first_line[folded] = self.at(node).line
-                recommendations.append(rec)
-                layouts[rec.id] = layout
-                quote_places.update(places)
+                placed.append(entry)
+                quote_places.update(entry.quote_places)
         if self.problems or report is None:
             return None
-        ledger = Ledger(report, self.vocab, tuple(recommendations))
+        ledger = Ledger(report, self.vocab, tuple(entry.record for entry in placed))
+        layouts = {entry.record.id: entry.layout for entry in placed}
         return Parsed(ledger, layouts, quote_places, blocks)
 
     def record(
         self, node: Node, following: Node | None, sequence: Node, i: int
-    ) -> tuple[Recommendation, _edit.RecordLayout, dict[tuple[str, int], Location]] | None:
+    ) -> _edit.Placed | None:
         """One recommendation with its layout and the places of its quotes."""
         first_quote = len(self.quoted)
         rec = self.recommendation(node, f"recommendations[{i + 1}]")
@@ -229,7 +228,7 @@ class _RegistryReader(NodeReader):
             return None
         layout = _edit.record_layout(self.text_read, node, following, sequence, self.index_offset)
         places = {(q.owner, q.position): q.place for q in self.quoted[first_quote:] if q.place}
-        return rec, layout, places
+        return _edit.Placed(rec, layout, places)
 
     def vocabularies(self, node: Node, blocks: dict[str, _edit.BlockPlace]) -> Vocabularies:
         found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
@@ -410,7 +409,7 @@ def read_record(
     if entry is None:
         return reader.reading(None)
     rec, layout, places = entry
-    layout = layout._replace(end=end)
+    layout = layout._replace(end=end)  # a piece's list ends at its end
     alone = dataclasses.replace(ledger, recommendations=(rec,))
     return reader.reading(Parsed(alone, {rec.id: layout}, places, {}))
 
