@@ -1,4 +1,4 @@
-"""The command line as cli.md specifies it: filters, formats, exit codes, messages."""
+"""The command line as the README specifies it: filters, formats, exit codes, messages."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def ids(result_out: str) -> list[str]:
     return result_out.split()
 
 
-# --- list: the filters domain.md names -------------------------------------------------
+# --- list: the filters, with the items the registry gives each -----------------------------
 
 
 @pytest.mark.parametrize(

@@ -171,11 +171,6 @@ class NodeReader:
             return None
         return str(node.value)
 
-    def optional_text(self, fields: Fields, name: str, what: str) -> str | None:
-        if name not in fields or is_null(fields[name][1]):
-            return None
-        return self.text(fields[name][1], what)
-
     def number(self, node: Node, what: str) -> str | None:
         """A number, or text, kept as written (report numbers such as `103` or `7a`)."""
         if not self.visit(node, what):

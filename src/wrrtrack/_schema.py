@@ -96,9 +96,6 @@ class Reading(NamedTuple):
     source: str | None
 
 
-_ABSENT = object()
-
-
 class _RegistryReader(NodeReader):
     """A NodeReader that knows the registry's shapes and rules."""
 

@@ -1,4 +1,4 @@
-"""Finding the registry: the order of cli.md, first hit wins."""
+"""Finding the registry: the order of the README's "How the registry is found", first hit wins."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def locate(
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Located:
-    """Where the registry is, by cli.md's rules."""
+    """Where the registry is, by the README's rules (first hit wins)."""
     if explicit is not None:
         return Located(explicit)
     environ = os.environ if environ is None else environ
