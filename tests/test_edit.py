@@ -11,21 +11,26 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED
+from tests.test_guarantees import TODAY as GUARANTEES_TODAY
+from tests.test_guarantees import ledgers
 from wrrtrack import _edit
 from wrrtrack._edit import Document, RecordLayout
 from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
-from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, StatusChange
 from wrrtrack._schema import read_registry
 from wrrtrack._vocabulary import Term
+from wrrtrack._yamlfile import render_registry
 
 TODAY = date(2026, 11, 27)
 TEXT = SHIPPED.read_text(encoding="utf-8")
 
 
-def document(text: str = TEXT) -> Document:
-    reading = read_registry(SHIPPED, text, TODAY)
+def document(text: str = TEXT, today: date = TODAY) -> Document:
+    reading = read_registry(SHIPPED, text, today)
     assert reading.parsed is not None, reading.problems
     return Document(SHIPPED, text, reading.parsed)
 
@@ -180,3 +185,28 @@ def test_refused_edits_change_nothing_and_say_why() -> None:
         _edit.set_status(doc, "wrr103-3", change, today=TODAY)
     with pytest.raises(InvalidChange, match="exists already"):
         _edit.add_term(doc, "statuses", Term("open", "open", "open"), today=TODAY)
+
+
+@settings(deadline=None)
+@given(ledger=ledgers(), steps=st.lists(st.integers(min_value=0, max_value=59), max_size=6))
+def test_any_sequence_of_edits_gives_what_a_full_read_gives(
+    ledger: Ledger, steps: list[int]
+) -> None:
+    """Appends, new vocabulary keys and status changes, in any order, on random registries."""
+    text = render_registry(ledger)
+    doc = document(text, today=GUARANTEES_TODAY)
+    for n, step in enumerate(steps):
+        kind, index = divmod(step, 20)
+        recs = doc.parsed.ledger.recommendations
+        if kind == 0:
+            added = replace(recs[index % len(recs)], id=f"new-{n}")
+            doc = _edit.append_record(doc, added, today=GUARANTEES_TODAY)
+        elif kind == 1:
+            section = ("themes", "actors", "stances", "statuses")[index % 4]
+            term = Term(f"key-{n}", f"Label {n}, nl", f"label {n}", (f"alias-{n}",))
+            doc = _edit.add_term(doc, section, term, today=GUARANTEES_TODAY)
+        else:
+            rec = recs[index % len(recs)]
+            change = StatusChange(GUARANTEES_TODAY, rec.status, f"note {n}", "p")
+            doc, _, _ = _edit.set_status(doc, rec.id, change, today=GUARANTEES_TODAY)
+        assert doc.parsed == document(doc.text, today=GUARANTEES_TODAY).parsed

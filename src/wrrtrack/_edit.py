@@ -257,6 +257,21 @@ def _line_ended(parsed: Parsed, at: int, by: int) -> Parsed:
     return parsed._replace(layouts=layouts, blocks=blocks)
 
 
+def _after_insert(
+    parsed: Parsed, place: BlockPlace, inserted: _Inserted, ancestors: Sequence[str]
+) -> tuple[dict[str, RecordLayout], dict[tuple[str, int], Location], dict[str, BlockPlace]]:
+    """The places of `parsed` after whole lines were inserted at `place` (`_insert`)."""
+    parsed = _line_ended(parsed, place.insert, inserted.span[0] - place.insert)
+    return _shifted(
+        parsed,
+        at=inserted.span[0],
+        grown=inserted.span[1] - inserted.span[0],
+        line=inserted.start_line,
+        added_lines=inserted.added_lines - (inserted.start_line - inserted.line),
+        ancestors=ancestors,
+    )
+
+
 # --- reading a changed part back -------------------------------------------------------------
 
 
@@ -370,15 +385,8 @@ def append_record(doc: Document, record: Recommendation, *, today: date) -> Docu
     piece = reading.parsed
     if piece.ledger.recommendations != (record,):
         raise _refuse(doc.path, record.id)
-    parsed = _line_ended(parsed, place.insert, inserted.span[0] - place.insert)
-    layouts, places, blocks = _shifted(
-        parsed,
-        at=inserted.span[0],
-        grown=inserted.span[1] - inserted.span[0],
-        line=inserted.start_line,
-        added_lines=inserted.added_lines - (inserted.start_line - inserted.line),
-        ancestors=("", "recommendations"),
-    )
+    ancestors = ("", "recommendations")
+    layouts, places, blocks = _after_insert(parsed, place, inserted, ancestors)
     layouts[record.id] = piece.layouts[record.id]
     places.update(piece.quote_places)
     ledger = dataclasses.replace(
@@ -414,15 +422,8 @@ def add_term(doc: Document, section: str, term: Term, *, today: date) -> Documen
     terms = read_terms(doc.path, inserted.text, inserted.span, inserted.start_line, today)
     if terms is None or terms.get((*parts[have:], term.key)) != term:
         raise _refuse(doc.path, f"vocabularies.{section}.{term.key}")
-    parsed = _line_ended(parsed, parent.insert, inserted.span[0] - parent.insert)
-    layouts, places, blocks = _shifted(
-        parsed,
-        at=inserted.span[0],
-        grown=inserted.span[1] - inserted.span[0],
-        line=inserted.start_line,
-        added_lines=inserted.added_lines - (inserted.start_line - inserted.line),
-        ancestors=["", *(".".join(parts[: n + 1]) for n in range(len(parts)))],
-    )
+    ancestors = ["", *(".".join(parts[: n + 1]) for n in range(len(parts)))]
+    layouts, places, blocks = _after_insert(parsed, parent, inserted, ancestors)
     for depth in range(have, len(parts)):
         # A mapping just created: its next entry goes after the new lines, one level deeper.
         indent = parent.indent + _STEP * (depth - have + 1)
