@@ -49,12 +49,16 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[st
     return [_row(header), _row(rule), *(_row(r) for r in rows), ""]
 
 
+# Mermaid's own entity syntax (`#quot;`), decoded when it draws the label; `#` first.
+_MERMAID = str.maketrans({"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;"})
+
+
 def mermaid_text(text: str) -> str:
-    """Registry text made safe inside a quoted Mermaid label: one line, no quote marks (which
-    would end the label) and no control characters; `#` written as an entity, since Mermaid
-    reads `#…;` as one."""
+    """Registry text made safe inside a quoted Mermaid label: one line, no control
+    characters, and quote marks (which would end the label), `#` (which starts an entity)
+    and angle brackets (which a renderer might take for HTML) written as entities."""
     flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    return flat.replace("#", "#35;").replace('"', "#quot;")
+    return flat.translate(_MERMAID)
 
 
 class _Report:
@@ -221,8 +225,9 @@ class _Report:
 
 
 def _url(url: str) -> str:
-    """A web address inside a Markdown link's angle brackets: no space, `<`, `>` or `|`."""
-    return "".join(c if c.isascii() and c not in " <>|" else url_quote(c) for c in url)
+    """A web address inside a Markdown link's angle brackets: characters that could end
+    the link, the table cell or the HTML attribute it becomes are percent-encoded."""
+    return "".join(c if c.isascii() and c not in ' <>|"\\`' else url_quote(c) for c in url)
 
 
 def list_table(recs: list[Recommendation]) -> str:
