@@ -75,9 +75,9 @@ table.counts { width: auto; min-width: 16rem; }
 .status { font-weight: 600; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start; }
 .chart { flex: 1 1 20rem; min-width: 0; margin: .5rem 0; }
-.chart > svg { display: block; width: 100%; max-width: 32rem; height: auto; }
+.chart > svg { display: block; width: 100%; max-width: 26rem; height: auto; }
 .chart figcaption { font-weight: 600; margin-bottom: .25rem; }
-.chart text { font-size: 13px; fill: var(--ink); }
+.chart text { font-size: 14px; fill: var(--ink); }
 .chart text.count { font-weight: 700; }
 ul.legend { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0;
   margin: .5rem 0 0; font-size: .9rem; }
@@ -119,7 +119,6 @@ code { font-family: ui-monospace, "Cascadia Mono", Menlo, Consolas, monospace;
   thead { display: table-header-group; }
   thead th, code, nav.toc { background: none; }
   svg, .legend { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
-  section.rec { break-before: auto; }
 }
 """.strip()
 
