@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from datetime import date
@@ -261,3 +263,16 @@ def test_summary_of_a_ten_thousand_item_registry_from_the_command_line(tmp_path:
     )
     assert 10_000 < len(result.stdout) < 1024 * 1024
     assert result.stderr == b""
+
+
+def test_output_refuses_devices_and_fifos(cli: Runner, tmp_path: Path) -> None:
+    """The write is a rename: it would replace a device or a FIFO with a regular file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    # (A FIFO only: run as root, a regression would replace a real device like /dev/full.)
+    result = cli("-r", SHIPPED, "report", "--format", "html", "--output", fifo)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"error: {fifo} is not a regular file (a device, FIFO or socket); name a file\n"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

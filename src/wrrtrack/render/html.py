@@ -177,19 +177,15 @@ class _Page:
         self.c = content
         self.t = content.t
         self.vocab = content.vocab
-        self.labels: dict[tuple[str, str], str] = {}
         self.colours = {
             key: PALETTE[i % len(PALETTE)] for i, key in enumerate(self.vocab.statuses.keys)
         }
 
     def label(self, vocabulary: Vocabulary, key: str) -> str:
-        memo = (vocabulary.name, key)
-        if memo not in self.labels:
-            self.labels[memo] = text(self.c.label(vocabulary, key))
-        return self.labels[memo]
+        return self.c.label(vocabulary, key, text)
 
     def actors(self, rec: Recommendation) -> str:
-        return ", ".join(self.label(self.vocab.actors, a) for a in rec.actors)
+        return self.c.actors(rec, text)
 
     # --- the page --------------------------------------------------------------------
 

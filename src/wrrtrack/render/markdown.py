@@ -66,17 +66,12 @@ class _Report:
         self.c = content
         self.t = content.t
         self.vocab = content.vocab
-        self.labels: dict[tuple[str, str], str] = {}
 
     def label(self, vocabulary: Vocabulary, key: str) -> str:
-        # A few keys, looked up for every row: escape each label once.
-        memo = (vocabulary.name, key)
-        if memo not in self.labels:
-            self.labels[memo] = inline(self.c.label(vocabulary, key))
-        return self.labels[memo]
+        return self.c.label(vocabulary, key, inline)
 
     def actors(self, rec: Recommendation) -> str:
-        return ", ".join(self.label(self.vocab.actors, a) for a in rec.actors)
+        return self.c.actors(rec, inline)
 
     def render(self) -> str:
         c, t, report = self.c, self.t, self.c.ledger.report
