@@ -144,7 +144,8 @@ def test_output_refuses_a_symbolic_link(cli: Runner, tmp_path: Path) -> None:
 
 def test_output_refuses_directories_and_missing_parents(cli: Runner, tmp_path: Path) -> None:
     assert cli("-r", SHIPPED, "report", "-o", tmp_path).err == (
-        f"error: {tmp_path} is a directory; name a file\n"
+        f"error: {tmp_path} is a directory; --output writes only a new file or over a regular "
+        "file\n"
     )
     missing = tmp_path / "no" / "r.md"
     assert cli("-r", SHIPPED, "report", "-o", missing).err == (

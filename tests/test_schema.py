@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -308,10 +309,14 @@ def test_read_only_directory_refuses_the_write_cleanly(cli: Runner, registry: Pa
 def test_permission_denied_reading_as_any_user(
     cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = Path.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == registry:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
     result = cli("-r", registry, "list")
     assert (result.code, result.err) == (
         1,

@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from wrrtrack.model import Ledger, Recommendation, StatusChange, count_by
+from wrrtrack.render import visible
 from wrrtrack.vocabulary import Language, Vocabulary
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
@@ -85,13 +86,14 @@ TEXT: dict[Language, dict[str, str]] = {
 def inline(text: str | None) -> str:
     """Registry text made safe to place anywhere in a line of Markdown.
 
-    Line breaks become spaces (a table row or heading must stay one line), HTML is shown as
+    Line breaks become spaces (a table row or heading must stay one line), other control
+    characters are written as escapes (`\\x1b`), HTML is shown as
     text, Markdown punctuation is escaped, and a line-start marker (`#`, `-`, `1.`) is
     escaped so that the text cannot start a heading or a list.
     """
     if not text:
         return ""
-    flat = " ".join(text.split()).translate(_ESCAPES)
+    flat = visible(" ".join(text.split())).translate(_ESCAPES)
     return "\\" + flat if _LINE_START.match(flat) else flat
 
 
