@@ -183,7 +183,8 @@ def test_a_shared_cache_directory_keeps_every_file_wrrtrack_did_not_write(
     theirs = own_looking_files(shared)
     monkeypatch.setattr(cache, "KEEP", 1)  # prune on every write
     for step in range(3):
-        assert cli("-r", registry, "status", "set", "wrr103-3", "open", "--note", f"n{step}").code == 0
+        changed = cli("-r", registry, "status", "set", "wrr103-3", "open", "--note", f"n{step}")
+        assert changed.code == 0
         assert cli("-r", registry, "list", "--format", "ids").code == 0
     assert cli("-r", registry, "list", "--status", "klaar").code == 2  # a failing command
     assert {path: path.read_bytes() for path in theirs} == theirs

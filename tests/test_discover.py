@@ -79,7 +79,9 @@ def test_broken_configuration_is_a_clean_error(
     monkeypatch.chdir(tmp_path)
     result = cli("list")
     assert result.code == 1
-    assert result.err == f"error: {tmp_path / 'wrrtrack.toml'}:1:13: not valid TOML: Invalid value\n"
+    assert (
+        result.err == f"error: {tmp_path / 'wrrtrack.toml'}:1:13: not valid TOML: Invalid value\n"
+    )
 
 
 def test_cli_uses_environment_variable(

@@ -285,13 +285,16 @@ def test_registry_path_problems(cli: Runner, tmp_path: Path) -> None:
     assert directory.err == f"error: {tmp_path}: is a directory, not a registry file\n"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes any file")
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0, reason="POSIX modes; root reads any file"
+)
 def test_unreadable_registry(cli: Runner, registry: Path) -> None:
     registry.chmod(0)
     result = cli("-r", registry, "list")
     assert result.err == f"error: {registry}: permission denied (cannot read the registry)\n"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX directory modes")
 def test_read_only_directory_refuses_the_write_cleanly(cli: Runner, registry: Path) -> None:
     before = registry.read_bytes()
     registry.parent.chmod(0o555)

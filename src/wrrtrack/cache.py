@@ -31,7 +31,7 @@ from wrrtrack.parsed import Parsed, RecordLayout
 from wrrtrack.vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2  # 2: entries carry their newest date ("latest")
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}

@@ -115,7 +115,7 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     registry: Annotated[
-        Path | None,
+        str | None,  # not Path: Typer's Path check fails on a NUL; discover checks it
         typer.Option(
             "--registry",
             "-r",
@@ -135,7 +135,7 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = Settings(registry=registry, use_cache=not no_cache)
+    ctx.obj = Settings(registry=Path(registry) if registry else None, use_cache=not no_cache)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -417,12 +417,12 @@ def _file_order(problem: Problem) -> tuple[int, int]:
 
 @app.command()
 def init(
-    directory: Annotated[
-        Path,
+    name: Annotated[
+        str,
         typer.Argument(
             help="Where to create data/recommendations.yaml and wrrtrack.toml.", metavar="DIR"
         ),
-    ] = Path(),
+    ] = ".",
 ) -> None:
     """Copy the bundled registry and its source text into DIR, to change them there.
 
@@ -433,6 +433,7 @@ def init(
     from wrrtrack.init import init as make
 
     cache.hold()
+    directory = Path(name)
     created = make(directory)
     _Run.wrote = created.config
     _say(f"created {created.registry}, its source text and {created.config}")
@@ -547,8 +548,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
         code = result if isinstance(result, int) else 0
     except WrrtrackError as exc:
         failure = "; ".join(exc.lines())
-        for line in exc.lines():
-            _error(line)
+        if _Run.wrote is None:
+            for line in exc.lines():
+                _error(line)
     except typer.TyperException as exc:  # Click's usage errors: exit code 2
         code = getattr(exc, "exit_code", 2)
         usage_ctx = getattr(exc, "ctx", None)
@@ -568,13 +570,15 @@ def main(argv: list[str] | None = None) -> NoReturn:
         # what arrives here failed on the standard streams (closed, full, gone).
         failure = f"cannot write the output: {exc.strerror or exc}"
         _silence(sys.stdout)
-        _error(failure)
+        if _Run.wrote is None:
+            _error(failure)
     except KeyboardInterrupt:
         _error("interrupted")
         code = 130
     except Exception as exc:  # noqa: BLE001 (the last resort: a bug, never a traceback)
         failure = f"internal error ({type(exc).__name__}: {exc})"
-        _error(f"{failure}, please report it; run with {DEBUG_ENV}=1 to see where it happened")
+        if _Run.wrote is None:
+            _error(f"{failure}, please report it; run with {DEBUG_ENV}=1 to see where it happened")
         if os.environ.get(DEBUG_ENV) == "1":
             import traceback
 

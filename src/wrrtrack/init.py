@@ -77,10 +77,12 @@ def init(directory: Path) -> Created:
 def _make_parents(top: Path, directory: Path, made: list[Path]) -> None:
     """Create `directory` and its missing parents up to `top`; refuse links below `top`."""
     missing = []
+    below_top = True
     for parent in [directory, *directory.parents]:
-        if parent == top.parent or parent in (Path(), Path(parent.anchor)):
+        if parent in (Path(), Path(parent.anchor)):
             break
-        if parent.is_symlink() and parent != top:
+        below_top = below_top and parent != top
+        if parent.is_symlink() and below_top:
             raise WrrtrackError(
                 f"{parent} is a symbolic link; init does not write through links. "
                 "Choose another directory, or remove the link"

@@ -341,13 +341,14 @@ def default_author(directory: Path | None = None) -> str | None:
     git = shutil.which("git")
     if git:
         try:
-            name = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            found = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
                 [git, "-C", str(directory or Path()), "config", "user.name"],
                 capture_output=True,
-                text=True,
                 timeout=5,
                 check=False,
-            ).stdout.strip()
+            )
+            # A name that is not UTF-8 keeps its bytes as surrogates; set_status refuses it.
+            name = found.stdout.decode("utf-8", "surrogateescape").strip()
         except (OSError, subprocess.SubprocessError):
             name = ""
         if name:
