@@ -672,3 +672,83 @@ def test_a_rename_refused_by_a_windows_reader_is_retried(
         storage.atomic_write(target, "newer")
     assert target.read_text(encoding="utf-8") == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["r.yaml"]
+
+
+# --- 6. a key the registry declares is reachable; YAML places named truly ------------------
+
+
+def with_vocabulary(registry: Path, entries: str) -> None:
+    text = registry.read_text(encoding="utf-8")
+    text = text.replace("vocabularies:\n", f"vocabularies:\n  statuses:\n{entries}", 1)
+    registry.write_text(text, encoding="utf-8")
+
+
+def test_a_key_colliding_with_an_alias_is_a_validate_error(cli: Runner, registry: Path) -> None:
+    with_vocabulary(
+        registry,
+        "    exploring: {nl: verkennen, en: exploring phase}\n"
+        "    klaar: {nl: klaar, en: done, aliases: [ready]}\n"
+        "    gereed: {nl: gereed, en: finished, aliases: [Ready]}\n",
+    )
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert result.err.splitlines()[:2] == [
+        f"error: {registry}:25:5: vocabularies.statuses.exploring: 'exploring' is already an "
+        "alias of status 'in-verkenning'; each key and alias must name one status, so rename "
+        "one of them",
+        f"error: {registry}:26:5: vocabularies.statuses.klaar: 'ready' is already an alias of "
+        "status 'gereed'; each key and alias must name one status, so rename one of them",
+    ]
+
+
+def test_a_declared_key_wins_over_another_terms_english_label(cli: Runner, registry: Path) -> None:
+    with_vocabulary(registry, "    exploring-phase: {nl: verkennen, en: exploring}\n")
+    assert cli("-r", registry, "validate").code == 0
+    # 'exploring' is in-verkenning's alias; 'Exploring phase' is nobody's key.
+    assert cli("-r", registry, "list", "--status", "exploring", "-f", "ids").code == 0
+    from wrrtrack.vocabulary import STATUSES, Term
+
+    relabelled = STATUSES.extended([Term("done", "klaar", "in-verkenning")])
+    assert relabelled.resolve("in-verkenning") == "in-verkenning"  # a key beats a label
+
+
+def test_a_block_scalar_status_can_be_changed(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    start = text.index("id: wrr103-6")
+    at = text.index("    status: open\n", start)
+    text = text[:at] + "    status: >-\n      open\n" + text[at + len("    status: open\n") :]
+    registry.write_text(text, encoding="utf-8")
+    result = cli("-r", registry, "status", "set", "wrr103-6", "uitgevoerd", "--by", "x")
+    assert result.code == 0, result.err
+    after = registry.read_text(encoding="utf-8")
+    assert "    status: uitgevoerd\n    quotes:" in after[start:]
+    assert cli("-r", registry, "--no-cache", "validate").code == 0
+
+
+def test_an_edit_that_does_not_read_back_is_placed_in_the_whole_file(
+    registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wrrtrack import yamlfile
+    from wrrtrack.errors import RegistryInvalid
+
+    monkeypatch.setattr(
+        yamlfile,
+        "splice_change",
+        lambda text, *a: text.replace("id: wrr103-6", "id: wrr103-6: x", 1),
+    )
+    with pytest.raises(RegistryInvalid) as caught:
+        Registry.open(registry).set_status("wrr103-6", "uitgevoerd", by="x")
+    line = registry.read_text(encoding="utf-8").splitlines().index("  - id: wrr103-6") + 1
+    assert str(caught.value).startswith(f"{registry}:{line}:")
+
+
+def test_a_misplaced_yaml_directive_is_named(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text("%YAML 1.1\n" + text, encoding="utf-8")
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert "a '%' directive (line 1) must stand before a line '---' that starts the document" in (
+        result.err
+    )
+    registry.write_text("%YAML 1.1\n---\n" + text, encoding="utf-8")
+    assert cli("-r", registry, "validate").code == 0

@@ -157,3 +157,15 @@ def test_concurrent_writers_without_fcntl_lose_nothing(tmp_path: Path) -> None:
         assert writer.returncode == 0, err
     text = (tmp_path / "data" / "recommendations.yaml").read_text(encoding="utf-8")
     assert sorted(n for n in range(6) if f"note: writer {n}\n" in text) == list(range(6))
+
+
+def test_the_test_workflow_runs_on_three_systems_and_the_supported_pythons() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text("utf-8"))
+    matrix = workflow["jobs"]["test"]["strategy"]["matrix"]
+    assert matrix["os"] == ["ubuntu-latest", "macos-latest", "windows-latest"]
+    assert {"3.11", "3.13"} <= set(matrix["python-version"])
+    steps = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
+    for check in ("make test", "ruff check", "ruff format --check", "mypy", "pytest"):
+        assert check in steps
