@@ -315,11 +315,19 @@ def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them(
     text = registry.read_text(encoding="utf-8").replace(
         '"Een meer integrale ontvangst van alle nieuwkomers"', yaml_scalar(title)
     )
+    only_cr = "Gedifferentieerde inburgeringsvoorzieningen\r=2+5"
+    text = text.replace(
+        '"Gedifferentieerde inburgeringsvoorzieningen voor alle migranten, ook voor groepen '
+        'zonder inburgeringsplicht"',
+        yaml_scalar(only_cr),
+    )
     registry.write_text(text, encoding="utf-8")
     out = cli("-r", registry, "list", "--format", "csv").out
     rows = list(csv.reader(io.StringIO(out, newline="")))
     assert len(rows) == 8  # the line breaks stay inside their cell
     assert rows[2][1] == "Titel\r'=2+5\n'+SUM(A1)\r\n'@x"
+    assert rows[3][1] == "Gedifferentieerde inburgeringsvoorzieningen\r'=2+5"
+    assert '"Gedifferentieerde inburgeringsvoorzieningen\r\'=2+5"' in out  # quoted
     for row in rows:
         for cell in row:
             for line in cell.replace("\r", "\n").split("\n"):
