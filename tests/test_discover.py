@@ -72,18 +72,6 @@ def test_bundled_registry_is_last_and_read_only(tmp_path: Path) -> None:
     assert found.path == bundled_registry()
 
 
-def test_broken_configuration_is_a_clean_error(
-    tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "wrrtrack.toml").write_text("registry = [", encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    result = cli("list")
-    assert result.code == 1
-    assert (
-        result.err == f"error: {tmp_path / 'wrrtrack.toml'}:1:13: not valid TOML: Invalid value\n"
-    )
-
-
 def test_cli_uses_environment_variable(
     tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:

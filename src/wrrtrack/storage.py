@@ -121,10 +121,25 @@ def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
         yield
 
 
-def _wait(path: Path, timeout: float, attempt: Callable[[], bool]) -> None:
+def _wait(path: Path, timeout: float, attempt: Callable[[], object], held: Path) -> None:
+    """Call `attempt` (which takes a lock, or raises OSError) until it succeeds or time is up.
+
+    A lock held by another process is EAGAIN/EWOULDBLOCK (flock) or EACCES/EDEADLK
+    (msvcrt.locking): wait and retry; any other error is reported on `held`.
+    """
+
+    def taken() -> bool:
+        try:
+            attempt()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES, errno.EDEADLK):
+                raise WrrtrackError(f"{held}: cannot lock: {reason(exc)}") from None
+            return False
+        return True
+
     deadline = time.monotonic() + timeout
     delay = 0.005
-    while not attempt():
+    while not taken():
         if time.monotonic() >= deadline:
             raise LockTimeout(
                 f"{path}: another wrrtrack process has held the registry for "
@@ -142,17 +157,8 @@ def _directory_lock(fcntl: Any, path: Path, timeout: float) -> Iterator[None]:
     except OSError as exc:
         raise WrrtrackError(f"{directory}: cannot open for locking: {reason(exc)}") from None
 
-    def attempt() -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise WrrtrackError(f"{directory}: cannot lock: {reason(exc)}") from None
-            return False
-        return True
-
     try:
-        _wait(path, timeout, attempt)
+        _wait(path, timeout, lambda: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), directory)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
@@ -174,18 +180,12 @@ def _lock_file_lock(path: Path, timeout: float) -> Iterator[None]:
     except OSError as exc:
         raise WrrtrackError(f"{name}: cannot open the lock file: {reason(exc)}") from None
 
-    def attempt() -> bool:
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError as exc:
-            if exc.errno not in (errno.EACCES, errno.EDEADLK, errno.EAGAIN):
-                raise WrrtrackError(f"{name}: cannot lock: {reason(exc)}") from None
-            return False
-        return True
+    def attempt() -> None:
+        os.lseek(fd, 0, os.SEEK_SET)  # msvcrt.locking locks from the current position
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
     try:
-        _wait(path, timeout, attempt)
+        _wait(path, timeout, attempt, name)
         try:
             yield
         finally:
