@@ -145,11 +145,17 @@ def record_layout(
     fields = {key.value: value for key, value in node.value}
     status, history = fields["status"], fields["history"]
     place = block_place(text, history)
+    status_end = status.end_mark.index
+    if status.id == "scalar" and status.style in ("|", ">"):
+        # A block scalar (`status: >-` and the key on the next line) ends after its
+        # line break: the new key replaces the text only, the line break stays.
+        while status_end > status.start_mark.index and text[status_end - 1] in " \t\r\n":
+            status_end -= 1
     return RecordLayout(
         start,
         max(end, place.insert),
         status.start_mark.index,
-        status.end_mark.index,
+        status_end,
         place.insert,
         place.prefix,
         place.indent,
@@ -345,8 +351,11 @@ def set_status(
     grown = len(new_text) - len(text)
     span = (layout.start, layout.end + grown)
     line = count_lines(text, 0, layout.start)
-    piece = _record_back(doc._replace(text=new_text), span, line, today).parsed
-    if piece is None or piece.ledger.recommendations != (after,):
+    reading = _record_back(doc._replace(text=new_text), span, line, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)  # placed where they are in the new text
+    piece = reading.parsed
+    if piece.ledger.recommendations != (after,):
         raise _refuse(doc.path, before.id)
     layouts, places, blocks = _shifted(
         parsed,

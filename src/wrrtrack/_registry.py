@@ -15,15 +15,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from wrrtrack import _cache, storage
+from wrrtrack import _cache, clock, storage
 from wrrtrack._edit import Document, Parsed
 from wrrtrack._errors import (
     InvalidChange,
     Problem,
     ReadOnlyRegistry,
     RegistryInvalid,
-    RegistryNotFound,
-    WrrtrackError,
 )
 from wrrtrack._model import (
     AdviceReport,
@@ -34,6 +32,7 @@ from wrrtrack._model import (
     StatusUpdate,
 )
 from wrrtrack._vocabulary import Vocabularies
+from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
@@ -99,17 +98,32 @@ class _Read(NamedTuple):
     parsed: Parsed
 
 
-def _read(path: Path, today: date, use_cache: bool) -> _Read:
-    """The file's bytes and its parse, from the cache when these very bytes were parsed."""
+def _cached(digest: str, path: Path, today: date | None, timezone: str) -> Parsed | None:
+    """The cached parse of these bytes, while its newest date is not after `today` (None:
+    today in `timezone`), so that the cache and a full parse give the same verdict."""
+    return _cache.load(
+        digest,
+        path,
+        (lambda latest: latest <= today)
+        if today
+        else (lambda latest: clock.not_after_today(latest, timezone)),
+    )
+
+
+def _read(path: Path, today: date | None, use_cache: bool, timezone: str) -> _Read:
+    """The file's bytes and its parse, from the cache when these very bytes were parsed.
+
+    `today` (None: today in `timezone`) limits the dates in the file.
+    """
     data = storage.read_bytes(path)
     with _collector_paused():
         if not use_cache:
-            return _Read(data, None, _parse(path, data, today))
+            return _Read(data, None, _parse(path, data, today or clock.today(timezone)))
         digest = _cache.key(data)
-        parsed = _cache.load(digest, path)
+        parsed = _cached(digest, path, today, timezone)
     if parsed is None:
         with _collector_paused():
-            parsed = _parse(path, data, today)
+            parsed = _parse(path, data, today or clock.today(timezone))
         _cache.store(digest, parsed)
     return _Read(data, digest, parsed)
 
@@ -117,16 +131,28 @@ def _read(path: Path, today: date, use_cache: bool) -> _Read:
 class Registry:
     """One registry file, read and checked; changes go through its writers (`set_status`)."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, use_cache: bool = True) -> None:
-        """A registry at `path`, read on first use (or by `read`; `open` does both)."""
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        use_cache: bool = True,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> None:
+        """A registry at `path`, read on first use (or by `read`; `open` does both).
+
+        `timezone` is where "today" is (see `wrrtrack.clock`): the default of a change's
+        date and the limit for every date in the file.
+        """
         self.path = path
         self.read_only = read_only
         self.use_cache = use_cache
+        self.timezone = timezone
         self._loaded: Parsed | None = None
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
-        self._loaded = _read(self.path, today or date.today(), self.use_cache).parsed
+        self._loaded = _read(self.path, today, self.use_cache, self.timezone).parsed
         return self
 
     @property
@@ -165,7 +191,12 @@ class Registry:
     @classmethod
     def at(cls, located: Located, *, use_cache: bool = True) -> Registry:
         """The registry `located` names, not read yet: a write reads it once, under its lock."""
-        return cls(located.path, read_only=located.bundled, use_cache=use_cache)
+        return cls(
+            located.path,
+            read_only=located.bundled,
+            use_cache=use_cache,
+            timezone=located.timezone,
+        )
 
     # --- reading ---------------------------------------------------------------------
 
@@ -210,17 +241,16 @@ class Registry:
         Never raises for a problem in the file (only when it cannot be read at all, such
         as `RegistryNotFound`). A valid file becomes this registry's content.
         """
-        today = today or date.today()
         data = storage.read_bytes(self.path)
         digest = _cache.key(data) if self.use_cache else None
-        parsed = _cache.load(digest, self.path) if digest else None
+        parsed = _cached(digest, self.path, today, self.timezone) if digest else None
         source: str | None
         if parsed is not None:
             quoted, source = _quotes_of(parsed), parsed.ledger.report.reaction.source
             problems: list[Problem] = []
         else:
             with _collector_paused():
-                reading = _reading(self.path, data, today)
+                reading = _reading(self.path, data, today or clock.today(self.timezone))
             parsed, problems, quoted, source = reading
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
@@ -258,7 +288,7 @@ class Registry:
         (else the login name). A change to the status the record has needs a `note`;
         `InvalidChange` names the argument a refused change is about.
         """
-        today = today or date.today()
+        today = today or clock.today(self.timezone)
         on = on or today
         if on > today:
             raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
@@ -267,6 +297,12 @@ class Registry:
                 raise InvalidChange("{field} must be non-empty, valid text", name)
         self._writable()
         author = by if by is not None else default_author(self.path.parent)
+        if author is not None and _has_invalid_text(author):
+            raise InvalidChange(
+                "your git user.name or login name is not valid UTF-8 text; "
+                "give the name with {field}",
+                "by",
+            )
 
         def change(doc: Document) -> tuple[Document, StatusUpdate]:
             from wrrtrack import _edit
@@ -280,12 +316,11 @@ class Registry:
 
     def _writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyRegistry(
-                f"{self.path} is the registry bundled with wrrtrack and cannot be changed; "
-                "run 'wrrtrack init DIR' for a copy you can change, then work in DIR"
-            )
+            from wrrtrack.discover import read_only_reason
 
-    def _write(self, edit: Callable[[Document], tuple[Document, T]], today: date) -> T:
+            raise ReadOnlyRegistry(read_only_reason(self.path))
+
+    def _write(self, edit: Callable[[Document], tuple[Document, T]], today: date | None) -> T:
         """Every writer's way to the file: lock, read, edit (`_edit`), write, cache.
 
         The file is re-read under an exclusive lock, so that a change another process made
@@ -295,18 +330,24 @@ class Registry:
         self._writable()
         # A registry reached through a symbolic link is changed where it really is: a rename
         # over the link would replace the link and leave the real file behind, unchanged.
-        target = self.path.resolve() if self.path.is_symlink() else self.path
+        target = storage.resolved(self.path)
         with storage.locked(target):
             storage.remove_stale_temporaries(target)
-            data, digest, parsed = _read(target, today, self.use_cache)
+            data, digest, parsed = _read(target, today, self.use_cache, self.timezone)
             text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             edited, result = edit(Document(self.path, text, parsed))
             new_data = edited.text.encode("utf-8")
             storage.atomic_write(target, new_data)
-            self._loaded = edited.parsed
-            if digest is not None:
-                _cache.store(_cache.key(new_data), edited.parsed)
-                _cache.forget(digest)  # those bytes are gone from disk
+            # The file is replaced: from here on nothing may fail the change (a caller told
+            # of a failure would retry, and record it twice). Bookkeeping that fails is
+            # dropped, and the next read parses the file.
+            try:
+                self._loaded = edited.parsed
+                if digest is not None:
+                    _cache.store(_cache.key(new_data), edited.parsed)
+                    _cache.forget(digest)  # those bytes are gone from disk
+            except Exception:  # noqa: BLE001 (see above: the write has happened)
+                self._loaded = None
         return result
 
 
@@ -363,13 +404,14 @@ def default_author(directory: Path | None = None) -> str | None:
     git = shutil.which("git")
     if git:
         try:
-            name = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            found = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
                 [git, "-C", str(directory or Path()), "config", "user.name"],
                 capture_output=True,
-                text=True,
                 timeout=5,
                 check=False,
-            ).stdout.strip()
+            )
+            # A name that is not UTF-8 keeps its bytes as surrogates; set_status refuses it.
+            name = found.stdout.decode("utf-8", "surrogateescape").strip()
         except (OSError, subprocess.SubprocessError):
             name = ""
         if name:
@@ -380,26 +422,4 @@ def default_author(directory: Path | None = None) -> str | None:
         return None
 
 
-def copy_bundled(target: Path) -> Path:
-    """Copy the bundled registry and its sources into `target`/data; returns the new path."""
-    import shutil
-
-    from wrrtrack.discover import DEFAULT_RELATIVE, bundled_registry
-
-    bundled = bundled_registry()
-    if bundled is None:
-        raise RegistryNotFound("this installation carries no bundled registry")
-    destination = target / DEFAULT_RELATIVE
-    if destination.exists():
-        raise WrrtrackError(f"{destination} exists already; nothing was copied")
-    registry = Registry.open(bundled, read_only=True)
-    source = registry.source_path
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    source_destination = destination.parent / registry.report.reaction.source
-    source_destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, source_destination)
-    shutil.copyfile(bundled, destination)
-    return destination
-
-
-__all__ = ["Registry", "Validation", "copy_bundled"]
+__all__ = ["Registry", "Validation"]

@@ -25,7 +25,7 @@ from wrrtrack._errors import Location, Problem, RegistryInvalid
 from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
 from wrrtrack._nodes import STD, NodeReader, is_null
 from wrrtrack._quotes import Quoted
-from wrrtrack._vocabulary import DEFAULTS, Term, Vocabularies
+from wrrtrack._vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
 
 FORMAT_VERSION = 1
 
@@ -237,13 +237,38 @@ class _RegistryReader(NodeReader):
             entries = self.mapping(section_node, what, None)
             if entries is not None:
                 blocks[what] = _edit.block_place(self.text_read, section_node)
-            terms = [
-                term
+            declared = [
+                (key_node, term)
                 for key_node, value_node in (entries or {}).values()
                 if (term := self.vocabulary_term(key_node, value_node, what))
             ]
-            merged[section] = DEFAULTS[section].extended(terms)
+            merged[section] = DEFAULTS[section].extended(term for _, term in declared)
+            self.collisions(what, declared, merged[section])
         return Vocabularies(**merged)
+
+    def collisions(
+        self, what: str, declared: list[tuple[Node, Term]], vocabulary: Vocabulary
+    ) -> None:
+        """A declared key or alias that is another term's key or alias: input could reach
+        only one of them, so which one would be a silent guess."""
+        reported: set[frozenset[str]] = set()
+        for key_node, term in declared:
+            spellings = {s.casefold() for s in (term.key, *term.aliases)}
+            for other in vocabulary.terms:
+                pair = frozenset((term.key, other.key))
+                if other.key == term.key or pair in reported:
+                    continue
+                clash = sorted(spellings & {s.casefold() for s in (other.key, *other.aliases)})
+                if clash:
+                    reported.add(pair)
+                    role = "the key" if clash[0] == other.key.casefold() else "an alias"
+                    self.problem(
+                        key_node,
+                        f"{what}.{term.key}",
+                        f"'{clash[0]}' is already {role} of {vocabulary.name} '{other.key}'; "
+                        f"each key and alias must name one {vocabulary.name}, so rename one "
+                        "of them",
+                    )
 
     def vocabulary_term(self, key_node: Node, value_node: Node, what: str) -> Term | None:
         key = key_node.value
@@ -397,8 +422,8 @@ def read_record(
     reader.vocab = ledger.vocabularies
     try:
         root = compose(path, piece)
-    except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
+    except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
+        return Reading(None, _moved_down(exc.problems, line), [], None)
     if not isinstance(root, SequenceNode) or len(root.value) != 1:
         problem = reader.placed(root, "the edited record does not read back as one record")
         return Reading(None, [problem], [], None)
@@ -409,6 +434,13 @@ def read_record(
     layout = layout._replace(end=end)  # a piece's list ends at its end
     alone = dataclasses.replace(ledger, recommendations=(rec,))
     return reader.reading(Parsed(alone, {rec.id: layout}, places, {}))
+
+
+def _moved_down(problems: list[Problem], lines: int) -> list[Problem]:
+    return [
+        p._replace(location=p.location._replace(line=p.location.line + lines)) if p.location else p
+        for p in problems
+    ]
 
 
 def read_terms(

@@ -65,7 +65,7 @@ def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: i
         lines += wrap(f"“{quote}”", "    ")
     lines += ["", "  History:"]
     for change in rec.history:
-        by = f" ({change.by})" if change.by else ""
+        by = f" ({cell(change.by)})" if change.by else ""
         lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
         if change.note:
             lines += wrap(change.note, "      ")
