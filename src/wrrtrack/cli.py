@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 import typer
 
 from wrrtrack import __version__
-from wrrtrack.errors import Problem, UnknownTerm, WrrtrackError
-from wrrtrack.vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
+from wrrtrack._errors import UnknownTerm, WrrtrackError
+from wrrtrack._vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
+    from wrrtrack._registry import Registry
+    from wrrtrack._vocabulary import Language
     from wrrtrack.discover import Located
-    from wrrtrack.registry import Registry
-    from wrrtrack.vocabulary import Language
 
 app = typer.Typer(
     name="wrrtrack",
@@ -54,6 +54,12 @@ class ShowFormat(StrEnum):
 class HistoryFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
 
 
 class ReportFormat(StrEnum):
@@ -150,9 +156,9 @@ def _located(ctx: typer.Context) -> Located:
 
 
 def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
-    """The registry the global options and cli.md's search order name, read unless asked."""
-    from wrrtrack import cache
-    from wrrtrack.registry import Registry
+    """The registry the global options and the search order name, read unless asked."""
+    from wrrtrack import _cache as cache
+    from wrrtrack._registry import Registry
 
     cache.hold()  # main() writes the cache only when the command has succeeded
     settings: Settings = ctx.find_root().obj
@@ -212,7 +218,7 @@ def list_(
     ] = ListFormat.table,
 ) -> None:
     """List recommendations, filtered. Piped, the table is tab-separated lines."""
-    from wrrtrack.model import Filter
+    from wrrtrack._model import Filter
 
     registry = _registry(ctx)
     vocab = registry.vocabularies
@@ -275,6 +281,9 @@ def show(
     _out(plain.show_text(rec, registry.vocabularies, registry.report.reaction.reference))
 
 
+_STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
+
+
 @status_app.command("set")
 def status_set(
     ctx: typer.Context,
@@ -295,16 +304,20 @@ def status_set(
     ] = None,
 ) -> None:
     """Record a new status (one history entry). Same status again needs --note."""
+    from wrrtrack._errors import InvalidChange
+
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)  # set_status reads it once, under its lock
     try:
-        after = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
+        update = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
+    except InvalidChange as exc:  # the library names its arguments; say which option
+        _fail([exc.spelled(lambda name: _STATUS_SET_OPTIONS.get(name, name))])
     _Run.wrote = registry.path
-    before, change = after.history[-2].status, after.history[-1]
-    arrow = f"{before} -> {after.status}" if before != after.status else "note"
-    _say(f"{after.id}: {arrow} ({change.date.isoformat()}) in {registry.path}")
+    before, after = update.before.status, update.after.status
+    arrow = f"{before} -> {after}" if before != after else "note"
+    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
 
 
 @status_app.command("history")
@@ -373,11 +386,11 @@ def report(
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
     if output_format is ReportFormat.html:
-        from wrrtrack.render.html import report as html_report
+        from wrrtrack.render.html import status_report as html_report
 
         render = html_report
     else:
-        from wrrtrack.render.markdown import report as markdown_report
+        from wrrtrack.render.markdown import status_report as markdown_report
 
         render = markdown_report
     located = _located(ctx)
@@ -399,36 +412,32 @@ def report(
 
 
 @app.command()
-def validate(ctx: typer.Context) -> None:
+def validate(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (for people), json (a list of problems), or github (annotations for "
+            "GitHub Actions).",
+        ),
+    ] = ValidateFormat.text,
+) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
-    from wrrtrack.errors import RegistryInvalid
-    from wrrtrack.registry import check_quotes
+    from wrrtrack.render import validation
 
-    registry = _registry(ctx, read=False)
-    try:
-        registry.read()
-    except RegistryInvalid as exc:
-        # Check the quotes that could be read too, so that one run shows every problem.
-        extra = check_quotes(exc.source, exc.quoted).problems if exc.source else []
-        problems = sorted([*exc.problems, *extra], key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    check = registry.check_quotes()
-    if check.problems:
-        problems = sorted(check.problems, key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    from wrrtrack.render import visible
-
-    _out(
-        visible(
-            f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
-            f"{check.checked} quotes found in {check.source.name}"
-        )
-        + "\n"
-    )
-
-
-def _file_order(problem: Problem) -> tuple[int, int]:
-    return (problem.location.line, problem.location.column) if problem.location else (0, 0)
+    result = _registry(ctx, read=False).validate()
+    if output_format is ValidateFormat.json:
+        _out(validation.json_problems(result))
+    elif output_format is ValidateFormat.github:
+        _out(validation.github_annotations(result))
+    if not result.ok:
+        if output_format is ValidateFormat.text:
+            _fail(validation.error_lines(result))
+        raise typer.Exit(1)
+    if output_format is not ValidateFormat.json:
+        _out(validation.ok_line(result))
 
 
 @app.command()
@@ -445,7 +454,7 @@ def init(
     Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. Creates
     only new files: nothing that exists is overwritten.
     """
-    from wrrtrack import cache
+    from wrrtrack import _cache as cache
     from wrrtrack.init import init as make
 
     cache.hold()
@@ -603,7 +612,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     if _Run.wrote is not None and code != 0:
         _error(f"{_Run.wrote} was written; then: {failure or 'an error'}", prefix="warning")
         code = 0
-    cache = sys.modules.get("wrrtrack.cache")
+    cache = sys.modules.get("wrrtrack._cache")
     if cache is not None:
         cache.release(commit=code == 0)
     sys.exit(_flushed(code))

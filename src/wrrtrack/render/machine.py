@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack._model import Recommendation, StatusChange
 
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._vocabulary import Vocabularies
 from wrrtrack.render import visible
-from wrrtrack.vocabulary import Vocabularies
 
 
 def cell(text: str | None) -> str:

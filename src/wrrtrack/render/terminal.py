@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack._model import Recommendation, StatusChange
 from wrrtrack.render import visible
 
 STATUS_STYLES = {
