@@ -34,7 +34,7 @@ from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, Stat
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 3  # 2: entries carry their newest date ("latest"); 3: the code and blocks
+FORMAT = 4  # 2: entries carry their newest date ("latest"); 3: the code and blocks; 4: reports
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -237,23 +237,34 @@ def _prune(folder: Path) -> None:
 
 def _encode(parsed: Parsed) -> dict[str, Any]:
     ledger = parsed.ledger
-    report = ledger.report
     vocab = ledger.vocabularies
-    dates = [report.date, report.reaction.date]
+    dates = [d for report in ledger.reports for d in (report.date, report.reaction.date)]
     dates += [c.date for r in ledger.recommendations for c in r.history]
     return {
-        "latest": max(dates).isoformat(),
-        "report": [
-            report.publisher,
-            report.number,
-            report.title,
-            report.date.isoformat(),
-            [report.reaction.reference, report.reaction.date.isoformat(), report.reaction.source],
-            list(report.context),
+        "latest": max(dates, default=date.min).isoformat(),
+        "reports": [
+            [
+                report.key,
+                report.publisher,
+                report.number,
+                report.title,
+                report.date.isoformat(),
+                [
+                    report.reaction.reference,
+                    report.reaction.date.isoformat(),
+                    report.reaction.source,
+                ],
+                list(report.context),
+            ]
+            for report in ledger.reports
         ],
         "vocabularies": {
             section: [[t.key, t.nl, t.en, list(t.aliases)] for t in vocab.by_section(section)]
             for section in _SECTIONS
+        },
+        "local": {
+            section: {key: sorted(owners) for key, owners in keys.items()}
+            for section, keys in ledger.local.items()
         },
         "recommendations": [
             [
@@ -266,6 +277,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
                 list(r.quotes),
                 [[c.date.isoformat(), c.status, c.note, c.by, c.source] for c in r.history],
                 layout_values(parsed.layouts[r.id]),
+                r.report,
             ]
             for r in ledger.recommendations
         ],
@@ -274,18 +286,23 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             for (owner, index), place in parsed.quote_places.items()
         ],
         "blocks": {path: list(place) for path, place in parsed.blocks.items()},
+        "documents": list(parsed.documents),
     }
 
 
 def _decode(document: dict[str, Any], path: Path) -> Parsed:
-    publisher, number, title, day, reaction, context = document["report"]
-    report = AdviceReport(
-        publisher,
-        number,
-        title,
-        date.fromisoformat(day),
-        Reaction(reaction[0], date.fromisoformat(reaction[1]), reaction[2]),
-        tuple(context),
+    iso = date.fromisoformat
+    reports = tuple(
+        AdviceReport(
+            publisher,
+            number,
+            title,
+            iso(day),
+            Reaction(reaction[0], iso(reaction[1]), reaction[2]),
+            tuple(context),
+            key,
+        )
+        for key, publisher, number, title, day, reaction, context in document["reports"]
     )
     sections = document["vocabularies"]
     vocab = Vocabularies(
@@ -297,10 +314,13 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
             for section, name in _SECTIONS.items()
         }
     )
-    iso = date.fromisoformat
+    local = {
+        section: {key: frozenset(owners) for key, owners in keys.items()}
+        for section, keys in document["local"].items()
+    }
     recommendations = []
     layouts = {}
-    for rid, title_, theme, stance, actors, status, quotes, history, layout in document[
+    for rid, title_, theme, stance, actors, status, quotes, history, layout, report in document[
         "recommendations"
     ]:
         recommendations.append(
@@ -313,6 +333,7 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
                 status,
                 tuple(quotes),
                 tuple(StatusChange(iso(d), s, n, b, src) for d, s, n, b, src in history),
+                report,
             )
         )
         layouts[rid] = layout_from_values(layout)
@@ -321,4 +342,5 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         for owner, index, line, column in document["quotes"]
     }
     blocks = {path: BlockPlace(*place) for path, place in document["blocks"].items()}
-    return Parsed(Ledger(report, vocab, tuple(recommendations)), layouts, places, blocks)
+    ledger = Ledger(reports, vocab, tuple(recommendations), local)
+    return Parsed(ledger, layouts, places, blocks, tuple(document["documents"]))

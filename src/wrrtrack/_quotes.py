@@ -37,6 +37,7 @@ class Quoted(NamedTuple):
     position: int  # 0 for the first quote of its owner
     text: str
     place: Location | None
+    report: str = ""  # the key of the report whose source text the quote is checked against
 
     @property
     def field(self) -> str:

@@ -64,7 +64,7 @@ def _reading(path: Path, data: bytes, today: date) -> Reading:
     try:
         text = _yamlfile.decode(path, data)
     except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
+        return Reading(None, exc.problems, [], {})
     return read_registry(path, text, today)
 
 
@@ -206,8 +206,14 @@ class Registry:
 
     @property
     def report(self) -> AdviceReport:
-        """The advisory report the registry tracks (not the status report: see `render`)."""
+        """The first advisory report the registry tracks (not the status report: see
+        `render`); the only one of a single-report registry. See `reports`."""
         return self.ledger.report
+
+    @property
+    def reports(self) -> tuple[AdviceReport, ...]:
+        """Every advisory report the registry tracks, in file order."""
+        return self.ledger.reports
 
     @property
     def vocabularies(self) -> Vocabularies:
@@ -227,11 +233,23 @@ class Registry:
         Keys are matched as the command line matches them: case-insensitively, English
         spellings and aliases accepted (`UnknownTerm` names a key that is not known).
         """
-        return self.ledger.select((where or Filter()).resolved(self.vocabularies))
+        keys = [report.key for report in self.reports]
+        return self.ledger.select((where or Filter()).resolved(self.vocabularies, keys))
+
+    def report_of(self, key: str) -> AdviceReport:
+        """The report with this key, case-insensitively (`UnknownTerm` lists the keys)."""
+        return self.ledger.report_of(key)
 
     @property
     def source_path(self) -> Path:
+        """The source text of the first report (see `source_paths`)."""
         return self.path.parent / self.report.reaction.source
+
+    @property
+    def source_paths(self) -> list[Path]:
+        """The source text of every report, once each, in file order."""
+        paths = [self.path.parent / report.reaction.source for report in self.reports]
+        return list(dict.fromkeys(paths))
 
     # --- checking --------------------------------------------------------------------
 
@@ -244,27 +262,29 @@ class Registry:
         data = storage.read_bytes(self.path)
         digest = _cache.key(data) if self.use_cache else None
         parsed = _cached(digest, self.path, today, self.timezone) if digest else None
-        source: str | None
+        sources: dict[str, str]
         if parsed is not None:
-            quoted, source = _quotes_of(parsed), parsed.ledger.report.reaction.source
+            quoted = _quotes_of(parsed)
+            sources = {report.key: report.reaction.source for report in parsed.ledger.reports}
             problems: list[Problem] = []
         else:
             with _collector_paused():
                 reading = _reading(self.path, data, today or clock.today(self.timezone))
-            parsed, problems, quoted, source = reading
+            parsed, problems, quoted, sources = reading
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
         if parsed is not None:
             self._loaded = parsed
-        source_path = self.path.parent / source if source else None
-        if source_path is not None:
-            problems = [*problems, *_quote_problems(source_path, quoted)]
+        for key, source in sources.items():
+            mine = [quote for quote in quoted if quote.report == key]
+            problems += _quote_problems(self.path.parent / source, mine)
+        first = next(iter(sources.values()), None)
         return Validation(
             self.path,
             sorted(problems, key=lambda problem: problem.file_order),
             len(parsed.ledger.recommendations) if parsed else 0,
             len(quoted),
-            source_path,
+            self.path.parent / first if first else None,
         )
 
     # --- changing --------------------------------------------------------------------
@@ -356,10 +376,13 @@ def _quotes_of(parsed: Parsed) -> list[Quoted]:
     from wrrtrack._quotes import Quoted
 
     places = parsed.quote_places
-    report = parsed.ledger.report
-    quoted = [Quoted("", i, text, places.get(("", i))) for i, text in enumerate(report.context)]
+    quoted = [
+        Quoted("", i, text, places.get((f"@{report.key}", i)), report.key)
+        for report in parsed.ledger.reports
+        for i, text in enumerate(report.context)
+    ]
     quoted += [
-        Quoted(rec.id, i, text, places.get((rec.id, i)))
+        Quoted(rec.id, i, text, places.get((rec.id, i)), rec.report)
         for rec in parsed.ledger.recommendations
         for i, text in enumerate(rec.quotes)
     ]

@@ -11,6 +11,7 @@ also yields its places in the text (`_edit`), so that a write touches only its l
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +23,14 @@ from yaml import MappingNode, Node, ScalarNode, SequenceNode
 from wrrtrack import _edit
 from wrrtrack._edit import Parsed
 from wrrtrack._errors import Location, Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._model import (
+    AdviceReport,
+    Ledger,
+    Reaction,
+    Recommendation,
+    StatusChange,
+    derived_key,
+)
 from wrrtrack._nodes import STD, NodeReader, is_null
 from wrrtrack._quotes import Quoted
 from wrrtrack._vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
@@ -40,15 +48,18 @@ class Field(NamedTuple):
 
 # Types: text, date, number (or text), id, the key of a vocabulary (theme, actor, stance,
 # status), and the nested shapes (report, reaction, vocabularies, recommendation, change).
+# One YAML document of a registry file: one report, or (without `report`) vocabularies
+# for every report of the registry. A file holds one or more documents, `---` between them.
 REGISTRY = (
     Field("format", "format", required=False),
-    Field("report", "report"),
+    Field("key", "key", required=False),
+    Field("report", "report", required=False),
     Field("vocabularies", "vocabularies", required=False),
-    Field("recommendations", "list of recommendation"),
+    Field("recommendations", "list of recommendation", required=False),
 )
 REPORT = (
     Field("publisher", "text"),
-    Field("number", "number"),
+    Field("number", "number", required=False),
     Field("title", "text"),
     Field("date", "date"),
     Field("reaction", "reaction"),
@@ -86,14 +97,32 @@ class Reading(NamedTuple):
     """What reading a registry file, or one record of it, found.
 
     `parsed` is None when there are `problems` (in file order). `quoted` holds every quote
-    that could be read, with its place, and `source` the source text the file names, even
-    when other parts are wrong: `validate` checks them in the same run.
+    that could be read, with its place, and `sources` the source text each report names
+    (by report key), even when other parts are wrong: `validate` checks them in the same run.
     """
 
     parsed: Parsed | None
     problems: list[Problem]
     quoted: list[Quoted]
-    source: str | None
+    sources: dict[str, str]
+
+
+class _Declared(NamedTuple):
+    """A vocabulary key as one document declares it."""
+
+    section: str
+    node: Node
+    term: Term
+    report: str | None  # the report whose document declares it; None: the whole registry
+
+
+class _Document(NamedTuple):
+    """One document of the file after the first pass: its fields, report and key."""
+
+    index: int
+    root: Node
+    found: dict[str, tuple[Node, Node]]
+    report: AdviceReport | None
 
 
 class _RegistryReader(NodeReader):
@@ -107,11 +136,12 @@ class _RegistryReader(NodeReader):
         self.index_offset = index_offset
         self.vocab = Vocabularies()
         self.quoted: list[Quoted] = []
-        self.quote_source: str | None = None
+        self.quote_sources: dict[str, str] = {}
+        self.report_key = ""  # the report whose document is being read
 
     def reading(self, parsed: Parsed | None) -> Reading:
         problems = sorted(self.problems, key=lambda problem: problem.file_order)
-        return Reading(None if problems else parsed, problems, self.quoted, self.quote_source)
+        return Reading(None if problems else parsed, problems, self.quoted, self.quote_sources)
 
     # --- fields by shape -------------------------------------------------------------
 
@@ -142,6 +172,7 @@ class _RegistryReader(NodeReader):
             "date": self.day,
             "number": self.number,
             "id": self.identifier,
+            "key": self.report_key_value,
             "theme": lambda n, w: self.term(n, w, self.vocab.themes),
             "actor": lambda n, w: self.term(n, w, self.vocab.actors),
             "stance": lambda n, w: self.term(n, w, self.vocab.stances),
@@ -160,60 +191,199 @@ class _RegistryReader(NodeReader):
             return None
         return identifier
 
+    def report_key_value(self, node: Node, what: str) -> str | None:
+        key = self.text(node, what)
+        if key is not None and not _KEY.fullmatch(key):
+            self.problem(node, what, f"'{key}' must be lower-case letters, digits and '-'")
+            return None
+        return key
+
     def keep_quotes(self, owner: str, node: Node, texts: list[str] | None) -> None:
         if texts is not None:
             self.quoted += [
-                Quoted(owner, i, text, self.at(child))
+                Quoted(owner, i, text, self.at(child), self.report_key)
                 for i, (text, child) in enumerate(zip(texts, node.value, strict=True))
             ]
 
     # --- the registry ----------------------------------------------------------------
 
-    def registry(self, root: Node) -> Parsed | None:
+    def registry(self, roots: list[Node]) -> Parsed | None:
+        """Every document of a file: first their reports and vocabularies, then, with the
+        vocabularies of the whole registry known, every document's recommendations."""
+        blocks: dict[str, _edit.BlockPlace] = {}
+        documents = [self.document_head(n, root, blocks) for n, root in enumerate(roots)]
+        read = [document for document in documents if document is not None]
+        declared = [
+            entry
+            for document in read
+            for entry in self.declared(document, blocks)
+        ]
+        self.vocab, local = self.merged(declared)
+        placed: list[_edit.Placed] = []
+        first_line: dict[str, int] = {}
+        keys: list[str | None] = [None] * len(roots)
+        reports: list[AdviceReport] = []
+        registry_vocab = self.vocab
+        for document in read:
+            report = document.report
+            keys[document.index] = report.key if report else None
+            if report is None:
+                continue
+            reports.append(report)
+            self.report_key = report.key
+            self.vocab = Ledger((), registry_vocab, (), local).vocabularies_of(report.key)
+            placed += self.recommendations(document, blocks, first_line)
+        self.vocab = registry_vocab
+        quote_places = {quote_place(q): q.place for q in self.quoted if q.place}
+        if self.problems or len(read) < len(roots):
+            return None
+        ledger = Ledger(
+            tuple(reports), registry_vocab, tuple(entry.record for entry in placed), local
+        )
+        layouts = {entry.record.id: entry.layout for entry in placed}
+        return Parsed(ledger, layouts, quote_places, blocks, tuple(keys))
+
+    def document_head(
+        self, n: int, root: Node, blocks: dict[str, _edit.BlockPlace]
+    ) -> _Document | None:
+        """A document's fields and its report (with its key), or None."""
         found = self.mapping(root, "registry", _required(REGISTRY))
         if found is None:
             return None
-        blocks = {"": _edit.block_place(self.text_read, root)}
+        blocks[_edit.block_path(n, "")] = _edit.block_place(self.text_read, root)
         if "format" in found:
             node = found["format"][1]
             if not (isinstance(node, ScalarNode) and node.value == str(FORMAT_VERSION)):
                 self.problem(node, "format", f"this wrrtrack reads format {FORMAT_VERSION}")
-        if "vocabularies" in found:
-            self.vocab = self.vocabularies(found["vocabularies"][1], blocks)
-        report = self.report(found["report"][1]) if "report" in found else None
-        quote_places = {(q.owner, q.position): q.place for q in self.quoted if q.place}
-        placed: list[_edit.Placed] = []
-        if "recommendations" in found:
-            seq_node = found["recommendations"][1]
-            nodes = self.sequence(seq_node, "recommendations")
-            if nodes is not None:
-                blocks["recommendations"] = _edit.block_place(self.text_read, seq_node)
-            first_line: dict[str, int] = {}
-            for i, node in enumerate(nodes or []):
-                following = nodes[i + 1] if nodes and i + 1 < len(nodes) else None
-                entry = self.record(node, following, seq_node, i)
-                if entry is None:
-                    continue
-                rec = entry.record
-                folded = rec.id.casefold()
-                if folded in first_line:
-                    self.problems.append(
-                        Problem(
-                            self.at(node),
-                            f"duplicate id '{rec.id}' (first on line {first_line[folded]})",
-                            rec.id,
-                            "id",
-                        )
+        if "report" not in found:
+            for name in ("key", "recommendations"):
+                if name in found:
+                    self.problem(
+                        found[name][0],
+                        name,
+                        "belongs to a report: add the 'report' it belongs to, or move it "
+                        "into that report's document",
                     )
-                    continue
-                first_line[folded] = self.at(node).line
-                placed.append(entry)
-                quote_places.update(entry.quote_places)
-        if self.problems or report is None:
+            return _Document(n, root, found, None)
+        key = self.value(found["key"][1], "key", "key") if "key" in found else None
+        self.report_key = key or ""
+        report = self.report(found["report"][1])
+        self.report_key = ""
+        if report is None:
             return None
-        ledger = Ledger(report, self.vocab, tuple(entry.record for entry in placed))
-        layouts = {entry.record.id: entry.layout for entry in placed}
-        return Parsed(ledger, layouts, quote_places, blocks)
+        if key is None and "key" not in found:
+            key = derived_key(report.publisher, report.number)
+            if key is None:
+                self.problem(
+                    found["report"][0],
+                    "report",
+                    "a report without a number needs a key: add 'key: …' (lower-case "
+                    "letters, digits and '-') to its document",
+                )
+        if key is None:
+            return None
+        if "key" not in found:  # the context's quotes were read before the key was known
+            self.quoted = [q._replace(report=key) if q.report == "" else q for q in self.quoted]
+            if "" in self.quote_sources:
+                self.quote_sources[key] = self.quote_sources.pop("")
+        return _Document(n, root, found, report._replace(key=key))
+
+    def declared(
+        self, document: _Document, blocks: dict[str, _edit.BlockPlace]
+    ) -> list[_Declared]:
+        if "vocabularies" not in document.found:
+            return []
+        owner = document.report.key if document.report else None
+        node = document.found["vocabularies"][1]
+        found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
+        if found is None:
+            return []
+        path = functools.partial(_edit.block_path, document.index)
+        blocks[path("vocabularies")] = _edit.block_place(self.text_read, node)
+        declared = []
+        for section, (_, section_node) in found.items():
+            what = f"vocabularies.{section}"
+            entries = self.mapping(section_node, what, None)
+            if entries is not None:
+                blocks[path(what)] = _edit.block_place(self.text_read, section_node)
+            declared += [
+                _Declared(section, key_node, term, owner)
+                for key_node, value_node in (entries or {}).values()
+                if (term := self.vocabulary_term(key_node, value_node, what))
+            ]
+        return declared
+
+    def merged(self, declared: list[_Declared]) -> tuple[Vocabularies, dict[str, dict[str, frozenset[str]]]]:
+        """The registry's vocabularies from every declaration, and the keys only some
+        reports declare; a key declared twice must mean the same both times."""
+        first: dict[tuple[str, str], _Declared] = {}
+        owners: dict[tuple[str, str], set[str | None]] = {}
+        for entry in declared:  # in file order, which is the order of display
+            place = (entry.section, entry.term.key)
+            earlier = first.get(place)
+            if earlier is not None and earlier.term != entry.term:
+                where = f"report '{earlier.report}'" if earlier.report else "the registry"
+                self.problem(
+                    entry.node,
+                    f"vocabularies.{entry.section}.{entry.term.key}",
+                    f"declared differently by {where} (line {self.at(earlier.node).line}); "
+                    "a key means the same in every report: give it the same labels, or "
+                    "use another key",
+                )
+                continue
+            first.setdefault(place, entry)
+            owners.setdefault(place, set()).add(entry.report)
+        merged = {
+            section: DEFAULTS[section].extended(
+                entry.term for entry in first.values() if entry.section == section
+            )
+            for section in DEFAULTS
+        }
+        for section in DEFAULTS:
+            self.collisions(
+                f"vocabularies.{section}",
+                [(e.node, e.term) for e in first.values() if e.section == section],
+                merged[section],
+            )
+        local: dict[str, dict[str, frozenset[str]]] = {}
+        for (section, key), reports in owners.items():
+            if None not in reports and key not in DEFAULTS[section]:
+                local.setdefault(section, {})[key] = frozenset(r for r in reports if r)
+        return Vocabularies(**merged), local
+
+    def recommendations(
+        self, document: _Document, blocks: dict[str, _edit.BlockPlace], first_line: dict[str, int]
+    ) -> list[_edit.Placed]:
+        if "recommendations" not in document.found:
+            return []
+        seq_node = document.found["recommendations"][1]
+        nodes = self.sequence(seq_node, "recommendations")
+        if nodes is None:
+            return []
+        blocks[_edit.block_path(document.index, "recommendations")] = _edit.block_place(
+            self.text_read, seq_node
+        )
+        placed = []
+        for i, node in enumerate(nodes):
+            following = nodes[i + 1] if i + 1 < len(nodes) else None
+            entry = self.record(node, following, seq_node, i)
+            if entry is None:
+                continue
+            rec = entry.record
+            folded = rec.id.casefold()
+            if folded in first_line:
+                self.problems.append(
+                    Problem(
+                        self.at(node),
+                        f"duplicate id '{rec.id}' (first on line {first_line[folded]})",
+                        rec.id,
+                        "id",
+                    )
+                )
+                continue
+            first_line[folded] = self.at(node).line
+            placed.append(entry)
+        return placed
 
     def record(
         self, node: Node, following: Node | None, sequence: Node, i: int
@@ -224,27 +394,8 @@ class _RegistryReader(NodeReader):
         if rec is None:
             return None
         layout = _edit.record_layout(self.text_read, node, following, sequence, self.index_offset)
-        places = {(q.owner, q.position): q.place for q in self.quoted[first_quote:] if q.place}
+        places = {quote_place(q): q.place for q in self.quoted[first_quote:] if q.place}
         return _edit.Placed(rec, layout, places)
-
-    def vocabularies(self, node: Node, blocks: dict[str, _edit.BlockPlace]) -> Vocabularies:
-        found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
-        if found is not None:
-            blocks["vocabularies"] = _edit.block_place(self.text_read, node)
-        merged = dict(DEFAULTS)
-        for section, (_, section_node) in (found or {}).items():
-            what = f"vocabularies.{section}"
-            entries = self.mapping(section_node, what, None)
-            if entries is not None:
-                blocks[what] = _edit.block_place(self.text_read, section_node)
-            declared = [
-                (key_node, term)
-                for key_node, value_node in (entries or {}).values()
-                if (term := self.vocabulary_term(key_node, value_node, what))
-            ]
-            merged[section] = DEFAULTS[section].extended(term for _, term in declared)
-            self.collisions(what, declared, merged[section])
-        return Vocabularies(**merged)
 
     def collisions(
         self, what: str, declared: list[tuple[Node, Term]], vocabulary: Vocabulary
@@ -288,7 +439,7 @@ class _RegistryReader(NodeReader):
             self.keep_quotes("", self.field_node(node, "context"), values["context"])
         return AdviceReport(
             values["publisher"],
-            values["number"],
+            values.get("number"),
             values["title"],
             values["date"],
             values["reaction"],
@@ -299,7 +450,7 @@ class _RegistryReader(NodeReader):
         values = self.fields(node, what, REACTION)
         if values is None:
             return None
-        self.quote_source = values["source"]
+        self.quote_sources[self.report_key] = values["source"]
         return Reaction(values["reference"], values["date"], values["source"])
 
     def recommendation(self, node: Node, what: str) -> Recommendation | None:
@@ -352,6 +503,7 @@ class _RegistryReader(NodeReader):
             status,
             tuple(values["quotes"]),
             tuple(history),
+            self.report_key,
         )
 
     def change(self, node: Node, what: str) -> StatusChange | None:
@@ -374,6 +526,12 @@ class _RegistryReader(NodeReader):
         raise KeyError(name)
 
 
+def quote_place(quote: Quoted) -> tuple[str, int]:
+    """Where `Parsed.quote_places` files a quote: by its record's id, or for the context
+    of a report by `@` and the report's key (no id starts with `@`)."""
+    return (quote.owner or f"@{quote.report}", quote.position)
+
+
 def _peek_id(node: Node) -> str | None:
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
@@ -392,21 +550,28 @@ def _peek_id(node: Node) -> str | None:
 
 def read_registry(path: Path, text: str, today: date) -> Reading:
     """The registry in `text`, or every problem found in it (never raises for the file)."""
-    from wrrtrack._yamlfile import compose
+    from wrrtrack._yamlfile import compose_all
 
     try:
-        root = compose(path, text)
+        roots = compose_all(path, text)
     except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
+        return Reading(None, exc.problems, [], {})
     reader = _RegistryReader(path, text, today)
-    parsed = reader.registry(root)
+    parsed = reader.registry(roots)
     if parsed is None and not reader.problems:
         reader.problems.append(Problem(Location(path, 1, 1), "the registry is incomplete"))
     return reader.reading(parsed)
 
 
 def read_record(
-    path: Path, text: str, span: tuple[int, int], line: int, ledger: Ledger, *, today: date
+    path: Path,
+    text: str,
+    span: tuple[int, int],
+    line: int,
+    ledger: Ledger,
+    report: str,
+    *,
+    today: date,
 ) -> Reading:
     """The record at text[start:end] read on its own, placed in the whole file.
 
@@ -419,21 +584,22 @@ def read_record(
     start, end = span
     piece = text[start:end]
     reader = _RegistryReader(path, piece, today, line, start)
-    reader.vocab = ledger.vocabularies
+    reader.vocab = ledger.vocabularies_of(report)
+    reader.report_key = report
     try:
         root = compose(path, piece)
     except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
-        return Reading(None, _moved_down(exc.problems, line), [], None)
+        return Reading(None, _moved_down(exc.problems, line), [], {})
     if not isinstance(root, SequenceNode) or len(root.value) != 1:
         problem = reader.placed(root, "the edited record does not read back as one record")
-        return Reading(None, [problem], [], None)
+        return Reading(None, [problem], [], {})
     entry = reader.record(root.value[0], None, root, 0)
     if entry is None:
         return reader.reading(None)
     rec, layout, places = entry
     layout = layout._replace(end=end)  # a piece's list ends at its end
     alone = dataclasses.replace(ledger, recommendations=(rec,))
-    return reader.reading(Parsed(alone, {rec.id: layout}, places, {}))
+    return reader.reading(Parsed(alone, {rec.id: layout}, places, {}, ()))
 
 
 def _moved_down(problems: list[Problem], lines: int) -> list[Problem]:

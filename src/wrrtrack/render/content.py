@@ -8,16 +8,19 @@ down, each escaping the values for its own format. Values here are raw registry 
 from __future__ import annotations
 
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from wrrtrack._model import Ledger, Recommendation, StatusChange, count_by
+from wrrtrack._model import AdviceReport, Ledger, Recommendation, StatusChange, count_by
 from wrrtrack._vocabulary import Language, Vocabulary
 
 TEXT: dict[Language, dict[str, str]] = {
     "nl": {
         "title": "Opvolging {report}",
+        "title_several": "Opvolging van {count} adviesrapporten",
+        "report": "Rapport",
         "reaction": "Kabinetsreactie",
         "as_of": "Stand per",
         "summary": "Samenvatting",
@@ -54,6 +57,8 @@ TEXT: dict[Language, dict[str, str]] = {
     },
     "en": {
         "title": "Follow-up of {report}",
+        "title_several": "Follow-up of {count} advisory reports",
+        "report": "Report",
         "reaction": "Cabinet reaction",
         "as_of": "As of",
         "summary": "Summary",
@@ -109,11 +114,11 @@ class Attribution(NamedTuple):
 def quote_attribution(ledger: Ledger, rec: Recommendation) -> Attribution:
     """The source of `rec`'s quotes, as every report names (and links) it.
 
-    Today every quote comes from the reaction the report answers, which has no address in
+    Today every quote comes from the reaction its report answers, which has no address in
     the registry; when sources carry their own URL, this is the one place to use it.
     """
-    del rec  # the same source for every recommendation, for now
-    return Attribution(ledger.report.reaction.reference)
+    report = next((r for r in ledger.reports if r.key == rec.report), ledger.report)
+    return Attribution(report.reaction.reference)
 
 
 def web_link(url: str | None) -> str | None:
@@ -186,7 +191,31 @@ class ReportContent:
 
     @property
     def title(self) -> str:
+        if len(self.ledger.reports) != 1:
+            return self.t["title_several"].format(count=len(self.ledger.reports))
         return self.t["title"].format(report=self.ledger.report.name)
+
+    def section_title(self, report: AdviceReport) -> str:
+        """The heading of `report`'s section in a report of several (its own title)."""
+        return self.t["title"].format(report=report.name)
+
+    def per_report(self) -> list[ReportContent]:
+        """The content of each report on its own, in registry order, as of the same day."""
+        return [
+            dataclasses.replace(self, ledger=self.ledger.of_report(report.key))
+            for report in self.ledger.reports
+        ]
+
+    def report_counts(self, statuses: list[str]) -> list[tuple[AdviceReport, list[int], int]]:
+        """Per report: how many of its recommendations have each of `statuses`, and all."""
+        by_report: dict[str, list[str]] = {report.key: [] for report in self.ledger.reports}
+        for rec in self.ledger.recommendations:
+            by_report[rec.report].append(rec.status)
+        rows = []
+        for report in self.ledger.reports:
+            counts = count_by(statuses, by_report[report.key])
+            rows.append((report, [counts[key] for key in statuses], len(by_report[report.key])))
+        return rows
 
     def label(self, vocabulary: Vocabulary, key: str, escape: Escape | None = None) -> str:
         """The label of `key` in the report's language, escaped for the output by `escape`.
