@@ -11,7 +11,9 @@ import pytest
 
 from tests.conftest import SHIPPED, Runner
 
-LIST_KEYS = {"id", "title", "theme", "stance", "actors", "status", "updated"}
+# The contract's keys, and `report` (the key of the recommendation's advisory report),
+# added as the contract allows.
+LIST_KEYS = {"id", "title", "theme", "stance", "actors", "status", "updated", "report"}
 
 
 def changed_lines(before: str, after: str) -> list[tuple[str, list[str], list[str]]]:

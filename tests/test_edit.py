@@ -6,7 +6,6 @@ The shortcut (the parse worked out from the change) is always compared with the 
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -161,11 +160,12 @@ def test_add_term_creates_vocabularies_in_a_registry_without_one() -> None:
     assert "vocabularies" not in doc.parsed.blocks
     term = Term("wonen", "Wonen", "Housing")
     edited = _edit.add_term(doc, "themes", term, today=TODAY)
+    # A new top-level key gets a blank line before it, as the file's keys have.
     assert only_inserted(doc.text, edited.text, doc.parsed.blocks[""].insert) == (
-        "vocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
+        "\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
     )
     assert edited.text.endswith(
-        "recommendations: []\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
+        "recommendations: []\n\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
         "# end\n"
     )
     assert_parse_is_a_full_read(edited)
@@ -233,6 +233,9 @@ def test_any_sequence_of_edits_gives_what_a_full_read_gives(
             doc, _, _ = _edit.set_status(doc, rec.id, change, today=GUARANTEES_TODAY)
         assert doc.parsed == document(doc.text, today=GUARANTEES_TODAY).parsed
         if kind in (0, 2):  # one insertion: every byte before and after it is kept
-            same = len(os.path.commonprefix([before, doc.text]))
+            same = next(
+                (i for i, (a, b) in enumerate(zip(before, doc.text, strict=False)) if a != b),
+                len(before),
+            )
             grown = len(doc.text) - len(before)
             assert doc.text[same + grown :] == before[same:]

@@ -303,7 +303,9 @@ def _record_back(
     before it)."""
     from wrrtrack._schema import read_record
 
-    return read_record(doc.path, doc.text, span, line, doc.parsed.ledger, report, today=today)
+    return read_record(
+        doc.path, doc.text, span, line, doc.parsed.ledger, report=report, today=today
+    )
 
 
 def _refuse(path: Path, what: str) -> WrrtrackError:
@@ -401,9 +403,8 @@ def _document_of(parsed: Parsed, report: str | None) -> int:
     try:
         return parsed.documents.index(report)
     except ValueError:
-        raise WrrtrackError(
-            f"{'this file holds no report ' + repr(report) if report else 'no document of vocabularies'}"
-        ) from None
+        what = f"no report '{report}'" if report else "no document of vocabularies"
+        raise WrrtrackError(f"the registry file holds {what}") from None
 
 
 def _ancestors(parsed: Parsed, report: str | None, *paths: str) -> list[str]:
@@ -420,7 +421,10 @@ def _separated(text: str, place: BlockPlace) -> bool:
     start = before.rfind("\n" + place.prefix)
     if start < 0:
         return False
-    return text[: start + 1].endswith(("\n\n", "\n\r\n"))
+    if text[: start + 1].endswith(("\n\n", "\n\r\n")):
+        return True
+    # The only entry, right under its key: the shipped layout, a blank line between.
+    return text[:start].rstrip("\r").endswith(":")
 
 
 def append_record(doc: Document, record: Recommendation, *, today: date) -> Document:
@@ -523,7 +527,9 @@ def add_term(
     value: dict[str, Any] = {term.key: term_mapping(term)}
     for name in reversed(parts[have:]):
         value = {name: value}  # wrapped in the mappings that do not exist yet
-    inserted = _insert(doc, parent, block_lines(value, parent.prefix, parent.indent))
+    lines = block_lines(value, parent.prefix, parent.indent)
+    lead = 1 if have == 0 else 0  # a new top-level key: a blank line first, as in the file
+    inserted = _insert(doc, parent, [""] * lead + lines)
     terms = read_terms(doc.path, inserted.text, inserted.span, inserted.start_line, today)
     if terms is None or terms.get((*parts[have:], term.key)) != term:
         raise _refuse(doc.path, f"vocabularies.{section}.{term.key}")
@@ -561,7 +567,7 @@ def _placed_term(parsed: Parsed, section: str, term: Term, document: int) -> Voc
         return vocabulary  # declared by another report already, with the same labels
     owners = parsed.ledger.local.get(section, {})
     order = {key: n for n, key in enumerate(parsed.documents)}
-    registry_document = order.get(None, 0)  # type: ignore[call-overload]
+    registry_document = order.get(None, 0)
 
     def declared_in(key: str) -> int:
         if key in owners:
@@ -615,7 +621,7 @@ def append_document(doc: Document, value: dict[str, Any], *, today: date) -> Doc
 
     parsed = doc.parsed
     place = BlockPlace(len(doc.text), "", 0)
-    inserted = _insert(doc, place, ["---", *document_lines(value)])
+    inserted = _insert(doc, place, ["", "---", *document_lines(value)])
     piece = inserted.text[inserted.span[0] : inserted.span[1]]
     reading = read_registry(doc.path, piece, today)
     if reading.parsed is None:

@@ -161,6 +161,7 @@ class Filter:
         themes: Keys = (),
         stances: Keys = (),
         search: str | None = None,
+        *,
         reports: Keys = (),
     ) -> None:
         self.actors = _keys("actors", actors)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -27,11 +28,12 @@ from wrrtrack._model import (
     AdviceReport,
     Filter,
     Ledger,
+    Reaction,
     Recommendation,
     StatusChange,
     StatusUpdate,
 )
-from wrrtrack._vocabulary import Vocabularies
+from wrrtrack._vocabulary import Term, Vocabularies
 from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
     from wrrtrack._schema import Reading
 
 T = TypeVar("T")
+# The same patterns as the schema's (which this module does not import up front).
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class Validation(NamedTuple):
@@ -49,7 +54,9 @@ class Validation(NamedTuple):
     problems: list[Problem]
     recommendations: int  # records read (0 when the file could not be read as a registry)
     quotes: int  # quotes looked up in the source text
-    source: Path | None  # the source text the quotes were looked up in
+    source: Path | None  # the source text of the first report
+    sources: tuple[Path, ...] = ()  # the source text of every report
+    reports: int = 1  # reports read
 
     @property
     def ok(self) -> bool:
@@ -278,13 +285,15 @@ class Registry:
         for key, source in sources.items():
             mine = [quote for quote in quoted if quote.report == key]
             problems += _quote_problems(self.path.parent / source, mine)
-        first = next(iter(sources.values()), None)
+        paths = list(dict.fromkeys(self.path.parent / source for source in sources.values()))
         return Validation(
             self.path,
             sorted(problems, key=lambda problem: problem.file_order),
             len(parsed.ledger.recommendations) if parsed else 0,
             len(quoted),
-            self.path.parent / first if first else None,
+            paths[0] if paths else None,
+            tuple(paths),
+            len(parsed.ledger.reports) if parsed else len(sources),
         )
 
     # --- changing --------------------------------------------------------------------
@@ -333,6 +342,202 @@ class Registry:
             return edited, StatusUpdate(before, after)
 
         return self._write(change, today)
+
+    def add(
+        self,
+        identifier: str,
+        *,
+        report: str,
+        title: str,
+        theme: str,
+        stance: str,
+        actors: Sequence[str],
+        quotes: Sequence[str],
+        status: str = "open",
+        on: date | None = None,
+        by: str | None = None,
+        note: str | None = None,
+        today: date | None = None,
+    ) -> Recommendation:
+        """Append a new recommendation to `report`, with its first history entry; returns it.
+
+        Keys are resolved as `select` resolves them, against the vocabularies `report` may
+        use (`UnknownTerm` otherwise). Every quote must be found in the report's source
+        text (`InvalidChange` names the nearest passage); `on` defaults to the date of the
+        report's reaction, `by` to the git user name (else the login name). Nothing is
+        written unless all of it holds.
+        """
+        today = today or clock.today(self.timezone)
+        _check_texts(id=identifier, title=title, note=note, by=by, quotes=quotes)
+        if not _ID.fullmatch(identifier):
+            raise InvalidChange(
+                "{field} may hold only letters, digits, '.', '_' and '-', and must start "
+                "with a letter or digit",
+                "id",
+            )
+        if not quotes:
+            raise InvalidChange("give at least one quote ({field}) from the source", "quotes")
+        if not actors:
+            raise InvalidChange("give at least one actor ({field})", "actors")
+        if on is not None and on > today:
+            raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
+        self._writable()
+        author = by if by is not None else default_author(self.path.parent)
+
+        def change(doc: Document) -> tuple[Document, Recommendation]:
+            from wrrtrack import _edit
+
+            ledger = doc.parsed.ledger
+            advice = ledger.report_of(report)
+            vocab = ledger.vocabularies_of(advice.key)
+            keys = [vocab.actors.resolve(actor) for actor in actors]
+            if len(set(keys)) != len(keys):
+                raise InvalidChange("an actor is given twice ({field})", "actors")
+            day = on or advice.reaction.date
+            if day > today:
+                raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
+            self._check_quotes(advice, quotes)
+            entry = StatusChange(
+                day, vocab.statuses.resolve(status), note, author, advice.reaction.reference
+            )
+            record = Recommendation(
+                identifier.strip(),
+                title,
+                vocab.themes.resolve(theme),
+                vocab.stances.resolve(stance),
+                tuple(keys),
+                entry.status,
+                tuple(quotes),
+                (entry,),
+                advice.key,
+            )
+            return _edit.append_record(doc, record, today=today), record
+
+        return self._write(change, today)
+
+    def _check_quotes(self, report: AdviceReport, quotes: Sequence[str]) -> None:
+        """Refuse a quote that is not in `report`'s source text, showing the nearest passage."""
+        from wrrtrack._quotes import SourceText
+
+        path = self.path.parent / report.reaction.source
+        try:
+            source = SourceText(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise InvalidChange(f"the source text {path} cannot be read: {reason}") from None
+        for n, quote in enumerate(quotes, start=1):
+            if not source.contains(quote):
+                raise InvalidChange(
+                    f"quote {n} ({{field}}) is not in {path.name}; nearest passage: "
+                    f'"{source.nearest_passage(quote)}"',
+                    "quotes",
+                )
+
+    def add_term(
+        self,
+        section: str,
+        key: str,
+        *,
+        nl: str,
+        en: str,
+        aliases: Sequence[str] = (),
+        report: str | None = None,
+        today: date | None = None,
+    ) -> Term:
+        """Add a key to the vocabulary `section` (`actors`, `themes`, `stances`,
+        `statuses`) of the registry, or with `report` to that report's own; returns it.
+
+        A key or alias that another key already has is refused (`InvalidChange`), and so
+        is a key another report declares with other labels: a key means the same in every
+        report.
+        """
+        from wrrtrack._vocabulary import DEFAULTS
+
+        today = today or clock.today(self.timezone)
+        if section not in DEFAULTS:
+            raise InvalidChange(
+                f"'{section}' is not a vocabulary; choose one of {', '.join(DEFAULTS)}", "section"
+            )
+        _check_texts(key=key, nl=nl, en=en, aliases=aliases)
+        for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
+            if not _KEY.fullmatch(value):
+                raise InvalidChange(
+                    f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
+                )
+        term = Term(key, nl, en, tuple(aliases))
+        self._writable()
+
+        def change(doc: Document) -> tuple[Document, Term]:
+            from wrrtrack import _edit
+
+            owner = doc.parsed.ledger.report_of(report).key if report is not None else None
+            return _edit.add_term(doc, section, term, today=today, report=owner), term
+
+        return self._write(change, today)
+
+    def add_report(
+        self,
+        key: str,
+        *,
+        title: str,
+        publisher: str,
+        date: date,
+        reaction: str,
+        reaction_date: date,
+        source_file: Path,
+        number: str | None = None,
+        url: str | None = None,
+        today: date | None = None,
+    ) -> AdviceReport:
+        """Add an advisory report: copy its reaction's text (`source_file`) into the
+        registry's `sources/` folder as `KEY.txt` and append the report as a new document
+        of the registry file. Returns the report.
+
+        `url` is where the reaction is published. Nothing is written unless all of it
+        holds; a copy made before a refused write is removed again.
+        """
+        today = today or clock.today(self.timezone)
+        _check_texts(
+            key=key, title=title, publisher=publisher, reaction=reaction, number=number, url=url
+        )
+        if not _KEY.fullmatch(key):
+            raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
+        for name, day in (("date", date), ("reaction_date", reaction_date)):
+            if day > today:
+                raise InvalidChange(f"the date {day} is in the future (today is {today})", name)
+        if reaction_date < date:
+            raise InvalidChange(
+                f"the reaction ({reaction_date}) is dated before the report ({date})",
+                "reaction_date",
+            )
+        self._writable()
+        text = _source_text(source_file)
+        relative = f"sources/{key}.txt"
+        advice = AdviceReport(
+            publisher, number, title, date, Reaction(reaction, reaction_date, relative), (), key
+        )
+        folder = storage.resolved(self.path).parent
+        made: list[Path] = []  # the copy of the source text, once made
+
+        def change(doc: Document) -> tuple[Document, AdviceReport]:
+            from wrrtrack import _edit
+
+            ledger = doc.parsed.ledger
+            taken = [r.key for r in ledger.reports if r.key.casefold() == key.casefold()]
+            if taken:
+                raise InvalidChange(f"a report with key '{taken[0]}' exists already", "key")
+            edited = _edit.append_document(
+                doc, {"key": key, "report": advice._replace(key="")}, today=today
+            )
+            # Under the registry's lock, and only new: an existing file is never replaced.
+            storage.create_new(folder, folder / relative, text, made)
+            return edited, advice
+
+        try:
+            return self._write(change, today)
+        except BaseException:
+            storage.remove_made(made)  # a failed command leaves every file as it was
+            raise
 
     def _writable(self) -> None:
         if self.read_only:
@@ -411,6 +616,28 @@ def _quote_problems(source_path: Path, quoted: list[Quoted]) -> list[Problem]:
         for quote in quoted
         if not source.contains(quote.text)
     ]
+
+
+def _check_texts(**values: str | Sequence[str] | None) -> None:
+    """Refuse an empty text, or one that cannot be saved (`InvalidChange` names it)."""
+    for name, value in values.items():
+        for text in [value] if isinstance(value, str) else (value or ()):
+            if not text.strip() or _has_invalid_text(text) or "\0" in text:
+                raise InvalidChange("{field} must be non-empty, valid text", name)
+
+
+def _source_text(path: Path) -> bytes:
+    """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
+    data = storage.read_bytes(path)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidChange(
+            f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", "source_file"
+        ) from None
+    if not data.strip():
+        raise InvalidChange(f"{path} is empty", "source_file")
+    return data
 
 
 def _has_invalid_text(value: str) -> bool:

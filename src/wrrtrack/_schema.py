@@ -119,7 +119,7 @@ class _Declared(NamedTuple):
 class _Document(NamedTuple):
     """One document of the file after the first pass: its fields, report and key."""
 
-    index: int
+    number: int
     root: Node
     found: dict[str, tuple[Node, Node]]
     report: AdviceReport | None
@@ -213,11 +213,7 @@ class _RegistryReader(NodeReader):
         blocks: dict[str, _edit.BlockPlace] = {}
         documents = [self.document_head(n, root, blocks) for n, root in enumerate(roots)]
         read = [document for document in documents if document is not None]
-        declared = [
-            entry
-            for document in read
-            for entry in self.declared(document, blocks)
-        ]
+        declared = [entry for document in read for entry in self.declared(document, blocks)]
         self.vocab, local = self.merged(declared)
         placed: list[_edit.Placed] = []
         first_line: dict[str, int] = {}
@@ -226,7 +222,7 @@ class _RegistryReader(NodeReader):
         registry_vocab = self.vocab
         for document in read:
             report = document.report
-            keys[document.index] = report.key if report else None
+            keys[document.number] = report.key if report else None
             if report is None:
                 continue
             reports.append(report)
@@ -288,9 +284,7 @@ class _RegistryReader(NodeReader):
                 self.quote_sources[key] = self.quote_sources.pop("")
         return _Document(n, root, found, report._replace(key=key))
 
-    def declared(
-        self, document: _Document, blocks: dict[str, _edit.BlockPlace]
-    ) -> list[_Declared]:
+    def declared(self, document: _Document, blocks: dict[str, _edit.BlockPlace]) -> list[_Declared]:
         if "vocabularies" not in document.found:
             return []
         owner = document.report.key if document.report else None
@@ -298,7 +292,7 @@ class _RegistryReader(NodeReader):
         found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
         if found is None:
             return []
-        path = functools.partial(_edit.block_path, document.index)
+        path = functools.partial(_edit.block_path, document.number)
         blocks[path("vocabularies")] = _edit.block_place(self.text_read, node)
         declared = []
         for section, (_, section_node) in found.items():
@@ -313,7 +307,9 @@ class _RegistryReader(NodeReader):
             ]
         return declared
 
-    def merged(self, declared: list[_Declared]) -> tuple[Vocabularies, dict[str, dict[str, frozenset[str]]]]:
+    def merged(
+        self, declared: list[_Declared]
+    ) -> tuple[Vocabularies, dict[str, dict[str, frozenset[str]]]]:
         """The registry's vocabularies from every declaration, and the keys only some
         reports declare; a key declared twice must mean the same both times."""
         first: dict[tuple[str, str], _Declared] = {}
@@ -360,7 +356,7 @@ class _RegistryReader(NodeReader):
         nodes = self.sequence(seq_node, "recommendations")
         if nodes is None:
             return []
-        blocks[_edit.block_path(document.index, "recommendations")] = _edit.block_place(
+        blocks[_edit.block_path(document.number, "recommendations")] = _edit.block_place(
             self.text_read, seq_node
         )
         placed = []
@@ -569,8 +565,8 @@ def read_record(
     span: tuple[int, int],
     line: int,
     ledger: Ledger,
-    report: str,
     *,
+    report: str,
     today: date,
 ) -> Reading:
     """The record at text[start:end] read on its own, placed in the whole file.

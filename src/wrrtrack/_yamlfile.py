@@ -14,8 +14,8 @@ one. (The bytes on disk are `storage`'s business.)
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import yaml
@@ -70,7 +70,10 @@ _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
 
 def compose(path: Path, text: str) -> yaml.Node:
     """The YAML node tree of `text` (one document), or a problem with its place."""
-    return _composed(path, text, lambda: yaml.compose(text, Loader=Loader))
+    node = _composed(path, text, lambda: yaml.compose(text, Loader=Loader))
+    if node is None:
+        raise _problem(path, "the registry file holds no YAML document")
+    return node
 
 
 def compose_all(path: Path, text: str) -> list[yaml.Node]:
@@ -116,8 +119,6 @@ def _composed(path: Path, text: str, composer: Callable[[], T]) -> T:
         raise _problem(path, f"YAML syntax: {exc}") from None
     except RecursionError:
         raise _problem(path, "YAML syntax: nested too deeply") from None
-    if node is None:
-        raise _problem(path, "the registry file holds no YAML document")
     return node
 
 
@@ -318,8 +319,10 @@ def render_registry(ledger: Ledger, header: str = "") -> str:
             for term in ledger.vocabularies.by_section(section):
                 if term in DEFAULTS[section].terms:
                     continue
-                mine = report in owners.get(term.key, ()) if term.key in owners else (
-                    single or report is None
+                mine = (
+                    report in owners.get(term.key, ())
+                    if term.key in owners
+                    else (single or report is None)
                 )
                 if mine:
                     sections.setdefault(section, {})[term.key] = term

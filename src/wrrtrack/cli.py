@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import io
 import os
@@ -11,7 +12,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn, TypeVar
 
 import typer
 
@@ -20,9 +21,13 @@ from wrrtrack._errors import UnknownTerm, WrrtrackError
 from wrrtrack._vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from wrrtrack._registry import Registry
     from wrrtrack._vocabulary import Language
     from wrrtrack.discover import Located
+
+T = TypeVar("T")
 
 app = typer.Typer(
     name="wrrtrack",
@@ -36,6 +41,12 @@ status_app = typer.Typer(
     help="Change the status of a recommendation, or show its history.", no_args_is_help=True
 )
 app.add_typer(status_app, name="status")
+reports_app = typer.Typer(
+    help="List the advisory reports in the registry, or add one.", invoke_without_command=True
+)
+app.add_typer(reports_app, name="reports")
+vocab_app = typer.Typer(help="Add a key to a vocabulary.", no_args_is_help=True)
+app.add_typer(vocab_app, name="vocab")
 
 
 class ListFormat(StrEnum):
@@ -44,6 +55,18 @@ class ListFormat(StrEnum):
     csv = "csv"
     md = "md"
     ids = "ids"
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class Section(StrEnum):
+    actors = "actors"
+    stances = "stances"
+    statuses = "statuses"
+    themes = "themes"
 
 
 class ShowFormat(StrEnum):
@@ -105,6 +128,12 @@ ThemeOption = Annotated[
 StanceOption = Annotated[
     list[str] | None,
     typer.Option("--stance", help=_keys_help("this cabinet stance", STANCES)),
+]
+ReportOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--report", help="Only this advisory report, by its key (repeat for OR); see 'reports'."
+    ),
 ]
 SearchOption = Annotated[
     str | None,
@@ -173,6 +202,15 @@ def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> fr
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
+def _report_keys(registry: Registry, given: list[str] | None) -> frozenset[str]:
+    """The report keys `--report` names, as the registry spells them (a usage error lists
+    the keys when one is not known)."""
+    try:
+        return frozenset(registry.report_of(key).key for key in given or ())
+    except UnknownTerm as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--report'") from None
+
+
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -208,6 +246,7 @@ def _is_terminal() -> bool:
 @app.command("list")
 def list_(
     ctx: typer.Context,
+    report: ReportOption = None,
     actor: ActorOption = None,
     status: StatusOption = None,
     theme: ThemeOption = None,
@@ -228,17 +267,20 @@ def list_(
         themes=_resolve(vocab.themes, theme, "--theme"),
         stances=_resolve(vocab.stances, stance, "--stance"),
         search=search,
+        reports=_report_keys(registry, report),
     )
     recs = registry.select(where)
     if output_format is ListFormat.table and _is_terminal():
         from wrrtrack.render import terminal
 
-        report = registry.report
+        shown = [r for r in registry.reports if not where.reports or r.key in where.reports]
+        title = shown[0].name if len(shown) == 1 else f"{len(shown)} reports"
+        reaction = f" · {shown[0].reaction.reference}" if len(shown) == 1 else ""
         caption = (
-            f"{len(recs)} of {len(registry.recommendations)} recommendations · "
-            f"{report.reaction.reference} · as of {registry.ledger.as_of.isoformat()}"
+            f"{len(recs)} of {len(registry.recommendations)} recommendations{reaction} · "
+            f"as of {registry.ledger.as_of.isoformat()}"
         )
-        terminal.console().print(terminal.list_table(recs, report.name, caption))
+        terminal.console().print(terminal.list_table(recs, title, caption))
         return
     if output_format is ListFormat.table:
         from wrrtrack.render import plain
@@ -264,6 +306,7 @@ def list_(
 def show(
     ctx: typer.Context,
     identifier: RecommendationId,
+    report: ReportOption = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="text (for people) or json.")
     ] = ShowFormat.text,
@@ -271,6 +314,11 @@ def show(
     """Show one recommendation in full: stance, quotes, actors, status and history."""
     registry = _registry(ctx)
     rec = registry.get(identifier)
+    keys = _report_keys(registry, report)
+    if keys and rec.report not in keys:
+        from wrrtrack._errors import UnknownRecommendation
+
+        raise UnknownRecommendation(f"{identifier}' in report(s) '{', '.join(sorted(keys))}", [])
     if output_format is ShowFormat.json:
         from wrrtrack.render import machine
 
@@ -278,7 +326,8 @@ def show(
         return
     from wrrtrack.render import plain
 
-    _out(plain.show_text(rec, registry.vocabularies, registry.report.reaction.reference))
+    reaction = registry.report_of(rec.report).reaction.reference
+    _out(plain.show_text(rec, registry.vocabularies, reaction))
 
 
 _STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
@@ -381,8 +430,13 @@ def report(
             "small enough for a CI job summary.",
         ),
     ] = False,
+    report_keys: ReportOption = None,
 ) -> None:
-    """Write the status report: summary, per-theme tables, quotes and history."""
+    """Write the status report: summary, per-theme tables, quotes and history.
+
+    A registry of several advisory reports gives one section for each (or for those named
+    by --report), after a summary across them.
+    """
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
     if output_format is ReportFormat.html:
@@ -400,7 +454,21 @@ def report(
         from wrrtrack.output import check_output, stored_files
 
         check_output(output, stored_files(registry))  # before the work, not after it
-    text = render(registry.ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
+    ledger = registry.ledger
+    keys = _report_keys(registry, report_keys)
+    if keys:
+        ledger = dataclasses.replace(
+            ledger,
+            reports=tuple(r for r in ledger.reports if r.key in keys),
+            recommendations=tuple(rec for rec in ledger.recommendations if rec.report in keys),
+        )
+    if output_format is ReportFormat.html and len(ledger.reports) != 1:
+        raise typer.BadParameter(
+            "the HTML report covers one advisory report; choose one with --report KEY "
+            f"({', '.join(r.key for r in ledger.reports) or 'the registry holds none'})",
+            param_hint="'--format html'",
+        )
+    text = render(ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
     if output is None or output == "-":
         _out(text)
         return
@@ -440,6 +508,215 @@ def validate(
         _out(validation.ok_line(result))
 
 
+@reports_app.callback()
+def reports(
+    ctx: typer.Context,
+    output_format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
+    ] = TableFormat.table,
+) -> None:
+    """List the advisory reports: key, publisher, number, title, date, reaction and the
+    count of recommendations per status. Piped, the table is tab-separated lines."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from wrrtrack.render import machine
+
+    registry = _registry(ctx)
+    if output_format is TableFormat.json:
+        _out(machine.reports_json(registry.ledger))
+        return
+    rows = machine.report_counts(registry.ledger)
+    if _is_terminal():
+        from wrrtrack.render import terminal
+
+        statuses = registry.vocabularies.statuses.keys
+        terminal.console().print(terminal.reports_table(rows, statuses))
+        return
+    from wrrtrack.render import plain
+
+    _out(plain.reports_lines(rows))
+
+
+_ADD_OPTIONS = {
+    "on": "--date",
+    "reaction_date": "--reaction-date",
+    "source_file": "--source-file",
+    "id": "ID",
+    "key": "KEY",
+    "quotes": "--quote",
+    "actors": "--actor",
+    "aliases": "--alias",
+}
+
+
+def _option(name: str) -> str:
+    return _ADD_OPTIONS.get(name, f"--{name.replace('_', '-')}")
+
+
+def _writing(call: Callable[[], T]) -> T:
+    """Run a library writer; a refusal names the command line's option, not the argument."""
+    from wrrtrack._errors import InvalidChange
+
+    try:
+        return call()
+    except InvalidChange as exc:
+        _fail([exc.spelled(_option)])
+
+
+@reports_app.command("add")
+def reports_add(
+    ctx: typer.Context,
+    key: Annotated[
+        str, typer.Argument(help="The report's key: lower-case letters, digits and '-'.")
+    ],
+    title: Annotated[str, typer.Option("--title", help="The report's title.")],
+    publisher: Annotated[
+        str, typer.Option("--publisher", help="Who published it (an advisory council).")
+    ],
+    on: Annotated[str, typer.Option("--date", help="The report's date, YYYY-MM-DD.")],
+    reaction: Annotated[
+        str, typer.Option("--reaction", help="The reaction's reference (a Kamerstuk, a letter).")
+    ],
+    reaction_date: Annotated[
+        str, typer.Option("--reaction-date", help="The reaction's date, YYYY-MM-DD.")
+    ],
+    source_file: Annotated[
+        str,
+        typer.Option(
+            "--source-file",
+            help="The reaction's text (UTF-8); copied into the registry's sources/ as KEY.txt. "
+            "Every quote of the report's recommendations must be found in it.",
+            metavar="FILE",
+        ),
+    ],
+    number: Annotated[
+        str | None, typer.Option("--number", help="The report's number, if it has one.")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Where the reaction is published.")
+    ] = None,
+) -> None:
+    """Add an advisory report and store the text of the reaction to it.
+
+    In a one-file registry the report is appended to the file as a new YAML document;
+    nothing else in the file changes.
+    """
+    day = _date(on, "--date")
+    reacted = _date(reaction_date, "--reaction-date")
+    assert day is not None and reacted is not None  # noqa: S101 (required options)
+    registry = _registry(ctx, read=False)
+    added = _writing(
+        lambda: registry.add_report(
+            key,
+            title=title,
+            publisher=publisher,
+            number=number,
+            date=day,
+            reaction=reaction,
+            reaction_date=reacted,
+            source_file=Path(source_file),
+            url=url,
+        )
+    )
+    _Run.wrote = registry.path
+    _say(f"added report {added.key} ({added.name}) to {registry.path}")
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    identifier: Annotated[str, typer.Argument(help="The new recommendation's id.", metavar="ID")],
+    report: Annotated[str, typer.Option("--report", help="The key of its advisory report.")],
+    title: Annotated[str, typer.Option("--title", help="What the advice is, in a line.")],
+    theme: Annotated[str, typer.Option("--theme", "-t", help="A theme key of the report.")],
+    stance: Annotated[
+        str, typer.Option("--stance", help=f"The stance: {', '.join(STANCES.choices())}.")
+    ],
+    actor: Annotated[
+        list[str], typer.Option("--actor", "-a", help="Who must act (repeat for several).")
+    ],
+    quote: Annotated[
+        list[str],
+        typer.Option(
+            "--quote",
+            help="A verbatim passage of the report's source text backing the stance (repeat "
+            "for several); checked before anything is written.",
+        ),
+    ],
+    status: Annotated[
+        str, typer.Option("--status", "-s", help="The status to start with; default open.")
+    ] = "open",
+    on: Annotated[
+        str | None,
+        typer.Option("--date", "-d", help="YYYY-MM-DD; default the date of the reaction."),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who records it; default git user.name, else login name."),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", help="A note on it.")] = None,
+) -> None:
+    """Add a recommendation to a report, with its first history entry.
+
+    Every key must be known to the report and every quote must be in its source text;
+    otherwise nothing is written.
+    """
+    day = _date(on, "--date")
+    registry = _registry(ctx, read=False)
+
+    # An unknown key is a request the registry refuses (exit 1), as a duplicate id is.
+    rec = _writing(
+        lambda: registry.add(
+            identifier,
+            report=report,
+            title=title,
+            theme=theme,
+            stance=stance,
+            actors=actor,
+            quotes=quote,
+            status=status,
+            on=day,
+            by=by,
+            note=note,
+        )
+    )
+    _Run.wrote = registry.path
+    _say(f"added {rec.id} to report {rec.report} ({rec.status}) in {registry.path}")
+
+
+@vocab_app.command("add")
+def vocab_add(
+    ctx: typer.Context,
+    section: Annotated[Section, typer.Argument(help="The vocabulary.")],
+    key: Annotated[str, typer.Argument(help="The new key: lower-case letters, digits and '-'.")],
+    nl: Annotated[str, typer.Option("--nl", help="The Dutch label.")],
+    en: Annotated[str, typer.Option("--en", help="The English label.")],
+    alias: Annotated[
+        list[str] | None,
+        typer.Option("--alias", help="Another spelling accepted as input (repeatable)."),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option("--report", help="Add it to this report's own vocabulary only."),
+    ] = None,
+) -> None:
+    """Add a key to the registry's vocabulary, or to one report's with --report.
+
+    A key or alias another key already has is refused; a key means the same in every
+    report that uses it.
+    """
+    registry = _registry(ctx, read=False)
+
+    term = _writing(
+        lambda: registry.add_term(
+            section.value, key, nl=nl, en=en, aliases=alias or (), report=report
+        )
+    )
+    _Run.wrote = registry.path
+    where = f"report {report}'s" if report else "the registry's"
+    _say(f"added {section.value} key {term.key} to {where} vocabulary in {registry.path}")
+
+
 @app.command()
 def init(
     name: Annotated[
@@ -448,20 +725,30 @@ def init(
             help="Where to create data/recommendations.yaml and wrrtrack.toml.", metavar="DIR"
         ),
     ] = ".",
+    blank: Annotated[
+        bool,
+        typer.Option(
+            "--blank", help="An empty registry, to add your own reports to, not the WRR 103 copy."
+        ),
+    ] = False,
 ) -> None:
     """Copy the bundled registry and its source text into DIR, to change them there.
 
-    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. Creates
-    only new files: nothing that exists is overwritten.
+    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
+    --blank, writes an empty registry instead. Creates only new files: nothing that exists
+    is overwritten.
     """
     from wrrtrack import _cache as cache
     from wrrtrack.init import init as make
 
     cache.hold()
     directory = Path(name)
-    created = make(directory)
+    created = make(directory, blank=blank)
     _Run.wrote = created.config
-    _say(f"created {created.registry}, its source text and {created.config}")
+    if blank:
+        _say(f"created an empty registry {created.registry} and {created.config}")
+    else:
+        _say(f"created {created.registry}, its source text and {created.config}")
     go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
     _say(f"to use it, run: {go}wrrtrack list")
 

@@ -7,8 +7,8 @@ down, each escaping the values for its own format. Values here are raw registry 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Recommendation, StatusChange, count_by
 
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
@@ -26,6 +26,7 @@ def summary(rec: Recommendation) -> dict[str, Any]:
         "actors": list(rec.actors),
         "status": rec.status,
         "updated": rec.updated.isoformat(),
+        "report": rec.report,
     }
 
 
@@ -90,3 +91,36 @@ def list_csv(recs: Iterable[Recommendation]) -> str:
         return [str(values[field]) for field in LIST_FIELDS]
 
     return csv_rows([list(LIST_FIELDS), *map(row, recs)])
+
+
+def report_counts(ledger: Ledger) -> list[tuple[AdviceReport, dict[str, int]]]:
+    """Each report with how many of its recommendations have each status (every status
+    of the vocabulary, in its order)."""
+    keys = ledger.vocabularies.statuses.keys
+    by_report: dict[str, list[str]] = {report.key: [] for report in ledger.reports}
+    for rec in ledger.recommendations:
+        by_report[rec.report].append(rec.status)
+    return [(report, count_by(keys, by_report[report.key])) for report in ledger.reports]
+
+
+def reports_json(ledger: Ledger) -> str:
+    """`reports --format json`: one object per report, in registry order."""
+    return to_json(
+        [
+            {
+                "key": report.key,
+                "publisher": report.publisher,
+                "number": report.number,
+                "title": report.title,
+                "date": report.date.isoformat(),
+                "reaction": {
+                    "reference": report.reaction.reference,
+                    "date": report.reaction.date.isoformat(),
+                    "source": report.reaction.source,
+                },
+                "recommendations": sum(counts.values()),
+                "statuses": counts,
+            }
+            for report, counts in report_counts(ledger)
+        ]
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._model import AdviceReport, Recommendation, StatusChange
 from wrrtrack._vocabulary import Vocabularies
 from wrrtrack.render import visible
 
@@ -72,3 +72,25 @@ def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: i
         if change.source:
             lines += wrap(f"source: {change.source}", "      ")
     return "\n".join(lines) + "\n"
+
+
+def reports_lines(rows: Iterable[tuple[AdviceReport, dict[str, int]]]) -> str:
+    """key, publisher, number, date, reaction, reaction date, total, the counts per status
+    (`status=n`, those above zero), title: one line per report."""
+    return "".join(
+        "\t".join(
+            (
+                report.key,
+                cell(report.publisher),
+                cell(report.number),
+                report.date.isoformat(),
+                cell(report.reaction.reference),
+                report.reaction.date.isoformat(),
+                str(sum(counts.values())),
+                ",".join(f"{key}={n}" for key, n in counts.items() if n),
+                cell(report.title),
+            )
+        )
+        + "\n"
+        for report, counts in rows
+    )

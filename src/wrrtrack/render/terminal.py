@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._model import AdviceReport, Recommendation, StatusChange
 from wrrtrack.render import visible
 
 STATUS_STYLES = {
@@ -52,6 +52,30 @@ def list_table(recs: list[Recommendation], title: str, caption: str) -> Table:
             safe(rec.theme),
             rec.updated.isoformat(),
             safe(rec.title),
+        )
+    return table
+
+
+def reports_table(rows: list[tuple[AdviceReport, dict[str, int]]], statuses: list[str]) -> Table:
+    """The reports with their reaction and, per status in use, how many recommendations."""
+    table = Table(title="reports", title_justify="left")
+    table.add_column("key", no_wrap=True, style="bold")
+    table.add_column("report", ratio=1, min_width=24)
+    table.add_column("date", no_wrap=True)
+    table.add_column("reaction", max_width=28)
+    used = [key for key in statuses if any(counts[key] for _, counts in rows)]
+    for key in used:
+        table.add_column(_status(key), justify="right")
+    table.add_column("total", justify="right")
+    for report, counts in rows:
+        number = f" {report.number}" if report.number else ""
+        table.add_row(
+            safe(report.key),
+            safe(f"{report.publisher}{number}: {report.title}"),
+            report.date.isoformat(),
+            safe(f"{report.reaction.reference} ({report.reaction.date.isoformat()})"),
+            *(str(counts[key]) for key in used),
+            str(sum(counts.values())),
         )
     return table
 
