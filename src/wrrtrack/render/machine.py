@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
+from wrrtrack.vocabulary import Vocabularies, is_builtin
 
-LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,6 +46,23 @@ def detail(rec: Recommendation) -> dict[str, Any]:
     }
 
 
+def vocabularies(vocabs: Vocabularies, sections: Iterable[str]) -> dict[str, Any]:
+    """`vocab --format json`: per vocabulary, its keys with labels, aliases and origin."""
+    return {
+        section: [
+            {
+                "key": term.key,
+                "nl": term.nl,
+                "en": term.en,
+                "aliases": list(term.aliases),
+                "origin": "built-in" if is_builtin(section, term) else "registry",
+            }
+            for term in vocabs.by_section(section)
+        ]
+        for section in sections
+    }
+
+
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
@@ -68,6 +86,6 @@ def list_csv(recs: Iterable[Recommendation]) -> str:
     writer.writerow(LIST_FIELDS)
     for rec in recs:
         row = summary(rec)
-        row["actors"] = ";".join(rec.actors)
+        row["actors"] = ACTOR_SEPARATOR.join(rec.actors)
         writer.writerow([spreadsheet_safe(str(row[field])) for field in LIST_FIELDS])
     return out.getvalue()
