@@ -337,14 +337,15 @@ def _tmux_screen(name: str, width: int, command: str, env: dict[str, str]) -> st
         env={**os.environ, "TMUX": ""},
     )
     try:
-        done = f"__done_{name}__"
+        # Typed as a sum, printed as its value: the typed line (which may wrap) never matches.
+        done = f"__done_{name}_"
         subprocess.run(
             [
                 "tmux",
                 "send-keys",
                 "-t",
                 name,
-                f"clear; env {exports} {command}; echo {done}",
+                f"clear; env {exports} {command}; echo {done}$((6 * 7))",
                 "Enter",
             ],
             check=True,
@@ -357,7 +358,7 @@ def _tmux_screen(name: str, width: int, command: str, env: dict[str, str]) -> st
                 text=True,
                 check=True,
             ).stdout
-            if f"\n{done}" in screen:
+            if f"{done}42" in screen:
                 return screen
             time.sleep(0.2)
         raise AssertionError(f"no end in sight:\n{screen}")

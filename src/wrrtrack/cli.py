@@ -78,6 +78,7 @@ class TableFormat(StrEnum):
 
 class ReportFormat(StrEnum):
     md = "md"
+    html = "html"
 
 
 class Lang(StrEnum):
@@ -691,7 +692,8 @@ def vocab(
 def report(
     ctx: typer.Context,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md (Markdown).")
+        ReportFormat,
+        typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
     ] = ReportFormat.md,
     output: Annotated[
         Path | None,
@@ -709,6 +711,14 @@ def report(
     since: Annotated[
         str | None, _date_option("--since", help="Add a section of changes after this date.")
     ] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Only the counts and the changes (after --since, else the latest): "
+            "small enough for a CI job summary.",
+        ),
+    ] = False,
 ) -> None:
     """Write the status report: summary, per-theme tables, quotes and history.
 
@@ -718,10 +728,18 @@ def report(
     """
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
-    from wrrtrack.render import markdown
+    if output_format is ReportFormat.html:
+        from wrrtrack.render.html import report as html_report
 
+        render = html_report
+    else:
+        from wrrtrack.render.markdown import report as markdown_report
+
+        render = markdown_report
     registry = _registry(ctx)
-    text = markdown.report(registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day)
+    text = render(
+        registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day, summary=summary
+    )
     if output is None:
         _out(text)
         return
