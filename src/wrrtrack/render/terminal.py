@@ -172,7 +172,10 @@ def list_table(
     for rec in recs:
         details = [cell(value(rec, name)) for name in hidden]
         cells = _row(fit, _text(rec.id, "bold"), _status(rec.status), _text(rec.title), details)
-        table.add_row(*cells, *(_text(value(rec, name)) for name in shown))
+        # A row of one block is set apart from the next by a blank line.
+        table.add_row(
+            *cells, *(_text(value(rec, name)) for name in shown), end_section=not fit.key_columns
+        )
     return table
 
 
@@ -201,7 +204,9 @@ def history_table(
             if values[name]
         ]
         cells = _row(fit, Text(c.date.isoformat()), _status(c.status), _text(c.note), details)
-        table.add_row(*cells, *(_text(values[name]) for name in fit.shown))
+        table.add_row(
+            *cells, *(_text(values[name]) for name in fit.shown), end_section=not fit.key_columns
+        )
     return table
 
 
@@ -242,7 +247,7 @@ def vocabulary_tables(
                 nl = _with_details(_text(term.nl), details)
                 table.add_row(key, nl, *(Text(values[name]) for name in fit.shown))
             else:
-                table.add_row(_with_details(_text(term.nl), details, heading=key))
+                table.add_row(_with_details(_text(term.nl), details, heading=key), end_section=True)
         tables.append(table)
     return tables
 
