@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -143,11 +144,80 @@ def test_temporary_files_of_killed_cache_writers_are_removed(
 
     folder = tmp_path / "cache"
     folder.mkdir()
-    dead = folder / f".{'0' * 64}.json{TEMP_MARK}123-abcd"
-    recent = folder / f".{'1' * 64}.json{TEMP_MARK}456-ef01"
+    dead = folder / f".{'0' * 64}.json{TEMP_MARK}123-abcd0123"
+    recent = folder / f".{'1' * 64}.json{TEMP_MARK}456-ef012345"
     for leftover in (dead, recent):
-        leftover.write_text("{half", encoding="utf-8")
+        key = leftover.name[1:65]
+        leftover.write_text(f'{{"format": 1, "version": "0.1.0", "key": "{key}", "re', "utf-8")
     os.utime(dead, (0, 0))
     Registry.open(registry)  # writes an entry, and prunes
     assert not dead.exists()
     assert recent.exists()  # perhaps a writer still at work
+
+
+def own_looking_files(folder: Path) -> dict[Path, bytes]:
+    """Files a user or another program keeps in a shared cache directory, some of them
+    named like ours, all older than any cache entry."""
+    from wrrtrack.storage import TEMP_MARK
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        folder / "notes.json": b'{"mine": true}',
+        folder / "photo.jpg": b"\xff\xd8",
+        folder / f"{'a' * 64}.json": b'{"format": 1, "key": "not ours"}',
+        folder / f"{'b' * 64}.json": b"someone else's data",
+        folder / f".{'c' * 64}.json{TEMP_MARK}1-deadbeef": b"foreign",
+        folder / f".x{TEMP_MARK}1-deadbeef": b"",
+    }
+    for path, data in files.items():
+        path.write_bytes(data)
+        os.utime(path, (0, 0))
+    return files
+
+
+def test_a_shared_cache_directory_keeps_every_file_wrrtrack_did_not_write(
+    registry: Path, tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(cache.ENV_VAR, str(shared))
+    theirs = own_looking_files(shared)
+    monkeypatch.setattr(cache, "KEEP", 1)  # prune on every write
+    for step in range(3):
+        changed = cli("-r", registry, "status", "set", "wrr103-3", "open", "--note", f"n{step}")
+        assert changed.code == 0
+        assert cli("-r", registry, "list", "--format", "ids").code == 0
+    assert cli("-r", registry, "list", "--status", "klaar").code == 2  # a failing command
+    assert {path: path.read_bytes() for path in theirs} == theirs
+    ours = sorted(p.name for p in shared.iterdir() if p not in theirs)
+    assert ours == [f"{cache.key(registry.read_bytes())}.json"]
+
+
+def test_a_failing_command_writes_no_cache_entry(
+    registry: Path, tmp_path: Path, cli: Runner
+) -> None:
+    result = cli("-r", registry, "list", "--status", "klaar")
+    assert result.code == 2
+    assert not (tmp_path / "cache").exists()
+    result = cli("-r", registry, "show", "wrr103-99")
+    assert result.code == 1
+    assert not (tmp_path / "cache").exists()
+    assert cli("-r", registry, "show", "wrr103-1").code == 0
+    assert len(entries(tmp_path)) == 1
+
+
+def test_no_home_and_no_cache_setting_is_no_error(
+    registry: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(cache.ENV_VAR)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.directory() is None
+    result = cli("-r", registry, "status", "set", "wrr103-6", "open", "--note", "x", "--by", "y")
+    assert (result.code, result.err.split(" (")[0]) == (0, "wrr103-6: note")
+    assert registry.read_text(encoding="utf-8").count("note: x") == 1
+    assert cli("-r", registry, "list", "--format", "ids").code == 0

@@ -593,3 +593,16 @@ def test_list_help_says_where_theme_keys_come_from(cli: Runner) -> None:
     help_text = " ".join(cli("list", "--help").out.replace("│", " ").split())
     assert "Themes are declared by the registry itself, under vocabularies.themes" in help_text
     assert "'wrrtrack vocab themes' lists them" in help_text
+
+
+def test_lang_of_wrrtrack_toml_is_the_default_of_show_and_list(
+    cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (registry.parent.parent / "wrrtrack.toml").write_text(
+        'registry = "data/recommendations.yaml"\nlang = "en"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(registry.parent.parent)
+    assert "Quoted from Kamerstuk" in cli("show", "wrr103-7").out
+    assert "Geciteerd uit Kamerstuk" in cli("show", "wrr103-7", "--lang", "nl").out
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    assert "1 of 7 recommendations" in cli("--no-pager", "list", "-a", "acvz").out

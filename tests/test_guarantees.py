@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import random
 import signal
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,9 @@ from wrrtrack.registry import Registry
 from wrrtrack.vocabulary import STATUSES, Term, Vocabularies
 
 pytestmark = pytest.mark.slow
-FORK = multiprocessing.get_context("fork")
+# fork where it exists (quick); Windows has only spawn, which imports this module anew.
+FORK = multiprocessing.get_context("spawn" if sys.platform == "win32" else "fork")
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and links")
 IDS = [f"wrr103-{n}" for n in range(1, 8)]
 
 
@@ -81,6 +84,7 @@ def endless_writer(path: str) -> None:
         call += 1
 
 
+@POSIX
 def test_sigkill_at_random_moments_never_leaves_a_broken_registry(registry: Path) -> None:
     rng = random.Random(20210324)  # noqa: S311 (timing jitter, not security)
     leftovers_seen = 0
@@ -195,6 +199,7 @@ def test_invariants_hold_for_random_registries_and_changes(
         ledger = after
 
 
+@POSIX
 def test_a_registry_reached_through_a_symbolic_link_is_changed_where_it_is(
     registry: Path, tmp_path: Path
 ) -> None:

@@ -5,6 +5,10 @@ file's bytes and by wrrtrack's version, and is only ever written for a registry 
 without problems; an entry that is stale, corrupt, from another version or otherwise
 not what we wrote is ignored (and replaced), never an error. Where the cache lives:
 $WRRTRACK_CACHE_DIR, else $XDG_CACHE_HOME/wrrtrack, else ~/.cache/wrrtrack.
+
+The directory may be shared with other files: housekeeping removes only files that are
+ours by name *and* content. The command line holds back every cache write (`hold`) until
+the command has succeeded, so that a failing command changes no byte, cache included.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import stat
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,17 +31,58 @@ from wrrtrack.parsed import Parsed, RecordLayout
 from wrrtrack.vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2  # 2: entries carry their newest date ("latest")
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
 
 
-def directory() -> Path:
+# What our files look like: an entry is named by its key and starts with that key; a
+# temporary file is an entry's name with storage's mark, a pid and a random part.
+_ENTRY_NAME = re.compile(r"([0-9a-f]{64})\.json")
+_TEMPORARY_NAME = re.compile(r"\.([0-9a-f]{64})\.json\.wrrtrack-tmp-\d+-[0-9a-f]{8}")
+_ENTRY_HEAD = re.compile(rb'\{"format": \d+, "version": "[^"\\]*", "key": "([0-9a-f]{64})"')
+
+# Writes held back until the command has succeeded (see `hold`); None: write at once.
+_pending: list[Callable[[], None]] | None = None
+
+
+def directory() -> Path | None:
+    """Where entries live; None when there is no place for them (no HOME, no setting)."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError, OSError):  # no HOME and no passwd entry
+            return None
     return Path(base) / "wrrtrack"
+
+
+def hold() -> None:
+    """Hold back cache writes from now on, until `release` (the command line's way of
+    making sure that a command that fails writes nothing, cache included)."""
+    global _pending  # noqa: PLW0603 (one command per process: the hold is process-wide)
+    if _pending is None:
+        _pending = []
+
+
+def release(*, commit: bool) -> None:
+    """Do the held-back writes (`commit`) or drop them, and stop holding."""
+    global _pending
+    held, _pending = _pending or [], None
+    for action in held if commit else ():
+        with contextlib.suppress(Exception):  # a cache is never worth an error
+            action()
+
+
+def _later(action: Callable[[], None]) -> None:
+    if _pending is None:
+        with contextlib.suppress(Exception):
+            action()
+    else:
+        _pending.append(action)
 
 
 try:
@@ -50,20 +98,32 @@ def key(data: bytes) -> str:
     return blake2b(data, digest_size=32).hexdigest()
 
 
-def _entry(digest: str) -> Path:
-    return directory() / f"{digest}.json"
+def _entry(digest: str) -> Path | None:
+    folder = directory()
+    return None if folder is None else folder / f"{digest}.json"
 
 
-def load(digest: str, path: Path) -> Parsed | None:
-    """The parse stored for these bytes, or None when there is no entry we can trust."""
+def load(
+    digest: str, path: Path, still_valid: Callable[[date], bool] | None = None
+) -> Parsed | None:
+    """The parse stored for these bytes, or None when there is no entry we can trust.
+
+    `still_valid(latest)` is asked about the newest date in the registry: an entry made
+    when that date was not yet in the future may not answer for a clock or time zone
+    under which it is (the full parse then gives the same verdict as without a cache).
+    """
     try:
-        raw = _entry(digest).read_bytes()
-        document = json.loads(raw)
+        entry = _entry(digest)
+        if entry is None:
+            return None
+        document = json.loads(entry.read_bytes())
         if (
             document.get("format") != FORMAT
             or document.get("version") != __version__
             or document.get("key") != digest
         ):
+            return None
+        if still_valid is not None and not still_valid(date.fromisoformat(document["latest"])):
             return None
         return _decode(document, path)
     except Exception:  # noqa: BLE001 (any unreadable entry just means: parse the file)
@@ -72,33 +132,73 @@ def load(digest: str, path: Path) -> Parsed | None:
 
 def store(digest: str, parsed: Parsed) -> None:
     """Write the entry for these bytes; a cache that cannot be written is no error."""
+    _later(lambda: _store(digest, parsed))
+
+
+def _store(digest: str, parsed: Parsed) -> None:
     from wrrtrack.storage import atomic_write
 
+    entry = _entry(digest)
+    if entry is None:
+        return
     document = {"format": FORMAT, "version": __version__, "key": digest, **_encode(parsed)}
-    with contextlib.suppress(Exception):
-        folder = directory()
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(_entry(digest), json.dumps(document, ensure_ascii=False), mode=0o600)
-        _prune(folder)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(entry, json.dumps(document, ensure_ascii=False), mode=0o600)
+    _prune(entry.parent)
 
 
 def forget(digest: str) -> None:
     """Remove the entry for bytes that are no longer on disk (after a write replaced them)."""
-    with contextlib.suppress(OSError):
-        _entry(digest).unlink()
+    entry = _entry(digest)
+    if entry is not None:
+        _later(lambda: _remove_if_ours(entry))
+
+
+def ours(path: Path) -> bool:
+    """Whether `path` is a file this cache wrote: by its name and by its first bytes."""
+    name = _ENTRY_NAME.fullmatch(path.name) or _TEMPORARY_NAME.fullmatch(path.name)
+    if name is None:
+        return False
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        with path.open("rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return False
+    if not head and _TEMPORARY_NAME.fullmatch(path.name):
+        return True  # a writer killed before it wrote its first byte
+    start = _ENTRY_HEAD.match(head)
+    return start is not None and start[1].decode() == name[1]
+
+
+def _remove_if_ours(path: Path) -> None:
+    if ours(path):
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _prune(folder: Path) -> None:
-    """Keep the newest entries; remove temporary files that killed writers left behind."""
-    from wrrtrack.storage import TEMP_MARK
+    """Keep the newest entries; remove temporary files that killed writers left behind.
 
-    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    leftovers = [
-        p for p in folder.glob(f".*{TEMP_MARK}*") if time.time() - p.stat().st_mtime > STALE
-    ]
-    for old in [*entries[KEEP:], *leftovers]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+    Only files that are ours by name and content are touched: the directory may be one
+    the user shares with other programs.
+    """
+    entries: list[tuple[float, Path]] = []
+    leftovers: list[Path] = []
+    now = time.time()
+    for candidate in folder.iterdir():
+        try:
+            modified = candidate.lstat().st_mtime
+        except OSError:
+            continue
+        if _ENTRY_NAME.fullmatch(candidate.name):
+            entries.append((modified, candidate))
+        elif _TEMPORARY_NAME.fullmatch(candidate.name) and now - modified > STALE:
+            leftovers.append(candidate)
+    entries.sort(reverse=True)
+    for old in [*(p for _, p in entries[KEEP:]), *leftovers]:
+        _remove_if_ours(old)
 
 
 # --- encoding: compact lists, dates as ISO strings ------------------------------------------
@@ -108,7 +208,10 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
     ledger = parsed.ledger
     report = ledger.report
     vocab = ledger.vocabularies
+    dates = [report.date, report.reaction.date]
+    dates += [c.date for r in ledger.recommendations for c in r.history]
     return {
+        "latest": max(dates).isoformat(),
         "report": [
             report.publisher,
             report.number,

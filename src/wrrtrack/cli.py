@@ -6,7 +6,9 @@
 # Names imported only for type checking are therefore written in quotes.
 
 import contextlib
+import errno
 import functools
+import io
 import os
 import re
 import sys
@@ -23,6 +25,7 @@ from wrrtrack.errors import Problem, UnknownTerm, WrrtrackError
 from wrrtrack.vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
+    from wrrtrack.discover import Located
     from wrrtrack.registry import Registry
     from wrrtrack.vocabulary import Language
 
@@ -92,6 +95,13 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class Settings(NamedTuple):
     registry: Path | None = None
     use_cache: bool = True
+
+
+class _Run:
+    """What this run has done that cannot be undone: once a file is replaced, the command
+    has succeeded, whatever fails afterwards (see `main`)."""
+
+    wrote: Path | None = None
 
 
 class _Screen:
@@ -171,45 +181,34 @@ RecommendationId = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _filter(section: str, *names: str, help: str) -> Any:
+    """A repeatable filter option that takes one vocabulary's keys (completed from it)."""
+    completer = _when_completing(_key_completer(section))
+    return typer.Option(*names, metavar="KEY", help=help, autocompletion=completer)
+
+
 ActorOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--actor",
-        "-a",
-        metavar="KEY",
-        help=_keys_help("these actors", ACTORS),
-        autocompletion=_when_completing(_key_completer("actors")),
-    ),
+    list[str] | None, _filter("actors", "--actor", "-a", help=_keys_help("these actors", ACTORS))
 ]
 StatusOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--status",
-        "-s",
-        metavar="KEY",
-        help=_keys_help("this status", STATUSES),
-        autocompletion=_when_completing(_key_completer("statuses")),
-    ),
+    _filter("statuses", "--status", "-s", help=_keys_help("this status", STATUSES)),
 ]
 ThemeOption = Annotated[
     list[str] | None,
-    typer.Option(
+    _filter(
+        "themes",
         "--theme",
         "-t",
-        metavar="KEY",
         help="Only this theme (repeat for OR). Themes are declared by the registry itself, "
         "under vocabularies.themes; 'wrrtrack vocab themes' lists them.",
-        autocompletion=_when_completing(_key_completer("themes")),
     ),
 ]
 StanceOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--stance",
-        metavar="KEY",
-        help=_keys_help("this cabinet stance", STANCES),
-        autocompletion=_when_completing(_key_completer("stances")),
-    ),
+    _filter("stances", "--stance", help=_keys_help("this cabinet stance", STANCES)),
 ]
 SearchOption = Annotated[
     str | None,
@@ -233,13 +232,16 @@ JsonFlag = Annotated[
 ]
 LangOption = Annotated[
     Lang | None,
-    typer.Option("--lang", help="Headings and labels in Dutch or English; default Dutch."),
+    typer.Option(
+        "--lang", help="Headings and labels in Dutch or English; default: wrrtrack.toml, else nl."
+    ),
 ]
 
 
-def _lang(given: Lang | None) -> "Language":
-    """The language asked for, else the default (Dutch)."""
-    return "en" if given is Lang.en else "nl"
+def _lang(ctx: typer.Context, given: Lang | None) -> "Language":
+    """--lang if given, else the `lang` of wrrtrack.toml, else Dutch (cli.md)."""
+    chosen = given.value if given else _located(ctx).lang
+    return "en" if chosen == "en" else "nl"
 
 
 def _version(value: bool) -> None:
@@ -278,11 +280,18 @@ def _install_completion(value: str | None) -> None:
     raise typer.Exit
 
 
+def _shell_option(name: str, callback: Callable[[str | None], None], help: str) -> Any:
+    """A global option that acts on a shell's name at once, before any command runs."""
+    return typer.Option(
+        name, metavar="SHELL", callback=callback, is_eager=True, expose_value=False, help=help
+    )
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
     registry: Annotated[
-        Path | None,
+        str | None,  # not Path: Typer's Path check fails on a NUL; discover checks it
         typer.Option(
             "--registry",
             "-r",
@@ -310,41 +319,43 @@ def _root(
     ] = False,
     show_completion: Annotated[
         str | None,
-        typer.Option(
+        _shell_option(
             "--show-completion",
-            metavar="SHELL",
-            callback=_show_completion,
-            is_eager=True,
-            expose_value=False,
-            help="Print the completion script for SHELL (bash, zsh, fish, powershell).",
+            _show_completion,
+            "Print the completion script for SHELL (bash, zsh, fish, powershell).",
         ),
     ] = None,
     install_completion: Annotated[
         str | None,
-        typer.Option(
+        _shell_option(
             "--install-completion",
-            metavar="SHELL",
-            callback=_install_completion,
-            is_eager=True,
-            expose_value=False,
-            help="Install completion for SHELL (bash, zsh, fish, powershell) in your home.",
+            _install_completion,
+            "Install completion for SHELL (bash, zsh, fish, powershell) in your home.",
         ),
     ] = None,
 ) -> None:
-    ctx.obj = Settings(registry=registry, use_cache=not no_cache)
+    ctx.obj = Settings(registry=Path(registry) if registry else None, use_cache=not no_cache)
     _Screen.pager = not no_pager
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _registry(ctx: typer.Context, *, read: bool = True) -> "Registry":
-    """The registry the global options and cli.md's search order name, read unless asked."""
+def _located(ctx: typer.Context) -> "Located":
     from wrrtrack.discover import locate
-    from wrrtrack.registry import Registry
 
     settings: Settings = ctx.find_root().obj
-    registry = Registry.at(locate(settings.registry), use_cache=settings.use_cache)
+    return locate(settings.registry)
+
+
+def _registry(ctx: typer.Context, *, read: bool = True) -> "Registry":
+    """The registry the global options and cli.md's search order name, read unless asked."""
+    from wrrtrack import cache
+    from wrrtrack.registry import Registry
+
+    cache.hold()  # main() writes the cache only when the command has succeeded
+    settings: Settings = ctx.find_root().obj
+    registry = Registry.at(_located(ctx), use_cache=settings.use_cache)
     if not read:
         return registry
     with _busy(f"reading {registry.path}"):
@@ -416,8 +427,11 @@ def _out(text: str) -> None:
 
 
 def _say(message: str) -> None:
+    """A message for the user on stderr, on one line with control characters escaped."""
+    from wrrtrack.render import visible
+
     _spinner_done()
-    print(message, file=sys.stderr)
+    print(visible(message), file=sys.stderr, flush=True)
 
 
 def _spinner_done() -> None:
@@ -490,7 +504,7 @@ def list_(
     if output_format is ListFormat.table and _is_terminal():
         from wrrtrack.render import plain, terminal
 
-        words = plain.WORDS[_lang(lang)]
+        words = plain.WORDS[_lang(ctx, lang)]
         caption = " · ".join(
             (
                 words["count"].format(shown=len(recs), total=len(registry.recommendations)),
@@ -501,7 +515,7 @@ def list_(
         table = terminal.list_table(
             recs,
             width=_width(),
-            lang=_lang(lang),
+            lang=_lang(ctx, lang),
             title=registry.report.name,
             caption=caption,
         )
@@ -556,7 +570,7 @@ def show(
     width = min(_width(), 100) if _is_terminal() else 88
     reference = registry.report.reaction.reference
     vocabularies = registry.vocabularies
-    _out(plain.show_text(rec, vocabularies, reference, width=width, lang=_lang(lang)))
+    _out(plain.show_text(rec, vocabularies, reference, width=width, lang=_lang(ctx, lang)))
 
 
 @status_app.command("set", cls=Command)
@@ -599,6 +613,7 @@ def status_set(
         after = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
+    _Run.wrote = registry.path
     before, change = after.history[-2].status, after.history[-1]
     arrow = f"{before} -> {after.status}" if before != after.status else "note"
     _say(f"{after.id}: {arrow} ({change.date.isoformat()}) in {registry.path}")
@@ -627,7 +642,7 @@ def status_history(
     elif _is_terminal():
         from wrrtrack.render import terminal
 
-        table = terminal.history_table(rec, rec.history, width=_width(), lang=_lang(None))
+        table = terminal.history_table(rec, rec.history, width=_width(), lang=_lang(ctx, None))
         _out(terminal.render([table]))
     else:
         from wrrtrack.render import plain
@@ -696,12 +711,15 @@ def report(
         typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
     ] = ReportFormat.md,
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout."
+            "--output",
+            "-o",
+            help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
+            metavar="FILE",
         ),
     ] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Dutch or English.")] = Lang.nl,
+    lang: LangOption = None,
     as_of: Annotated[
         str | None,
         _date_option(
@@ -737,16 +755,20 @@ def report(
 
         render = markdown_report
     registry = _registry(ctx)
-    text = render(
-        registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day, summary=summary
-    )
-    if output is None:
+    language = _lang(ctx, lang)
+    if output is not None and output != "-":
+        from wrrtrack.output import check_output, stored_files
+
+        check_output(output, stored_files(registry))  # before the work, not after it
+    text = render(registry.ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
+    if output is None or output == "-":
         _out(text)
         return
-    from wrrtrack.output import write_output
+    from wrrtrack.output import stored_files, write_output
 
-    write_output(output, text)
-    _say(f"wrote {output}")
+    written = write_output(output, text, stored_files(registry))
+    _Run.wrote = written
+    _say(f"wrote {written}")
 
 
 @app.command()
@@ -773,9 +795,14 @@ def validate(ctx: typer.Context) -> None:
     if check.problems:
         problems = sorted(check.problems, key=_file_order)
         _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
+    from wrrtrack.render import visible
+
     _out(
-        f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
-        f"{check.checked} quotes found in {check.source.name}\n"
+        visible(
+            f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
+            f"{check.checked} quotes found in {check.source.name}"
+        )
+        + "\n"
     )
 
 
@@ -785,31 +812,59 @@ def _file_order(problem: Problem) -> tuple[int, int]:
 
 @app.command()
 def init(
-    directory: Annotated[
-        Path, typer.Argument(metavar="[DIR]", help="Where to create data/recommendations.yaml.")
-    ] = Path(),
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Where to create data/recommendations.yaml and wrrtrack.toml.", metavar="DIR"
+        ),
+    ] = ".",
 ) -> None:
     """Copy the bundled registry and its source text into DIR, to change them there.
+
+    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. Creates
+    only new files: nothing that exists is overwritten.
 
     Examples:
 
     $ wrrtrack init kopie
     """
-    from wrrtrack.registry import copy_bundled
+    from wrrtrack import cache
+    from wrrtrack.init import init as make
 
-    created = copy_bundled(directory)
-    _say(f"created {created}; run wrrtrack commands in {directory} to use it")
+    cache.hold()
+    directory = Path(name)
+    created = make(directory)
+    _Run.wrote = created.config
+    _say(f"created {created.registry}, its source text and {created.config}")
+    go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
+    _say(f"to use it, run: {go}wrrtrack list")
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one word for the user's shell (quoted only when it needs to be)."""
+    import shlex
+
+    if re.fullmatch(r"[\w./:\\-]+", text):
+        return text
+    return f'"{text}"' if sys.platform == "win32" else shlex.quote(text)
 
 
 # --- errors, in one place ------------------------------------------------------------------
 
+DEBUG_ENV = "WRRTRACK_DEBUG"
 
-def _error(message: str) -> None:
-    """One `error:` line; text from the registry cannot break it or reach the terminal raw."""
+
+def _error(message: str, prefix: str = "error") -> None:
+    """One `error:` line; text from the registry cannot break it or reach the terminal raw.
+
+    A message that cannot be written (stderr closed or full) is dropped: the exit code
+    still tells.
+    """
     from wrrtrack.render import visible
 
     _spinner_done()
-    print(f"error: {visible(message)}", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        print(f"{prefix}: {visible(message)}", file=sys.stderr, flush=True)
 
 
 def _fail(lines: list[str], code: int = 1) -> NoReturn:
@@ -818,25 +873,94 @@ def _fail(lines: list[str], code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _answer_completion_requests() -> None:
-    """Let Typer answer a shell that asks for completions (set up by --show-completion)."""
-    if COMPLETE_VAR in os.environ:
+def _command() -> typer.core.TyperGroup:
+    """The command line, ready to answer a shell that asks for completions."""
+    if COMPLETE_VAR in os.environ:  # set by the scripts --show-completion prints
         from typer._completion_classes import completion_init
 
         completion_init()
+    command: typer.core.TyperGroup = typer.main.get_command(app)  # type: ignore[assignment]
+    return command
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands in for stdout or stderr when the process started with it closed (`>&-`):
+    writing fails with an OSError that `main` reports, instead of an AttributeError."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _prepare_streams() -> None:
+    """Streams that cannot fail on text: a closed one stands in as `_ClosedStream`, and
+    characters the locale or PYTHONIOENCODING cannot encode are written as escapes."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, _ClosedStream("output" if name == "stdout" else "error"))
+        elif isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError, AttributeError):
+                stream.reconfigure(errors="backslashreplace")
+
+
+def _silence(stream: object) -> None:
+    """Point a broken stream's descriptor at the null device, so that the interpreter's
+    final flush cannot fail (it would print a warning and exit with code 120)."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def _flushed(code: int) -> int:
+    """Flush stdout and stderr; output that could not be written is a failure (1)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _silence(stream)
+        except (OSError, ValueError):
+            _silence(stream)
+            if stream is sys.stdout and code == 0:
+                _error("cannot write the output (standard output failed)")
+                code = 1
+    return code
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the command line; every failure becomes `error:` lines and exit code 1 or 2."""
-    command = typer.main.get_command(app)
-    _answer_completion_requests()
+    """Run the command line; every failure becomes `error:` lines and exit code 1 or 2.
+
+    Once a command has replaced a file (`_Run.wrote`), it has succeeded: whatever fails
+    afterwards (a message that cannot be printed) is a warning and the exit code is 0,
+    so that a script never retries a change that was made. Nothing unexpected ends in a
+    traceback: it becomes "internal error" (with the traceback when WRRTRACK_DEBUG=1).
+    """
+    _prepare_streams()
+    _Run.wrote = None
+    command = _command()
+    code = 1
+    failure: str | None = None
     try:
         result = command.main(args=argv, prog_name="wrrtrack", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except WrrtrackError as exc:
-        for line in exc.lines():
-            _error(line)
-        code = 1
+        failure = "; ".join(exc.lines())
+        if _Run.wrote is None:
+            for line in exc.lines():
+                _error(line)
     except typer.TyperException as exc:  # Click's usage errors: exit code 2
         code = getattr(exc, "exit_code", 2)
         usage_ctx = getattr(exc, "ctx", None)
@@ -847,15 +971,33 @@ def main(argv: list[str] | None = None) -> NoReturn:
             _error(f"{exc.format_message()}{where}")
     except typer.Abort:
         _error("aborted")
-        code = 1
     except BrokenPipeError:
         # The reader went away (`wrrtrack list | head`): not an error of ours.
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = 1
+        _silence(sys.stdout)
+        code = 0
+    except OSError as exc:
+        # Everything that reads or writes files turns its OSErrors into WrrtrackError, so
+        # what arrives here failed on the standard streams (closed, full, gone).
+        failure = f"cannot write the output: {exc.strerror or exc}"
+        _silence(sys.stdout)
+        if _Run.wrote is None:
+            _error(failure)
     except KeyboardInterrupt:
         _error("interrupted")
         code = 130
-    sys.exit(code)
+    except Exception as exc:  # noqa: BLE001 (the last resort: a bug, never a traceback)
+        failure = f"internal error ({type(exc).__name__}: {exc})"
+        if _Run.wrote is None:
+            _error(f"{failure}, please report it; run with {DEBUG_ENV}=1 to see where it happened")
+        if os.environ.get(DEBUG_ENV) == "1":
+            import traceback
+
+            with contextlib.suppress(Exception):
+                traceback.print_exc()
+    if _Run.wrote is not None and code != 0:
+        _error(f"{_Run.wrote} was written; then: {failure or 'an error'}", prefix="warning")
+        code = 0
+    cache = sys.modules.get("wrrtrack.cache")
+    if cache is not None:
+        cache.release(commit=code == 0)
+    sys.exit(_flushed(code))

@@ -15,14 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from wrrtrack import cache, storage
+from wrrtrack import cache, clock, storage
+from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 from wrrtrack.errors import (
     InvalidChange,
     Problem,
     ReadOnlyRegistry,
     RegistryInvalid,
-    RegistryNotFound,
     WrrtrackError,
 )
 from wrrtrack.model import (
@@ -82,17 +82,27 @@ class _Read(NamedTuple):
     parsed: Parsed
 
 
-def _read(path: Path, today: date, use_cache: bool) -> _Read:
-    """The file's bytes and its parse, from the cache when these very bytes were parsed."""
+def _read(path: Path, today: date | None, use_cache: bool, timezone: str) -> _Read:
+    """The file's bytes and its parse, from the cache when these very bytes were parsed.
+
+    `today` (None: today in `timezone`) limits the dates; a cached parse answers only
+    while its newest date is not after it, so both paths give the same verdict.
+    """
     data = storage.read_bytes(path)
     with _collector_paused():
         if not use_cache:
-            return _Read(data, None, _parse(path, data, today))
+            return _Read(data, None, _parse(path, data, today or clock.today(timezone)))
         digest = cache.key(data)
-        parsed = cache.load(digest, path)
+        parsed = cache.load(
+            digest,
+            path,
+            (lambda latest: latest <= today)
+            if today
+            else (lambda latest: clock.not_after_today(latest, timezone)),
+        )
     if parsed is None:
         with _collector_paused():
-            parsed = _parse(path, data, today)
+            parsed = _parse(path, data, today or clock.today(timezone))
         cache.store(digest, parsed)
     return _Read(data, digest, parsed)
 
@@ -100,16 +110,28 @@ def _read(path: Path, today: date, use_cache: bool) -> _Read:
 class Registry:
     """One registry file, read and checked; changes go through `set_status`."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, use_cache: bool = True) -> None:
-        """A registry at `path`, read on first use (or by `read`; `open` does both)."""
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        use_cache: bool = True,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> None:
+        """A registry at `path`, read on first use (or by `read`; `open` does both).
+
+        `timezone` is where "today" is (see `wrrtrack.clock`): the default of a change's
+        date and the limit for every date in the file.
+        """
         self.path = path
         self.read_only = read_only
         self.use_cache = use_cache
+        self.timezone = timezone
         self._loaded: Parsed | None = None
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
-        self._loaded = _read(self.path, today or date.today(), self.use_cache).parsed
+        self._loaded = _read(self.path, today, self.use_cache, self.timezone).parsed
         return self
 
     @property
@@ -148,7 +170,12 @@ class Registry:
     @classmethod
     def at(cls, located: Located, *, use_cache: bool = True) -> Registry:
         """The registry `located` names, not read yet: a write reads it once, under its lock."""
-        return cls(located.path, read_only=located.bundled, use_cache=use_cache)
+        return cls(
+            located.path,
+            read_only=located.bundled,
+            use_cache=use_cache,
+            timezone=located.timezone,
+        )
 
     # --- reading ---------------------------------------------------------------------
 
@@ -218,11 +245,10 @@ class Registry:
         this record's lines changed.
         """
         if self.read_only:
-            raise ReadOnlyRegistry(
-                f"{self.path} is the registry bundled with wrrtrack and cannot be changed; "
-                "run 'wrrtrack init DIR' for a copy you can change, then work in DIR"
-            )
-        today = today or date.today()
+            from wrrtrack.discover import read_only_reason
+
+            raise ReadOnlyRegistry(read_only_reason(self.path))
+        today = today or clock.today(self.timezone)
         on = on or today
         if on > today:
             raise InvalidChange(f"the date {on} is in the future (today is {today})")
@@ -230,15 +256,20 @@ class Registry:
             if value is not None and (not value.strip() or _has_invalid_text(value)):
                 raise InvalidChange(f"--{name} must be non-empty, valid text")
         author = by if by is not None else default_author(self.path.parent)
+        if author is not None and _has_invalid_text(author):
+            raise InvalidChange(
+                "your git user.name or login name is not valid UTF-8 text; "
+                "give the name with --by NAME"
+            )
         from wrrtrack import yamlfile
         from wrrtrack.schema import parse_record
 
         # A registry reached through a symbolic link is changed where it really is: a rename
         # over the link would replace the link and leave the real file behind, unchanged.
-        target = self.path.resolve() if self.path.is_symlink() else self.path
+        target = storage.resolved(self.path)
         with storage.locked(target):
             storage.remove_stale_temporaries(target)
-            data, digest, parsed = _read(target, today, self.use_cache)
+            data, digest, parsed = _read(target, today, self.use_cache, self.timezone)
             text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             current = parsed.ledger.get(identifier)
             key = parsed.ledger.vocabularies.statuses.resolve(status)
@@ -257,13 +288,19 @@ class Registry:
                 )
             new_data = new_text.encode("utf-8")
             storage.atomic_write(target, new_data)
-            added_lines = yamlfile.count_lines(new_text, *span) - yamlfile.count_lines(
-                text, layout.start, layout.end
-            )
-            self._loaded = parsed.after_growth(current.id, piece, grown, added_lines)
-            if digest is not None:
-                cache.store(cache.key(new_data), self._loaded)
-                cache.forget(digest)  # those bytes are gone from disk
+            # The file is replaced: from here on nothing may fail the change (a caller told
+            # of a failure would retry, and record it twice). Bookkeeping that fails is
+            # dropped, and the next read parses the file.
+            try:
+                added_lines = yamlfile.count_lines(new_text, *span) - yamlfile.count_lines(
+                    text, layout.start, layout.end
+                )
+                self._loaded = parsed.after_growth(current.id, piece, grown, added_lines)
+                if digest is not None:
+                    cache.store(cache.key(new_data), self._loaded)
+                    cache.forget(digest)  # those bytes are gone from disk
+            except Exception:  # noqa: BLE001 (see above: the write has happened)
+                self._loaded = None
         return changed
 
 
@@ -304,13 +341,14 @@ def default_author(directory: Path | None = None) -> str | None:
     git = shutil.which("git")
     if git:
         try:
-            name = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            found = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
                 [git, "-C", str(directory or Path()), "config", "user.name"],
                 capture_output=True,
-                text=True,
                 timeout=5,
                 check=False,
-            ).stdout.strip()
+            )
+            # A name that is not UTF-8 keeps its bytes as surrogates; set_status refuses it.
+            name = found.stdout.decode("utf-8", "surrogateescape").strip()
         except (OSError, subprocess.SubprocessError):
             name = ""
         if name:
@@ -321,26 +359,4 @@ def default_author(directory: Path | None = None) -> str | None:
         return None
 
 
-def copy_bundled(target: Path) -> Path:
-    """Copy the bundled registry and its sources into `target`/data; returns the new path."""
-    import shutil
-
-    from wrrtrack.discover import DEFAULT_RELATIVE, bundled_registry
-
-    bundled = bundled_registry()
-    if bundled is None:
-        raise RegistryNotFound("this installation carries no bundled registry")
-    destination = target / DEFAULT_RELATIVE
-    if destination.exists():
-        raise WrrtrackError(f"{destination} exists already; nothing was copied")
-    registry = Registry.open(bundled, read_only=True)
-    source = registry.source_path
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    source_destination = destination.parent / registry.report.reaction.source
-    source_destination.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, source_destination)
-    shutil.copyfile(bundled, destination)
-    return destination
-
-
-__all__ = ["QuoteCheck", "Registry", "copy_bundled"]
+__all__ = ["QuoteCheck", "Registry"]

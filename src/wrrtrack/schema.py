@@ -15,7 +15,7 @@ from typing import NamedTuple, TypeVar
 
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
-from wrrtrack.errors import Location, Problem
+from wrrtrack.errors import Location, Problem, RegistryInvalid
 from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
 from wrrtrack.parsed import Parsed, RecordLayout
 from wrrtrack.quotes import Quoted
@@ -310,13 +310,37 @@ class _Walk:
         merged = dict(DEFAULTS)
         for section, (_, section_node) in (fields or {}).items():
             entries = self.mapping(section_node, f"vocabularies.{section}", None)
-            terms = [
-                term
+            declared = [
+                (key_node, term)
                 for key_node, value_node in (entries or {}).values()
                 if (term := self.vocabulary_term(key_node, value_node, f"vocabularies.{section}"))
             ]
-            merged[section] = DEFAULTS[section].extended(terms)
+            merged[section] = DEFAULTS[section].extended(term for _, term in declared)
+            self.collisions(f"vocabularies.{section}", declared, merged[section])
         return Vocabularies(**merged)
+
+    def collisions(
+        self, what: str, declared: list[tuple[Node, Term]], vocabulary: Vocabulary
+    ) -> None:
+        """A declared key or alias that is another term's key or alias: input could reach
+        only one of them, so which one would be a silent guess."""
+        reported: set[frozenset[str]] = set()
+        for key_node, term in declared:
+            spellings = {s.casefold() for s in (term.key, *term.aliases)}
+            for other in vocabulary.terms:
+                pair = frozenset((term.key, other.key))
+                if other.key == term.key or pair in reported:
+                    continue
+                clash = sorted(spellings & {s.casefold() for s in (other.key, *other.aliases)})
+                if clash:
+                    reported.add(pair)
+                    role = "the key" if clash[0] == other.key.casefold() else "an alias"
+                    self.problem(
+                        key_node,
+                        f"{what}.{term.key}: '{clash[0]}' is already {role} of "
+                        f"{vocabulary.name} '{other.key}'; each key and alias must name one "
+                        f"{vocabulary.name}, so rename one of them",
+                    )
 
     def vocabulary_term(self, key_node: Node, value_node: Node, what: str) -> Term | None:
         key = key_node.value
@@ -474,6 +498,12 @@ class _Walk:
             return RecordLayout(
                 start, end, status.start_mark.index, status.end_mark.index, -1, "", 0
             )
+        status_end = status.end_mark.index
+        if isinstance(status, ScalarNode) and status.style in ("|", ">"):
+            # A block scalar (`status: >-` and the key on the next line) ends after its
+            # line break: the new key replaces the text only, the line break stays.
+            while status_end > status.start_mark.index and text[status_end - 1] in " \t\r\n":
+                status_end -= 1
         last_entry = history.value[-1]
         last = _last_leaf(last_entry)
         insert = last.end_mark.index
@@ -486,7 +516,7 @@ class _Walk:
             start,
             max(end, insert),
             status.start_mark.index,
-            status.end_mark.index,
+            status_end,
             insert,
             prefix,
             last_entry.start_mark.column,
@@ -548,7 +578,17 @@ def parse_record(
     start, end = span
     piece = text[start:end]
     walk = _Walk(path, piece, today, count_lines(text, 0, start), start)
-    root = compose(path, piece)
+    try:
+        root = compose(path, piece)
+    except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
+        raise RegistryInvalid(
+            [
+                p._replace(location=p.location._replace(line=p.location.line + walk.line_offset))
+                if p.location
+                else p
+                for p in exc.problems
+            ]
+        ) from None
     if not isinstance(root, SequenceNode) or len(root.value) != 1:
         return [Problem(walk.at(root), "the edited record does not read back as one record")]
     entry = walk.record(root.value[0], None, root, 0, ledger.vocabularies)

@@ -60,6 +60,9 @@ def decode(path: Path, data: bytes) -> str:
         ) from None
 
 
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+
+
 def compose(path: Path, text: str) -> yaml.Node:
     """The YAML node tree of `text`, or a problem with its place."""
     if not text.strip():
@@ -70,6 +73,17 @@ def compose(path: Path, text: str) -> yaml.Node:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "<document start>" in what:
+            directives = [
+                at
+                for at in (text.count("\n", 0, d.start()) + 1 for d in _DIRECTIVE.finditer(text))
+                if at <= line
+            ]
+            if directives:
+                what += (
+                    f"; a '%' directive (line {directives[-1]}) must stand before a line '---' "
+                    "that starts the document"
+                )
         raise _problem(path, f"YAML syntax: {what}", line, column) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)

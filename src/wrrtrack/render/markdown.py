@@ -11,6 +11,7 @@ from datetime import date
 from urllib.parse import quote as url_quote
 
 from wrrtrack.model import Ledger, Recommendation, StatusChange
+from wrrtrack.render import visible
 from wrrtrack.render.content import (
     Changes,
     ReportContent,
@@ -30,13 +31,14 @@ _LINE_START = re.compile(r"[#+=-]|\d+[.)]")
 def inline(text: str | None) -> str:
     """Registry text made safe to place anywhere in a line of Markdown.
 
-    Line breaks become spaces (a table row or heading must stay one line), HTML is shown as
+    Line breaks become spaces (a table row or heading must stay one line), other control
+    characters are written as escapes (`\\x1b`), HTML is shown as
     text, Markdown punctuation is escaped, and a line-start marker (`#`, `-`, `1.`) is
     escaped so that the text cannot start a heading or a list.
     """
     if not text:
         return ""
-    flat = " ".join(text.split()).translate(_ESCAPES)
+    flat = visible(" ".join(text.split())).translate(_ESCAPES)
     return "\\" + flat if _LINE_START.match(flat) else flat
 
 

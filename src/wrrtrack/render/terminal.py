@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack.render import visible
 from wrrtrack.render.plain import WORDS, cell
 from wrrtrack.vocabulary import Language, Vocabularies, is_builtin
 
@@ -79,7 +80,14 @@ def _widest(header: str, values: Iterable[str]) -> int:
     return max([len(header), *(len(v) for v in values)])
 
 
+def safe(text: str | None, style: str = "") -> Text:
+    """Registry or user text for a Rich renderable: control characters escaped (the same
+    `visible` as plain output), and `[bold]` or any other markup shown as the text it is."""
+    return Text(visible(text or ""), style=style)
+
+
 def _text(value: str | None, style: str = "") -> Text:
+    """A cell: `safe`, and on one line (`plain.cell`)."""
     return Text(cell(value), style=style)
 
 
