@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Runner
-from wrrtrack import cache
-from wrrtrack.registry import Registry
+from tests.conftest import SHIPPED, Runner
+from wrrtrack import _cache as cache
+from wrrtrack._registry import Registry
 
 
 def entries(tmp_path: Path) -> list[Path]:
@@ -27,7 +27,7 @@ def test_a_read_fills_the_cache_and_the_next_read_uses_it(
     def no_parsing(*args: object) -> None:
         raise AssertionError("parsed although the cache had these bytes")
 
-    monkeypatch.setattr("wrrtrack.registry._parse", no_parsing)
+    monkeypatch.setattr("wrrtrack._registry._parse", no_parsing)
     assert Registry.open(registry).get("wrr103-7").status == "in-verkenning"
 
 
@@ -83,12 +83,13 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(
 ) -> None:
     Registry.open(registry)
     (entry,) = entries(tmp_path)
-    entry.write_bytes(damage(json.loads(entry.read_bytes())))
+    written = entry.read_bytes()
+    entry.write_bytes(damage(json.loads(written)))
     result = cli("-r", registry, "list", "-f", "ids")
     assert result.code == 0, result.err
     assert result.out.split()[-1] == "wrr103-7"
     assert result.err == ""
-    assert json.loads(entry.read_bytes())["version"] != "0.0.0"  # rebuilt
+    assert entry.read_bytes() == written  # rebuilt: what a first read writes, not the damage
 
 
 def test_no_cache_option_neither_reads_nor_writes_it(
@@ -112,7 +113,7 @@ def test_a_write_updates_the_cache_instead_of_rebuilding_it(
     registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = Registry.open(registry)
-    monkeypatch.setattr("wrrtrack.registry._parse", lambda *a: pytest.fail("full parse"))
+    monkeypatch.setattr("wrrtrack._registry._parse", lambda *a: pytest.fail("full parse"))
     opened.set_status("wrr103-2", "uitgevoerd", by="x")
     assert cache.key(registry.read_bytes()) in [p.stem for p in entries(tmp_path)]
     monkeypatch.undo()
@@ -153,6 +154,47 @@ def test_temporary_files_of_killed_cache_writers_are_removed(
     Registry.open(registry)  # writes an entry, and prunes
     assert not dead.exists()
     assert recent.exists()  # perhaps a writer still at work
+
+
+def test_the_cache_keeps_at_most_its_limit_of_entries(registry: Path, tmp_path: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    for n in range(cache.KEEP + 3):
+        registry.write_text(text + f"# version {n}\n", encoding="utf-8")
+        Registry.open(registry)
+    kept = entries(tmp_path)
+    assert len(kept) == cache.KEEP
+    assert cache.key(registry.read_bytes()) in [p.stem for p in kept]  # the newest stays
+
+
+@pytest.mark.slow
+def test_a_change_to_the_code_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    """An editable install: a label changed in the code shows at once, cache or not."""
+    import shutil
+    import subprocess
+    import sys
+
+    import wrrtrack
+
+    package = tmp_path / "code" / "wrrtrack"
+    shutil.copytree(Path(wrrtrack.__file__).parent, package)
+
+    def show() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "wrrtrack", "-r", SHIPPED, "show", "wrr103-7", "--lang", "en"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(package.parent)},
+            timeout=60,
+        )
+        return done.stdout
+
+    assert "stance   toegezegd (committed)" in show()
+    assert len(entries(tmp_path)) == 1  # the parse, labels included, is in the cache
+    vocabulary = package / "_vocabulary.py"
+    source = vocabulary.read_text(encoding="utf-8")
+    vocabulary.write_text(source.replace('"committed"', '"promised"', 1), encoding="utf-8")
+    assert "stance   toegezegd (promised)" in show()
 
 
 def own_looking_files(folder: Path) -> dict[Path, bytes]:

@@ -24,7 +24,7 @@ import pytest
 
 from tests.conftest import Runner
 from wrrtrack import storage
-from wrrtrack.registry import Registry
+from wrrtrack._registry import Registry
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX condition")
 BIN = Path(sys.executable).parent / "wrrtrack"
@@ -215,7 +215,7 @@ def test_a_write_is_success_whatever_fails_after_it(
     def broken(*args: object) -> None:
         raise RuntimeError("bookkeeping failed")
 
-    monkeypatch.setattr("wrrtrack.parsed.Parsed.after_growth", broken)
+    monkeypatch.setattr("wrrtrack._cache.forget", broken)
     result = cli("-r", registry, "status", "set", "wrr103-3", "uitgevoerd", "--by", "x")
     assert result.code == 0, result.err
     monkeypatch.undo()
@@ -264,7 +264,7 @@ HOSTILE = "[bold red]Rood[/] \x1b[31mESC\x1b[0m \x1b]0;titel\x07 \u202eomgekeerd
 
 
 def with_hostile_text(registry: Path) -> None:
-    from wrrtrack.yamlfile import yaml_scalar
+    from wrrtrack._yamlfile import yaml_scalar
 
     text = registry.read_text(encoding="utf-8")
     text = text.replace('"Een meer integrale ontvangst van alle nieuwkomers"', yaml_scalar(HOSTILE))
@@ -309,7 +309,7 @@ def test_markup_and_escape_sequences_are_shown_literally_at_a_terminal(
 def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them(
     cli: Runner, registry: Path
 ) -> None:
-    from wrrtrack.yamlfile import yaml_scalar
+    from wrrtrack._yamlfile import yaml_scalar
 
     title = "Titel\r=2+5\n+SUM(A1)\r\n@x"
     text = registry.read_text(encoding="utf-8").replace(
@@ -571,7 +571,7 @@ def test_a_git_user_name_or_login_name_that_is_not_utf8(registry: Path, tmp_path
     assert (result.returncode, result.stderr) == (
         1,
         b"error: your git user.name or login name is not valid UTF-8 text; "
-        b"give the name with --by NAME\n",
+        b"give the name with --by\n",
     )
     config.write_bytes(b"")
     env = {**os.environ, "GIT_CONFIG_GLOBAL": str(config)}
@@ -586,7 +586,7 @@ def test_a_git_user_name_or_login_name_that_is_not_utf8(registry: Path, tmp_path
         check=False,
     )
     assert done.returncode == 1
-    assert b"not valid UTF-8 text; give the name with --by NAME" in done.stderr
+    assert b"not valid UTF-8 text; give the name with --by" in done.stderr
     assert b"Traceback" not in done.stderr
 
 
@@ -715,7 +715,7 @@ def test_a_declared_key_wins_over_another_terms_english_label(cli: Runner, regis
     assert cli("-r", registry, "validate").code == 0
     # 'exploring' is in-verkenning's alias; 'Exploring phase' is nobody's key.
     assert cli("-r", registry, "list", "--status", "exploring", "-f", "ids").code == 0
-    from wrrtrack.vocabulary import STATUSES, Term
+    from wrrtrack._vocabulary import STATUSES, Term
 
     relabelled = STATUSES.extended([Term("done", "klaar", "in-verkenning")])
     assert relabelled.resolve("in-verkenning") == "in-verkenning"  # a key beats a label
@@ -737,13 +737,13 @@ def test_a_block_scalar_status_can_be_changed(cli: Runner, registry: Path) -> No
 def test_an_edit_that_does_not_read_back_is_placed_in_the_whole_file(
     registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from wrrtrack import yamlfile
-    from wrrtrack.errors import RegistryInvalid
+    from wrrtrack import _edit
+    from wrrtrack._errors import RegistryInvalid
 
     monkeypatch.setattr(
-        yamlfile,
-        "splice_change",
-        lambda text, *a: text.replace("id: wrr103-6", "id: wrr103-6: x", 1),
+        _edit,
+        "_apply",
+        lambda text, splices: text.replace("id: wrr103-6", "id: wrr103-6: x", 1),
     )
     with pytest.raises(RegistryInvalid) as caught:
         Registry.open(registry).set_status("wrr103-6", "uitgevoerd", by="x")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ROOT
-from wrrtrack.quotes import SourceText, fold
+from wrrtrack._quotes import SourceText, fold
 
 SOURCE = SourceText(
     (ROOT / "data" / "sources" / "kabinetsreactie-wrr-103.txt").read_text(encoding="utf-8")

@@ -241,13 +241,13 @@ def test_summary_of_ten_thousand_items_fits_a_job_summary() -> None:
 
     ledger, _ = make_registry.build(10_000)
     changes = sum(len(rec.history) for rec in ledger.recommendations)
-    for render in (markdown.report, html_render.report):
+    for render in (markdown.status_report, html_render.status_report):
         latest = render(ledger, summary=True)
         everything = render(ledger, summary=True, since=date(2000, 1, 1))
         assert len(latest.encode()) < 64 * 1024
         assert len(everything.encode()) < 512 * 1024
         assert f"{changes - 500}" in everything  # the changes left out are counted
-    full = markdown.report(ledger, since=date(2000, 1, 1))
+    full = markdown.status_report(ledger, since=date(2000, 1, 1))
     assert len(full.encode()) > 1024 * 1024  # so the summary is what makes it fit
 
 

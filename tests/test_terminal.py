@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
-from wrrtrack.model import StatusChange
-from wrrtrack.registry import Registry
+from wrrtrack import Registry
+from wrrtrack._model import StatusChange
+from wrrtrack._vocabulary import SECTIONS
 from wrrtrack.render import terminal
-from wrrtrack.vocabulary import SECTIONS
 
 WIDTHS = [40, 60, 80, 120]
 WRRTRACK = Path(sys.executable).parent / "wrrtrack"
@@ -253,7 +253,7 @@ def test_piped_output_never_goes_through_the_pager(
 
 
 def test_the_pager_is_chosen_as_documented(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wrrtrack.screen import pager_command
+    from wrrtrack._screen import pager_command
 
     monkeypatch.delenv("WRRTRACK_PAGER", raising=False)
     monkeypatch.delenv("PAGER", raising=False)
@@ -284,9 +284,9 @@ def _refuse(*args: object, **kwargs: object) -> None:
 def test_slow_work_shows_a_spinner_on_a_terminals_stderr(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wrrtrack.screen.SPINNER_DELAY", 0.0)
+    monkeypatch.setattr("wrrtrack._screen.SPINNER_DELAY", 0.0)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    monkeypatch.setattr("wrrtrack.registry.check_quotes", _slow(_real_check_quotes()))
+    monkeypatch.setattr(Registry, "validate", _slow(Registry.validate))
     result = cli("-r", SHIPPED, "validate")
     assert result.code == 0
     assert "checking the registry" in result.err
@@ -296,8 +296,8 @@ def test_slow_work_shows_a_spinner_on_a_terminals_stderr(
 def test_no_spinner_when_stderr_is_not_a_terminal(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wrrtrack.screen.SPINNER_DELAY", 0.0)
-    monkeypatch.setattr("wrrtrack.registry.check_quotes", _slow(_real_check_quotes()))
+    monkeypatch.setattr("wrrtrack._screen.SPINNER_DELAY", 0.0)
+    monkeypatch.setattr(Registry, "validate", _slow(Registry.validate))
     result = cli("-r", SHIPPED, "--no-cache", "validate")
     assert (result.code, result.err) == (0, "")
 
@@ -308,12 +308,6 @@ def test_quick_work_shows_nothing_even_at_a_terminal(
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     result = cli("-r", SHIPPED, "list", "--format", "ids")
     assert result.err == ""
-
-
-def _real_check_quotes() -> object:
-    from wrrtrack import registry
-
-    return registry.check_quotes
 
 
 def _slow(function: object) -> object:

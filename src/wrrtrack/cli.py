@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, ParamSpe
 import typer
 
 from wrrtrack import __version__
-from wrrtrack.errors import Problem, UnknownTerm, WrrtrackError
-from wrrtrack.vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
+from wrrtrack._errors import UnknownTerm, WrrtrackError
+from wrrtrack._vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
+    from wrrtrack._registry import Registry
+    from wrrtrack._vocabulary import Language
     from wrrtrack.discover import Located
-    from wrrtrack.registry import Registry
-    from wrrtrack.vocabulary import Language
 
 app = typer.Typer(
     name="wrrtrack",
@@ -77,6 +77,12 @@ class ShowFormat(StrEnum):
 class TableFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
 
 
 class ReportFormat(StrEnum):
@@ -129,8 +135,8 @@ def _when_completing(
 
 def _completion_registry(ctx: typer.Context) -> "Registry | None":
     """The registry the command line being completed names; None when it cannot be read."""
+    from wrrtrack._registry import Registry
     from wrrtrack.discover import locate
-    from wrrtrack.registry import Registry
 
     given = ctx.find_root().params.get("registry")
     try:
@@ -155,7 +161,7 @@ def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[st
         if registry is not None:
             vocabulary = registry.vocabularies.by_section(section)
         else:
-            from wrrtrack.vocabulary import DEFAULTS
+            from wrrtrack._vocabulary import DEFAULTS
 
             vocabulary = DEFAULTS[section]
         folded = incomplete.casefold()
@@ -349,9 +355,9 @@ def _located(ctx: typer.Context) -> "Located":
 
 
 def _registry(ctx: typer.Context, *, read: bool = True) -> "Registry":
-    """The registry the global options and cli.md's search order name, read unless asked."""
-    from wrrtrack import cache
-    from wrrtrack.registry import Registry
+    """The registry the global options and the search order name, read unless asked."""
+    from wrrtrack import _cache as cache
+    from wrrtrack._registry import Registry
 
     cache.hold()  # main() writes the cache only when the command has succeeded
     settings: Settings = ctx.find_root().obj
@@ -368,11 +374,11 @@ Returned = TypeVar("Returned")
 
 @contextlib.contextmanager
 def _busy(message: str) -> Iterator[None]:
-    """A spinner on stderr while slow work runs, if stderr is a terminal (see screen)."""
+    """A spinner on stderr while slow work runs, if stderr is a terminal (see _screen)."""
     if not sys.stderr.isatty():
         yield
         return
-    from wrrtrack.screen import busy
+    from wrrtrack._screen import busy
 
     with busy(message):
         yield
@@ -417,7 +423,7 @@ def _date(value: str | None, option: str) -> date | None:
 def _out(text: str) -> None:
     """Write to stdout; at a terminal, output taller than the screen goes through the pager."""
     if _is_terminal():
-        from wrrtrack.screen import page
+        from wrrtrack._screen import page
 
         page(text, enabled=_Screen.pager)
         return
@@ -436,7 +442,7 @@ def _say(message: str) -> None:
 
 def _spinner_done() -> None:
     """Stop a spinner before anything is written (the spinner module is loaded if one ran)."""
-    screen = sys.modules.get("wrrtrack.screen")
+    screen = sys.modules.get("wrrtrack._screen")
     if screen is not None:
         screen.finish()
 
@@ -488,7 +494,7 @@ def list_(
     $ wrrtrack list --search richtgetallen --format csv
     $ wrrtrack list --status doorgeschoven --format json
     """
-    from wrrtrack.model import Filter
+    from wrrtrack._model import Filter
 
     registry = _registry(ctx)
     vocab = registry.vocabularies
@@ -573,6 +579,9 @@ def show(
     _out(plain.show_text(rec, vocabularies, reference, width=width, lang=_lang(ctx, lang)))
 
 
+_STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
+
+
 @status_app.command("set", cls=Command)
 def status_set(
     ctx: typer.Context,
@@ -607,16 +616,20 @@ def status_set(
 
     $ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01
     """
+    from wrrtrack._errors import InvalidChange
+
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)  # set_status reads it once, under its lock
     try:
-        after = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
+        update = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
+    except InvalidChange as exc:  # the library names its arguments; say which option
+        _fail([exc.spelled(lambda name: _STATUS_SET_OPTIONS.get(name, name))])
     _Run.wrote = registry.path
-    before, change = after.history[-2].status, after.history[-1]
-    arrow = f"{before} -> {after.status}" if before != after.status else "note"
-    _say(f"{after.id}: {arrow} ({change.date.isoformat()}) in {registry.path}")
+    before, after = update.before.status, update.after.status
+    arrow = f"{before} -> {after}" if before != after else "note"
+    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
 
 
 @status_app.command("history", cls=Command)
@@ -684,7 +697,7 @@ def vocab(
 
     $ wrrtrack vocab themes
     """
-    from wrrtrack.vocabulary import SECTIONS
+    from wrrtrack._vocabulary import SECTIONS
 
     vocabularies = _registry(ctx).vocabularies
     sections = [name.value] if name else list(SECTIONS)
@@ -747,11 +760,11 @@ def report(
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
     if output_format is ReportFormat.html:
-        from wrrtrack.render.html import report as html_report
+        from wrrtrack.render.html import status_report as html_report
 
         render = html_report
     else:
-        from wrrtrack.render.markdown import report as markdown_report
+        from wrrtrack.render.markdown import status_report as markdown_report
 
         render = markdown_report
     registry = _registry(ctx)
@@ -773,41 +786,37 @@ def report(
 
 @app.command()
 @_shows_progress("checking the registry")
-def validate(ctx: typer.Context) -> None:
+def validate(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (for people), json (a list of problems), or github (annotations for "
+            "GitHub Actions).",
+        ),
+    ] = ValidateFormat.text,
+) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote.
 
     Examples:
 
     $ wrrtrack validate
     """
-    from wrrtrack.errors import RegistryInvalid
-    from wrrtrack.registry import check_quotes
+    from wrrtrack.render import validation
 
-    registry = _registry(ctx, read=False)
-    try:
-        registry.read()
-    except RegistryInvalid as exc:
-        # Check the quotes that could be read too, so that one run shows every problem.
-        extra = check_quotes(exc.source, exc.quoted).problems if exc.source else []
-        problems = sorted([*exc.problems, *extra], key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    check = registry.check_quotes()
-    if check.problems:
-        problems = sorted(check.problems, key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    from wrrtrack.render import visible
-
-    _out(
-        visible(
-            f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
-            f"{check.checked} quotes found in {check.source.name}"
-        )
-        + "\n"
-    )
-
-
-def _file_order(problem: Problem) -> tuple[int, int]:
-    return (problem.location.line, problem.location.column) if problem.location else (0, 0)
+    result = _registry(ctx, read=False).validate()
+    if output_format is ValidateFormat.json:
+        _out(validation.json_problems(result))
+    elif output_format is ValidateFormat.github:
+        _out(validation.github_annotations(result))
+    if not result.ok:
+        if output_format is ValidateFormat.text:
+            _fail(validation.error_lines(result))
+        raise typer.Exit(1)
+    if output_format is not ValidateFormat.json:
+        _out(validation.ok_line(result))
 
 
 @app.command()
@@ -828,7 +837,7 @@ def init(
 
     $ wrrtrack init kopie
     """
-    from wrrtrack import cache
+    from wrrtrack import _cache as cache
     from wrrtrack.init import init as make
 
     cache.hold()
@@ -997,7 +1006,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     if _Run.wrote is not None and code != 0:
         _error(f"{_Run.wrote} was written; then: {failure or 'an error'}", prefix="warning")
         code = 0
-    cache = sys.modules.get("wrrtrack.cache")
+    cache = sys.modules.get("wrrtrack._cache")
     if cache is not None:
         cache.release(commit=code == 0)
     sys.exit(_flushed(code))

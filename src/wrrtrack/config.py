@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from wrrtrack.errors import WrrtrackError
+from wrrtrack._errors import WrrtrackError
 
 FILE_NAME = "wrrtrack.toml"
 PYPROJECT = "pyproject.toml"

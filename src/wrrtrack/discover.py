@@ -1,4 +1,4 @@
-"""Finding the registry: the order of cli.md, first hit wins, and where the answer came from."""
+"""Finding the registry: the README's order, first hit wins, and where the answer came from."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from wrrtrack._errors import RegistryNotFound, WrrtrackError
 from wrrtrack.config import DEFAULT_TIMEZONE, Config
-from wrrtrack.errors import RegistryNotFound, WrrtrackError
 
 ENV_VAR = "WRRTRACK_REGISTRY"
 DEFAULT_RELATIVE = Path("data") / "recommendations.yaml"
@@ -86,7 +86,7 @@ def locate(
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Located:
-    """Where the registry is, by cli.md's rules."""
+    """Where the registry is, by the README's rules (first hit wins)."""
     environ = os.environ if environ is None else environ
     if explicit is not None:
         return _with_settings(Located(explicit, origin="--registry"), cwd)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from wrrtrack import storage
+from wrrtrack._errors import RegistryNotFound, WrrtrackError
 from wrrtrack.config import FILE_NAME
 from wrrtrack.discover import DEFAULT_RELATIVE, bundled_registry
-from wrrtrack.errors import RegistryNotFound, WrrtrackError
 
 CONFIG_HEADER = (
     "# wrrtrack settings for this directory and those below it (see wrrtrack's README).\n"
@@ -39,7 +39,7 @@ def init(directory: Path) -> Created:
     any of these files exists already or cannot be written."""
     import tomli_w
 
-    from wrrtrack.registry import Registry
+    from wrrtrack._registry import Registry
 
     bundled = bundled_registry()
     if bundled is None:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wrrtrack import storage
-from wrrtrack.errors import OutputRefused
+from wrrtrack._errors import OutputRefused
 
 if TYPE_CHECKING:
-    from wrrtrack.registry import Registry
+    from wrrtrack._registry import Registry
 
 STDOUT = "-"
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from wrrtrack.errors import LockTimeout, RegistryNotFound, WrrtrackError
+from wrrtrack._errors import LockTimeout, RegistryNotFound, WrrtrackError
 
 TEMP_MARK = ".wrrtrack-tmp-"
 LOCK_TIMEOUT_ENV = "WRRTRACK_LOCK_TIMEOUT"

@@ -9,9 +9,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._vocabulary import Vocabularies, is_builtin
 from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
-from wrrtrack.vocabulary import Vocabularies, is_builtin
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
 # line break inside a cell can start such a line too.

@@ -10,7 +10,8 @@ import re
 from datetime import date
 from urllib.parse import quote as url_quote
 
-from wrrtrack.model import Ledger, Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._vocabulary import Language, Vocabulary
 from wrrtrack.render import visible
 from wrrtrack.render.content import (
     Changes,
@@ -19,7 +20,6 @@ from wrrtrack.render.content import (
     prepare,
     web_link,
 )
-from wrrtrack.vocabulary import Language, Vocabulary
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
 _ESCAPES = str.maketrans(
@@ -240,7 +240,7 @@ def anchor(identifier: str) -> str:
     return re.sub(r"[^a-z0-9 _-]", "", identifier.casefold()).replace(" ", "-")
 
 
-def report(
+def status_report(
     ledger: Ledger,
     *,
     lang: Language = "nl",
@@ -248,8 +248,8 @@ def report(
     since: date | None = None,
     summary: bool = False,
 ) -> str:
-    """The whole report, or with `summary` its counts and changes only. The same ledger and
-    arguments give the same text, always.
+    """The whole status report, or with `summary` its counts and changes only. The same
+    ledger and arguments give the same text, always.
 
     With `as_of`, the report shows the registry as it stood on that date (see
     `Ledger.as_at`); without it, as it stands now, dated by its newest change.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
 from wrrtrack.render import visible
-from wrrtrack.vocabulary import Language, Vocabularies, Vocabulary, is_builtin
 
 # The columns of every text format of `list`, in this order (cli.md).
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")

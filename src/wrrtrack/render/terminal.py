@@ -18,10 +18,10 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._vocabulary import Language, Vocabularies, is_builtin
 from wrrtrack.render import visible
 from wrrtrack.render.plain import WORDS, cell
-from wrrtrack.vocabulary import Language, Vocabularies, is_builtin
 
 STATUS_STYLES = {
     "open": "yellow",

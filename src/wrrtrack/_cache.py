@@ -1,9 +1,12 @@
 """A cache of parsed registries, so that reading a large registry costs a JSON load.
 
 The YAML file stays the only source of truth. An entry is keyed by a hash (BLAKE2b) of the
-file's bytes and by wrrtrack's version, and is only ever written for a registry that read
-without problems; an entry that is stale, corrupt, from another version or otherwise
-not what we wrote is ignored (and replaced), never an error. Where the cache lives:
+file's bytes, and holds wrrtrack's version and a fingerprint of wrrtrack's own code (the
+name, size and modification time of each of its modules, as Python's own bytecode cache
+checks them): an entry written by other code, even a changed label in an editable install,
+is never believed. It is only ever written for a registry that read without problems; an
+entry that is stale, corrupt, from other code or otherwise not what we wrote is ignored
+(and replaced), never an error. Where the cache lives:
 $WRRTRACK_CACHE_DIR, else $XDG_CACHE_HOME/wrrtrack, else ~/.cache/wrrtrack.
 
 The directory may be shared with other files: housekeeping removes only files that are
@@ -25,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from wrrtrack import __version__
-from wrrtrack.errors import Location
-from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
-from wrrtrack.parsed import Parsed, RecordLayout
-from wrrtrack.vocabulary import Term, Vocabularies, Vocabulary
+from wrrtrack._edit import BlockPlace, Parsed, layout_from_values, layout_values
+from wrrtrack._errors import Location
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 2  # 2: entries carry their newest date ("latest")
+FORMAT = 3  # 2: entries carry their newest date ("latest"); 3: the code and blocks
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -98,6 +101,26 @@ def key(data: bytes) -> str:
     return blake2b(data, digest_size=32).hexdigest()
 
 
+_fingerprint: str | None = None
+
+
+def code_fingerprint() -> str:
+    """A hash of the name, size and modification time of each of wrrtrack's modules.
+
+    Computed once per process from one directory listing: a few dozen `stat` calls.
+    """
+    global _fingerprint  # noqa: PLW0603 (computed once, on first use)
+    if _fingerprint is None:
+        with os.scandir(Path(__file__).parent) as entries:
+            stats = sorted(
+                f"{entry.name}:{info.st_size}:{info.st_mtime_ns}"
+                for entry in entries
+                if entry.name.endswith(".py") and (info := entry.stat())
+            )
+        _fingerprint = blake2b("\n".join(stats).encode(), digest_size=16).hexdigest()
+    return _fingerprint
+
+
 def _entry(digest: str) -> Path | None:
     folder = directory()
     return None if folder is None else folder / f"{digest}.json"
@@ -121,6 +144,7 @@ def load(
             document.get("format") != FORMAT
             or document.get("version") != __version__
             or document.get("key") != digest
+            or document.get("code") != code_fingerprint()
         ):
             return None
         if still_valid is not None and not still_valid(date.fromisoformat(document["latest"])):
@@ -141,7 +165,14 @@ def _store(digest: str, parsed: Parsed) -> None:
     entry = _entry(digest)
     if entry is None:
         return
-    document = {"format": FORMAT, "version": __version__, "key": digest, **_encode(parsed)}
+    # "key" stays the third field: housekeeping recognises our entries by their start.
+    document = {
+        "format": FORMAT,
+        "version": __version__,
+        "key": digest,
+        "code": code_fingerprint(),
+        **_encode(parsed),
+    }
     entry.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(entry, json.dumps(document, ensure_ascii=False), mode=0o600)
     _prune(entry.parent)
@@ -234,7 +265,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
                 r.status,
                 list(r.quotes),
                 [[c.date.isoformat(), c.status, c.note, c.by, c.source] for c in r.history],
-                list(_layout_values(parsed.layouts[r.id])),
+                layout_values(parsed.layouts[r.id]),
             ]
             for r in ledger.recommendations
         ],
@@ -242,20 +273,8 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             [owner, index, place.line, place.column]
             for (owner, index), place in parsed.quote_places.items()
         ],
+        "blocks": {path: list(place) for path, place in parsed.blocks.items()},
     }
-
-
-def _layout_values(layout: RecordLayout) -> tuple[Any, ...]:
-    # Positional, in RecordLayout's field order: _decode rebuilds it with RecordLayout(*values).
-    return (
-        layout.start,
-        layout.end,
-        layout.status_start,
-        layout.status_end,
-        layout.history_insert,
-        layout.entry_prefix,
-        layout.entry_indent,
-    )
 
 
 def _decode(document: dict[str, Any], path: Path) -> Parsed:
@@ -296,9 +315,10 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
                 tuple(StatusChange(iso(d), s, n, b, src) for d, s, n, b, src in history),
             )
         )
-        layouts[rid] = RecordLayout(*layout)
+        layouts[rid] = layout_from_values(layout)
     places = {
         (owner, index): Location(path, line, column)
         for owner, index, line, column in document["quotes"]
     }
-    return Parsed(Ledger(report, vocab, tuple(recommendations)), layouts, places)
+    blocks = {path: BlockPlace(*place) for path, place in document["blocks"].items()}
+    return Parsed(Ledger(report, vocab, tuple(recommendations)), layouts, places, blocks)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from wrrtrack.errors import UnknownTerm
+from wrrtrack._errors import UnknownTerm
 
 Language = Literal["nl", "en"]
 

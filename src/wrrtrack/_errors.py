@@ -1,0 +1,132 @@
+"""The exceptions a user can act on, and the problems `validate` reports.
+
+    WrrtrackError                  a problem with the registry or the request (exit code 1)
+    ├── RegistryNotFound           no registry where one was named or searched for
+    ├── RegistryInvalid            the file cannot be used as it is; carries every Problem
+    ├── UnknownRecommendation      an id that is not in the registry
+    ├── UnknownTerm                a key outside a vocabulary
+    ├── InvalidChange              a change the rules of the registry do not allow
+    ├── ReadOnlyRegistry           a write to the bundled registry
+    ├── LockTimeout                another writer held the registry too long
+    └── OutputRefused              an output path we will not write to
+
+Messages speak of fields and values, as the Python API names them; an error about one
+argument says which (`field`), so that the command line can name its own option instead.
+The command line turns each error into `error:` lines in one place (`cli.main`).
+
+Small immutable records here and elsewhere are named tuples rather than dataclasses: a
+dataclass compiles several methods when its module is imported, which every command
+would pay for at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+
+class Location(NamedTuple):
+    """A place in a file, 1-based, as editors and compilers print it."""
+
+    path: Path
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class Problem(NamedTuple):
+    """One thing wrong with a registry, where it is, and which record and field it is about.
+
+    `message` is the whole message as `validate` prints it after the place; `item` is the
+    recommendation's id (None outside a recommendation) and `field` the path of the value
+    within it (`history[2].date`) or within the file (`report.date`), when there is one.
+    """
+
+    location: Location | None
+    message: str
+    item: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+    @property
+    def file_order(self) -> tuple[int, int]:
+        """Sorts problems as they lie in the file; a problem with no place comes first."""
+        return (self.location.line, self.location.column) if self.location else (0, 0)
+
+
+class WrrtrackError(Exception):
+    """A problem with the registry or the request that the user can fix (exit code 1)."""
+
+    def lines(self) -> list[str]:
+        """The message, one entry per `error:` line."""
+        return [str(self)]
+
+
+class RegistryNotFound(WrrtrackError):
+    """No registry where one was named or searched for."""
+
+
+class RegistryInvalid(WrrtrackError):
+    """The registry file cannot be used as it is; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+    def lines(self) -> list[str]:
+        return [str(problem) for problem in self.problems]
+
+
+class UnknownRecommendation(WrrtrackError):
+    """An id that is not in the registry; carries the nearest ids."""
+
+    def __init__(self, identifier: str, suggestions: list[str]) -> None:
+        self.identifier = identifier
+        self.suggestions = suggestions
+        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"no recommendation with id '{identifier}'{hint}")
+
+
+class UnknownTerm(WrrtrackError):
+    """A key outside a vocabulary; carries the valid keys for the message."""
+
+    def __init__(self, vocabulary: str, given: str, valid: list[str]) -> None:
+        self.vocabulary = vocabulary
+        self.given = given
+        self.valid = valid
+        super().__init__(f"unknown {vocabulary} '{given}'; valid: {', '.join(valid)}")
+
+
+class InvalidChange(WrrtrackError):
+    """A change that the rules of the registry do not allow.
+
+    When one argument is at fault, `template` holds `{field}` where the message names it
+    and `field` is its name (`note`); `str()` names it as the Python API does ('note'),
+    `spelled()` lets a front end name it its own way (`--note`).
+    """
+
+    def __init__(self, template: str, field: str | None = None) -> None:
+        self.template = template
+        self.field = field
+        super().__init__(self.spelled(lambda name: f"'{name}'"))
+
+    def spelled(self, name_of: Callable[[str], str]) -> str:
+        """The message with the field named by `name_of`."""
+        return self.template.format(field=name_of(self.field)) if self.field else self.template
+
+
+class ReadOnlyRegistry(WrrtrackError):
+    """A write to a registry that must not be changed in place."""
+
+
+class LockTimeout(WrrtrackError):
+    """Another writer held the registry for longer than we were willing to wait."""
+
+
+class OutputRefused(WrrtrackError):
+    """An --output path that we will not write to."""
