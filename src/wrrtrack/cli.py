@@ -949,6 +949,14 @@ def _flushed(code: int) -> int:
     return code
 
 
+def _returned_code(result: object) -> int:
+    """The exit code a command returned; Typer has already turned Ctrl-C into 130."""
+    code = result if isinstance(result, int) else 0
+    if code == 130:
+        _error("interrupted")
+    return code
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the command line; every failure becomes `error:` lines and exit code 1 or 2.
 
@@ -964,7 +972,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     failure: str | None = None
     try:
         result = command.main(args=argv, prog_name="wrrtrack", standalone_mode=False)
-        code = result if isinstance(result, int) else 0
+        code = _returned_code(result)
     except WrrtrackError as exc:
         failure = "; ".join(exc.lines())
         if _Run.wrote is None:
