@@ -1,18 +1,23 @@
 """The command line: parse, make one library call, print. Errors are mapped in `main()`."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: with it, Typer compiles and
+# evaluates every parameter's annotation string each time it builds the command line, which
+# every command pays at start-up (it made building the command four to six times slower).
+# Names imported only for type checking are therefore written in quotes.
 
 import contextlib
 import dataclasses
 import errno
+import functools
 import io
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -21,52 +26,76 @@ from wrrtrack._errors import UnknownTerm, WrrtrackError
 from wrrtrack._vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from wrrtrack._registry import Registry
     from wrrtrack._vocabulary import Language
     from wrrtrack.discover import Located
 
-T = TypeVar("T")
-
 app = typer.Typer(
     name="wrrtrack",
-    help="Track the government's follow-up on policy advice (WRR report 103 and others).",
+    help="Track the government's follow-up on policy advice (WRR report 103 and others).\n\n"
+    "Examples:\n\n"
+    "$ wrrtrack list --actor gemeente\n"
+    "$ wrrtrack show wrr103-7 --lang en\n"
+    "$ wrrtrack validate",
     no_args_is_help=True,
+    # Completion is offered by our own --show-completion / --install-completion (below),
+    # which take the shell as a value and load Typer's completion code only when used.
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 status_app = typer.Typer(
-    help="Change the status of a recommendation, or show its history.", no_args_is_help=True
+    help="Change the status of a recommendation, or show its history.\n\n"
+    "Examples:\n\n"
+    '$ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01\n'
+    "$ wrrtrack status history wrr103-4",
+    no_args_is_help=True,
 )
 app.add_typer(status_app, name="status")
+
+
+class _ListOrAdd(typer.core.TyperGroup):
+    """`vocab [VOCABULARY]` lists, `vocab add …` adds: anything but a subcommand's name
+    (or --help) is the listing's arguments."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
 reports_app = typer.Typer(
-    help="List the advisory reports in the registry, or add one.", invoke_without_command=True
+    help="List the advisory reports in the registry, or add one.\n\n"
+    "Examples:\n\n"
+    "$ wrrtrack reports\n"
+    "$ wrrtrack reports --json",
+    invoke_without_command=True,
 )
 app.add_typer(reports_app, name="reports")
-vocab_app = typer.Typer(help="Add a key to a vocabulary.", no_args_is_help=True)
+vocab_app = typer.Typer(
+    cls=_ListOrAdd,
+    help="List the keys of the vocabularies (vocab [VOCABULARY]), or add one (vocab add).\n\n"
+    "Examples:\n\n"
+    "$ wrrtrack vocab themes\n"
+    "$ wrrtrack vocab add actors provincie --nl provincies --en provinces",
+)
 app.add_typer(vocab_app, name="vocab")
+
+
+class Command(typer.core.TyperCommand):
+    """A command whose usage line names its arguments as its help does: `ID`, not `{ID}`."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
 
 
 class ListFormat(StrEnum):
     table = "table"
+    tsv = "tsv"
     json = "json"
     csv = "csv"
     md = "md"
     ids = "ids"
-
-
-class TableFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class Section(StrEnum):
-    actors = "actors"
-    stances = "stances"
-    statuses = "statuses"
-    themes = "themes"
 
 
 class ShowFormat(StrEnum):
@@ -74,7 +103,7 @@ class ShowFormat(StrEnum):
     json = "json"
 
 
-class HistoryFormat(StrEnum):
+class TableFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -110,41 +139,198 @@ class _Run:
     wrote: Path | None = None
 
 
+class _Screen:
+    """What the global options say about the terminal, for `_out`, which has no context.
+
+    Set by the root callback on every run (a class attribute: no import for start-up)."""
+
+    pager = True
+
+
+# --- completion: read from the registry (through the cache), never failing -------------
+
+# The variable the completion scripts set when the shell asks for completions.
+COMPLETE_VAR = "_WRRTRACK_COMPLETE"
+# Typer inspects every completer's signature while it builds the command line, which every
+# command pays for at start-up; so the completers are attached only when a shell asks.
+_COMPLETING = COMPLETE_VAR in os.environ
+
+
+def _when_completing(
+    completer: Callable[[typer.Context, str], list[Any]],
+) -> Callable[[typer.Context, str], list[Any]] | None:
+    return completer if _COMPLETING else None
+
+
+def _completion_registry(ctx: typer.Context) -> "Registry | None":
+    """The registry the command line being completed names; None when it cannot be read."""
+    from wrrtrack._registry import Registry
+    from wrrtrack.discover import locate
+
+    given = ctx.find_root().params.get("registry")
+    try:
+        return Registry.at(locate(Path(given) if given else None)).read()
+    except (WrrtrackError, OSError):
+        return None
+
+
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    registry = _completion_registry(ctx)
+    if registry is None:
+        return []
+    folded = incomplete.casefold()
+    return [rec.id for rec in registry.recommendations if rec.id.casefold().startswith(folded)]
+
+
+def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
+    """Completion of one vocabulary's keys (the registry's own included), with labels."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        registry = _completion_registry(ctx)
+        if registry is not None:
+            vocabulary = registry.vocabularies.by_section(section)
+        else:
+            from wrrtrack._vocabulary import DEFAULTS
+
+            vocabulary = DEFAULTS[section]
+        folded = incomplete.casefold()
+        return [(t.key, t.en) for t in vocabulary if t.key.startswith(folded)]
+
+    complete.__name__ = f"complete_{section}"
+    return complete
+
+
+# --- options shared by several commands (defined once) ----------------------------------
+
+
 def _keys_help(what: str, vocabulary: Vocabulary) -> str:
     return f"Only {what} (repeat for OR): {', '.join(vocabulary.choices())}."
 
 
-RecommendationId = Annotated[str, typer.Argument(help="The recommendation's id, e.g. wrr103-7.")]
+RecommendationId = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="The recommendation's id, e.g. wrr103-7.",
+        autocompletion=_when_completing(_complete_ids),
+        show_default=False,
+    ),
+]
+
+
+def _filter(section: str, *names: str, help: str) -> Any:
+    """A repeatable filter option that takes one vocabulary's keys (completed from it)."""
+    completer = _when_completing(_key_completer(section))
+    return typer.Option(*names, metavar="KEY", help=help, autocompletion=completer)
+
+
 ActorOption = Annotated[
-    list[str] | None, typer.Option("--actor", "-a", help=_keys_help("these actors", ACTORS))
+    list[str] | None, _filter("actors", "--actor", "-a", help=_keys_help("these actors", ACTORS))
 ]
 StatusOption = Annotated[
-    list[str] | None, typer.Option("--status", "-s", help=_keys_help("this status", STATUSES))
+    list[str] | None,
+    _filter("statuses", "--status", "-s", help=_keys_help("this status", STATUSES)),
 ]
 ThemeOption = Annotated[
     list[str] | None,
-    typer.Option("--theme", "-t", help="Only this theme (repeat for OR); see the registry."),
+    _filter(
+        "themes",
+        "--theme",
+        "-t",
+        help="Only this theme (repeat for OR). Themes are declared by the registry itself, "
+        "under vocabularies.themes; 'wrrtrack vocab themes' lists them.",
+    ),
 ]
 StanceOption = Annotated[
     list[str] | None,
-    typer.Option("--stance", help=_keys_help("this cabinet stance", STANCES)),
-]
-ReportOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--report", help="Only this advisory report, by its key (repeat for OR); see 'reports'."
-    ),
+    _filter("stances", "--stance", help=_keys_help("this cabinet stance", STANCES)),
 ]
 SearchOption = Annotated[
     str | None,
-    typer.Option("--search", "-q", help="Only where title, quotes or notes contain TEXT."),
+    typer.Option(
+        "--search",
+        "-q",
+        metavar="TEXT",
+        help="Only where title, quotes or notes contain TEXT; case and accents are ignored "
+        "(financiele finds financiële).",
+    ),
 ]
+
+
+ReportOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--report",
+        metavar="KEY",
+        help="Only this advisory report, by its key (repeat for OR); 'wrrtrack reports' "
+        "lists them.",
+    ),
+]
+
+
+def _date_option(*names: str, help: str) -> Any:
+    """An option that takes a date, shown as YYYY-MM-DD in help and usage."""
+    return typer.Option(*names, metavar="YYYY-MM-DD", help=help)
+
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="The same as --format json: output for scripts.")
+]
+LangOption = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang", help="Headings and labels in Dutch or English; default: wrrtrack.toml, else nl."
+    ),
+]
+
+
+def _lang(ctx: typer.Context, given: Lang | None) -> "Language":
+    """--lang if given, else the `lang` of wrrtrack.toml, else Dutch (cli.md)."""
+    chosen = given.value if given else _located(ctx).lang
+    return "en" if chosen == "en" else "nl"
 
 
 def _version(value: bool) -> None:
     if value:
         print(f"wrrtrack {__version__}")
         raise typer.Exit
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _shell(value: str) -> str:
+    if value not in SHELLS:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(SHELLS)}")
+    return value
+
+
+def _show_completion(value: str | None) -> None:
+    if value is None:
+        return
+    from typer._completion_shared import get_completion_script
+
+    print(
+        get_completion_script(prog_name="wrrtrack", complete_var=COMPLETE_VAR, shell=_shell(value))
+    )
+    raise typer.Exit
+
+
+def _install_completion(value: str | None) -> None:
+    if value is None:
+        return
+    from typer._completion_shared import install
+
+    shell, path = install(shell=_shell(value), prog_name="wrrtrack", complete_var=COMPLETE_VAR)
+    _say(f"installed {shell} completion in {path}; it works in shells started from now on")
+    raise typer.Exit
+
+
+def _shell_option(name: str, callback: Callable[[str | None], None], help: str) -> Any:
+    """A global option that acts on a shell's name at once, before any command runs."""
+    return typer.Option(
+        name, metavar="SHELL", callback=callback, is_eager=True, expose_value=False, help=help
+    )
 
 
 @app.callback()
@@ -166,25 +352,49 @@ def _root(
             "--no-cache", help="Parse the registry even if this exact file was parsed before."
         ),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long output straight to the terminal; also WRRTRACK_PAGER= (empty).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    show_completion: Annotated[
+        str | None,
+        _shell_option(
+            "--show-completion",
+            _show_completion,
+            "Print the completion script for SHELL (bash, zsh, fish, powershell).",
+        ),
+    ] = None,
+    install_completion: Annotated[
+        str | None,
+        _shell_option(
+            "--install-completion",
+            _install_completion,
+            "Install completion for SHELL (bash, zsh, fish, powershell) in your home.",
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = Settings(registry=Path(registry) if registry else None, use_cache=not no_cache)
+    _Screen.pager = not no_pager
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _located(ctx: typer.Context) -> Located:
+def _located(ctx: typer.Context) -> "Located":
     from wrrtrack.discover import locate
 
     settings: Settings = ctx.find_root().obj
     return locate(settings.registry)
 
 
-def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
+def _registry(ctx: typer.Context, *, read: bool = True) -> "Registry":
     """The registry the global options and the search order name, read unless asked."""
     from wrrtrack import _cache as cache
     from wrrtrack._registry import Registry
@@ -192,7 +402,42 @@ def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
     cache.hold()  # main() writes the cache only when the command has succeeded
     settings: Settings = ctx.find_root().obj
     registry = Registry.at(_located(ctx), use_cache=settings.use_cache)
-    return registry.read() if read else registry
+    if not read:
+        return registry
+    with _busy(f"reading {registry.path}"):
+        return registry.read()
+
+
+Params = ParamSpec("Params")
+Returned = TypeVar("Returned")
+
+
+@contextlib.contextmanager
+def _busy(message: str) -> Iterator[None]:
+    """A spinner on stderr while slow work runs, if stderr is a terminal (see _screen)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from wrrtrack._screen import busy
+
+    with busy(message):
+        yield
+
+
+def _shows_progress(
+    message: str,
+) -> Callable[[Callable[Params, Returned]], Callable[Params, Returned]]:
+    """Run a whole command under `_busy(message)`."""
+
+    def decorate(command: Callable[Params, Returned]) -> Callable[Params, Returned]:
+        @functools.wraps(command)
+        def run(*args: Params.args, **kwargs: Params.kwargs) -> Returned:
+            with _busy(message):
+                return command(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> frozenset[str]:
@@ -202,7 +447,7 @@ def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> fr
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-def _report_keys(registry: Registry, given: list[str] | None) -> frozenset[str]:
+def _report_keys(registry: "Registry", given: list[str] | None) -> frozenset[str]:
     """The report keys `--report` names, as the registry spells them (a usage error lists
     the keys when one is not known)."""
     try:
@@ -225,6 +470,13 @@ def _date(value: str | None, option: str) -> date | None:
 
 
 def _out(text: str) -> None:
+    """Write to stdout; at a terminal, output taller than the screen goes through the pager."""
+    if _is_terminal():
+        from wrrtrack._screen import page
+
+        page(text, enabled=_Screen.pager)
+        return
+    _spinner_done()
     sys.stdout.write(text)
     sys.stdout.flush()
 
@@ -233,11 +485,26 @@ def _say(message: str) -> None:
     """A message for the user on stderr, on one line with control characters escaped."""
     from wrrtrack.render import visible
 
+    _spinner_done()
     print(visible(message), file=sys.stderr, flush=True)
+
+
+def _spinner_done() -> None:
+    """Stop a spinner before anything is written (the spinner module is loaded if one ran)."""
+    screen = sys.modules.get("wrrtrack._screen")
+    if screen is not None:
+        screen.finish()
 
 
 def _is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def _width() -> int:
+    """The terminal's width in columns ($COLUMNS first, as Rich and the shell agree)."""
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -253,10 +520,30 @@ def list_(
     stance: StanceOption = None,
     search: SearchOption = None,
     output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="table (for people), json, csv, md, ids.")
+        ListFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (for people; piped, the same as tsv), tsv (tab-separated), json, "
+            "csv, md (Markdown), ids.",
+        ),
     ] = ListFormat.table,
+    as_json: JsonFlag = False,
+    header: Annotated[
+        bool, typer.Option("--header", help="tsv (or a piped table): start with the column names.")
+    ] = False,
+    lang: LangOption = None,
 ) -> None:
-    """List recommendations, filtered. Piped, the table is tab-separated lines."""
+    """List recommendations, filtered. Piped, the table is tab-separated lines.
+
+    Text formats: columns id, title, theme, stance, actors, status, updated; actors joined by ';'.
+
+    Examples:
+
+    $ wrrtrack list --actor gemeente
+    $ wrrtrack list --search richtgetallen --format csv
+    $ wrrtrack list --status doorgeschoven --format json
+    """
     from wrrtrack._model import Filter
 
     registry = _registry(ctx)
@@ -270,22 +557,33 @@ def list_(
         reports=_report_keys(registry, report),
     )
     recs = registry.select(where)
+    output_format = ListFormat.json if as_json else output_format
     if output_format is ListFormat.table and _is_terminal():
-        from wrrtrack.render import terminal
+        from wrrtrack.render import plain, terminal
 
+        words = plain.WORDS[_lang(ctx, lang)]
         shown = [r for r in registry.reports if not where.reports or r.key in where.reports]
-        title = shown[0].name if len(shown) == 1 else f"{len(shown)} reports"
-        reaction = f" · {shown[0].reaction.reference}" if len(shown) == 1 else ""
-        caption = (
-            f"{len(recs)} of {len(registry.recommendations)} recommendations{reaction} · "
-            f"as of {registry.ledger.as_of.isoformat()}"
+        one = shown[0] if len(shown) == 1 else None
+        caption = " · ".join(
+            (
+                words["count"].format(shown=len(recs), total=len(registry.recommendations)),
+                *([one.reaction.reference] if one else []),
+                words["as_of"].format(day=registry.ledger.as_of.isoformat()),
+            )
         )
-        terminal.console().print(terminal.list_table(recs, title, caption))
+        table = terminal.list_table(
+            recs,
+            width=_width(),
+            lang=_lang(ctx, lang),
+            title=one.name if one else words["reports"].format(count=len(shown)),
+            caption=caption,
+        )
+        _out(terminal.render([table]))
         return
-    if output_format is ListFormat.table:
+    if output_format in (ListFormat.table, ListFormat.tsv):
         from wrrtrack.render import plain
 
-        _out(plain.list_lines(recs))
+        _out(plain.list_lines(recs, header=header))
         return
     if output_format is ListFormat.md:
         from wrrtrack.render import markdown
@@ -302,7 +600,7 @@ def list_(
     _out(render(recs))
 
 
-@app.command()
+@app.command(cls=Command)
 def show(
     ctx: typer.Context,
     identifier: RecommendationId,
@@ -310,49 +608,73 @@ def show(
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="text (for people) or json.")
     ] = ShowFormat.text,
+    as_json: JsonFlag = False,
+    lang: LangOption = None,
 ) -> None:
-    """Show one recommendation in full: stance, quotes, actors, status and history."""
+    """Show recommendation ID in full: stance, quotes, actors, status and history.
+
+    Examples:
+
+    $ wrrtrack show wrr103-7 --lang en
+    """
     registry = _registry(ctx)
     rec = registry.get(identifier)
     keys = _report_keys(registry, report)
     if keys and rec.report not in keys:
-        from wrrtrack._errors import UnknownRecommendation
-
-        raise UnknownRecommendation(f"{identifier}' in report(s) '{', '.join(sorted(keys))}", [])
-    if output_format is ShowFormat.json:
+        raise WrrtrackError(
+            f"{rec.id} belongs to report {rec.report}, not to {', '.join(sorted(keys))}"
+        )
+    if as_json or output_format is ShowFormat.json:
         from wrrtrack.render import machine
 
         _out(machine.to_json(machine.detail(rec)))
         return
     from wrrtrack.render import plain
 
-    reaction = registry.report_of(rec.report).reaction.reference
-    _out(plain.show_text(rec, registry.vocabularies, reaction))
+    # At a terminal, as wide as it is (up to 100 columns, for reading); piped, 88.
+    width = min(_width(), 100) if _is_terminal() else 88
+    reference = registry.report_of(rec.report).reaction.reference
+    vocabularies = registry.vocabularies
+    _out(plain.show_text(rec, vocabularies, reference, width=width, lang=_lang(ctx, lang)))
 
 
 _STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
 
 
-@status_app.command("set")
+@status_app.command("set", cls=Command)
 def status_set(
     ctx: typer.Context,
     identifier: RecommendationId,
     status: Annotated[
-        str, typer.Argument(help=f"The new status: {', '.join(STATUSES.choices())}.")
+        str,
+        typer.Argument(
+            metavar="STATUS",
+            help=f"The new status: {', '.join(STATUSES.choices())}.",
+            autocompletion=_when_completing(_key_completer("statuses")),
+            show_default=False,
+        ),
     ],
-    note: Annotated[str | None, typer.Option("--note", "-n", help="Why, or what happened.")] = None,
-    on: Annotated[
-        str | None, typer.Option("--date", "-d", help="YYYY-MM-DD; default today.")
+    note: Annotated[
+        str | None, typer.Option("--note", "-n", metavar="TEXT", help="Why, or what happened.")
     ] = None,
+    on: Annotated[str | None, _date_option("--date", "-d", help="Default today.")] = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Who records it; default git user.name, else login name."),
+        typer.Option(
+            "--by", metavar="NAME", help="Who records it; default git user.name, else login name."
+        ),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Where it is documented (letter, URL).")
+        str | None,
+        typer.Option("--source", metavar="TEXT", help="Where it is documented (letter, URL)."),
     ] = None,
 ) -> None:
-    """Record a new status (one history entry). Same status again needs --note."""
+    """Record STATUS for recommendation ID (one history entry). Same status again needs --note.
+
+    Examples:
+
+    $ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01
+    """
     from wrrtrack._errors import InvalidChange
 
     day = _date(on, "--date")
@@ -369,28 +691,90 @@ def status_set(
     _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
 
 
-@status_app.command("history")
+@status_app.command("history", cls=Command)
 def status_history(
     ctx: typer.Context,
     identifier: RecommendationId,
     output_format: Annotated[
-        HistoryFormat, typer.Option("--format", "-f", help="table (for people) or json.")
-    ] = HistoryFormat.table,
+        TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
+    ] = TableFormat.table,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Show every dated change of one recommendation, oldest first."""
+    """Show every dated change of recommendation ID, oldest first.
+
+    Examples:
+
+    $ wrrtrack status history wrr103-4
+    """
     rec = _registry(ctx).get(identifier)
-    if output_format is HistoryFormat.json:
+    if as_json or output_format is TableFormat.json:
         from wrrtrack.render import machine
 
         _out(machine.to_json([machine.change_dict(c) for c in rec.history]))
     elif _is_terminal():
         from wrrtrack.render import terminal
 
-        terminal.console().print(terminal.history_table(rec, rec.history))
+        table = terminal.history_table(rec, rec.history, width=_width(), lang=_lang(ctx, None))
+        _out(terminal.render([table]))
     else:
         from wrrtrack.render import plain
 
         _out(plain.history_lines(rec.history))
+
+
+class VocabularyName(StrEnum):
+    actors = "actors"
+    stances = "stances"
+    statuses = "statuses"
+    themes = "themes"
+
+
+@vocab_app.command("list")
+def vocab(
+    ctx: typer.Context,
+    name: Annotated[
+        VocabularyName | None,
+        typer.Argument(
+            metavar="[VOCABULARY]",
+            help="actors, stances, statuses or themes; default all four.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        TableFormat,
+        typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
+    ] = TableFormat.table,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the keys filters and commands take: each key, its aliases and both labels.
+
+    'wrrtrack vocab [VOCABULARY]' is short for this command.
+
+    The registry's own keys are included; themes are always the registry's own.
+
+    Piped: one tab-separated line per key (vocabulary, key, nl, en, aliases, origin).
+
+    Examples:
+
+    $ wrrtrack vocab themes
+    """
+    from wrrtrack._vocabulary import SECTIONS
+
+    vocabularies = _registry(ctx).vocabularies
+    sections = [name.value] if name else list(SECTIONS)
+    if as_json or output_format is TableFormat.json:
+        from wrrtrack.render import machine
+
+        _out(machine.to_json(machine.vocabularies(vocabularies, sections)))
+    elif _is_terminal():
+        from wrrtrack.render import terminal
+
+        tables = terminal.vocabulary_tables(vocabularies, sections, width=_width())
+        _out(terminal.render(tables))
+    else:
+        from wrrtrack.render import plain
+
+        _out(plain.vocabulary_lines(vocabularies, sections))
 
 
 @app.command()
@@ -409,18 +793,15 @@ def report(
             metavar="FILE",
         ),
     ] = None,
-    lang: Annotated[
-        Lang | None,
-        typer.Option("--lang", help="Labels in Dutch or English; default: wrrtrack.toml, else nl."),
-    ] = None,
+    lang: LangOption = None,
     as_of: Annotated[
         str | None,
-        typer.Option(
+        _date_option(
             "--as-of", help="The registry as it stood on this date; default: as it is now."
         ),
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Add a section of changes after this date.")
+        str | None, _date_option("--since", help="Add a section of changes after this date.")
     ] = None,
     summary: Annotated[
         bool,
@@ -434,8 +815,12 @@ def report(
 ) -> None:
     """Write the status report: summary, per-theme tables, quotes and history.
 
-    A registry of several advisory reports gives one section for each (or for those named
-    by --report), after a summary across them.
+    A registry of several advisory reports gives a summary across them and a section for
+    each (or for those --report names).
+
+    Examples:
+
+    $ wrrtrack report --lang en --since 2022-01-01 --output status.md
     """
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
@@ -447,9 +832,8 @@ def report(
         from wrrtrack.render.markdown import status_report as markdown_report
 
         render = markdown_report
-    located = _located(ctx)
     registry = _registry(ctx)
-    language: Language = "en" if (lang.value if lang else located.lang) == "en" else "nl"
+    language = _lang(ctx, lang)
     if output is not None and output != "-":
         from wrrtrack.output import check_output, stored_files
 
@@ -465,7 +849,7 @@ def report(
     if output_format is ReportFormat.html and len(ledger.reports) != 1:
         raise typer.BadParameter(
             "the HTML report covers one advisory report; choose one with --report KEY "
-            f"({', '.join(r.key for r in ledger.reports) or 'the registry holds none'})",
+            f"({', '.join(r.key for r in ledger.reports) or 'the registry holds none yet'})",
             param_hint="'--format html'",
         )
     text = render(ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
@@ -480,6 +864,7 @@ def report(
 
 
 @app.command()
+@_shows_progress("checking the registry")
 def validate(
     ctx: typer.Context,
     output_format: Annotated[
@@ -492,7 +877,12 @@ def validate(
         ),
     ] = ValidateFormat.text,
 ) -> None:
-    """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
+    """Check the registry: fields, types, vocabularies, dates, history, and every quote.
+
+    Examples:
+
+    $ wrrtrack validate
+    """
     from wrrtrack.render import validation
 
     result = _registry(ctx, read=False).validate()
@@ -508,36 +898,89 @@ def validate(
         _out(validation.ok_line(result))
 
 
+@app.command()
+def init(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Where to create data/recommendations.yaml and wrrtrack.toml.", metavar="DIR"
+        ),
+    ] = ".",
+    blank: Annotated[
+        bool,
+        typer.Option(
+            "--blank", help="An empty registry for your own reports, instead of the WRR 103 copy."
+        ),
+    ] = False,
+) -> None:
+    """Copy the bundled registry and its source text into DIR, to change them there.
+
+    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
+    --blank, writes an empty registry instead, to add reports to ('reports add'). Creates
+    only new files: nothing that exists is overwritten.
+
+    Examples:
+
+    $ wrrtrack init kopie
+    $ wrrtrack init mijn-adviezen --blank
+    """
+    from wrrtrack import _cache as cache
+    from wrrtrack.init import init as make
+
+    cache.hold()
+    directory = Path(name)
+    created = make(directory, blank=blank)
+    _Run.wrote = created.config
+    if blank:
+        _say(f"created an empty registry {created.registry} and {created.config}")
+    else:
+        _say(f"created {created.registry}, its source text and {created.config}")
+    go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
+    _say(f"to use it, run: {go}wrrtrack list")
+
+
+# --- several reports: listing and adding ----------------------------------------------------
+
+
 @reports_app.callback()
 def reports(
     ctx: typer.Context,
     output_format: Annotated[
-        TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
+        TableFormat,
+        typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
     ] = TableFormat.table,
+    as_json: JsonFlag = False,
+    lang: LangOption = None,
 ) -> None:
-    """List the advisory reports: key, publisher, number, title, date, reaction and the
-    count of recommendations per status. Piped, the table is tab-separated lines."""
+    """List the advisory reports: key, publisher, number, title, date, the reaction, and how
+    many recommendations have each status.
+
+    Piped: one tab-separated line per report (key, publisher, number, date, reaction,
+    reaction date, total, status=count,…, title).
+    """
     if ctx.invoked_subcommand is not None:
         return
     from wrrtrack.render import machine
 
     registry = _registry(ctx)
-    if output_format is TableFormat.json:
+    if as_json or output_format is TableFormat.json:
         _out(machine.reports_json(registry.ledger))
         return
     rows = machine.report_counts(registry.ledger)
     if _is_terminal():
         from wrrtrack.render import terminal
 
-        statuses = registry.vocabularies.statuses.keys
-        terminal.console().print(terminal.reports_table(rows, statuses))
+        table = terminal.reports_table(
+            rows, registry.vocabularies, width=_width(), lang=_lang(ctx, lang)
+        )
+        _out(terminal.render([table]))
         return
     from wrrtrack.render import plain
 
     _out(plain.reports_lines(rows))
 
 
-_ADD_OPTIONS = {
+_WRITER_OPTIONS = {
     "on": "--date",
     "reaction_date": "--reaction-date",
     "source_file": "--source-file",
@@ -549,61 +992,63 @@ _ADD_OPTIONS = {
 }
 
 
-def _option(name: str) -> str:
-    return _ADD_OPTIONS.get(name, f"--{name.replace('_', '-')}")
-
-
-def _writing(call: Callable[[], T]) -> T:
-    """Run a library writer; a refusal names the command line's option, not the argument."""
+def _writing(call: Callable[[], Returned]) -> Returned:
+    """Run a library writer; a refused change names the option, not the argument."""
     from wrrtrack._errors import InvalidChange
 
     try:
         return call()
     except InvalidChange as exc:
-        _fail([exc.spelled(_option)])
+        _fail([exc.spelled(lambda name: _WRITER_OPTIONS.get(name, f"--{name.replace('_', '-')}"))])
 
 
-@reports_app.command("add")
+@reports_app.command("add", cls=Command)
 def reports_add(
     ctx: typer.Context,
     key: Annotated[
-        str, typer.Argument(help="The report's key: lower-case letters, digits and '-'.")
+        str,
+        typer.Argument(metavar="KEY", help="The report's key: lower-case letters, digits, '-'."),
     ],
-    title: Annotated[str, typer.Option("--title", help="The report's title.")],
+    title: Annotated[str, typer.Option("--title", metavar="TEXT", help="The report's title.")],
     publisher: Annotated[
-        str, typer.Option("--publisher", help="Who published it (an advisory council).")
+        str, typer.Option("--publisher", metavar="NAME", help="Who published the advice.")
     ],
-    on: Annotated[str, typer.Option("--date", help="The report's date, YYYY-MM-DD.")],
+    on: Annotated[str, _date_option("--date", help="The report's date.")],
     reaction: Annotated[
-        str, typer.Option("--reaction", help="The reaction's reference (a Kamerstuk, a letter).")
+        str,
+        typer.Option(
+            "--reaction", metavar="TEXT", help="The reaction's reference (a Kamerstuk, a letter)."
+        ),
     ],
-    reaction_date: Annotated[
-        str, typer.Option("--reaction-date", help="The reaction's date, YYYY-MM-DD.")
-    ],
+    reaction_date: Annotated[str, _date_option("--reaction-date", help="The reaction's date.")],
     source_file: Annotated[
         str,
         typer.Option(
             "--source-file",
-            help="The reaction's text (UTF-8); copied into the registry's sources/ as KEY.txt. "
-            "Every quote of the report's recommendations must be found in it.",
             metavar="FILE",
+            help="The reaction's text (UTF-8), stored as sources/KEY.txt: every quote of the "
+            "report's recommendations must be found in it.",
         ),
     ],
     number: Annotated[
-        str | None, typer.Option("--number", help="The report's number, if it has one.")
+        str | None, typer.Option("--number", metavar="N", help="The report's number, if any.")
     ] = None,
     url: Annotated[
-        str | None, typer.Option("--url", help="Where the reaction is published.")
+        str | None, typer.Option("--url", metavar="URL", help="Where the reaction is published.")
     ] = None,
 ) -> None:
-    """Add an advisory report and store the text of the reaction to it.
+    """Add advisory report KEY and store the text of the reaction to it.
 
-    In a one-file registry the report is appended to the file as a new YAML document;
-    nothing else in the file changes.
+    The report is appended to the registry file as a new YAML document; nothing else in
+    the file changes.
+
+    Examples:
+
+    $ wrrtrack reports add rob-2024 --title "…" --publisher Rob --date 2024-05-01
+      --reaction "Kamerbrief" --reaction-date 2024-09-01 --source-file reactie.txt
     """
-    day = _date(on, "--date")
-    reacted = _date(reaction_date, "--reaction-date")
-    assert day is not None and reacted is not None  # noqa: S101 (required options)
+    day = _date(on, "--date") or date.min
+    reacted = _date(reaction_date, "--reaction-date") or date.min
     registry = _registry(ctx, read=False)
     added = _writing(
         lambda: registry.add_report(
@@ -619,51 +1064,71 @@ def reports_add(
         )
     )
     _Run.wrote = registry.path
-    _say(f"added report {added.key} ({added.name}) to {registry.path}")
+    _say(
+        f"added report {added.key} to {registry.path}; the reaction's text is "
+        f"{added.reaction.source}"
+    )
 
 
-@app.command()
+@app.command(cls=Command)
 def add(
     ctx: typer.Context,
-    identifier: Annotated[str, typer.Argument(help="The new recommendation's id.", metavar="ID")],
-    report: Annotated[str, typer.Option("--report", help="The key of its advisory report.")],
-    title: Annotated[str, typer.Option("--title", help="What the advice is, in a line.")],
-    theme: Annotated[str, typer.Option("--theme", "-t", help="A theme key of the report.")],
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="The new recommendation's id.")],
+    report: Annotated[
+        str, typer.Option("--report", metavar="KEY", help="The key of its advisory report.")
+    ],
+    title: Annotated[
+        str, typer.Option("--title", metavar="TEXT", help="What the advice is, in a line.")
+    ],
+    theme: Annotated[str, typer.Option("--theme", "-t", metavar="KEY", help="Its theme.")],
     stance: Annotated[
-        str, typer.Option("--stance", help=f"The stance: {', '.join(STANCES.choices())}.")
+        str,
+        typer.Option(
+            "--stance", metavar="KEY", help=f"The stance: {', '.join(STANCES.choices())}."
+        ),
     ],
     actor: Annotated[
-        list[str], typer.Option("--actor", "-a", help="Who must act (repeat for several).")
+        list[str],
+        typer.Option("--actor", "-a", metavar="KEY", help="Who must act (repeat for several)."),
     ],
     quote: Annotated[
         list[str],
         typer.Option(
             "--quote",
-            help="A verbatim passage of the report's source text backing the stance (repeat "
-            "for several); checked before anything is written.",
+            metavar="TEXT",
+            help="A verbatim passage of the report's source text that backs the stance "
+            "(repeat for several).",
         ),
     ],
     status: Annotated[
-        str, typer.Option("--status", "-s", help="The status to start with; default open.")
+        str,
+        typer.Option("--status", "-s", metavar="KEY", help="The status it starts with."),
     ] = "open",
     on: Annotated[
-        str | None,
-        typer.Option("--date", "-d", help="YYYY-MM-DD; default the date of the reaction."),
+        str | None, _date_option("--date", "-d", help="Default the date of the reaction.")
     ] = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Who records it; default git user.name, else login name."),
+        typer.Option(
+            "--by", metavar="NAME", help="Who records it; default git user.name, else login name."
+        ),
     ] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help="A note on it.")] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", "-n", metavar="TEXT", help="A note.")
+    ] = None,
 ) -> None:
-    """Add a recommendation to a report, with its first history entry.
+    """Add recommendation ID to a report, with its first history entry.
 
-    Every key must be known to the report and every quote must be in its source text;
-    otherwise nothing is written.
+    Every key must be one the report may use and every quote must be in the report's
+    source text; otherwise nothing is written (exit code 1).
+
+    Examples:
+
+    $ wrrtrack add rob-2024-1 --report rob-2024 --title "…" --theme wonen
+      --stance onderschreven --actor rijk --quote "…"
     """
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)
-
     # An unknown key is a request the registry refuses (exit 1), as a duplicate id is.
     rec = _writing(
         lambda: registry.add(
@@ -684,73 +1149,40 @@ def add(
     _say(f"added {rec.id} to report {rec.report} ({rec.status}) in {registry.path}")
 
 
-@vocab_app.command("add")
+@vocab_app.command("add", cls=Command)
 def vocab_add(
     ctx: typer.Context,
-    section: Annotated[Section, typer.Argument(help="The vocabulary.")],
-    key: Annotated[str, typer.Argument(help="The new key: lower-case letters, digits and '-'.")],
-    nl: Annotated[str, typer.Option("--nl", help="The Dutch label.")],
-    en: Annotated[str, typer.Option("--en", help="The English label.")],
+    name: Annotated[VocabularyName, typer.Argument(metavar="VOCABULARY", help="The vocabulary.")],
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="The new key: lower-case letters, digits, '-'.")
+    ],
+    nl: Annotated[str, typer.Option("--nl", metavar="LABEL", help="The Dutch label.")],
+    en: Annotated[str, typer.Option("--en", metavar="LABEL", help="The English label.")],
     alias: Annotated[
         list[str] | None,
-        typer.Option("--alias", help="Another spelling accepted as input (repeatable)."),
+        typer.Option("--alias", metavar="ALIAS", help="Another spelling accepted (repeatable)."),
     ] = None,
     report: Annotated[
         str | None,
-        typer.Option("--report", help="Add it to this report's own vocabulary only."),
+        typer.Option("--report", metavar="KEY", help="Only for this report's recommendations."),
     ] = None,
 ) -> None:
-    """Add a key to the registry's vocabulary, or to one report's with --report.
+    """Add KEY to a vocabulary of the registry, or of one report with --report.
 
-    A key or alias another key already has is refused; a key means the same in every
-    report that uses it.
+    A key or alias that another key already has is refused; a key means the same in every
+    report that declares it.
+
+    Examples:
+
+    $ wrrtrack vocab add actors provincie --nl provincies --en provinces --alias province
     """
     registry = _registry(ctx, read=False)
-
     term = _writing(
-        lambda: registry.add_term(
-            section.value, key, nl=nl, en=en, aliases=alias or (), report=report
-        )
+        lambda: registry.add_term(name.value, key, nl=nl, en=en, aliases=alias or (), report=report)
     )
     _Run.wrote = registry.path
-    where = f"report {report}'s" if report else "the registry's"
-    _say(f"added {section.value} key {term.key} to {where} vocabulary in {registry.path}")
-
-
-@app.command()
-def init(
-    name: Annotated[
-        str,
-        typer.Argument(
-            help="Where to create data/recommendations.yaml and wrrtrack.toml.", metavar="DIR"
-        ),
-    ] = ".",
-    blank: Annotated[
-        bool,
-        typer.Option(
-            "--blank", help="An empty registry, to add your own reports to, not the WRR 103 copy."
-        ),
-    ] = False,
-) -> None:
-    """Copy the bundled registry and its source text into DIR, to change them there.
-
-    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
-    --blank, writes an empty registry instead. Creates only new files: nothing that exists
-    is overwritten.
-    """
-    from wrrtrack import _cache as cache
-    from wrrtrack.init import init as make
-
-    cache.hold()
-    directory = Path(name)
-    created = make(directory, blank=blank)
-    _Run.wrote = created.config
-    if blank:
-        _say(f"created an empty registry {created.registry} and {created.config}")
-    else:
-        _say(f"created {created.registry}, its source text and {created.config}")
-    go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
-    _say(f"to use it, run: {go}wrrtrack list")
+    whose = f"report {report}'s" if report else "the registry's"
+    _say(f"added {term.key} to {whose} {name.value} in {registry.path}")
 
 
 def _shell_word(text: str) -> str:
@@ -775,6 +1207,7 @@ def _error(message: str, prefix: str = "error") -> None:
     """
     from wrrtrack.render import visible
 
+    _spinner_done()
     with contextlib.suppress(OSError, ValueError):
         print(f"{prefix}: {visible(message)}", file=sys.stderr, flush=True)
 
@@ -783,6 +1216,16 @@ def _fail(lines: list[str], code: int = 1) -> NoReturn:
     for line in lines:
         _error(line)
     raise typer.Exit(code)
+
+
+def _command() -> typer.core.TyperGroup:
+    """The command line, ready to answer a shell that asks for completions."""
+    if COMPLETE_VAR in os.environ:  # set by the scripts --show-completion prints
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    command: typer.core.TyperGroup = typer.main.get_command(app)  # type: ignore[assignment]
+    return command
 
 
 class _ClosedStream(io.TextIOBase):
@@ -842,6 +1285,14 @@ def _flushed(code: int) -> int:
     return code
 
 
+def _returned_code(result: object) -> int:
+    """The exit code a command returned; Typer has already turned Ctrl-C into 130."""
+    code = result if isinstance(result, int) else 0
+    if code == 130:
+        _error("interrupted")
+    return code
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the command line; every failure becomes `error:` lines and exit code 1 or 2.
 
@@ -852,12 +1303,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     """
     _prepare_streams()
     _Run.wrote = None
-    command = typer.main.get_command(app)
+    command = _command()
     code = 1
     failure: str | None = None
     try:
         result = command.main(args=argv, prog_name="wrrtrack", standalone_mode=False)
-        code = result if isinstance(result, int) else 0
+        code = _returned_code(result)
     except WrrtrackError as exc:
         failure = "; ".join(exc.lines())
         if _Run.wrote is None:

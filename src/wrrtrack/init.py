@@ -55,7 +55,7 @@ def init(directory: Path, *, blank: bool = False) -> Created:
     registry = directory / DEFAULT_RELATIVE
     config = directory / FILE_NAME
     settings = {"registry": DEFAULT_RELATIVE.as_posix(), "lang": "nl", "timezone": DEFAULT_TIMEZONE}
-    files = {config: (CONFIG_HEADER + tomli_w.dumps(settings)).encode("utf-8")}
+    files: dict[Path, bytes] = {}
     source: Path | None = None
     if blank:
         files[registry] = BLANK_REGISTRY.encode("utf-8")
@@ -69,6 +69,7 @@ def init(directory: Path, *, blank: bool = False) -> Created:
         source = registry.parent / Path(original.report.reaction.source)
         files[registry] = storage.read_bytes(bundled)
         files[source] = storage.read_bytes(original.source_path)
+    files[config] = (CONFIG_HEADER + tomli_w.dumps(settings)).encode("utf-8")
     for path in files:
         if os.path.lexists(path):
             raise WrrtrackError(f"{path} exists already; nothing was created or changed")
@@ -77,8 +78,9 @@ def init(directory: Path, *, blank: bool = False) -> Created:
         for path, data in files.items():
             storage.create_new(directory, path, data, made)
     except BaseException as exc:
+        removed = bool(made)
         storage.remove_made(made)
-        if isinstance(exc, WrrtrackError) and made:
+        if isinstance(exc, WrrtrackError) and removed:
             raise WrrtrackError(f"{exc}; removed what init had created") from None
         raise
     return Created(registry, source, config)
