@@ -67,17 +67,16 @@ class _ListOrAdd(typer.core.TyperGroup):
 reports_app = typer.Typer(
     help="List the advisory reports in the registry, or add one.\n\n"
     "Examples:\n\n"
-    "$ wrrtrack reports\n"
-    "$ wrrtrack reports --json",
+    "$ wrrtrack reports",
     invoke_without_command=True,
 )
 app.add_typer(reports_app, name="reports")
 vocab_app = typer.Typer(
     cls=_ListOrAdd,
-    help="List the keys of the vocabularies (vocab [VOCABULARY]), or add one (vocab add).\n\n"
+    help="List the keys of a vocabulary, or of all four; or add a key ('vocab add').\n\n"
     "Examples:\n\n"
     "$ wrrtrack vocab themes\n"
-    "$ wrrtrack vocab add actors provincie --nl provincies --en provinces",
+    '$ wrrtrack vocab add themes wijkaanpak --nl Wijkaanpak --en "Neighbourhood approach"',
 )
 app.add_typer(vocab_app, name="vocab")
 
@@ -957,6 +956,10 @@ def reports(
 
     Piped: one tab-separated line per report (key, publisher, number, date, reaction,
     reaction date, total, status=count,…, title).
+
+    Examples:
+
+    $ wrrtrack reports
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -1039,14 +1042,13 @@ def reports_add(
 ) -> None:
     """Add advisory report KEY and store the text of the reaction to it.
 
-    The report is appended to the registry file as a new YAML document; nothing else in
+    The report is appended to the registry file as a new document; nothing else in
     the file changes.
 
     Examples:
 
-    $ wrrtrack reports add rob-2024 --title "…" --publisher Rob --date 2024-05-01
-      --reaction "Kamerbrief" --reaction-date 2024-09-01 --source-file reactie.txt
-    """
+    $ wrrtrack reports add voorbeeldstad-wijk --title "Samen sterker in de wijk" --publisher "Adviesraad Sociaal Domein Voorbeeldstad" --date 2024-11-05 --reaction "Collegebrief 2025-012" --reaction-date 2025-02-11 --source-file ../docs/examples/voorbeeldstad-reactie.txt
+    """  # noqa: E501
     day = _date(on, "--date") or date.min
     reacted = _date(reaction_date, "--reaction-date") or date.min
     registry = _registry(ctx, read=False)
@@ -1124,9 +1126,8 @@ def add(
 
     Examples:
 
-    $ wrrtrack add rob-2024-1 --report rob-2024 --title "…" --theme wonen
-      --stance onderschreven --actor rijk --quote "…"
-    """
+    $ wrrtrack add vsd-3 --report voorbeeldstad-wijk --title "Een extra wijkbudget" --theme wijkaanpak --stance afgewezen --actor college --quote "Het college ziet geen ruimte om een extra wijkbudget in te stellen" --status afgewezen --by "A. Jansen"
+    """  # noqa: E501
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)
     # An unknown key is a request the registry refuses (exit 1), as a duplicate id is.
@@ -1174,7 +1175,7 @@ def vocab_add(
 
     Examples:
 
-    $ wrrtrack vocab add actors provincie --nl provincies --en provinces --alias province
+    $ wrrtrack vocab add actors college --nl "college van B en W" --en "municipal executive"
     """
     registry = _registry(ctx, read=False)
     term = _writing(

@@ -19,7 +19,7 @@ from wrrtrack.discover import DEFAULT_RELATIVE, bundled_registry
 
 CONFIG_HEADER = (
     "# wrrtrack settings for this directory and those below it (see wrrtrack's README).\n"
-    "# registry: the registry file (or folder), relative to this file;\n"
+    "# registry: the registry file, relative to this file;\n"
     '# lang: the language of reports and labels, "nl" or "en";\n'
     '# timezone: where "today" is (the default date of a change), an IANA name.\n'
 )
