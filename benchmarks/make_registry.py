@@ -98,6 +98,11 @@ def sentence(rng: random.Random) -> str:
     )
 
 
+def report_keys(reports: int) -> list[str]:
+    """The keys `build` gives its reports."""
+    return ["wrr-999"] if reports == 1 else [f"adviesraad-{r}" for r in range(1, reports + 1)]
+
+
 def build(count: int, seed: int = 103, reports: int = 1) -> tuple[Ledger, str]:
     """A ledger of `count` recommendations in `reports` reports, and the source text its
     quotes are taken from."""
@@ -114,9 +119,9 @@ def build(count: int, seed: int = 103, reports: int = 1) -> tuple[Ledger, str]:
             date(2014, 12, 1),
             Reaction(f"Kamerstuk 00 000, nr. {r}", date(2015, 1, 1), SOURCE_NAME),
             (),
-            "wrr-999" if reports == 1 else f"adviesraad-{r}",
+            key,
         )
-        for r in range(1, reports + 1)
+        for r, key in enumerate(report_keys(reports), start=1)
     ]
     per_report = -(-count // reports)
     recs = []

@@ -282,9 +282,13 @@ class Registry:
                 _cache.store(digest, parsed)
         if parsed is not None:
             self._loaded = parsed
-        for key, source in sources.items():
-            mine = [quote for quote in quoted if quote.report == key]
-            problems += _quote_problems(self.path.parent / source, mine)
+        # Each source text is read and folded once, however many reports share it.
+        by_source: dict[str, list[Quoted]] = {}
+        for quote in quoted:
+            by_source.setdefault(sources.get(quote.report, ""), []).append(quote)
+        for source, mine in by_source.items():
+            if source:
+                problems += _quote_problems(self.path.parent / source, mine)
         paths = list(dict.fromkeys(self.path.parent / source for source in sources.values()))
         return Validation(
             self.path,
