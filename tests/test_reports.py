@@ -230,3 +230,17 @@ def test_a_report_without_number_or_key_is_a_validate_error(cli: Runner, registr
     registry.write_text(text, encoding="utf-8")
     result = cli("-r", registry, "validate")
     assert result.code == 1 and "a report without a number needs a key" in result.err
+
+
+def test_reports_table_at_a_terminal_names_each_report_once_at_40_columns(
+    cli: Runner, second: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wrrtrack.render import terminal
+    from wrrtrack.render.machine import report_counts
+
+    registry = Registry.open(second)
+    table = terminal.reports_table(report_counts(registry.ledger), registry.vocabularies, width=40)
+    shown = terminal.render([table], width=40)
+    assert max(len(line) for line in shown.splitlines()) <= 40
+    assert "Adviesraad Sociaal Domein Voorbeeldstad: Samen" in " ".join(shown.split())
+    assert "open 1 · afgewezen 1" in " ".join(shown.split())

@@ -273,9 +273,7 @@ def reports_table(
     key_width = _widest(words["key"], (cell(report.key) for report, _ in rows))
     total_width = _widest(words["total"], (str(sum(c.values())) for _, c in rows))
     optional = [("date", len("2000-01-01")), ("reaction", 24)]
-    names = [
-        cell(f"{report.publisher} {report.number or ''}: {report.title}") for report, _ in rows
-    ]
+    names = [cell(report.name) for report, _ in rows]
     fit = layout(width, [key_width, total_width], optional, names)
     table = _table()
     _key_headers(table, fit, words["key"], words["total"], words["report"])
