@@ -544,7 +544,12 @@ def list_(
         ListFormat.csv: machine.list_csv,
         ListFormat.ids: machine.ids,
     }[output_format]
-    _out(render(recs))
+    text = render(recs)
+    if output_format is ListFormat.csv and _is_terminal():
+        from wrrtrack.render import visible_lines
+
+        text = visible_lines(text)  # for the eye; piped, the cells stay as they are
+    _out(text)
 
 
 @app.command(cls=Command)
