@@ -244,3 +244,16 @@ def test_reports_table_at_a_terminal_names_each_report_once_at_40_columns(
     assert max(len(line) for line in shown.splitlines()) <= 40
     assert "Adviesraad Sociaal Domein Voorbeeldstad: Samen" in " ".join(shown.split())
     assert "open 1 · afgewezen 1" in " ".join(shown.split())
+
+
+def test_a_source_file_that_is_a_device_or_missing_is_refused(cli: Runner, registry: Path) -> None:
+    before = digest(registry)
+    for path, message in (("/dev/zero", "is a device"), ("nowhere.txt", "cannot read")):
+        result = cli(
+            "-r", registry, "reports", "add", "k", "--title", "T", "--publisher", "P",
+            "--date", "2024-01-01", "--reaction", "R", "--reaction-date", "2024-02-01",
+            "--source-file", path,
+        )  # fmt: skip
+        assert result.code == 1 and message in result.err, result.err
+    assert digest(registry) == before
+    assert not (registry.parent / "sources" / "k.txt").exists()

@@ -632,6 +632,17 @@ def _check_texts(**values: str | Sequence[str] | None) -> None:
 
 def _source_text(path: Path) -> bytes:
     """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError) as exc:
+        why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
+        raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
+    if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero never ends
+        raise InvalidChange(
+            f"{path} is {storage.file_kind(mode)}, not a file of text", "source_file"
+        )
     data = storage.read_bytes(path)
     try:
         data.decode("utf-8")
