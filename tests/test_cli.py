@@ -337,7 +337,11 @@ def test_validate_names_the_item_whose_quote_lost_a_word(cli: Runner, registry: 
     first = result.err.splitlines()[0]
     line = text.splitlines().index(next(x for x in text.splitlines() if "breed in kaart" in x)) + 1
     assert first.startswith(f"error: {registry}:{line}:9: wrr103-7: quote 1 is not in ")
-    assert 'nearest passage: "Het kabinet is bereid om aan de Adviescommissie' in first
+    assert (
+        'nearest passage, [-only in the source-] {+only in the quote+}: "Het kabinet is bereid '
+        "om aan de Adviescommissie voor Vreemdelingenzaken (ACVZ) te vragen om "
+        "[-breed-]{+globaal+} in kaart te brengen"
+    ) in first
     assert result.err.splitlines()[-1] == f"error: 1 problem(s) in {registry}"
 
 

@@ -1,13 +1,16 @@
-"""Checking stance quotes against the source text they claim to come from.
+"""Checking quotes against the source text they claim to come from.
 
-A quote is found when it occurs in the source after folding runs of white space to one
-space and typographic quotes to plain ones. Nothing else is forgiven: a changed word, a
-dropped comma or a different dash is a quote that is not in the source.
+A quote is found when it occurs in the source after both are brought to Unicode NFC (so an
+`ë` typed as `e` plus a combining diaeresis is the same text), runs of white space are
+folded to one space and typographic quotes to plain ones. Nothing else is forgiven: a
+changed word, a dropped comma, a different dash or a compatibility form (NFKC's `ﬁ` for
+`fi`) is a quote that is not in the source.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple
 
 from wrrtrack.errors import Location
@@ -49,7 +52,41 @@ class Quoted(NamedTuple):
 
 def fold(text: str) -> str:
     """The form in which quotes and source are compared."""
-    return _WHITESPACE.sub(" ", text.translate(_TYPOGRAPHIC)).strip()
+    normal = unicodedata.normalize("NFC", text)
+    return _WHITESPACE.sub(" ", normal.translate(_TYPOGRAPHIC)).strip()
+
+
+# How a word diff marks what only the source has, and what only the quote has: the
+# convention of `git diff --word-diff=plain`, readable in any terminal and log.
+DIFF_LEGEND = "[-only in the source-] {+only in the quote+}"
+
+
+def word_diff(passage: str, quote: str) -> str:
+    """`passage` with the words the quote does not have marked `[-…-]` and the quote's own
+    words marked `{+…+}`; source text before and after what the quote covers becomes `…`.
+    """
+    import difflib  # only on the way to an error message
+
+    old, new = fold(passage).split(" "), fold(quote).split(" ")
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    # A quote may be part of a sentence: the rest of the sentence is not a difference.
+    if opcodes and opcodes[0][0] == "delete" and len(opcodes) > 1:
+        opcodes, lead = opcodes[1:], ["…"]
+    else:
+        lead = []
+    if opcodes and opcodes[-1][0] == "delete" and len(opcodes) > 1:
+        opcodes, tail = opcodes[:-1], ["…"]
+    else:
+        tail = []
+    words = list(lead)
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            words += old[i1:i2]
+            continue
+        gone = "[-" + " ".join(old[i1:i2]) + "-]" if i2 > i1 else ""
+        added = "{+" + " ".join(new[j1:j2]) + "+}" if j2 > j1 else ""
+        words.append(gone + added)
+    return " ".join(words + tail)
 
 
 class SourceText:
@@ -72,3 +109,11 @@ class SourceText:
 
         best = difflib.get_close_matches(folded, self._sentences, n=1, cutoff=0.0)
         return best[0] if best else ""
+
+    def missing(self, quote: str) -> str:
+        """What to say of a quote that is not in this source: the nearest passage, with the
+        words that differ marked (see `word_diff`)."""
+        passage = self.nearest_passage(quote)
+        if not passage:
+            return "the source holds no text"
+        return f'nearest passage, {DIFF_LEGEND}: "{word_diff(passage, quote)}"'

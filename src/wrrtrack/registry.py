@@ -280,9 +280,7 @@ def check_quotes(source_path: Path, quoted: list[Quoted]) -> QuoteCheck:
         return QuoteCheck(0, [problem], source_path)
     problems = [
         Problem(
-            quote.place,
-            f"{quote.label} is not in {source_path.name}; nearest passage: "
-            f'"{source.nearest_passage(quote.text)}"',
+            quote.place, f"{quote.label} is not in {source_path.name}; {source.missing(quote.text)}"
         )
         for quote in quoted
         if not source.contains(quote.text)
