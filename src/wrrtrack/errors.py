@@ -95,3 +95,13 @@ class LockTimeout(WrrtrackError):
 
 class OutputRefused(WrrtrackError):
     """An --output path that we will not write to."""
+
+
+class SourceRefused(WrrtrackError):
+    """A source path that may not be read (outside the registry's folder, not a regular
+    file, too large, not UTF-8); says why, and never what the file holds."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"source '{path}': {reason}")
