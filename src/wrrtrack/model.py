@@ -69,12 +69,32 @@ class Recommendation:
         return any(folded in text.casefold() for text in haystacks)
 
 
+class Source(NamedTuple):
+    """A document that quotes are checked against: what it is, who published it, where it
+    is published, and the stored copy of its text with that copy's SHA-256.
+
+    `file` is relative to the registry's directory. A registry written before sources were
+    records names only a file; the other facts are then unknown (None) and nothing claims
+    more than that file.
+    """
+
+    id: str
+    file: str
+    title: str | None = None
+    publisher: str | None = None
+    date: date | None = None
+    kind: str | None = None  # samenvatting, kamerstuk, kamerbrief, adviesrapport, ...
+    url: str | None = None
+    sha256: str | None = None
+
+
 class Reaction(NamedTuple):
     """The government's reaction to the advice: where it was published and when."""
 
     reference: str
     date: date
-    source: str  # path of the source text, relative to the registry file
+    source: str  # the id of the stored source its quotes are checked against
+    url: str | None = None  # where the reaction itself is published
 
 
 class AdviceReport(NamedTuple):

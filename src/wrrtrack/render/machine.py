@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack.model import Recommendation, Source, StatusChange
 
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
@@ -34,6 +34,22 @@ def change_dict(change: StatusChange) -> dict[str, Any]:
         "note": change.note,
         "by": change.by,
         "source": change.source,
+    }
+
+
+# The facts of a source, as JSON gives them wherever a quote's origin is shown.
+SOURCE_FIELDS = ("id", "kind", "publisher", "date", "title", "url")
+
+
+def source_dict(source: Source) -> dict[str, Any]:
+    """A source's facts (not its storage: `sources --format json` adds file and state)."""
+    return {
+        "id": source.id,
+        "kind": source.kind,
+        "publisher": source.publisher,
+        "date": source.date.isoformat() if source.date else None,
+        "title": source.title,
+        "url": source.url,
     }
 
 
