@@ -85,3 +85,18 @@ def test_json_gives_the_facts_of_a_source() -> None:
         "title": "Kabinetsreactie op het WRR-rapport Samenleven in Verscheidenheid",
         "url": SUMMARY.url,
     }
+
+
+def test_markdown_sources_table_links_only_web_addresses() -> None:
+    from wrrtrack.render.markdown import link, sources_table
+
+    assert sources_table([SUMMARY], "en") == [
+        "| Id | Source | Stored text |",
+        "| --- | --- | --- |",
+        "| wrr-samenvatting-kabinetsreactie | [WRR, “Kabinetsreactie op het WRR-rapport Samenleven "
+        f"in Verscheidenheid”]({SUMMARY.url}) (summary, wrr.nl, 26 March 2021) | "
+        "sources/kabinetsreactie-wrr-103.txt |",
+        "",
+    ]
+    assert link("x", "javascript:alert(1)") == "x"
+    assert link("x", "https://e.nl/a b)<c>") == "[x](https://e.nl/a%20b%29%3Cc%3E)"

@@ -53,6 +53,17 @@ def source_dict(source: Source) -> dict[str, Any]:
     }
 
 
+def sources_json(rows: Iterable[tuple[Source, str]]) -> str:
+    """`sources --format json`: every source's facts, its stored file and fingerprint, and
+    the file's state (ok, changed, missing, refused)."""
+    return to_json(
+        [
+            {**source_dict(source), "file": source.file, "sha256": source.sha256, "state": state}
+            for source, state in rows
+        ]
+    )
+
+
 def detail(rec: Recommendation) -> dict[str, Any]:
     return {
         **summary(rec),

@@ -7,9 +7,10 @@ that no title, note or quote can change the report's structure or inject HTML.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
-from wrrtrack.model import Ledger, Recommendation, StatusChange, count_by
+from wrrtrack.model import Ledger, Recommendation, Source, StatusChange, count_by
 from wrrtrack.vocabulary import Language, Vocabulary
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
@@ -44,6 +45,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "note": "Toelichting",
         "by": "Door",
         "source": "Bron",
+        "stored_text": "Opgeslagen tekst",
         "since": "Wijzigingen na {since}",
         "no_changes": "Geen wijzigingen na {since}.",
         "context": "Het kabinet over het rapport als geheel",
@@ -74,6 +76,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "note": "Note",
         "by": "By",
         "source": "Source",
+        "stored_text": "Stored text",
         "since": "Changes after {since}",
         "no_changes": "No changes after {since}.",
         "context": "The cabinet on the report as a whole",
@@ -93,6 +96,38 @@ def inline(text: str | None) -> str:
         return ""
     flat = " ".join(text.split()).translate(_ESCAPES)
     return "\\" + flat if _LINE_START.match(flat) else flat
+
+
+def link(text: str, url: str | None) -> str:
+    """`text` (already made safe) linked to `url` when that is a web address; any other
+    scheme (`javascript:`, `data:`) is left unlinked, and the address is percent-encoded
+    so that it cannot end the link early or break out of it."""
+    from urllib.parse import quote, urlsplit
+
+    if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
+        return text
+    return f"[{text}]({quote(url, safe=_URL_SAFE)})"
+
+
+# Kept as they are in a link target; everything else (spaces, brackets, '<', '>') encoded.
+_URL_SAFE = ":/?#@!$&'*+,;=%~-._"
+
+
+def sources_table(sources: Iterable[Source], lang: Language) -> list[str]:
+    """A table of sources: id, the document (linked to where it is published), stored file."""
+    from wrrtrack.render.citation import cite, where_when
+
+    t = TEXT[lang]
+    rows = []
+    for source in sources:
+        if source.title is None:
+            named = inline(cite(source, lang))
+        else:
+            title = f"{source.publisher}, “{source.title}”" if source.publisher else source.title
+            detail = where_when(source, lang)
+            named = link(inline(title), source.url) + (f" ({inline(detail)})" if detail else "")
+        rows.append([inline(source.id), named, inline(source.file)])
+    return _table([t["id"], t["source"], t["stored_text"]], rows)
 
 
 def _row(cells: list[str]) -> str:

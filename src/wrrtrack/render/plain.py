@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack.model import Recommendation, Source, StatusChange
 from wrrtrack.render import visible
 from wrrtrack.vocabulary import Vocabularies
 
@@ -39,6 +39,24 @@ def history_lines(history: Iterable[StatusChange]) -> str:
     return "".join(
         "\t".join((c.date.isoformat(), c.status, cell(c.by), cell(c.note), cell(c.source))) + "\n"
         for c in history
+    )
+
+
+def sources_lines(rows: Iterable[tuple[Source, str]]) -> str:
+    """id, kind, date, title, url, state: one line per source."""
+    return "".join(
+        "\t".join(
+            (
+                cell(source.id),
+                cell(source.kind),
+                source.date.isoformat() if source.date else "",
+                cell(source.title),
+                cell(source.url),
+                state,
+            )
+        )
+        + "\n"
+        for source, state in rows
     )
 
 

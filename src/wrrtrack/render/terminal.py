@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack.model import Recommendation, StatusChange
+from wrrtrack.model import Recommendation, Source, StatusChange
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -58,6 +58,29 @@ def history_table(rec: Recommendation, history: Iterable[StatusChange]) -> Table
             Text(c.by or ""),
             Text(c.note or ""),
             Text(c.source or ""),
+        )
+    return table
+
+
+SOURCE_STATE_STYLES = {"ok": "green", "changed": "red", "missing": "red", "refused": "red"}
+
+
+def sources_table(rows: Iterable[tuple[Source, str]]) -> Table:
+    table = Table(title="sources", title_justify="left")
+    table.add_column("id", style="bold", overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", ratio=2, min_width=20)
+    table.add_column("url", ratio=1, overflow="fold")
+    table.add_column("state", no_wrap=True)
+    for source, state in rows:
+        table.add_row(
+            Text(source.id),
+            Text(source.kind or ""),
+            source.date.isoformat() if source.date else "",
+            Text(source.title or ""),
+            Text(source.url or ""),
+            Text(state, style=SOURCE_STATE_STYLES.get(state, "")),
         )
     return table
 
