@@ -94,9 +94,9 @@ def test_markdown_sources_table_links_only_web_addresses() -> None:
         "| Id | Source | Stored text |",
         "| --- | --- | --- |",
         "| wrr-samenvatting-kabinetsreactie | [WRR, “Kabinetsreactie op het WRR-rapport Samenleven "
-        f"in Verscheidenheid”]({SUMMARY.url}) (summary, wrr.nl, 26 March 2021) | "
+        f"in Verscheidenheid”](<{SUMMARY.url}>) (summary, wrr.nl, 26 March 2021) | "
         "sources/kabinetsreactie-wrr-103.txt |",
         "",
     ]
     assert link("x", "javascript:alert(1)") == "x"
-    assert link("x", "https://e.nl/a b)<c>") == "[x](https://e.nl/a%20b%29%3Cc%3E)"
+    assert link("x", "https://e.nl/a b)<c>") == "[x](<https://e.nl/a%20b)%3Cc%3E>)"

@@ -120,6 +120,15 @@ def test_example_reports_are_what_report_prints(cli: Runner, lang: str) -> None:
     assert path.read_text(encoding="utf-8") == text, "run `make docs`"
 
 
+def test_example_summary_is_what_report_prints(cli: Runner) -> None:
+    path = ROOT / "docs" / "example-summary.en.md"
+    registry = ROOT / "data" / "recommendations.yaml"
+    text = cli("--registry", registry, "report", "--summary", "--lang", "en").out
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, "run `make docs`"
+
+
 def test_every_test_the_readme_names_exists() -> None:
     named = set(re.findall(r"`(test_[a-z_]+)", README.read_text(encoding="utf-8")))
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("*.py"))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-from tests.conftest import SHIPPED, Runner
+from tests.conftest import ROOT, SHIPPED, Runner
 
 HOSTILE = "| <script>alert(1)</script> \n # heading"
 
@@ -151,3 +156,123 @@ def test_output_refuses_directories_and_missing_parents(cli: Runner, tmp_path: P
         f"error: {missing.parent}: no such directory\n"
     )
     assert not missing.exists()
+
+
+def test_a_mermaid_pie_of_the_statuses_precedes_their_table(cli: Runner) -> None:
+    out = cli("-r", SHIPPED, "report", "--lang", "en").out
+    assert (
+        "### By status\n\n```mermaid\npie showData\n    title Recommendations by status\n"
+        '    "open" : 2\n    "exploring" : 3\n    "in progress" : 1\n    "deferred" : 1\n```\n\n'
+        "| Status | Count |\n"
+    ) in out
+    rendered = html(out)
+    assert rendered.count('<code class="language-mermaid">') == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [
+        ("in verkenning", "in verkenning"),
+        ('say "hi"', "say #quot;hi#quot;"),
+        ("#quot; stays text", "#35;quot; stays text"),
+        ("<b>x</b>", "#lt;b#gt;x#lt;/b#gt;"),
+        ("two\nlines\x1b[31m", "two lines [31m"),
+        ("```", "```"),  # inside a quoted label, mid-line: cannot close the fence
+    ],
+)
+def test_mermaid_labels_cannot_leave_their_quotes(raw: str, label: str) -> None:
+    from wrrtrack.render.markdown import mermaid_text
+
+    assert mermaid_text(raw) == label
+
+
+def test_hostile_status_label_stays_inside_the_pie(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    text = text.replace(
+        "vocabularies:\n",
+        'vocabularies:\n  statuses:\n    open: {nl: "x\\"\\n```\\n# kop", en: open}\n',
+    )
+    registry.write_text(text, encoding="utf-8")
+    out = cli("-r", registry, "report").out
+    assert '    "x#quot; ``` #35; kop" : 2\n' in out
+    rendered = html(out)
+    assert rendered.count("<h1>") == 1
+    assert rendered.count("<pre>") == 1
+
+
+def test_summary_has_the_counts_and_the_latest_changes_only(cli: Runner) -> None:
+    out = cli("-r", SHIPPED, "report", "--summary").out
+    assert "```mermaid" in out
+    assert "| **Totaal** | **7** |" in out
+    assert "| gemeenten | 0 | 2 | 1 | 0 | **3** |" in out
+    assert "Aanbevelingen per thema" not in out
+    assert "### wrr103-" not in out
+    assert "> " not in out  # neither quotes nor context
+    changes = out.split("## Laatste wijzigingen\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert changes[2].startswith("| 2022-12-22 | wrr103-7 | in verkenning | De Adviesraad")
+    assert [row.split(" | ")[1] for row in changes[3:]] == [f"wrr103-{n}" for n in range(1, 8)]
+    since = cli("-r", SHIPPED, "report", "--summary", "--since", "2022-01-01", "--lang", "en").out
+    assert "## Changes after 2022-01-01\n" in since
+    assert since.count("| 2022-12-22 | wrr103-7 |") == 1
+    assert "Latest changes" not in since
+    none = cli("-r", SHIPPED, "report", "--summary", "--since", "2023-01-01").out
+    assert "Geen wijzigingen na 2023-01-01." in none
+
+
+def test_summary_clips_huge_notes(cli: Runner, registry: Path) -> None:
+    cli("-r", registry, "status", "set", "wrr103-1", "open", "--note", "x" * 100_000)
+    out = cli("-r", registry, "report", "--summary").out
+    assert len(out) < 5_000
+    assert "x" * 299 + "…" in out
+    assert "x" * 100_000 in cli("-r", registry, "report").out  # the full report keeps it
+
+
+def test_summary_of_ten_thousand_items_fits_a_job_summary() -> None:
+    """GitHub refuses a job summary over 1 MiB; a summary must fit whatever the size."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import make_registry
+    from wrrtrack.render import html as html_render
+    from wrrtrack.render import markdown
+
+    ledger, _ = make_registry.build(10_000)
+    changes = sum(len(rec.history) for rec in ledger.recommendations)
+    for render in (markdown.report, html_render.report):
+        latest = render(ledger, summary=True)
+        everything = render(ledger, summary=True, since=date(2000, 1, 1))
+        assert len(latest.encode()) < 64 * 1024
+        assert len(everything.encode()) < 512 * 1024
+        assert f"{changes - 500}" in everything  # the changes left out are counted
+    full = markdown.report(ledger, since=date(2000, 1, 1))
+    assert len(full.encode()) > 1024 * 1024  # so the summary is what makes it fit
+
+
+@pytest.mark.slow
+def test_summary_of_a_ten_thousand_item_registry_from_the_command_line(tmp_path: Path) -> None:
+    """As a CI job would run it: the generated registry, the installed command."""
+    registry = tmp_path / "recommendations.yaml"
+    subprocess.run(
+        [sys.executable, ROOT / "benchmarks" / "make_registry.py", "10000", registry], check=True
+    )
+    wrrtrack = Path(sys.executable).parent / "wrrtrack"
+    result = subprocess.run(
+        [wrrtrack, "-r", registry, "report", "--summary", "--since", "2000-01-01"],
+        capture_output=True,
+        check=True,
+    )
+    assert 10_000 < len(result.stdout) < 1024 * 1024
+    assert result.stderr == b""
+
+
+def test_output_refuses_devices_and_fifos(cli: Runner, tmp_path: Path) -> None:
+    """The write is a rename: it would replace a device or a FIFO with a regular file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    # (A FIFO only: run as root, a regression would replace a real device like /dev/full.)
+    result = cli("-r", SHIPPED, "report", "--format", "html", "--output", fifo)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"error: {fifo} is not a regular file (a device, FIFO or socket); name a file\n"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

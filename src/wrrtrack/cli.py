@@ -52,6 +52,7 @@ class HistoryFormat(StrEnum):
 
 class ReportFormat(StrEnum):
     md = "md"
+    html = "html"
 
 
 class Lang(StrEnum):
@@ -309,7 +310,8 @@ def status_history(
 def report(
     ctx: typer.Context,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="md (Markdown).")
+        ReportFormat,
+        typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
     ] = ReportFormat.md,
     output: Annotated[
         Path | None,
@@ -325,14 +327,30 @@ def report(
     since: Annotated[
         str | None, typer.Option("--since", help="Add a section of changes after this date.")
     ] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="Only the counts and the changes (after --since, else the latest): "
+            "small enough for a CI job summary.",
+        ),
+    ] = False,
 ) -> None:
     """Write the status report: summary, per-theme tables, quotes and history."""
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
-    from wrrtrack.render import markdown
+    if output_format is ReportFormat.html:
+        from wrrtrack.render.html import report as html_report
 
+        render = html_report
+    else:
+        from wrrtrack.render.markdown import report as markdown_report
+
+        render = markdown_report
     registry = _registry(ctx)
-    text = markdown.report(registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day)
+    text = render(
+        registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day, summary=summary
+    )
     if output is None:
         _out(text)
         return

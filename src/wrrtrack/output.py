@@ -22,6 +22,9 @@ def write_output(path: Path, text: str) -> None:
         )
     if path.is_dir():
         raise OutputRefused(f"{path} is a directory; name a file")
+    if path.exists() and not path.is_file():
+        # A device or FIFO would be replaced by a regular file (the write is a rename).
+        raise OutputRefused(f"{path} is not a regular file (a device, FIFO or socket); name a file")
     if not path.parent.is_dir():
         raise OutputRefused(f"{path.parent}: no such directory")
     storage.atomic_write(path, text)

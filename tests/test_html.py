@@ -1,0 +1,352 @@
+"""`report --format html`: one self-contained page, read back with the standard library's
+HTML parser: structure, headers, charts, every item, nothing loaded, hostile text inert."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHIPPED, Runner
+from wrrtrack.registry import Registry
+
+VOID = {"meta", "link", "br", "hr", "img", "input", "rect", "source", "wbr", "col", "area"}
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    parent: Element | None = None
+    children: list[Element] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """All text inside, as a reader sees it (white space folded)."""
+        parts: list[str] = []
+
+        def walk(element: Element) -> None:
+            parts.extend(element.texts)
+            for child in element.children:
+                walk(child)
+
+        walk(self)
+        return " ".join(" ".join(parts).split())
+
+    def all(self, tag: str | None = None) -> list[Element]:
+        found = []
+        for child in self.children:
+            if tag is None or child.tag == tag:
+                found.append(child)
+            found += child.all(tag)
+        return found
+
+    def one(self, tag: str) -> Element:
+        (found,) = self.all(tag)
+        return found
+
+
+class Tree(HTMLParser):
+    """A strict tree builder: an end tag that does not close the open element fails."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.open = self.root
+        self.doctype = ""
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = decl
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = [name for name, _ in attrs]
+        assert len(names) == len(set(names)), f"repeated attribute in <{tag}>"
+        element = Element(tag, {k: v or "" for k, v in attrs}, self.open)
+        self.open.children.append(element)
+        if tag not in VOID:
+            self.open = element
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.children.append(Element(tag, {k: v or "" for k, v in attrs}, self.open))
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open.tag == tag, f"</{tag}> closes <{self.open.tag}>"
+        assert self.open.parent is not None
+        self.open = self.open.parent
+
+    def handle_data(self, data: str) -> None:
+        self.open.texts.append(data)
+
+
+def parse(page: str) -> Element:
+    tree = Tree()
+    tree.feed(page)
+    tree.close()
+    assert tree.open is tree.root, f"<{tree.open.tag}> is never closed"
+    assert tree.doctype.lower() == "doctype html"
+    return tree.root
+
+
+def html_report(cli: Runner, *args: str | Path) -> str:
+    result = cli(*args[:2], "report", "--format", "html", *args[2:])
+    assert result.code == 0, result.err
+    assert result.err == ""
+    return result.out
+
+
+def test_the_page_is_self_contained_and_loads_nothing(cli: Runner) -> None:
+    page = html_report(cli, "-r", SHIPPED)
+    root = parse(page)
+    document = root.one("html")
+    assert document.attrs["lang"] == "nl"
+    for tag in ("script", "link", "img", "iframe", "object", "embed", "base", "form"):
+        assert root.all(tag) == [], tag
+    assert len(root.all("style")) == 1
+    ids = [e.attrs["id"] for e in root.all() if "id" in e.attrs]
+    assert len(ids) == len(set(ids)), "ids are unique"
+    for element in root.all():
+        assert "style" not in element.attrs  # the policy allows the one style sheet only
+        assert "src" not in element.attrs
+        assert not [a for a in element.attrs if a.startswith("on")]
+        href = element.attrs.get("href")
+        if href is not None:  # every link goes to a place in the page
+            assert href.startswith("#"), href
+            assert href[1:] in ids, href
+    policy = [m for m in root.all("meta") if m.attrs.get("http-equiv")]
+    assert policy[0].attrs["content"].startswith("default-src 'none'; style-src 'sha256-")
+    # Nothing in the style sheet fetches either (no url(), no @import).
+    sheet = root.one("style").text()
+    assert "url(" not in sheet
+    assert "@import" not in sheet
+    assert "@media print" in sheet
+
+
+def test_the_page_says_what_the_markdown_report_says(cli: Runner) -> None:
+    root = parse(html_report(cli, "-r", SHIPPED))
+    registry = Registry.open(SHIPPED)
+    assert root.one("h1").text() == (
+        "Opvolging WRR 103: Samenleven in verscheidenheid. Beleid voor de migratiesamenleving"
+    )
+    assert root.one("head").one("title").text() == root.one("h1").text()
+    facts = root.one("header").text()
+    assert "Kabinetsreactie Kamerstuk 29 861, nr. 70, 2021-03-24" in facts
+    assert "Stand per 2022-12-22" in facts
+    sections = {e.attrs["id"]: e for e in root.all("section")}
+    quotes = [q.text() for q in root.all("blockquote")]
+    assert quotes[:2] == list(registry.report.context)
+    for rec in registry.recommendations:
+        detail = sections[f"rec-{rec.id}"]
+        assert detail.one("h3").text() == rec.id
+        assert rec.title in detail.text()
+        assert [q.text() for q in detail.all("blockquote")] == list(rec.quotes)
+        history = detail.one("tbody").all("tr")
+        assert len(history) == len(rec.history)
+        assert history[-1].all()[0].text() == rec.updated.isoformat()
+    theme_rows = sections["by-theme"].all("tbody")
+    assert sum(len(body.all("tr")) for body in theme_rows) == 7
+    assert [h.text() for h in sections["by-theme"].all("h3")] == [
+        "Algemeen",
+        "Ontvangst en inburgering",
+        "Samenhang in wijken",
+        "Migratiebeleid",
+    ]
+    assert len(quotes) == 2 + 10  # context and the quotes: as in the Markdown report
+    assert root.one("footer").text().startswith("Gemaakt met wrrtrack")
+
+
+def test_every_table_has_column_and_row_headers(cli: Runner) -> None:
+    root = parse(html_report(cli, "-r", SHIPPED, "--since", "2022-01-01"))
+    tables = root.all("table")
+    assert len(tables) == 2 + 1 + 4 + 7  # summaries, changes, themes, histories
+    for table in tables:
+        heads = table.one("thead").all("th")
+        assert heads
+        assert all(th.attrs["scope"] == "col" for th in heads)
+        for row in table.one("tbody").all("tr"):
+            first = row.children[0]
+            assert (first.tag, first.attrs["scope"]) == ("th", "row")
+            if "cards" in table.attrs.get("class", ""):  # labelled for the phone layout
+                labels = [cell.attrs["data-label"] for cell in row.children]
+                assert labels == [th.text() for th in heads]
+    status = tables[0]
+    rows = [[c.text() for c in tr.children] for tr in status.all("tr")]
+    assert rows == [
+        ["Status", "Aantal"],
+        ["open", "2"],
+        ["in verkenning", "3"],
+        ["in uitvoering", "1"],
+        ["doorgeschoven", "1"],
+        ["Totaal", "7"],
+    ]
+    changes = root.all("section")[1]
+    assert changes.attrs["id"] == "changes"
+    assert changes.one("h2").text() == "Wijzigingen na 2022-01-01"
+    assert changes.one("tbody").all("a")[0].attrs["href"] == "#rec-wrr103-7"
+
+
+def test_charts_are_svg_with_a_title_a_description_and_the_numbers(cli: Runner) -> None:
+    root = parse(html_report(cli, "-r", SHIPPED, "--lang", "en"))
+    assert root.one("html").attrs["lang"] == "en"
+    status, actor = root.all("svg")[:2]
+    for chart in (status, actor):
+        assert chart.attrs["role"] == "img"
+        title, desc = chart.one("title"), chart.one("desc")
+        assert chart.attrs["aria-labelledby"] == f"{title.attrs['id']} {desc.attrs['id']}"
+    assert status.one("title").text() == "Recommendations by status"
+    assert status.one("desc").text() == "open: 2; exploring: 3; in progress: 1; deferred: 1"
+    assert [t.text() for t in status.all("text")] == [
+        *("open", "2", "exploring", "3", "in progress", "1", "deferred", "1")
+    ]
+    assert len(status.all("rect")) == 4
+    assert "municipalities: exploring: 2, in progress: 1" in actor.one("desc").text()
+    # The bars' widths are proportional to the counts: 3 fills the room, 1 a third of it.
+    widths = [float(r.attrs["width"]) for r in status.all("rect")]
+    assert widths[1] == pytest.approx(3 * widths[2], abs=0.2)
+    legend = root.one("ul")
+    assert [li.text() for li in legend.all("li")] == [
+        "open",
+        "exploring",
+        "in progress",
+        "deferred",
+    ]
+
+
+def test_contents_link_to_every_section(cli: Runner) -> None:
+    root = parse(html_report(cli, "-r", SHIPPED))
+    nav = root.one("nav")
+    links = [(a.attrs["href"], a.text()) for a in nav.all("a")]
+    assert links == [
+        ("#summary", "Samenvatting"),
+        ("#by-status", "Per status"),
+        ("#by-actor", "Per actor"),
+        ("#by-theme", "Aanbevelingen per thema"),
+        ("#theme-1", "Algemeen"),
+        ("#theme-2", "Ontvangst en inburgering"),
+        ("#theme-3", "Samenhang in wijken"),
+        ("#theme-4", "Migratiebeleid"),
+        ("#details", "Aanbevelingen in detail"),
+    ]
+
+
+def test_the_page_is_deterministic_and_output_writes_it(cli: Runner, tmp_path: Path) -> None:
+    first = html_report(cli, "-r", SHIPPED)
+    assert html_report(cli, "-r", SHIPPED).encode() == first.encode()
+    target = tmp_path / "status.html"
+    result = cli("-r", SHIPPED, "report", "--format", "html", "--output", target)
+    assert (result.code, result.out, result.err) == (0, "", f"wrote {target}\n")
+    assert target.read_bytes() == first.encode()
+
+
+HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> **vet** [x](javascript:y)'
+
+
+def test_hostile_text_is_shown_as_text(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    hostile = HOSTILE.replace('"', '\\"')
+    text = text.replace(
+        '"Een meer integrale ontvangst van alle nieuwkomers"', f'"{hostile}\\e[31m\\a"'
+    )
+    text = text.replace("{nl: Algemeen,", f'{{nl: "{hostile}",')
+    registry.write_text(text, encoding="utf-8")
+    cli("-r", registry, "status", "set", "wrr103-2", "open", "--date", "2024-01-01",
+        "--note", f"'><svg onload=alert(3)>\n{HOSTILE}", "--by", '"onmouseover="x',
+        "--source", "javascript:alert(4)")  # fmt: skip
+    for args in ([], ["--since", "2000-01-01"], ["--summary"]):
+        page = html_report(cli, "-r", registry, *args)
+        root = parse(page)
+        assert root.all("script") == []
+        assert root.all("img") == []
+        assert len(root.all("svg")) == 2 + 4  # the charts and the legend's swatches
+        for element in root.all():
+            assert not [a for a in element.attrs if a.startswith("on")], element.tag
+            assert not element.attrs.get("href", "#").startswith("javascript")
+        assert "\x1b" not in page
+        assert "\x07" not in page
+    root = parse(html_report(cli, "-r", registry))
+    detail = next(s for s in root.all("section") if s.attrs.get("id") == "rec-wrr103-2")
+    (title,) = [p for p in detail.all("p") if p.attrs.get("class") == "rec-title"]
+    assert title.text() == f"{HOSTILE}\\x1b[31m\\x07"
+    last = detail.one("tbody").all("tr")[-1]
+    assert [c.text() for c in last.children] == [
+        "2024-01-01",
+        "open",
+        f"'><svg onload=alert(3)> {HOSTILE}",
+        '"onmouseover="x',
+        "javascript:alert(4)",
+    ]
+    assert last.all("a") == []  # a source that is no web address is not a link
+    assert root.one("nav").all("a")[4].text() == HOSTILE  # the theme's label
+
+
+def test_quotes_link_to_their_source_where_it_has_a_web_address(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wrrtrack.render import content
+
+    url = 'https://example.org/kst?a=1&b="><script>x</script>'
+    monkeypatch.setattr(
+        content, "quote_attribution", lambda ledger, rec: content.Attribution(rec.id, url)
+    )
+    root = parse(html_report(cli, "-r", SHIPPED))
+    figures = [f for f in root.all("figure") if f.attrs.get("class") == "quote"]
+    assert len(figures) == 10
+    first = figures[0]
+    assert first.one("blockquote").attrs["cite"] == url
+    link = first.one("figcaption").one("a")
+    assert (link.attrs["href"], link.text()) == (url, "wrr103-1")
+    assert root.all("script") == []
+    # Markdown names the same source, linked the same way.
+    markdown = cli("-r", SHIPPED, "report").out
+    assert "Uit de kabinetsreactie ([wrr103-1](<https://example.org/kst?a=1&b=%22%3E%3Cscript" in (
+        markdown
+    )
+
+    monkeypatch.setattr(
+        content,
+        "quote_attribution",
+        lambda ledger, rec: content.Attribution("bron", "javascript:alert(1)"),
+    )
+    root = parse(html_report(cli, "-r", SHIPPED))
+    first = next(f for f in root.all("figure") if f.attrs.get("class") == "quote")
+    assert "cite" not in first.one("blockquote").attrs
+    assert first.one("figcaption").all("a") == []
+    assert first.one("figcaption").text() == "— bron"
+
+
+def test_a_history_source_that_is_a_web_address_is_a_link(cli: Runner, registry: Path) -> None:
+    url = "https://www.adviesraadmigratie.nl/publicaties"
+    cli("-r", registry, "status", "set", "wrr103-3", "open", "--note", "n", "--source", url)
+    root = parse(html_report(cli, "-r", registry))
+    detail = next(s for s in root.all("section") if s.attrs.get("id") == "rec-wrr103-3")
+    (link,) = detail.one("tbody").all("a")
+    assert (link.attrs["href"], link.text()) == (url, url)
+
+
+def test_summary_page_has_the_counts_and_changes_only(cli: Runner) -> None:
+    root = parse(html_report(cli, "-r", SHIPPED, "--summary"))
+    ids = {s.attrs["id"] for s in root.all("section")}
+    assert ids == {"summary", "changes"}
+    changes = next(s for s in root.all("section") if s.attrs["id"] == "changes")
+    assert changes.one("h2").text() == "Laatste wijzigingen"
+    rows = changes.one("tbody").all("tr")
+    assert [r.children[1].text() for r in rows][:2] == ["wrr103-7", "wrr103-1"]
+    assert changes.all("a") == []  # nothing to link to in a summary
+    assert [a.attrs["href"] for a in root.one("nav").all("a")] == [
+        "#summary",
+        "#by-status",
+        "#by-actor",
+        "#changes",
+    ]
+
+
+def test_text_escapes_for_text_and_attributes() -> None:
+    from wrrtrack.render.html import text
+
+    assert text("a & <b> \"c\" 'd'") == "a &amp; &lt;b&gt; &quot;c&quot; &#x27;d&#x27;"
+    assert text("line\nbreak\ttab") == "line break tab"
+    assert text("bell\x07 nul\x00 del\x7f") == "bell\\x07 nul\\x00 del\\x7f"
+    assert text(None) == ""
+    assert re.fullmatch(r"[^<>\"']*", text(HOSTILE))
