@@ -14,9 +14,9 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
-from wrrtrack.vocabulary import STANCES, STATUSES, Term, Vocabularies
-from wrrtrack.yamlfile import render_registry
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._vocabulary import STANCES, STATUSES, Term, Vocabularies
+from wrrtrack._yamlfile import render_registry
 
 SOURCE_NAME = "sources/kabinetsreactie-synthetisch.txt"
 

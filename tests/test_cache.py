@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Runner
-from wrrtrack import cache
-from wrrtrack.registry import Registry
+from tests.conftest import SHIPPED, Runner
+from wrrtrack import _cache as cache
+from wrrtrack._registry import Registry
 
 
 def entries(tmp_path: Path) -> list[Path]:
@@ -26,7 +27,7 @@ def test_a_read_fills_the_cache_and_the_next_read_uses_it(
     def no_parsing(*args: object) -> None:
         raise AssertionError("parsed although the cache had these bytes")
 
-    monkeypatch.setattr("wrrtrack.registry._parse", no_parsing)
+    monkeypatch.setattr("wrrtrack._registry._parse", no_parsing)
     assert Registry.open(registry).get("wrr103-7").status == "in-verkenning"
 
 
@@ -82,12 +83,13 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(
 ) -> None:
     Registry.open(registry)
     (entry,) = entries(tmp_path)
-    entry.write_bytes(damage(json.loads(entry.read_bytes())))
+    written = entry.read_bytes()
+    entry.write_bytes(damage(json.loads(written)))
     result = cli("-r", registry, "list", "-f", "ids")
     assert result.code == 0, result.err
     assert result.out.split()[-1] == "wrr103-7"
     assert result.err == ""
-    assert json.loads(entry.read_bytes())["version"] != "0.0.0"  # rebuilt
+    assert entry.read_bytes() == written  # rebuilt: what a first read writes, not the damage
 
 
 def test_no_cache_option_neither_reads_nor_writes_it(
@@ -111,7 +113,7 @@ def test_a_write_updates_the_cache_instead_of_rebuilding_it(
     registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = Registry.open(registry)
-    monkeypatch.setattr("wrrtrack.registry._parse", lambda *a: pytest.fail("full parse"))
+    monkeypatch.setattr("wrrtrack._registry._parse", lambda *a: pytest.fail("full parse"))
     opened.set_status("wrr103-2", "uitgevoerd", by="x")
     assert cache.key(registry.read_bytes()) in [p.stem for p in entries(tmp_path)]
     monkeypatch.undo()
@@ -143,11 +145,121 @@ def test_temporary_files_of_killed_cache_writers_are_removed(
 
     folder = tmp_path / "cache"
     folder.mkdir()
-    dead = folder / f".{'0' * 64}.json{TEMP_MARK}123-abcd"
-    recent = folder / f".{'1' * 64}.json{TEMP_MARK}456-ef01"
+    dead = folder / f".{'0' * 64}.json{TEMP_MARK}123-abcd0123"
+    recent = folder / f".{'1' * 64}.json{TEMP_MARK}456-ef012345"
     for leftover in (dead, recent):
-        leftover.write_text("{half", encoding="utf-8")
+        key = leftover.name[1:65]
+        leftover.write_text(f'{{"format": 1, "version": "0.1.0", "key": "{key}", "re', "utf-8")
     os.utime(dead, (0, 0))
     Registry.open(registry)  # writes an entry, and prunes
     assert not dead.exists()
     assert recent.exists()  # perhaps a writer still at work
+
+
+def test_the_cache_keeps_at_most_its_limit_of_entries(registry: Path, tmp_path: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    for n in range(cache.KEEP + 3):
+        registry.write_text(text + f"# version {n}\n", encoding="utf-8")
+        Registry.open(registry)
+    kept = entries(tmp_path)
+    assert len(kept) == cache.KEEP
+    assert cache.key(registry.read_bytes()) in [p.stem for p in kept]  # the newest stays
+
+
+@pytest.mark.slow
+def test_a_change_to_the_code_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    """An editable install: a label changed in the code shows at once, cache or not."""
+    import shutil
+    import subprocess
+    import sys
+
+    import wrrtrack
+
+    package = tmp_path / "code" / "wrrtrack"
+    shutil.copytree(Path(wrrtrack.__file__).parent, package)
+
+    def show() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "wrrtrack", "-r", SHIPPED, "show", "wrr103-7"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(package.parent)},
+            timeout=60,
+        )
+        return done.stdout
+
+    assert "stance   toegezegd (committed)" in show()
+    assert len(entries(tmp_path)) == 1  # the parse, labels included, is in the cache
+    vocabulary = package / "_vocabulary.py"
+    source = vocabulary.read_text(encoding="utf-8")
+    vocabulary.write_text(source.replace('"committed"', '"promised"', 1), encoding="utf-8")
+    assert "stance   toegezegd (promised)" in show()
+
+
+def own_looking_files(folder: Path) -> dict[Path, bytes]:
+    """Files a user or another program keeps in a shared cache directory, some of them
+    named like ours, all older than any cache entry."""
+    from wrrtrack.storage import TEMP_MARK
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        folder / "notes.json": b'{"mine": true}',
+        folder / "photo.jpg": b"\xff\xd8",
+        folder / f"{'a' * 64}.json": b'{"format": 1, "key": "not ours"}',
+        folder / f"{'b' * 64}.json": b"someone else's data",
+        folder / f".{'c' * 64}.json{TEMP_MARK}1-deadbeef": b"foreign",
+        folder / f".x{TEMP_MARK}1-deadbeef": b"",
+    }
+    for path, data in files.items():
+        path.write_bytes(data)
+        os.utime(path, (0, 0))
+    return files
+
+
+def test_a_shared_cache_directory_keeps_every_file_wrrtrack_did_not_write(
+    registry: Path, tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(cache.ENV_VAR, str(shared))
+    theirs = own_looking_files(shared)
+    monkeypatch.setattr(cache, "KEEP", 1)  # prune on every write
+    for step in range(3):
+        changed = cli("-r", registry, "status", "set", "wrr103-3", "open", "--note", f"n{step}")
+        assert changed.code == 0
+        assert cli("-r", registry, "list", "--format", "ids").code == 0
+    assert cli("-r", registry, "list", "--status", "klaar").code == 2  # a failing command
+    assert {path: path.read_bytes() for path in theirs} == theirs
+    ours = sorted(p.name for p in shared.iterdir() if p not in theirs)
+    assert ours == [f"{cache.key(registry.read_bytes())}.json"]
+
+
+def test_a_failing_command_writes_no_cache_entry(
+    registry: Path, tmp_path: Path, cli: Runner
+) -> None:
+    result = cli("-r", registry, "list", "--status", "klaar")
+    assert result.code == 2
+    assert not (tmp_path / "cache").exists()
+    result = cli("-r", registry, "show", "wrr103-99")
+    assert result.code == 1
+    assert not (tmp_path / "cache").exists()
+    assert cli("-r", registry, "show", "wrr103-1").code == 0
+    assert len(entries(tmp_path)) == 1
+
+
+def test_no_home_and_no_cache_setting_is_no_error(
+    registry: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(cache.ENV_VAR)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.directory() is None
+    result = cli("-r", registry, "status", "set", "wrr103-6", "open", "--note", "x", "--by", "y")
+    assert (result.code, result.err.split(" (")[0]) == (0, "wrr103-6: note")
+    assert registry.read_text(encoding="utf-8").count("note: x") == 1
+    assert cli("-r", registry, "list", "--format", "ids").code == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from wrrtrack.model import Reaction, Source
+from wrrtrack._model import Reaction, Source
 from wrrtrack.render import machine
 from wrrtrack.render.citation import cite, long_date, quoted_from, site
 

@@ -1,4 +1,4 @@
-"""The command line as cli.md specifies it: filters, formats, exit codes, messages."""
+"""The command line as the README specifies it: filters, formats, exit codes, messages."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def ids(result_out: str) -> list[str]:
     return result_out.split()
 
 
-# --- list: the filters domain.md names -------------------------------------------------
+# --- list: the filters, with the items the registry gives each -----------------------------
 
 
 @pytest.mark.parametrize(
@@ -388,7 +388,7 @@ def test_no_command_shows_help_and_exits_2(cli: Runner) -> None:
 def test_csv_neutralises_cells_that_spreadsheets_would_run(
     cli: Runner, registry: Path, start: str
 ) -> None:
-    from wrrtrack.yamlfile import yaml_scalar
+    from wrrtrack._yamlfile import yaml_scalar
 
     formula = yaml_scalar(f'{start}HYPERLINK("http://x")')
     text = registry.read_text(encoding="utf-8").replace(

@@ -10,6 +10,8 @@ import multiprocessing
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -18,14 +20,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wrrtrack import storage, yamlfile
-from wrrtrack.errors import LockTimeout
-from wrrtrack.model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
-from wrrtrack.registry import Registry
-from wrrtrack.vocabulary import STATUSES, Term, Vocabularies
+from wrrtrack import _yamlfile as yamlfile
+from wrrtrack import storage
+from wrrtrack._errors import LockTimeout
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._registry import Registry
+from wrrtrack._vocabulary import STATUSES, Term, Vocabularies
 
 pytestmark = pytest.mark.slow
-FORK = multiprocessing.get_context("fork")
+# fork where it exists (quick); Windows has only spawn, which imports this module anew.
+FORK = multiprocessing.get_context("spawn" if sys.platform == "win32" else "fork")
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and links")
 IDS = [f"wrr103-{n}" for n in range(1, 8)]
 
 
@@ -52,7 +57,7 @@ def test_eight_concurrent_writers_lose_nothing(registry: Path) -> None:
     expected = {f"w{w}-c{c}" for w in range(8) for c in range(25)}
     assert expected <= notes
     assert sum(len(rec.history) for rec in reopened.recommendations) == 8 + 200
-    assert reopened.check_quotes().problems == []
+    assert reopened.validate().problems == []
     print(f"\n8 x 25 concurrent status set: {elapsed:.2f} s")  # noqa: T201
 
 
@@ -81,6 +86,7 @@ def endless_writer(path: str) -> None:
         call += 1
 
 
+@POSIX
 def test_sigkill_at_random_moments_never_leaves_a_broken_registry(registry: Path) -> None:
     rng = random.Random(20210324)  # noqa: S311 (timing jitter, not security)
     leftovers_seen = 0
@@ -93,7 +99,7 @@ def test_sigkill_at_random_moments_never_leaves_a_broken_registry(registry: Path
         process.join()
         leftovers_seen += any(storage.TEMP_MARK in p.name for p in registry.parent.iterdir())
         reopened = Registry.open(registry)  # parses and passes every structural check
-        assert reopened.check_quotes().problems == []
+        assert reopened.validate().problems == []
     # The next write removes what killed writers left behind.
     Registry.open(registry).set_status("wrr103-2", "vervallen", note="na", by="x")
     assert not [p for p in registry.parent.iterdir() if storage.TEMP_MARK in p.name]
@@ -195,6 +201,7 @@ def test_invariants_hold_for_random_registries_and_changes(
         ledger = after
 
 
+@POSIX
 def test_a_registry_reached_through_a_symbolic_link_is_changed_where_it_is(
     registry: Path, tmp_path: Path
 ) -> None:
@@ -206,3 +213,37 @@ def test_a_registry_reached_through_a_symbolic_link_is_changed_where_it_is(
     assert link.is_symlink()
     assert Registry.open(registry, use_cache=False).get("wrr103-3").status == "uitgevoerd"
     assert sorted(p.name for p in link_dir.iterdir()) == ["recommendations.yaml"]
+
+
+def _status_set(registry: Path, **env: str) -> subprocess.Popen[str]:
+    wrrtrack = Path(sys.executable).parent / "wrrtrack"
+    return subprocess.Popen(
+        [wrrtrack, "-r", registry, "status", "set", "wrr103-1", "uitgevoerd", "--by", "x"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
+def test_the_lock_timeout_is_taken_from_the_environment(registry: Path) -> None:
+    before = registry.read_bytes()
+    with storage.locked(registry):
+        waiting = _status_set(registry, WRRTRACK_LOCK_TIMEOUT="0.3")
+        _, err = waiting.communicate(timeout=15)  # the default would wait 30 s
+    assert waiting.returncode == 1
+    assert "another wrrtrack process has held the registry for 0.3 s" in err
+    assert registry.read_bytes() == before
+
+
+def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> None:
+    before = registry.read_bytes()
+    with storage.locked(registry):
+        waiting = _status_set(registry)
+        time.sleep(1.5)  # started, and waiting for the lock we hold
+        waiting.send_signal(signal.SIGINT)
+        out, err = waiting.communicate(timeout=15)
+    # Typer turns the interrupt into exit code 130 itself; `main` passes the code on.
+    assert (waiting.returncode, out) == (130, "")
+    assert "Traceback" not in err
+    assert registry.read_bytes() == before

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHIPPED, Runner
-from wrrtrack.registry import Registry
+from wrrtrack._registry import Registry
 
 VOID = {"meta", "link", "br", "hr", "img", "input", "rect", "source", "wbr", "col", "area"}
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from wrrtrack.errors import InvalidChange, UnknownRecommendation, UnknownTerm
-from wrrtrack.model import (
+from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm
+from wrrtrack._model import (
     AdviceReport,
     Filter,
     Ledger,
@@ -16,7 +16,7 @@ from wrrtrack.model import (
     StatusChange,
     count_by,
 )
-from wrrtrack.vocabulary import ACTORS, STATUSES, Term, Vocabularies
+from wrrtrack._vocabulary import ACTORS, STATUSES, Term, Vocabularies
 
 
 def rec(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ROOT
-from wrrtrack.quotes import SourceText, fold, word_diff
+from wrrtrack._quotes import SourceText, fold, word_diff
 
 SOURCE = SourceText(
     (ROOT / "data" / "sources" / "kabinetsreactie-wrr-103.txt").read_text(encoding="utf-8")

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -284,13 +285,16 @@ def test_registry_path_problems(cli: Runner, tmp_path: Path) -> None:
     assert directory.err == f"error: {tmp_path}: is a directory, not a registry file\n"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes any file")
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0, reason="POSIX modes; root reads any file"
+)
 def test_unreadable_registry(cli: Runner, registry: Path) -> None:
     registry.chmod(0)
     result = cli("-r", registry, "list")
     assert result.err == f"error: {registry}: permission denied (cannot read the registry)\n"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX directory modes")
 def test_read_only_directory_refuses_the_write_cleanly(cli: Runner, registry: Path) -> None:
     before = registry.read_bytes()
     registry.parent.chmod(0o555)
@@ -308,10 +312,14 @@ def test_read_only_directory_refuses_the_write_cleanly(cli: Runner, registry: Pa
 def test_permission_denied_reading_as_any_user(
     cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = Path.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == registry:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
     result = cli("-r", registry, "list")
     assert (result.code, result.err) == (
         1,

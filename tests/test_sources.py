@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from wrrtrack import sources
-from wrrtrack.errors import SourceRefused
+from wrrtrack import _sources as sources
+from wrrtrack._errors import SourceRefused
 
 HIDDEN = "geheim-dat-nooit-getoond-wordt"
 

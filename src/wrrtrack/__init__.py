@@ -1,6 +1,7 @@
 """wrrtrack: a ledger of government follow-up on policy advice.
 
-The public API is importable from here; heavy modules load only when first used, so that
+The public API is importable from here, and only from here: the modules whose names start
+with `_` are private and may change. Heavy modules load only when first used, so that
 `wrrtrack --version` and piped `wrrtrack list` stay quick.
 """
 
@@ -11,8 +12,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "AdviceReport",
     "Filter",
+    "InvalidChange",
+    "Ledger",
+    "Location",
     "LockTimeout",
+    "OutputRefused",
     "Problem",
     "ReadOnlyRegistry",
     "Recommendation",
@@ -20,29 +26,55 @@ __all__ = [
     "RegistryInvalid",
     "RegistryNotFound",
     "StatusChange",
+    "StatusUpdate",
+    "Term",
     "UnknownRecommendation",
+    "UnknownTerm",
+    "Validation",
+    "Vocabularies",
+    "Vocabulary",
     "WrrtrackError",
     "__version__",
 ]
 
 if TYPE_CHECKING:
-    from wrrtrack.errors import (
+    from wrrtrack._errors import (
+        InvalidChange,
+        Location,
         LockTimeout,
+        OutputRefused,
         Problem,
         ReadOnlyRegistry,
         RegistryInvalid,
         RegistryNotFound,
         UnknownRecommendation,
+        UnknownTerm,
         WrrtrackError,
     )
-    from wrrtrack.model import Filter, Recommendation, StatusChange
-    from wrrtrack.registry import Registry
+    from wrrtrack._model import (
+        AdviceReport,
+        Filter,
+        Ledger,
+        Recommendation,
+        StatusChange,
+        StatusUpdate,
+    )
+    from wrrtrack._registry import Registry, Validation
+    from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
+# Where each name lives; every other name of __all__ is an exception in wrrtrack._errors.
 _HOMES = {
-    "Registry": "wrrtrack.registry",
-    "Filter": "wrrtrack.model",
-    "Recommendation": "wrrtrack.model",
-    "StatusChange": "wrrtrack.model",
+    "Registry": "wrrtrack._registry",
+    "Validation": "wrrtrack._registry",
+    "AdviceReport": "wrrtrack._model",
+    "Filter": "wrrtrack._model",
+    "Ledger": "wrrtrack._model",
+    "Recommendation": "wrrtrack._model",
+    "StatusChange": "wrrtrack._model",
+    "StatusUpdate": "wrrtrack._model",
+    "Term": "wrrtrack._vocabulary",
+    "Vocabularies": "wrrtrack._vocabulary",
+    "Vocabulary": "wrrtrack._vocabulary",
 }
 
 
@@ -50,6 +82,10 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     if name in __all__ and name != "__version__":
-        module = importlib.import_module(_HOMES.get(name, "wrrtrack.errors"))
+        module = importlib.import_module(_HOMES.get(name, "wrrtrack._errors"))
         return getattr(module, name)
     raise AttributeError(f"module 'wrrtrack' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

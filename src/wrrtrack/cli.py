@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
+import os
 import re
 import sys
 from datetime import date
@@ -12,11 +16,13 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
 import typer
 
 from wrrtrack import __version__
-from wrrtrack.errors import Problem, UnknownTerm, WrrtrackError
-from wrrtrack.vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
+from wrrtrack._errors import UnknownTerm, WrrtrackError
+from wrrtrack._vocabulary import ACTORS, STANCES, STATUSES, Vocabulary
 
 if TYPE_CHECKING:
-    from wrrtrack.registry import Registry
+    from wrrtrack._registry import Registry
+    from wrrtrack._vocabulary import Language
+    from wrrtrack.discover import Located
 
 app = typer.Typer(
     name="wrrtrack",
@@ -50,6 +56,12 @@ class HistoryFormat(StrEnum):
     json = "json"
 
 
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
 class ReportFormat(StrEnum):
     md = "md"
     html = "html"
@@ -66,6 +78,13 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 class Settings(NamedTuple):
     registry: Path | None = None
     use_cache: bool = True
+
+
+class _Run:
+    """What this run has done that cannot be undone: once a file is replaced, the command
+    has succeeded, whatever fails afterwards (see `main`)."""
+
+    wrote: Path | None = None
 
 
 def _keys_help(what: str, vocabulary: Vocabulary) -> str:
@@ -103,7 +122,7 @@ def _version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     registry: Annotated[
-        Path | None,
+        str | None,  # not Path: Typer's Path check fails on a NUL; discover checks it
         typer.Option(
             "--registry",
             "-r",
@@ -123,19 +142,27 @@ def _root(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    ctx.obj = Settings(registry=registry, use_cache=not no_cache)
+    ctx.obj = Settings(registry=Path(registry) if registry else None, use_cache=not no_cache)
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
-    """The registry the global options and cli.md's search order name, read unless asked."""
+def _located(ctx: typer.Context) -> Located:
     from wrrtrack.discover import locate
-    from wrrtrack.registry import Registry
 
     settings: Settings = ctx.find_root().obj
-    registry = Registry.at(locate(settings.registry), use_cache=settings.use_cache)
+    return locate(settings.registry)
+
+
+def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
+    """The registry the global options and the search order name, read unless asked."""
+    from wrrtrack import _cache as cache
+    from wrrtrack._registry import Registry
+
+    cache.hold()  # main() writes the cache only when the command has succeeded
+    settings: Settings = ctx.find_root().obj
+    registry = Registry.at(_located(ctx), use_cache=settings.use_cache)
     return registry.read() if read else registry
 
 
@@ -165,7 +192,10 @@ def _out(text: str) -> None:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A message for the user on stderr, on one line with control characters escaped."""
+    from wrrtrack.render import visible
+
+    print(visible(message), file=sys.stderr, flush=True)
 
 
 def _is_terminal() -> bool:
@@ -188,7 +218,7 @@ def list_(
     ] = ListFormat.table,
 ) -> None:
     """List recommendations, filtered. Piped, the table is tab-separated lines."""
-    from wrrtrack.model import Filter
+    from wrrtrack._model import Filter
 
     registry = _registry(ctx)
     vocab = registry.vocabularies
@@ -251,6 +281,9 @@ def show(
     _out(plain.show_text(rec, registry.vocabularies, registry.report.reaction.reference))
 
 
+_STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
+
+
 @status_app.command("set")
 def status_set(
     ctx: typer.Context,
@@ -271,15 +304,20 @@ def status_set(
     ] = None,
 ) -> None:
     """Record a new status (one history entry). Same status again needs --note."""
+    from wrrtrack._errors import InvalidChange
+
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)  # set_status reads it once, under its lock
     try:
-        after = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
+        update = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
-    before, change = after.history[-2].status, after.history[-1]
-    arrow = f"{before} -> {after.status}" if before != after.status else "note"
-    _say(f"{after.id}: {arrow} ({change.date.isoformat()}) in {registry.path}")
+    except InvalidChange as exc:  # the library names its arguments; say which option
+        _fail([exc.spelled(lambda name: _STATUS_SET_OPTIONS.get(name, name))])
+    _Run.wrote = registry.path
+    before, after = update.before.status, update.after.status
+    arrow = f"{before} -> {after}" if before != after else "note"
+    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
 
 
 @status_app.command("history")
@@ -314,10 +352,18 @@ def report(
         typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
     ] = ReportFormat.md,
     output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
+            metavar="FILE",
+        ),
     ] = None,
-    lang: Annotated[Lang, typer.Option("--lang", help="Labels in Dutch or English.")] = Lang.nl,
+    lang: Annotated[
+        Lang | None,
+        typer.Option("--lang", help="Labels in Dutch or English; default: wrrtrack.toml, else nl."),
+    ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -340,75 +386,110 @@ def report(
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
     if output_format is ReportFormat.html:
-        from wrrtrack.render.html import report as html_report
+        from wrrtrack.render.html import status_report as html_report
 
         render = html_report
     else:
-        from wrrtrack.render.markdown import report as markdown_report
+        from wrrtrack.render.markdown import status_report as markdown_report
 
         render = markdown_report
+    located = _located(ctx)
     registry = _registry(ctx)
-    text = render(
-        registry.ledger, lang=lang.value, as_of=as_of_day, since=since_day, summary=summary
-    )
-    if output is None:
+    language: Language = "en" if (lang.value if lang else located.lang) == "en" else "nl"
+    if output is not None and output != "-":
+        from wrrtrack.output import check_output, stored_files
+
+        check_output(output, stored_files(registry))  # before the work, not after it
+    text = render(registry.ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
+    if output is None or output == "-":
         _out(text)
         return
-    from wrrtrack.output import write_output
+    from wrrtrack.output import stored_files, write_output
 
-    write_output(output, text)
-    _say(f"wrote {output}")
+    written = write_output(output, text, stored_files(registry))
+    _Run.wrote = written
+    _say(f"wrote {written}")
 
 
 @app.command()
-def validate(ctx: typer.Context) -> None:
+def validate(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ValidateFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (for people), json (a list of problems), or github (annotations for "
+            "GitHub Actions).",
+        ),
+    ] = ValidateFormat.text,
+) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
-    from wrrtrack.errors import RegistryInvalid
-    from wrrtrack.registry import check_quotes
+    from wrrtrack.render import validation
 
-    registry = _registry(ctx, read=False)
-    try:
-        registry.read()
-    except RegistryInvalid as exc:
-        # Check the quotes that could be read too, so that one run shows every problem.
-        extra = check_quotes(exc.source, exc.quoted).problems if exc.source else []
-        problems = sorted([*exc.problems, *extra], key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    check = registry.check_quotes()
-    if check.problems:
-        problems = sorted(check.problems, key=_file_order)
-        _fail([*map(str, problems), f"{len(problems)} problem(s) in {registry.path}"])
-    _out(
-        f"ok: {registry.path}: {len(registry.recommendations)} recommendations, "
-        f"{check.checked} quotes found in {check.source.name}\n"
-    )
-
-
-def _file_order(problem: Problem) -> tuple[int, int]:
-    return (problem.location.line, problem.location.column) if problem.location else (0, 0)
+    result = _registry(ctx, read=False).validate()
+    if output_format is ValidateFormat.json:
+        _out(validation.json_problems(result))
+    elif output_format is ValidateFormat.github:
+        _out(validation.github_annotations(result))
+    if not result.ok:
+        if output_format is ValidateFormat.text:
+            _fail(validation.error_lines(result))
+        raise typer.Exit(1)
+    if output_format is not ValidateFormat.json:
+        _out(validation.ok_line(result))
 
 
 @app.command()
 def init(
-    directory: Annotated[
-        Path, typer.Argument(help="Where to create data/recommendations.yaml.")
-    ] = Path(),
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Where to create data/recommendations.yaml and wrrtrack.toml.", metavar="DIR"
+        ),
+    ] = ".",
 ) -> None:
-    """Copy the bundled registry and its source text into DIR, to change them there."""
-    from wrrtrack.registry import copy_bundled
+    """Copy the bundled registry and its source text into DIR, to change them there.
 
-    created = copy_bundled(directory)
-    _say(f"created {created}; run wrrtrack commands in {directory} to use it")
+    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. Creates
+    only new files: nothing that exists is overwritten.
+    """
+    from wrrtrack import _cache as cache
+    from wrrtrack.init import init as make
+
+    cache.hold()
+    directory = Path(name)
+    created = make(directory)
+    _Run.wrote = created.config
+    _say(f"created {created.registry}, its source text and {created.config}")
+    go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
+    _say(f"to use it, run: {go}wrrtrack list")
+
+
+def _shell_word(text: str) -> str:
+    """`text` as one word for the user's shell (quoted only when it needs to be)."""
+    import shlex
+
+    if re.fullmatch(r"[\w./:\\-]+", text):
+        return text
+    return f'"{text}"' if sys.platform == "win32" else shlex.quote(text)
 
 
 # --- errors, in one place ------------------------------------------------------------------
 
+DEBUG_ENV = "WRRTRACK_DEBUG"
 
-def _error(message: str) -> None:
-    """One `error:` line; text from the registry cannot break it or reach the terminal raw."""
+
+def _error(message: str, prefix: str = "error") -> None:
+    """One `error:` line; text from the registry cannot break it or reach the terminal raw.
+
+    A message that cannot be written (stderr closed or full) is dropped: the exit code
+    still tells.
+    """
     from wrrtrack.render import visible
 
-    print(f"error: {visible(message)}", file=sys.stderr)
+    with contextlib.suppress(OSError, ValueError):
+        print(f"{prefix}: {visible(message)}", file=sys.stderr, flush=True)
 
 
 def _fail(lines: list[str], code: int = 1) -> NoReturn:
@@ -417,16 +498,84 @@ def _fail(lines: list[str], code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+class _ClosedStream(io.TextIOBase):
+    """Stands in for stdout or stderr when the process started with it closed (`>&-`):
+    writing fails with an OSError that `main` reports, instead of an AttributeError."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _prepare_streams() -> None:
+    """Streams that cannot fail on text: a closed one stands in as `_ClosedStream`, and
+    characters the locale or PYTHONIOENCODING cannot encode are written as escapes."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None:
+            setattr(sys, name, _ClosedStream("output" if name == "stdout" else "error"))
+        elif isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError, AttributeError):
+                stream.reconfigure(errors="backslashreplace")
+
+
+def _silence(stream: object) -> None:
+    """Point a broken stream's descriptor at the null device, so that the interpreter's
+    final flush cannot fail (it would print a warning and exit with code 120)."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def _flushed(code: int) -> int:
+    """Flush stdout and stderr; output that could not be written is a failure (1)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            _silence(stream)
+        except (OSError, ValueError):
+            _silence(stream)
+            if stream is sys.stdout and code == 0:
+                _error("cannot write the output (standard output failed)")
+                code = 1
+    return code
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Run the command line; every failure becomes `error:` lines and exit code 1 or 2."""
+    """Run the command line; every failure becomes `error:` lines and exit code 1 or 2.
+
+    Once a command has replaced a file (`_Run.wrote`), it has succeeded: whatever fails
+    afterwards (a message that cannot be printed) is a warning and the exit code is 0,
+    so that a script never retries a change that was made. Nothing unexpected ends in a
+    traceback: it becomes "internal error" (with the traceback when WRRTRACK_DEBUG=1).
+    """
+    _prepare_streams()
+    _Run.wrote = None
     command = typer.main.get_command(app)
+    code = 1
+    failure: str | None = None
     try:
         result = command.main(args=argv, prog_name="wrrtrack", standalone_mode=False)
         code = result if isinstance(result, int) else 0
     except WrrtrackError as exc:
-        for line in exc.lines():
-            _error(line)
-        code = 1
+        failure = "; ".join(exc.lines())
+        if _Run.wrote is None:
+            for line in exc.lines():
+                _error(line)
     except typer.TyperException as exc:  # Click's usage errors: exit code 2
         code = getattr(exc, "exit_code", 2)
         usage_ctx = getattr(exc, "ctx", None)
@@ -437,15 +586,33 @@ def main(argv: list[str] | None = None) -> NoReturn:
             _error(f"{exc.format_message()}{where}")
     except typer.Abort:
         _error("aborted")
-        code = 1
     except BrokenPipeError:
         # The reader went away (`wrrtrack list | head`): not an error of ours.
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        code = 1
+        _silence(sys.stdout)
+        code = 0
+    except OSError as exc:
+        # Everything that reads or writes files turns its OSErrors into WrrtrackError, so
+        # what arrives here failed on the standard streams (closed, full, gone).
+        failure = f"cannot write the output: {exc.strerror or exc}"
+        _silence(sys.stdout)
+        if _Run.wrote is None:
+            _error(failure)
     except KeyboardInterrupt:
         _error("interrupted")
         code = 130
-    sys.exit(code)
+    except Exception as exc:  # noqa: BLE001 (the last resort: a bug, never a traceback)
+        failure = f"internal error ({type(exc).__name__}: {exc})"
+        if _Run.wrote is None:
+            _error(f"{failure}, please report it; run with {DEBUG_ENV}=1 to see where it happened")
+        if os.environ.get(DEBUG_ENV) == "1":
+            import traceback
+
+            with contextlib.suppress(Exception):
+                traceback.print_exc()
+    if _Run.wrote is not None and code != 0:
+        _error(f"{_Run.wrote} was written; then: {failure or 'an error'}", prefix="warning")
+        code = 0
+    cache = sys.modules.get("wrrtrack._cache")
+    if cache is not None:
+        cache.release(commit=code == 0)
+    sys.exit(_flushed(code))

@@ -1,4 +1,4 @@
-"""Finding the registry: the order of cli.md, first hit wins."""
+"""Finding the registry: the README's order, first hit wins, and where the answer came from."""
 
 from __future__ import annotations
 
@@ -7,29 +7,49 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from wrrtrack.errors import RegistryNotFound, WrrtrackError
+from wrrtrack._errors import RegistryNotFound, WrrtrackError
+from wrrtrack.config import DEFAULT_TIMEZONE, Config
 
 ENV_VAR = "WRRTRACK_REGISTRY"
 DEFAULT_RELATIVE = Path("data") / "recommendations.yaml"
+_PACKAGE = Path(__file__).resolve().parent
+BUNDLED = _PACKAGE / "bundled" / "recommendations.yaml"
+# In a development checkout (src/wrrtrack): the repository's own registry.
+CHECKOUT = _PACKAGE.parent.parent / DEFAULT_RELATIVE
 
 
 class Located(NamedTuple):
-    """A registry path, and whether it is the bundled (read-only) one."""
+    """A registry path, whether it is read-only, and the settings that came with it."""
 
     path: Path
-    bundled: bool = False
+    bundled: bool = False  # read-only: the package's copy (or, in a checkout, the repository's)
+    origin: str = ""  # what named the path, for messages: "WRRTRACK_REGISTRY", "x/wrrtrack.toml:2"
+    timezone: str = DEFAULT_TIMEZONE
+    lang: str | None = None
 
 
 def bundled_registry() -> Path | None:
     """The registry shipped inside the package (or, in a source checkout, the repository's)."""
-    package = Path(__file__).resolve().parent
-    for candidate in (
-        package / "bundled" / "recommendations.yaml",
-        package.parent.parent / DEFAULT_RELATIVE,  # src/wrrtrack -> repository root
-    ):
+    for candidate in (BUNDLED, CHECKOUT):
         if candidate.is_file():
             return candidate
     return None
+
+
+def read_only_reason(path: Path) -> str:
+    """Why the fallback registry at `path` is not changed, and what to do instead."""
+    if path == BUNDLED:
+        what = "the registry bundled with wrrtrack"
+    else:  # never call the repository's file "bundled": it is the checkout's registry
+        what = "the registry of the wrrtrack checkout, used because none was found here,"
+    return (
+        f"{path} is {what} and is not changed from here; run 'wrrtrack init DIR' "
+        "for a copy you can change, then work in DIR"
+    )
+
+
+class WorkingDirectoryGone(WrrtrackError):
+    """The working directory was removed while a shell was still in it."""
 
 
 def _shown(path: Path, cwd: Path) -> Path:
@@ -40,29 +60,24 @@ def _shown(path: Path, cwd: Path) -> Path:
         return path
 
 
-def _configured(directory: Path, cwd: Path) -> Located | None:
-    for name, table in (("wrrtrack.toml", ()), ("pyproject.toml", ("tool", "wrrtrack"))):
-        config = directory / name
-        if not config.is_file():
-            continue
-        import tomllib
+def working_directory() -> Path:
+    """The working directory, or a clear error when it has been deleted under us."""
+    try:
+        return Path.cwd()
+    except FileNotFoundError:
+        raise WorkingDirectoryGone(
+            "the working directory no longer exists; cd to an existing directory, "
+            "or name the registry with --registry PATH"
+        ) from None
+    except OSError as exc:
+        raise WrrtrackError(f"cannot determine the working directory: {exc.strerror}") from None
 
-        try:
-            raw = config.read_text(encoding="utf-8")
-            if name == "pyproject.toml" and "wrrtrack" not in raw:
-                continue  # most pyproject files say nothing of us; skip the TOML parse
-            data = tomllib.loads(raw)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise WrrtrackError(f"{config}: cannot read configuration: {exc}") from None
-        for part in table:
-            data = data.get(part, {})
-        value = data.get("registry") if isinstance(data, dict) else None
-        if value is None:
-            continue
-        if not isinstance(value, str) or not value:
-            raise WrrtrackError(f"{config}: 'registry' must be a path in quotes")
-        return Located(_shown(directory / value, cwd))
-    return None
+
+def settings(cwd: Path | None = None) -> Config:
+    """The configuration in force for commands run in `cwd` (default: the working directory)."""
+    from wrrtrack import config
+
+    return config.find((cwd or working_directory()).absolute())
 
 
 def locate(
@@ -71,26 +86,67 @@ def locate(
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Located:
-    """Where the registry is, by cli.md's rules."""
-    if explicit is not None:
-        return Located(explicit)
+    """Where the registry is, by the README's rules (first hit wins)."""
     environ = os.environ if environ is None else environ
+    if explicit is not None:
+        return _with_settings(Located(explicit, origin="--registry"), cwd)
     if environ.get(ENV_VAR):
-        return Located(Path(environ[ENV_VAR]))
-    start = (cwd or Path.cwd()).absolute()
-    directories = [start, *start.parents]
-    for directory in directories:
-        found = _configured(directory, start)
-        if found:
-            return found
-    for directory in directories:
+        path = Path(environ[ENV_VAR])
+        return _with_settings(_checked(Located(path, origin=ENV_VAR)), cwd)
+    start = (cwd or working_directory()).absolute()
+    from wrrtrack import config
+
+    found = config.find(start)
+    if found.registry is not None:
+        located = Located(
+            _shown(found.registry, start),
+            origin=found.origin(),
+            timezone=found.timezone,
+            lang=found.lang,
+        )
+        return _checked(located, found.registry)
+    for directory in [start, *start.parents]:
         candidate = directory / DEFAULT_RELATIVE
         if candidate.is_file():
-            return Located(_shown(candidate, start))
+            return Located(_shown(candidate, start), timezone=found.timezone, lang=found.lang)
     bundled = bundled_registry()
     if bundled is not None:
-        return Located(bundled, bundled=True)
+        return Located(bundled, bundled=True, timezone=found.timezone, lang=found.lang)
     raise RegistryNotFound(
         f"no registry found: no --registry, no {ENV_VAR}, no wrrtrack.toml and no "
         f"{DEFAULT_RELATIVE} in {start} or its parents"
     )
+
+
+def _with_settings(located: Located, cwd: Path | None) -> Located:
+    """An explicitly named registry still takes `timezone` and `lang` from the configuration."""
+    try:
+        found = settings(cwd)
+    except WorkingDirectoryGone:  # a named registry does not need the working directory
+        return located
+    return located._replace(timezone=found.timezone, lang=found.lang)
+
+
+def _checked(located: Located, absolute: Path | None = None) -> Located:
+    """A path from the environment or a configuration file that names no readable file
+    is an error that says where the path came from, so the user knows what to fix."""
+    import stat
+
+    from wrrtrack.storage import file_kind, reason
+
+    where = f"(named by {located.origin})"
+    try:
+        info = (absolute or located.path).stat()
+    except FileNotFoundError:
+        raise RegistryNotFound(f"{located.path}: no such file {where}") from None
+    except ValueError:
+        raise RegistryNotFound(
+            f"{located.path}: a path cannot hold a NUL character {where}"
+        ) from None
+    except OSError as exc:
+        raise RegistryNotFound(f"{located.path}: cannot read: {reason(exc)} {where}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise RegistryNotFound(
+            f"{located.path}: is {file_kind(info.st_mode)}, not a registry file {where}"
+        )
+    return located

@@ -35,8 +35,8 @@ def split_arguments(argv: list[str]) -> tuple[list[str], list[str]]:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     from wrrtrack import cli
+    from wrrtrack._errors import WrrtrackError
     from wrrtrack.discover import locate
-    from wrrtrack.errors import WrrtrackError
 
     before, after = split_arguments(sys.argv[1:] if argv is None else argv)
     if not any(a.startswith(("--registry", "-r")) for a in before):

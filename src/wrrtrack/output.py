@@ -1,30 +1,91 @@
-"""Writing a rendered document to a file the user named with --output."""
+"""Writing a rendered document to a file the user named with --output.
+
+`--output` only ever creates a new file or replaces a regular one: never a FIFO, device,
+socket or directory, never through a symbolic link, and never a file that wrrtrack keeps
+(the registry, the source texts it names), which a mistyped name would otherwise destroy.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wrrtrack import storage
-from wrrtrack.errors import OutputRefused
+from wrrtrack._errors import OutputRefused
+
+if TYPE_CHECKING:
+    from wrrtrack._registry import Registry
+
+STDOUT = "-"
 
 
-def write_output(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically.
+def stored_files(registry: Registry) -> list[tuple[Path, str]]:
+    """Every file the registry consists of, with what it is: what --output never replaces.
 
-    A symbolic link is refused rather than followed or replaced: following it would
-    silently overwrite a file elsewhere, replacing it would silently break the link. The
-    message names the link's target so that the user can pass that instead.
+    The registry file and the source text(s) it names; when a registry keeps a list of
+    stored sources, they belong here too.
     """
-    if path.is_symlink():
+    return [
+        (registry.path, "the registry"),
+        (registry.source_path, "a source text of the registry"),
+    ]
+
+
+def check_output(name: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
+    """The path `name` names, if --output may write there; else `OutputRefused` says why.
+
+    `name` is the text the user typed: a trailing separator means a directory, which a
+    `Path` would silently drop.
+    """
+    if "\0" in name:
+        raise OutputRefused(f"{name}: a path cannot hold a NUL character")
+    if name.endswith(("/", os.sep)) or (os.altsep and name.endswith(os.altsep)):
+        raise OutputRefused(f"{name} names a directory (it ends in '/'); name a file")
+    path = Path(name)
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputRefused(f"{path}: cannot write there: {storage.reason(exc)}") from None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        try:
+            target = f" (to {path.readlink()})"
+        except OSError:
+            target = ""
         raise OutputRefused(
-            f"{path} is a symbolic link (to {path.readlink()}); not writing through it. "
+            f"{path} is a symbolic link{target}; not writing through it. "
             "Name the target file itself, or remove the link"
         )
-    if path.is_dir():
-        raise OutputRefused(f"{path} is a directory; name a file")
-    if path.exists() and not path.is_file():
-        # A device or FIFO would be replaced by a regular file (the write is a rename).
-        raise OutputRefused(f"{path} is not a regular file (a device, FIFO or socket); name a file")
-    if not path.parent.is_dir():
-        raise OutputRefused(f"{path.parent}: no such directory")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OutputRefused(
+            f"{path} is {storage.file_kind(info.st_mode)}; --output writes only a new file "
+            "or over a regular file"
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise OutputRefused(f"{parent}: no such directory")
+    if info is not None:
+        for kept, what in protected:
+            if _same_file(path, kept):
+                raise OutputRefused(
+                    f"{path} is {what}; --output would destroy it. Name another file"
+                )
+    return path
+
+
+def write_output(name: str, text: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
+    """Write `text` atomically to the file `name` names, after `check_output`."""
+    path = check_output(name, protected)
     storage.atomic_write(path, text)
+    return path
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return path.samefile(other)
+    except (OSError, ValueError):
+        return False

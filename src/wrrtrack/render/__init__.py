@@ -6,11 +6,23 @@ standard library; `terminal` uses Rich and is imported only when stdout is a ter
 """
 
 # Control characters as visible escapes: registry text may hold them (YAML's "\e", "\n"),
-# and printed raw they would split a line or drive the reader's terminal.
+# and printed raw they would split a line or drive the reader's terminal. The invisible
+# direction marks (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) are escaped too: they
+# reorder what a reader sees without showing themselves.
 _CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
-_CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029"})
+_CONTROLS.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+_CONTROLS.update(
+    {
+        code: f"\\u{code:04x}"
+        for code in (0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    }
+)
 
 
 def visible(text: str) -> str:
-    """`text` on one line, with every control character written as an escape."""
+    """`text` on one line, with every control character written as an escape.
+
+    The one sanitiser for text that reaches a terminal, plain or through Rich (see
+    `terminal.safe`, which adds that Rich markup in the text is never interpreted).
+    """
     return text.translate(_CONTROLS)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
-from wrrtrack.model import Reaction, Source
-from wrrtrack.vocabulary import SOURCE_KINDS, Language
+from wrrtrack._model import Reaction, Source
+from wrrtrack._vocabulary import SOURCE_KINDS, Language
 
 _MONTHS = {
     "nl": [

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from wrrtrack.model import Ledger, Recommendation, StatusChange, count_by
-from wrrtrack.vocabulary import Language, Vocabulary
+from wrrtrack._model import Ledger, Recommendation, StatusChange, count_by
+from wrrtrack._vocabulary import Language, Vocabulary
 
 TEXT: dict[Language, dict[str, str]] = {
     "nl": {

@@ -18,7 +18,8 @@ from datetime import date
 from typing import NamedTuple
 from urllib.parse import quote
 
-from wrrtrack.model import Ledger, Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._vocabulary import Language, Vocabulary
 from wrrtrack.render import visible
 from wrrtrack.render.content import (
     ActorMatrix,
@@ -29,7 +30,6 @@ from wrrtrack.render.content import (
     prepare,
     web_link,
 )
-from wrrtrack.vocabulary import Language, Vocabulary
 
 # Colour-blind-safe (Okabe-Ito), one per status in vocabulary order: open grey, exploring
 # light blue, in progress blue, implemented green, deferred orange, rejected vermilion,
@@ -534,7 +534,7 @@ def _bar_chart(
     ]
 
 
-def report(
+def status_report(
     ledger: Ledger,
     *,
     lang: Language = "nl",

@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack.model import Recommendation, Source, StatusChange
+from wrrtrack._model import Recommendation, Source, StatusChange
 
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
+# line break inside a cell can start such a line too.
+_FORMULA = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])")
 
 
 def summary(rec: Recommendation) -> dict[str, Any]:
@@ -85,16 +87,33 @@ def ids(recs: Iterable[Recommendation]) -> str:
 
 
 def spreadsheet_safe(cell: str) -> str:
-    """A cell a spreadsheet shows as text rather than evaluates."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    """A cell a spreadsheet shows as text rather than evaluates: `'` before a formula start
+    at the beginning of the cell and after every line break in it."""
+    return _FORMULA.sub("'", cell)
+
+
+def csv_rows(rows: Iterable[Iterable[str]]) -> str:
+    """CSV with `\n` line ends, in which every cell holding a line break (CR or LF) is quoted.
+
+    Python's writer quotes only the characters of its line terminator, so an unquoted CR
+    would end the row for a spreadsheet; each row is written with `\r\n` (so both are
+    quoted) and given the `\n` line end afterwards.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    lines = []
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+        lines.append(out.getvalue()[:-2] + "\n")
+        out.seek(0)
+        out.truncate()
+    return "".join(lines)
 
 
 def list_csv(recs: Iterable[Recommendation]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LIST_FIELDS)
-    for rec in recs:
-        row = summary(rec)
-        row["actors"] = ";".join(rec.actors)
-        writer.writerow([spreadsheet_safe(str(row[field])) for field in LIST_FIELDS])
-    return out.getvalue()
+    def row(rec: Recommendation) -> list[str]:
+        values = summary(rec)
+        values["actors"] = ";".join(rec.actors)
+        return [str(values[field]) for field in LIST_FIELDS]
+
+    return csv_rows([list(LIST_FIELDS), *map(row, recs)])

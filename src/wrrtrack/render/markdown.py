@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from datetime import date
 from urllib.parse import quote as url_quote
 
-from wrrtrack.model import Ledger, Recommendation, Source, StatusChange
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
+from wrrtrack._vocabulary import Language, Vocabulary
+from wrrtrack.render import visible
 from wrrtrack.render.content import (
     TEXT,
     Changes,
@@ -20,7 +22,6 @@ from wrrtrack.render.content import (
     prepare,
     web_link,
 )
-from wrrtrack.vocabulary import Language, Vocabulary
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
 _ESCAPES = str.maketrans(
@@ -32,13 +33,14 @@ _LINE_START = re.compile(r"[#+=-]|\d+[.)]")
 def inline(text: str | None) -> str:
     """Registry text made safe to place anywhere in a line of Markdown.
 
-    Line breaks become spaces (a table row or heading must stay one line), HTML is shown as
+    Line breaks become spaces (a table row or heading must stay one line), other control
+    characters are written as escapes (`\\x1b`), HTML is shown as
     text, Markdown punctuation is escaped, and a line-start marker (`#`, `-`, `1.`) is
     escaped so that the text cannot start a heading or a list.
     """
     if not text:
         return ""
-    flat = " ".join(text.split()).translate(_ESCAPES)
+    flat = visible(" ".join(text.split())).translate(_ESCAPES)
     return "\\" + flat if _LINE_START.match(flat) else flat
 
 
@@ -273,7 +275,7 @@ def anchor(identifier: str) -> str:
     return re.sub(r"[^a-z0-9 _-]", "", identifier.casefold()).replace(" ", "-")
 
 
-def report(
+def status_report(
     ledger: Ledger,
     *,
     lang: Language = "nl",
@@ -281,8 +283,8 @@ def report(
     since: date | None = None,
     summary: bool = False,
 ) -> str:
-    """The whole report, or with `summary` its counts and changes only. The same ledger and
-    arguments give the same text, always.
+    """The whole status report, or with `summary` its counts and changes only. The same
+    ledger and arguments give the same text, always.
 
     With `as_of`, the report shows the registry as it stood on that date (see
     `Ledger.as_at`); without it, as it stands now, dated by its newest change.

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack.model import Recommendation, Source, StatusChange
+from wrrtrack._model import Recommendation, Source, StatusChange
+from wrrtrack._vocabulary import Vocabularies
 from wrrtrack.render import visible
-from wrrtrack.vocabulary import Vocabularies
 
 
 def cell(text: str | None) -> str:
@@ -83,7 +83,7 @@ def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: i
         lines += wrap(f"“{quote}”", "    ")
     lines += ["", "  History:"]
     for change in rec.history:
-        by = f" ({change.by})" if change.by else ""
+        by = f" ({cell(change.by)})" if change.by else ""
         lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
         if change.note:
             lines += wrap(change.note, "      ")

@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack.model import Recommendation, Source, StatusChange
+from wrrtrack._model import Recommendation, Source, StatusChange
+from wrrtrack.render import visible
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -21,12 +22,20 @@ STATUS_STYLES = {
 }
 
 
+def safe(text: str | None, style: str = "") -> Text:
+    """Registry or user text for a Rich renderable: control characters escaped (the same
+    `visible` as plain output), and `[bold]` or any other markup shown as the text it is."""
+    return Text(visible(text or ""), style=style)
+
+
 def _status(key: str) -> Text:
-    return Text(key, style=STATUS_STYLES.get(key, ""))
+    return safe(key, STATUS_STYLES.get(key, ""))
 
 
 def list_table(recs: list[Recommendation], title: str, caption: str) -> Table:
-    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    table = Table(
+        title=safe(title), caption=safe(caption), title_justify="left", caption_justify="left"
+    )
     table.add_column("id", no_wrap=True, style="bold")
     table.add_column("status", no_wrap=True)
     table.add_column("stance", no_wrap=True, max_width=14, overflow="ellipsis")
@@ -36,28 +45,28 @@ def list_table(recs: list[Recommendation], title: str, caption: str) -> Table:
     table.add_column("title", ratio=1, min_width=36)
     for rec in recs:
         table.add_row(
-            rec.id,
+            safe(rec.id),
             _status(rec.status),
-            rec.stance,
-            ", ".join(rec.actors),
-            rec.theme,
+            safe(rec.stance),
+            safe(", ".join(rec.actors)),
+            safe(rec.theme),
             rec.updated.isoformat(),
-            Text(rec.title),
+            safe(rec.title),
         )
     return table
 
 
 def history_table(rec: Recommendation, history: Iterable[StatusChange]) -> Table:
-    table = Table(title=f"{rec.id}: history", title_justify="left")
+    table = Table(title=safe(f"{rec.id}: history"), title_justify="left")
     for name in ("date", "status", "by", "note", "source"):
         table.add_column(name, no_wrap=name in ("date", "status"))
     for c in history:
         table.add_row(
             c.date.isoformat(),
             _status(c.status),
-            Text(c.by or ""),
-            Text(c.note or ""),
-            Text(c.source or ""),
+            safe(c.by),
+            safe(c.note),
+            safe(c.source),
         )
     return table
 

@@ -16,7 +16,7 @@ import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
 
-from wrrtrack.errors import SourceRefused
+from wrrtrack._errors import SourceRefused
 
 # Far more than any stored passage or reaction (the shipped one is 3 kB); a limit keeps a
 # mistaken or hostile path from making every `validate` read gigabytes.

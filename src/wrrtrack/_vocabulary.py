@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from wrrtrack.errors import UnknownTerm
+from wrrtrack._errors import UnknownTerm
 
 Language = Literal["nl", "en"]
 
@@ -37,9 +37,14 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
+        # Keys first, then aliases, then English labels: a key is always reachable.
         for term in self.terms:
-            for spelling in (term.key, term.en, *term.aliases):
-                lookup.setdefault(spelling.casefold(), term.key)
+            lookup.setdefault(term.key.casefold(), term.key)
+        for term in self.terms:
+            for alias in term.aliases:
+                lookup.setdefault(alias.casefold(), term.key)
+        for term in self.terms:
+            lookup.setdefault(term.en.casefold(), term.key)
         object.__setattr__(self, "_lookup", lookup)
 
     def __contains__(self, key: object) -> bool:

@@ -1,25 +1,27 @@
-"""The registry as YAML text: composing it safely, splicing one record, rendering a new file.
+"""The registry as YAML text: composing it safely, writing values as YAML, rendering a file.
 
 Reading never constructs Python objects from YAML: the text is *composed* into nodes (which
 keep their line and column) and the schema walks those nodes. A `!!python/...` tag is
 therefore only ever a string to complain about, and an alias is a shared node, never an
 expansion.
 
-Changing a record replaces only its characters; everything else in the file, comments and
-blank lines included, stays as it was. (The bytes on disk are `storage`'s business.)
+Writing goes the other way: `yaml_scalar` writes text that reads back as exactly that text,
+and `block_lines` writes records, history entries and vocabulary terms in the layout of the
+shipped registry. `_edit` splices those lines into a file; `render_registry` writes a new
+one. (The bytes on disk are `storage`'s business.)
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import yaml
 
-from wrrtrack.errors import Location, Problem, RegistryInvalid, WrrtrackError
-from wrrtrack.model import Ledger, StatusChange
-from wrrtrack.parsed import RecordLayout
-from wrrtrack.vocabulary import DEFAULTS
+from wrrtrack._errors import Location, Problem, RegistryInvalid
+from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._vocabulary import DEFAULTS, Term
 
 # The C loader is ten times faster; the pure-Python one gives the same nodes and marks.
 Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
@@ -60,6 +62,9 @@ def decode(path: Path, data: bytes) -> str:
         ) from None
 
 
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+
+
 def compose(path: Path, text: str) -> yaml.Node:
     """The YAML node tree of `text`, or a problem with its place."""
     if not text.strip():
@@ -70,6 +75,17 @@ def compose(path: Path, text: str) -> yaml.Node:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "<document start>" in what:
+            directives = [
+                at
+                for at in (text.count("\n", 0, d.start()) + 1 for d in _DIRECTIVE.finditer(text))
+                if at <= line
+            ]
+            if directives:
+                what += (
+                    f"; a '%' directive (line {directives[-1]}) must stand before a line '---' "
+                    "that starts the document"
+                )
         raise _problem(path, f"YAML syntax: {what}", line, column) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
@@ -86,7 +102,7 @@ def compose(path: Path, text: str) -> yaml.Node:
     return node
 
 
-# --- editing one record ----------------------------------------------------------------
+# --- values as YAML text ----------------------------------------------------------------
 
 _PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .,;()'/+-]*")
 _RESOLVER = yaml.resolver.Resolver()
@@ -109,10 +125,14 @@ def _resolved_tag(value: str) -> str:
     return tag
 
 
-def yaml_scalar(value: str) -> str:
-    """`value` as a YAML scalar that reads back as exactly this text."""
+def yaml_scalar(value: str, *, flow: bool = False) -> str:
+    """`value` as a YAML scalar that reads back as exactly this text.
+
+    With `flow`, for use inside `[…]` or `{…}`, where a comma would end the value.
+    """
     if (
         _PLAIN.fullmatch(value)
+        and not (flow and "," in value)
         and not value.endswith(" ")
         and _resolved_tag(value) == "tag:yaml.org,2002:str"
     ):
@@ -136,36 +156,87 @@ def yaml_scalar(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def splice_change(text: str, layout: RecordLayout, change: StatusChange, record: str) -> str:
-    """`text` with one record's status replaced and `change` appended to its history.
+class FlowMapping(NamedTuple):
+    """A mapping written on one line, `{nl: …, en: …}`, as the shipped vocabularies are."""
 
-    Only characters inside the record change; everything else, comments and blank lines
-    included, is kept as it was.
+    pairs: tuple[tuple[str, str | tuple[str, ...]], ...]
+
+
+# What `block_lines` writes: YAML scalar text, a flow list (tuple), a flow mapping, a block
+# mapping (dict) or a block list (list).
+Value = Any
+
+
+def _inline(value: Value) -> str:
+    if isinstance(value, FlowMapping):  # before tuple: a named tuple is a tuple
+        return "{" + ", ".join(f"{key}: {_inline(item)}" for key, item in value.pairs) + "}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]"
+    return str(value)
+
+
+def block_lines(mapping: dict[str, Value], prefix: str, indent: int) -> list[str]:
+    """A block mapping as lines: the first key after `prefix`, the others at column `indent`.
+
+    Nested block mappings and lists are indented by two more columns, list entries start
+    with `- `, as in the shipped registry.
     """
-    if layout.history_insert < 0:
-        raise WrrtrackError(
-            f"{record}: its history is written as an inline list; "
-            "write it as a block list (one '- date: …' entry per line) to change it"
-        )
-    newline = "\r\n" if "\r\n" in text[layout.start : layout.end] else "\n"
-    indent = " " * layout.entry_indent
-    lines = [f"{layout.entry_prefix}date: {change.date.isoformat()}"]
-    lines.append(f"{indent}status: {change.status}")
+    out = []
+    lead = prefix
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            out.append(f"{lead}{key}:")
+            out += block_lines(value, " " * (indent + 2), indent + 2)
+        elif isinstance(value, list):
+            out.append(f"{lead}{key}:")
+            entry = " " * (indent + 2) + "- "
+            for item in value:
+                if isinstance(item, dict):
+                    out += block_lines(item, entry, indent + 4)
+                else:
+                    out.append(entry + _inline(item))
+        else:
+            out.append(f"{lead}{key}: {_inline(value)}")
+        lead = " " * indent
+    return out
+
+
+def change_mapping(change: StatusChange) -> dict[str, Value]:
+    """A history entry as `block_lines` writes it."""
+    entry: dict[str, Value] = {
+        "date": change.date.isoformat(),
+        "status": yaml_scalar(change.status),
+    }
     for name in ("note", "by", "source"):
         value = getattr(change, name)
         if value is not None:
-            lines.append(f"{indent}{name}: {yaml_scalar(value)}")
-    entry = newline.join(lines) + newline
-    at = layout.history_insert
-    if at == len(text) and text and not text.endswith("\n"):
-        entry = newline + entry
-    edits = sorted(
-        [(layout.status_start, layout.status_end, change.status), (at, at, entry)],
-        reverse=True,
-    )
-    for start, end, replacement in edits:
-        text = text[:start] + replacement + text[end:]
-    return text
+            entry[name] = yaml_scalar(value)
+    return entry
+
+
+def record_mapping(rec: Recommendation) -> dict[str, Value]:
+    """A recommendation as `block_lines` writes it."""
+    return {
+        "id": yaml_scalar(rec.id),
+        "title": yaml_scalar(rec.title),
+        "theme": yaml_scalar(rec.theme),
+        "stance": yaml_scalar(rec.stance),
+        "actors": tuple(yaml_scalar(actor, flow=True) for actor in rec.actors),
+        "status": yaml_scalar(rec.status),
+        "quotes": [yaml_scalar(quote) for quote in rec.quotes],
+        "history": [change_mapping(change) for change in rec.history],
+    }
+
+
+def term_mapping(term: Term) -> FlowMapping:
+    """A vocabulary term (its labels and aliases) as `block_lines` writes it."""
+    pairs: list[tuple[str, str | tuple[str, ...]]] = [
+        ("nl", yaml_scalar(term.nl, flow=True)),
+        ("en", yaml_scalar(term.en, flow=True)),
+    ]
+    if term.aliases:
+        pairs.append(("aliases", tuple(yaml_scalar(a, flow=True) for a in term.aliases)))
+    return FlowMapping(tuple(pairs))
 
 
 # --- writing a whole registry ------------------------------------------------------------
@@ -175,60 +246,35 @@ def render_registry(ledger: Ledger, header: str = "") -> str:
     """A new registry file for `ledger`, in the layout the shipped registry uses.
 
     Used to create registries (new files, generated benchmarks, tests); an existing file is
-    never re-rendered: changes to it go through `splice_change`, which keeps its layout.
+    never re-rendered: changes to it go through `_edit`, which keeps its layout.
     """
     out = [f"# {line}".rstrip() for line in header.splitlines()]
     report = ledger.report
-    out += [
-        "format: 1",
-        "",
-        "report:",
-        f"  publisher: {yaml_scalar(report.publisher)}",
-        f"  number: {yaml_scalar(report.number)}",
-        f"  title: {yaml_scalar(report.title)}",
-        f"  date: {report.date.isoformat()}",
-        "  reaction:",
-        f"    reference: {yaml_scalar(report.reaction.reference)}",
-        f"    date: {report.reaction.date.isoformat()}",
-        f"    source: {yaml_scalar(report.reaction.source)}",
-    ]
+    top: dict[str, Value] = {"format": "1"}
+    out += block_lines(top, "", 0)
+    described: dict[str, Value] = {
+        "publisher": yaml_scalar(report.publisher),
+        "number": yaml_scalar(report.number),
+        "title": yaml_scalar(report.title),
+        "date": report.date.isoformat(),
+        "reaction": {
+            "reference": yaml_scalar(report.reaction.reference),
+            "date": report.reaction.date.isoformat(),
+            "source": yaml_scalar(report.reaction.source),
+        },
+    }
     if report.context:
-        out.append("  context:")
-        out += [f"    - {yaml_scalar(sentence)}" for sentence in report.context]
-    out += ["", "vocabularies:"]
+        described["context"] = [yaml_scalar(sentence) for sentence in report.context]
+    out += ["", *block_lines({"report": described}, "", 0)]
+    sections: dict[str, Value] = {}
     for section in ("themes", "actors", "stances", "statuses"):
         vocabulary = ledger.vocabularies.by_section(section)
         added = [t for t in vocabulary if t not in DEFAULTS[section].terms]
-        if not added:
-            continue
-        out.append(f"  {section}:")
-        for term in added:
-            out.append(f"    {term.key}:")
-            out.append(f"      nl: {yaml_scalar(term.nl)}")
-            out.append(f"      en: {yaml_scalar(term.en)}")
-            if term.aliases:
-                out.append(f"      aliases: [{', '.join(map(yaml_scalar, term.aliases))}]")
-    if out[-1] == "vocabularies:":
-        out.pop()
+        if added:
+            sections[section] = {term.key: term_mapping(term) for term in added}
+    if sections:
+        out += ["", *block_lines({"vocabularies": sections}, "", 0)]
     out += ["", "recommendations:"]
     for rec in ledger.recommendations:
-        out += [
-            f"  - id: {yaml_scalar(rec.id)}",
-            f"    title: {yaml_scalar(rec.title)}",
-            f"    theme: {rec.theme}",
-            f"    stance: {rec.stance}",
-            f"    actors: [{', '.join(rec.actors)}]",
-            f"    status: {rec.status}",
-            "    quotes:",
-            *(f"      - {yaml_scalar(quote)}" for quote in rec.quotes),
-            "    history:",
-        ]
-        for change in rec.history:
-            out.append(f"      - date: {change.date.isoformat()}")
-            out.append(f"        status: {change.status}")
-            for name in ("note", "by", "source"):
-                value = getattr(change, name)
-                if value is not None:
-                    out.append(f"        {name}: {yaml_scalar(value)}")
-        out.append("")
+        out += [*block_lines(record_mapping(rec), "  - ", 4), ""]
     return "\n".join(out).rstrip("\n") + "\n"

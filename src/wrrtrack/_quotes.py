@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from wrrtrack.errors import Location
+from wrrtrack._errors import Location
 
 _WHITESPACE = re.compile(r"\s+")
 _TYPOGRAPHIC = str.maketrans(
@@ -40,6 +40,13 @@ class Quoted(NamedTuple):
     position: int  # 0 for the first quote of its owner
     text: str
     place: Location | None
+
+    @property
+    def field(self) -> str:
+        """The quote's field: `quotes[2]` of its recommendation, or `report.context[1]`."""
+        return (
+            f"quotes[{self.position + 1}]" if self.owner else f"report.context[{self.position + 1}]"
+        )
 
     @property
     def label(self) -> str:

@@ -1,4 +1,19 @@
-"""The exceptions a user can act on; the command line turns each into `error:` lines.
+"""The exceptions a user can act on, and the problems `validate` reports.
+
+    WrrtrackError                  a problem with the registry or the request (exit code 1)
+    ├── RegistryNotFound           no registry where one was named or searched for
+    ├── RegistryInvalid            the file cannot be used as it is; carries every Problem
+    ├── UnknownRecommendation      an id that is not in the registry
+    ├── UnknownTerm                a key outside a vocabulary
+    ├── InvalidChange              a change the rules of the registry do not allow
+    ├── ReadOnlyRegistry           a write to the bundled registry
+    ├── LockTimeout                another writer held the registry too long
+    ├── OutputRefused              an output path we will not write to
+    └── SourceRefused              a source path that may not be read
+
+Messages speak of fields and values, as the Python API names them; an error about one
+argument says which (`field`), so that the command line can name its own option instead.
+The command line turns each error into `error:` lines in one place (`cli.main`).
 
 Small immutable records here and elsewhere are named tuples rather than dataclasses: a
 dataclass compiles several methods when its module is imported, which every command
@@ -7,8 +22,9 @@ would pay for at start-up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 
 class Location(NamedTuple):
@@ -23,13 +39,25 @@ class Location(NamedTuple):
 
 
 class Problem(NamedTuple):
-    """One thing wrong with a registry, and where it is."""
+    """One thing wrong with a registry, where it is, and which record and field it is about.
+
+    `message` is the whole message as `validate` prints it after the place; `item` is the
+    recommendation's id (None outside a recommendation) and `field` the path of the value
+    within it (`history[2].date`) or within the file (`report.date`), when there is one.
+    """
 
     location: Location | None
     message: str
+    item: str | None = None
+    field: str | None = None
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location else self.message
+
+    @property
+    def file_order(self) -> tuple[int, int]:
+        """Sorts problems as they lie in the file; a problem with no place comes first."""
+        return (self.location.line, self.location.column) if self.location else (0, 0)
 
 
 class WrrtrackError(Exception):
@@ -47,14 +75,8 @@ class RegistryNotFound(WrrtrackError):
 class RegistryInvalid(WrrtrackError):
     """The registry file cannot be used as it is; carries every problem found."""
 
-    def __init__(
-        self, problems: list[Problem], quoted: list[Any] | None = None, source: Path | None = None
-    ) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        # What `validate` still checks in a file that is wrong elsewhere: the quotes that
-        # could be read, and the source text the file names (see wrrtrack.quotes.Quoted).
-        self.quoted = quoted or []
-        self.source = source
         super().__init__("\n".join(map(str, problems)))
 
     def lines(self) -> list[str]:
@@ -82,7 +104,21 @@ class UnknownTerm(WrrtrackError):
 
 
 class InvalidChange(WrrtrackError):
-    """A status change that the rules of the registry do not allow."""
+    """A change that the rules of the registry do not allow.
+
+    When one argument is at fault, `template` holds `{field}` where the message names it
+    and `field` is its name (`note`); `str()` names it as the Python API does ('note'),
+    `spelled()` lets a front end name it its own way (`--note`).
+    """
+
+    def __init__(self, template: str, field: str | None = None) -> None:
+        self.template = template
+        self.field = field
+        super().__init__(self.spelled(lambda name: f"'{name}'"))
+
+    def spelled(self, name_of: Callable[[str], str]) -> str:
+        """The message with the field named by `name_of`."""
+        return self.template.format(field=name_of(self.field)) if self.field else self.template
 
 
 class ReadOnlyRegistry(WrrtrackError):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from wrrtrack.errors import InvalidChange, UnknownRecommendation
-from wrrtrack.vocabulary import Vocabularies
+from wrrtrack._errors import InvalidChange, UnknownRecommendation
+from wrrtrack._vocabulary import Vocabularies
 
 
 class StatusChange(NamedTuple):
@@ -58,7 +58,8 @@ class Recommendation:
         if change.status == self.status and not change.note:
             raise InvalidChange(
                 f"{self.id} already has status '{self.status}'; "
-                "add --note to record a note without a change of status"
+                "add {field} to record a note without a change of status",
+                "note",
             )
         return dataclasses.replace(self, status=change.status, history=(*self.history, change))
 
@@ -112,14 +113,91 @@ class AdviceReport(NamedTuple):
         return f"{self.publisher} {self.number}: {self.title}"
 
 
-class Filter(NamedTuple):
-    """Which recommendations to show: OR within one field, AND between fields."""
+class StatusUpdate(NamedTuple):
+    """What `Registry.set_status` changed: the recommendation before and after."""
 
-    actors: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-    themes: frozenset[str] = frozenset()
-    stances: frozenset[str] = frozenset()
-    search: str | None = None
+    before: Recommendation
+    after: Recommendation
+
+    @property
+    def change(self) -> StatusChange:
+        """The history entry that was added."""
+        return self.after.history[-1]
+
+
+Keys = Iterable[str] | str
+
+
+def _keys(field: str, given: Keys) -> frozenset[str]:
+    # One key may be given as a string; a string is never taken as a set of characters.
+    keys = frozenset((given,)) if isinstance(given, str) else frozenset(given)
+    for key in keys:
+        if not isinstance(key, str):
+            raise TypeError(f"Filter({field}=...) takes keys as strings, got {key!r}")
+    return keys
+
+
+class Filter:
+    """Which recommendations to show: OR within one field, AND between fields.
+
+    Each field takes keys: a set, list or tuple of them, or one key as a string (never
+    read as a set of characters). `Registry.select` accepts any spelling a vocabulary
+    accepts (`municipalities` for `gemeente`); `Ledger.select` expects canonical keys
+    (see `resolved`).
+    """
+
+    __slots__ = ("actors", "search", "stances", "statuses", "themes")
+    actors: frozenset[str]
+    statuses: frozenset[str]
+    themes: frozenset[str]
+    stances: frozenset[str]
+    search: str | None
+
+    def __init__(
+        self,
+        actors: Keys = (),
+        statuses: Keys = (),
+        themes: Keys = (),
+        stances: Keys = (),
+        search: str | None = None,
+    ) -> None:
+        self.actors = _keys("actors", actors)
+        self.statuses = _keys("statuses", statuses)
+        self.themes = _keys("themes", themes)
+        self.stances = _keys("stances", stances)
+        if search is not None and not isinstance(search, str):
+            raise TypeError(f"Filter(search=...) takes a string, got {search!r}")
+        self.search = search
+
+    def _values(
+        self,
+    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], str | None]:
+        return (self.actors, self.statuses, self.themes, self.stances, self.search)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filter) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = zip(
+            self.__slots__,
+            (self.actors, self.search, self.stances, self.statuses, self.themes),
+            strict=True,
+        )
+        shown = ", ".join(f"{name}={value!r}" for name, value in fields if value)
+        return f"Filter({shown})"
+
+    def resolved(self, vocabularies: Vocabularies) -> Filter:
+        """The same filter in canonical keys; `UnknownTerm` names the first key not known."""
+        return Filter(
+            actors={vocabularies.actors.resolve(key) for key in self.actors},
+            statuses={vocabularies.statuses.resolve(key) for key in self.statuses},
+            themes={vocabularies.themes.resolve(key) for key in self.themes},
+            stances={vocabularies.stances.resolve(key) for key in self.stances},
+            search=self.search,
+        )
 
     def matches(self, rec: Recommendation) -> bool:
         return (

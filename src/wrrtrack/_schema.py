@@ -1,0 +1,481 @@
+"""The registry's schema: its fields as data, and reading a file (or one record) by them.
+
+The shapes below say which fields each part of a registry file has, the type of each and
+whether it is required; the order is the order in which a new file writes them. Reading
+walks the YAML nodes once with `_nodes.NodeReader`, by these shapes, and then applies the
+rules that span fields (history oldest first, the status equal to the newest entry's,
+unique ids). Every problem is collected, so that `validate` lists them all; a record read
+also yields its places in the text (`_edit`), so that a write touches only its lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from yaml import MappingNode, Node, ScalarNode, SequenceNode
+
+from wrrtrack import _edit
+from wrrtrack._edit import Parsed
+from wrrtrack._errors import Location, Problem, RegistryInvalid
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._nodes import STD, NodeReader, is_null
+from wrrtrack._quotes import Quoted
+from wrrtrack._vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
+
+FORMAT_VERSION = 1
+
+
+class Field(NamedTuple):
+    """One field of a mapping in a registry file."""
+
+    name: str
+    type: str  # a type name below, or "list of" one
+    required: bool = True
+
+
+# Types: text, date, number (or text), id, the key of a vocabulary (theme, actor, stance,
+# status), and the nested shapes (report, reaction, vocabularies, recommendation, change).
+REGISTRY = (
+    Field("format", "format", required=False),
+    Field("report", "report"),
+    Field("vocabularies", "vocabularies", required=False),
+    Field("recommendations", "list of recommendation"),
+)
+REPORT = (
+    Field("publisher", "text"),
+    Field("number", "number"),
+    Field("title", "text"),
+    Field("date", "date"),
+    Field("reaction", "reaction"),
+    Field("context", "list of text", required=False),
+)
+REACTION = (Field("reference", "text"), Field("date", "date"), Field("source", "text"))
+TERM = (Field("nl", "text"), Field("en", "text"), Field("aliases", "list of text", required=False))
+RECOMMENDATION = (
+    Field("id", "id"),
+    Field("title", "text"),
+    Field("theme", "theme"),
+    Field("stance", "stance"),
+    Field("actors", "list of actor"),
+    Field("status", "status"),
+    Field("quotes", "list of text"),
+    Field("history", "list of change"),
+)
+CHANGE = (
+    Field("date", "date"),
+    Field("status", "status"),
+    Field("note", "text", required=False),
+    Field("by", "text", required=False),
+    Field("source", "text", required=False),
+)
+
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _required(shape: tuple[Field, ...]) -> dict[str, bool]:
+    return {field.name: field.required for field in shape}
+
+
+class Reading(NamedTuple):
+    """What reading a registry file, or one record of it, found.
+
+    `parsed` is None when there are `problems` (in file order). `quoted` holds every quote
+    that could be read, with its place, and `source` the source text the file names, even
+    when other parts are wrong: `validate` checks them in the same run.
+    """
+
+    parsed: Parsed | None
+    problems: list[Problem]
+    quoted: list[Quoted]
+    source: str | None
+
+
+class _RegistryReader(NodeReader):
+    """A NodeReader that knows the registry's shapes and rules."""
+
+    def __init__(
+        self, path: Path, text: str, today: date, line_offset: int = 0, index_offset: int = 0
+    ) -> None:
+        super().__init__(path, today, line_offset)
+        self.text_read = text
+        self.index_offset = index_offset
+        self.vocab = Vocabularies()
+        self.quoted: list[Quoted] = []
+        self.quote_source: str | None = None
+
+    def reading(self, parsed: Parsed | None) -> Reading:
+        problems = sorted(self.problems, key=lambda problem: problem.file_order)
+        return Reading(None if problems else parsed, problems, self.quoted, self.quote_source)
+
+    # --- fields by shape -------------------------------------------------------------
+
+    def fields(self, node: Node, what: str, shape: tuple[Field, ...]) -> dict[str, Any] | None:
+        """The values of a mapping's fields, read by their types; None if any is wrong.
+
+        An optional field that is absent (or, for text, null) is left out.
+        """
+        found = self.mapping(node, what, _required(shape))
+        if found is None or any(f.required and f.name not in found for f in shape):
+            return None
+        values: dict[str, Any] = {}
+        for field in shape:
+            if field.name not in found:
+                continue
+            value_node = found[field.name][1]
+            if field.type == "text" and not field.required and is_null(value_node):
+                continue
+            values[field.name] = self.value(value_node, f"{what}.{field.name}", field.type)
+        return None if any(v is None for v in values.values()) else values
+
+    def value(self, node: Node, what: str, type_name: str) -> Any:
+        if type_name.startswith("list of "):
+            item = type_name.removeprefix("list of ")
+            return self.listed(node, what, lambda child, label: self.value(child, label, item))
+        reader: Callable[[Node, str], Any] = {
+            "text": self.text,
+            "date": self.day,
+            "number": self.number,
+            "id": self.identifier,
+            "theme": lambda n, w: self.term(n, w, self.vocab.themes),
+            "actor": lambda n, w: self.term(n, w, self.vocab.actors),
+            "stance": lambda n, w: self.term(n, w, self.vocab.stances),
+            "status": lambda n, w: self.term(n, w, self.vocab.statuses),
+            "reaction": self.reaction,
+            "change": self.change,
+        }[type_name]
+        return reader(node, what)
+
+    def identifier(self, node: Node, what: str) -> str | None:
+        identifier = self.text(node, what)
+        if identifier is not None and not _ID.fullmatch(identifier):
+            self.problem(
+                node, what, f"'{identifier}' may hold only letters, digits, '.', '_' and '-'"
+            )
+            return None
+        return identifier
+
+    def keep_quotes(self, owner: str, node: Node, texts: list[str] | None) -> None:
+        if texts is not None:
+            self.quoted += [
+                Quoted(owner, i, text, self.at(child))
+                for i, (text, child) in enumerate(zip(texts, node.value, strict=True))
+            ]
+
+    # --- the registry ----------------------------------------------------------------
+
+    def registry(self, root: Node) -> Parsed | None:
+        found = self.mapping(root, "registry", _required(REGISTRY))
+        if found is None:
+            return None
+        blocks = {"": _edit.block_place(self.text_read, root)}
+        if "format" in found:
+            node = found["format"][1]
+            if not (isinstance(node, ScalarNode) and node.value == str(FORMAT_VERSION)):
+                self.problem(node, "format", f"this wrrtrack reads format {FORMAT_VERSION}")
+        if "vocabularies" in found:
+            self.vocab = self.vocabularies(found["vocabularies"][1], blocks)
+        report = self.report(found["report"][1]) if "report" in found else None
+        quote_places = {(q.owner, q.position): q.place for q in self.quoted if q.place}
+        placed: list[_edit.Placed] = []
+        if "recommendations" in found:
+            seq_node = found["recommendations"][1]
+            nodes = self.sequence(seq_node, "recommendations")
+            if nodes is not None:
+                blocks["recommendations"] = _edit.block_place(self.text_read, seq_node)
+            first_line: dict[str, int] = {}
+            for i, node in enumerate(nodes or []):
+                following = nodes[i + 1] if nodes and i + 1 < len(nodes) else None
+                entry = self.record(node, following, seq_node, i)
+                if entry is None:
+                    continue
+                rec = entry.record
+                folded = rec.id.casefold()
+                if folded in first_line:
+                    self.problems.append(
+                        Problem(
+                            self.at(node),
+                            f"duplicate id '{rec.id}' (first on line {first_line[folded]})",
+                            rec.id,
+                            "id",
+                        )
+                    )
+                    continue
+                first_line[folded] = self.at(node).line
+                placed.append(entry)
+                quote_places.update(entry.quote_places)
+        if self.problems or report is None:
+            return None
+        ledger = Ledger(report, self.vocab, tuple(entry.record for entry in placed))
+        layouts = {entry.record.id: entry.layout for entry in placed}
+        return Parsed(ledger, layouts, quote_places, blocks)
+
+    def record(
+        self, node: Node, following: Node | None, sequence: Node, i: int
+    ) -> _edit.Placed | None:
+        """One recommendation with its layout and the places of its quotes."""
+        first_quote = len(self.quoted)
+        rec = self.recommendation(node, f"recommendations[{i + 1}]")
+        if rec is None:
+            return None
+        layout = _edit.record_layout(self.text_read, node, following, sequence, self.index_offset)
+        places = {(q.owner, q.position): q.place for q in self.quoted[first_quote:] if q.place}
+        return _edit.Placed(rec, layout, places)
+
+    def vocabularies(self, node: Node, blocks: dict[str, _edit.BlockPlace]) -> Vocabularies:
+        found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
+        if found is not None:
+            blocks["vocabularies"] = _edit.block_place(self.text_read, node)
+        merged = dict(DEFAULTS)
+        for section, (_, section_node) in (found or {}).items():
+            what = f"vocabularies.{section}"
+            entries = self.mapping(section_node, what, None)
+            if entries is not None:
+                blocks[what] = _edit.block_place(self.text_read, section_node)
+            declared = [
+                (key_node, term)
+                for key_node, value_node in (entries or {}).values()
+                if (term := self.vocabulary_term(key_node, value_node, what))
+            ]
+            merged[section] = DEFAULTS[section].extended(term for _, term in declared)
+            self.collisions(what, declared, merged[section])
+        return Vocabularies(**merged)
+
+    def collisions(
+        self, what: str, declared: list[tuple[Node, Term]], vocabulary: Vocabulary
+    ) -> None:
+        """A declared key or alias that is another term's key or alias: input could reach
+        only one of them, so which one would be a silent guess."""
+        reported: set[frozenset[str]] = set()
+        for key_node, term in declared:
+            spellings = {s.casefold() for s in (term.key, *term.aliases)}
+            for other in vocabulary.terms:
+                pair = frozenset((term.key, other.key))
+                if other.key == term.key or pair in reported:
+                    continue
+                clash = sorted(spellings & {s.casefold() for s in (other.key, *other.aliases)})
+                if clash:
+                    reported.add(pair)
+                    role = "the key" if clash[0] == other.key.casefold() else "an alias"
+                    self.problem(
+                        key_node,
+                        f"{what}.{term.key}",
+                        f"'{clash[0]}' is already {role} of {vocabulary.name} '{other.key}'; "
+                        f"each key and alias must name one {vocabulary.name}, so rename one "
+                        "of them",
+                    )
+
+    def vocabulary_term(self, key_node: Node, value_node: Node, what: str) -> Term | None:
+        key = key_node.value
+        if not _KEY.fullmatch(key):
+            self.problem(key_node, what, f"key '{key}' must be lower-case letters, digits, '-'")
+            return None
+        values = self.fields(value_node, f"{what}.{key}", TERM)
+        if values is None:
+            return None
+        return Term(key, values["nl"], values["en"], tuple(values.get("aliases", ())))
+
+    def report(self, node: Node) -> AdviceReport | None:
+        values = self.fields(node, "report", REPORT)
+        if values is None:
+            return None
+        if "context" in values:
+            self.keep_quotes("", self.field_node(node, "context"), values["context"])
+        return AdviceReport(
+            values["publisher"],
+            values["number"],
+            values["title"],
+            values["date"],
+            values["reaction"],
+            tuple(values.get("context", ())),
+        )
+
+    def reaction(self, node: Node, what: str) -> Reaction | None:
+        values = self.fields(node, what, REACTION)
+        if values is None:
+            return None
+        self.quote_source = values["source"]
+        return Reaction(values["reference"], values["date"], values["source"])
+
+    def recommendation(self, node: Node, what: str) -> Recommendation | None:
+        self.item = _peek_id(node)
+        try:
+            return self.checked_recommendation(node, self.item or what)
+        finally:
+            self.item = None
+
+    def checked_recommendation(self, node: Node, what: str) -> Recommendation | None:
+        found = self.mapping(node, what, _required(RECOMMENDATION))
+        if found is None or len(found) < len(RECOMMENDATION):
+            return None
+        values: dict[str, Any] = {}
+        for field in RECOMMENDATION:
+            value_node = found[field.name][1]
+            values[field.name] = self.value(value_node, f"{what}.{field.name}", field.type)
+            if field.name == "id" and values["id"] is not None:
+                what = values["id"]
+            if field.name == "quotes":
+                self.keep_quotes(values["id"] or what, value_node, values["quotes"])
+        actors, history, status = values["actors"], values["history"], values["status"]
+        if actors is not None and len(set(actors)) != len(actors):
+            self.problem(found["actors"][1], f"{what}.actors", "an actor is listed twice")
+            values["actors"] = None
+        if history:
+            for i in range(1, len(history)):
+                if history[i].date < history[i - 1].date:
+                    self.problem(
+                        found["history"][1].value[i],
+                        f"{what}.history[{i + 1}]",
+                        f"dated {history[i].date}, before the entry above it "
+                        f"({history[i - 1].date}); keep history oldest first",
+                    )
+            if status is not None and history[-1].status != status:
+                self.problem(
+                    found["status"][1],
+                    f"{what}.status",
+                    f"'{status}' differs from the newest history entry "
+                    f"({history[-1].date}: '{history[-1].status}')",
+                )
+        if any(value is None for value in values.values()) or not history:
+            return None
+        return Recommendation(
+            values["id"],
+            values["title"],
+            values["theme"],
+            values["stance"],
+            tuple(values["actors"]),
+            status,
+            tuple(values["quotes"]),
+            tuple(history),
+        )
+
+    def change(self, node: Node, what: str) -> StatusChange | None:
+        values = self.fields(node, what, CHANGE)
+        if values is None:
+            return None
+        return StatusChange(
+            values["date"],
+            values["status"],
+            values.get("note"),
+            values.get("by"),
+            values.get("source"),
+        )
+
+    @staticmethod
+    def field_node(node: Node, name: str) -> Node:
+        for key_node, value_node in node.value:
+            if key_node.value == name:
+                return value_node  # type: ignore[no-any-return]
+        raise KeyError(name)
+
+
+def _peek_id(node: Node) -> str | None:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if (
+                key_node.value == "id"
+                and isinstance(value_node, ScalarNode)
+                and value_node.tag == STD + "str"
+                and _ID.fullmatch(value_node.value)
+            ):
+                return str(value_node.value)
+    return None
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def read_registry(path: Path, text: str, today: date) -> Reading:
+    """The registry in `text`, or every problem found in it (never raises for the file)."""
+    from wrrtrack._yamlfile import compose
+
+    try:
+        root = compose(path, text)
+    except RegistryInvalid as exc:
+        return Reading(None, exc.problems, [], None)
+    reader = _RegistryReader(path, text, today)
+    parsed = reader.registry(root)
+    if parsed is None and not reader.problems:
+        reader.problems.append(Problem(Location(path, 1, 1), "the registry is incomplete"))
+    return reader.reading(parsed)
+
+
+def read_record(
+    path: Path, text: str, span: tuple[int, int], line: int, ledger: Ledger, *, today: date
+) -> Reading:
+    """The record at text[start:end] read on its own, placed in the whole file.
+
+    `line` is the number of line breaks before it. Lets a write check its edit by reading
+    one record instead of the whole file: the piece is a one-item block list, as it stands
+    under `recommendations:`.
+    """
+    from wrrtrack._yamlfile import compose
+
+    start, end = span
+    piece = text[start:end]
+    reader = _RegistryReader(path, piece, today, line, start)
+    reader.vocab = ledger.vocabularies
+    try:
+        root = compose(path, piece)
+    except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
+        return Reading(None, _moved_down(exc.problems, line), [], None)
+    if not isinstance(root, SequenceNode) or len(root.value) != 1:
+        problem = reader.placed(root, "the edited record does not read back as one record")
+        return Reading(None, [problem], [], None)
+    entry = reader.record(root.value[0], None, root, 0)
+    if entry is None:
+        return reader.reading(None)
+    rec, layout, places = entry
+    layout = layout._replace(end=end)  # a piece's list ends at its end
+    alone = dataclasses.replace(ledger, recommendations=(rec,))
+    return reader.reading(Parsed(alone, {rec.id: layout}, places, {}))
+
+
+def _moved_down(problems: list[Problem], lines: int) -> list[Problem]:
+    return [
+        p._replace(location=p.location._replace(line=p.location.line + lines)) if p.location else p
+        for p in problems
+    ]
+
+
+def read_terms(
+    path: Path, text: str, span: tuple[int, int], line: int, today: date
+) -> dict[tuple[str, ...], Term] | None:
+    """The vocabulary terms in text[start:end] by their path of keys; None on a problem.
+
+    `line` is the number of line breaks before it. The piece is a block mapping as it
+    stands in the file: a term (`key: {nl: …, en: …}`),
+    or a section or `vocabularies` holding one.
+    """
+    from wrrtrack._yamlfile import compose
+
+    start, end = span
+    piece = text[start:end]
+    reader = _RegistryReader(path, piece, today, line, start)
+    try:
+        root = compose(path, piece)
+    except RegistryInvalid:
+        return None
+    found: dict[tuple[str, ...], Term] = {}
+
+    def walk(node: Node, keys: tuple[str, ...]) -> None:
+        if not isinstance(node, MappingNode):
+            return
+        for key_node, value_node in node.value:
+            is_term = isinstance(value_node, MappingNode) and any(
+                k.value == "nl" for k, _ in value_node.value
+            )
+            if is_term:
+                term = reader.vocabulary_term(key_node, value_node, "vocabularies")
+                if term is not None:
+                    found[(*keys, term.key)] = term
+            else:
+                walk(value_node, (*keys, key_node.value))
+
+    walk(root, ())
+    return None if reader.problems else found

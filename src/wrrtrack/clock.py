@@ -1,0 +1,33 @@
+"""What "today" is: the date in the registry's time zone, never the machine's.
+
+A change recorded just after midnight in Amsterdam must not be "in the future" for a CI
+runner in UTC, so every command computes today in one zone: the `timezone` setting of
+`wrrtrack.toml` (default Europe/Amsterdam). It defaults `status set --date` and is the
+limit for dates in the registry, on every machine alike.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from wrrtrack.config import DEFAULT_TIMEZONE
+
+# No time zone is more than 14 hours from UTC, so a date before yesterday (UTC) is in the
+# past everywhere: checking it needs no time zone data (which costs start-up time).
+_WIDEST_OFFSET = timedelta(days=1)
+
+
+def today(timezone: str = DEFAULT_TIMEZONE) -> date:
+    """Today's date in `timezone` (an IANA name)."""
+    import zoneinfo
+
+    return datetime.fromtimestamp(time.time(), zoneinfo.ZoneInfo(timezone)).date()
+
+
+def not_after_today(day: date, timezone: str = DEFAULT_TIMEZONE) -> bool:
+    """Whether `day` is today or earlier in `timezone`, cheaply when it is long past."""
+    utc_today = datetime.fromtimestamp(time.time(), UTC).date()
+    if day < utc_today - _WIDEST_OFFSET:
+        return True
+    return day <= today(timezone)

@@ -1,0 +1,210 @@
+"""Settings from `wrrtrack.toml` or `[tool.wrrtrack]` of `pyproject.toml`, checked key by key.
+
+The nearest configuration file, from the working directory upwards, is the one in force:
+a directory made by `wrrtrack init` keeps using its own registry even inside a checkout
+that has a configuration of its own. Every mistake in it (an unknown key, a wrong type, a
+time zone that does not exist, TOML that does not parse) is an error naming `path:line`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from wrrtrack._errors import WrrtrackError
+
+FILE_NAME = "wrrtrack.toml"
+PYPROJECT = "pyproject.toml"
+DEFAULT_TIMEZONE = "Europe/Amsterdam"
+LANGUAGES = ("nl", "en")
+KEYS = {
+    "registry": 'a path in quotes, e.g. registry = "data/recommendations.yaml"',
+    "lang": '"nl" or "en"',
+    "timezone": 'an IANA time zone name in quotes, e.g. timezone = "Europe/Amsterdam"',
+}
+MAX_BYTES = 1_000_000  # a configuration file is a few lines; anything this big is not one
+
+
+class ConfigError(WrrtrackError):
+    """A configuration file that cannot be used as it is."""
+
+
+class Config(NamedTuple):
+    """The settings in force, and the file they came from (None: the defaults)."""
+
+    file: Path | None = None
+    registry: Path | None = None  # relative paths already joined to the file's directory
+    registry_line: int = 0
+    lang: str | None = None
+    timezone: str = DEFAULT_TIMEZONE
+
+    def origin(self) -> str:
+        """Where the registry path came from, for messages about it."""
+        return f"{self.file}:{self.registry_line}" if self.file else "the defaults"
+
+
+def find(start: Path) -> Config:
+    """The configuration nearest to `start` (a directory), or the defaults."""
+    for directory in (start, *start.parents):
+        for name in (FILE_NAME, PYPROJECT):
+            config = _read(directory / name)
+            if config is not None:
+                return config
+    return Config()
+
+
+def _read(path: Path) -> Config | None:
+    """The settings in `path`, None when it is not there or (pyproject) says nothing of us."""
+    try:
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {_reason(exc)}") from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_BYTES:,} bytes; not a configuration file")
+    in_pyproject = path.name == PYPROJECT
+    if in_pyproject and b"wrrtrack" not in data:
+        return None  # most pyproject files say nothing of us; skip the TOML parse
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
+    import tomllib
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_placed_toml_error(path, text, exc)) from None
+    table: Any = document
+    section = ""
+    if in_pyproject:
+        tool = document.get("tool")
+        if tool is None:
+            return None
+        if not isinstance(tool, dict):
+            raise ConfigError(
+                f"{path}:{_line_of(text, '', 'tool')}: 'tool' must be a table ([tool.wrrtrack] "
+                "holds wrrtrack's settings), not a single value"
+            )
+        if "wrrtrack" not in tool:
+            return None
+        table = tool["wrrtrack"]
+        section = "tool.wrrtrack"
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{path}:{_line_of(text, 'tool', 'wrrtrack')}: 'tool.wrrtrack' must be a table "
+                '([tool.wrrtrack] followed by settings such as registry = "…")'
+            )
+    return _checked(path, text, section, table)
+
+
+def _checked(path: Path, text: str, section: str, table: dict[str, Any]) -> Config:
+    prefix = f"{section}." if section else ""
+    for key, value in table.items():
+        line = _line_of(text, section, key)
+        if key not in KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(key, list(KEYS), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ConfigError(
+                f"{path}:{line}: unknown setting '{prefix}{key}'; {hint}known: {', '.join(KEYS)}"
+            )
+        if not isinstance(value, str) or not value.strip() or "\0" in value:
+            raise ConfigError(
+                f"{path}:{line}: '{prefix}{key}' must be {KEYS[key]}, not {_shown(value)}"
+            )
+    config = Config(file=path)
+    if "registry" in table:
+        config = config._replace(
+            registry=path.parent / table["registry"],
+            registry_line=_line_of(text, section, "registry"),
+        )
+    if "lang" in table:
+        if table["lang"] not in LANGUAGES:
+            line = _line_of(text, section, "lang")
+            raise ConfigError(
+                f"{path}:{line}: '{prefix}lang' must be {KEYS['lang']}, not {_shown(table['lang'])}"
+            )
+        config = config._replace(lang=table["lang"])
+    if "timezone" in table:
+        zone = table["timezone"]
+        if not _zone_exists(zone):
+            line = _line_of(text, section, "timezone")
+            raise ConfigError(
+                f"{path}:{line}: '{prefix}timezone' {_shown(zone)} is not a time zone this "
+                'machine knows; use an IANA name such as "Europe/Amsterdam"'
+            )
+        config = config._replace(timezone=zone)
+    return config
+
+
+def _zone_exists(name: str) -> bool:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"' if value.strip() else "an empty text"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ValueError):
+        return "the path holds a NUL character"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_AT_END = " (at end of document)"
+
+
+def _placed_toml_error(path: Path, text: str, exc: Exception) -> str:
+    message = str(exc)
+    place = _TOML_PLACE.search(message)
+    if place:
+        return f"{path}:{place[1]}:{place[2]}: not valid TOML: {message[: place.start()]}"
+    if message.endswith(_AT_END):
+        lines = text.split("\n")
+        where = f"{len(lines)}:{len(lines[-1]) + 1}"
+        return f"{path}:{where}: not valid TOML: {message.removesuffix(_AT_END)}"
+    return f"{path}: not valid TOML: {message}"
+
+
+def _line_of(text: str, section: str, key: str) -> int:
+    """The line of `key = …` in `[section]` (or the top level), 1 when it cannot be found."""
+    current = ""
+    header = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+    name = re.escape(key)
+    assignment = re.compile(rf"\s*(?:{name}|\"{name}\"|'{name}')\s*[=.]")
+    dotted = re.compile(rf"\s*{re.escape(section)}\.{re.escape(key)}\s*=") if section else None
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = header.match(line)
+        if found and not line.lstrip().startswith("[["):
+            current = found[1].replace(" ", "").replace('"', "")
+            if current == f"{section}.{key}".lstrip("."):
+                return number
+            continue
+        if current == section and assignment.match(line):
+            return number
+        if dotted is not None and current == "" and dotted.match(line):
+            return number
+    return 1

@@ -1,0 +1,73 @@
+"""What `validate` found, as lines for people, JSON for scripts, or GitHub annotations.
+
+Uses only the standard library. Every format lists the problems in file order, as
+`Registry.validate` returns them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from wrrtrack.render import visible
+
+if TYPE_CHECKING:
+    from wrrtrack._errors import Problem
+    from wrrtrack._registry import Validation
+
+
+def ok_line(result: Validation) -> str:
+    source = result.source.name if result.source else "no source text"
+    return (
+        f"ok: {result.path}: {result.recommendations} recommendations, "
+        f"{result.quotes} quotes found in {source}\n"
+    )
+
+
+def error_lines(result: Validation) -> list[str]:
+    """One line per problem (`path:line:column: message`), then how many there were."""
+    return [*map(str, result.problems), f"{len(result.problems)} problem(s) in {result.path}"]
+
+
+def _record(problem: Problem, result: Validation) -> dict[str, Any]:
+    place = problem.location
+    return {
+        "file": str(place.path if place else result.path),
+        "line": place.line if place else None,
+        "column": place.column if place else None,
+        "item": problem.item,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+def json_problems(result: Validation) -> str:
+    """A JSON list with one object per problem; `[]` when there are none."""
+    records = [_record(problem, result) for problem in result.problems]
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+
+
+def _data(text: str) -> str:
+    # GitHub's escaping of a workflow command's message (as @actions/core escapes it),
+    # after control characters are made visible so that none reaches the log raw.
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(result: Validation) -> str:
+    """One `::error file=…,line=…,col=…::message` workflow command per problem.
+
+    GitHub Actions shows each as an annotation on the line of the pull request's diff.
+    """
+    lines = []
+    for problem in result.problems:
+        place = problem.location
+        if place is None:
+            lines.append(f"::error file={_property(str(result.path))}::{_data(problem.message)}")
+            continue
+        where = f"file={_property(str(place.path))},line={place.line},col={place.column}"
+        lines.append(f"::error {where}::{_data(problem.message)}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,212 @@
+"""The editing module: each operation changes only its part, reads it back, shifts the rest.
+
+The shortcut (the parse worked out from the change) is always compared with the slow path
+(a full read of the new text), and the bytes outside the change with the old text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import SHIPPED
+from tests.test_guarantees import TODAY as GUARANTEES_TODAY
+from tests.test_guarantees import ledgers
+from wrrtrack import _edit
+from wrrtrack._edit import Document, RecordLayout
+from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
+from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._schema import read_registry
+from wrrtrack._vocabulary import Term
+from wrrtrack._yamlfile import render_registry
+
+TODAY = date(2026, 11, 27)
+TEXT = SHIPPED.read_text(encoding="utf-8")
+
+
+def document(text: str = TEXT, today: date = TODAY) -> Document:
+    reading = read_registry(SHIPPED, text, today)
+    assert reading.parsed is not None, reading.problems
+    return Document(SHIPPED, text, reading.parsed)
+
+
+def assert_parse_is_a_full_read(doc: Document) -> None:
+    """What the edit worked out for itself is exactly what reading the new text gives."""
+    assert doc.parsed == document(doc.text).parsed
+
+
+def only_inserted(before: str, after: str, at: int) -> str:
+    """The text inserted at `at`, after checking that nothing else changed."""
+    grown = len(after) - len(before)
+    assert after[:at] == before[:at]
+    assert after[at + grown :] == before[at:]
+    return after[at : at + grown]
+
+
+def new_record(identifier: str = "wrr103-8") -> Recommendation:
+    seven = document().parsed.ledger.get("wrr103-7")
+    return replace(
+        seven,
+        id=identifier,
+        title="Een nieuwe aanbeveling: met een dubbele punt, en 'aanhalingstekens'",
+        actors=("rijk", "gemeente"),
+        status="open",
+        history=(StatusChange(date(2026, 1, 5), "open", "Toegevoegd", "A. Jansen"),),
+    )
+
+
+def test_record_layout_lives_in_the_editing_module_only() -> None:
+    root = Path(__file__).resolve().parent.parent / "src" / "wrrtrack"
+    users = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "RecordLayout" in path.read_text(encoding="utf-8")
+    )
+    assert users == ["_edit.py"]
+    assert RecordLayout is _edit.RecordLayout
+
+
+def test_set_status_changes_only_the_record_and_shifts_the_rest() -> None:
+    doc = document()
+    change = StatusChange(date(2026, 2, 1), "uitgevoerd", "Klaar", "B")
+    edited, before, after = _edit.set_status(doc, "wrr103-3", change, today=TODAY)
+    assert (before.status, after.status) == ("open", "uitgevoerd")
+    layout = doc.parsed.layouts["wrr103-3"]
+    grown = len(edited.text) - len(doc.text)
+    assert edited.text[: layout.start] == doc.text[: layout.start]
+    assert edited.text[layout.end + grown :] == doc.text[layout.end :]
+    assert_parse_is_a_full_read(edited)
+
+
+def test_append_record_adds_it_at_the_end_in_the_files_layout() -> None:
+    doc = document()
+    record = new_record()
+    edited = _edit.append_record(doc, record, today=TODAY)
+    inserted = only_inserted(doc.text, edited.text, doc.parsed.blocks["recommendations"].insert)
+    assert inserted.startswith("  - id: wrr103-8\n    title: ")
+    assert "    actors: [rijk, gemeente]\n" in inserted
+    assert "    history:\n      - date: 2026-01-05\n        status: open\n" in inserted
+    assert edited.parsed.ledger.recommendations[-1] == record
+    assert_parse_is_a_full_read(edited)
+    # The next edits find their places: a status change of the new record and of the one
+    # before it, whose history now ends where the new record begins.
+    change = StatusChange(date(2026, 2, 1), "in-verkenning", None, "B")
+    again, _, _ = _edit.set_status(edited, "wrr103-8", change, today=TODAY)
+    assert_parse_is_a_full_read(again)
+    change = StatusChange(date(2026, 2, 1), "uitgevoerd", None, "B")
+    again, _, _ = _edit.set_status(again, "wrr103-7", change, today=TODAY)
+    assert_parse_is_a_full_read(again)
+    assert again.parsed.ledger.get("wrr103-7").history[-1] == change
+    assert again.parsed.ledger.recommendations[-1].id == "wrr103-8"
+
+
+def test_append_record_refuses_a_duplicate_id_and_an_invalid_record() -> None:
+    doc = document()
+    with pytest.raises(InvalidChange, match="'WRR103-7' exists already") as info:
+        _edit.append_record(doc, new_record("WRR103-7"), today=TODAY)
+    assert info.value.field == "id"
+    unknown_theme = replace(new_record(), theme="geen-thema")
+    with pytest.raises(RegistryInvalid, match=r"wrr103-8\.theme: unknown theme 'geen-thema'"):
+        _edit.append_record(doc, unknown_theme, today=TODAY)
+
+
+def test_append_record_to_a_file_without_a_final_newline_and_with_crlf() -> None:
+    for text in (TEXT.rstrip("\n"), TEXT.replace("\n", "\r\n")):
+        edited = _edit.append_record(document(text), new_record(), today=TODAY)
+        assert_parse_is_a_full_read(edited)
+        if "\r\n" in text:
+            assert "\n" not in edited.text.replace("\r\n", "")
+
+
+def test_add_term_to_an_existing_section() -> None:
+    doc = document()
+    term = Term("sociaal-domein", "Sociaal domein, breed", "Social domain", ("social",))
+    edited = _edit.add_term(doc, "themes", term, today=TODAY)
+    inserted = only_inserted(doc.text, edited.text, doc.parsed.blocks["vocabularies.themes"].insert)
+    assert inserted == (
+        '    sociaal-domein: {nl: "Sociaal domein, breed", en: Social domain, aliases: [social]}\n'
+    )
+    assert edited.parsed.ledger.vocabularies.themes.resolve("social") == "sociaal-domein"
+    assert_parse_is_a_full_read(edited)
+
+
+def test_add_term_creates_the_section_and_the_vocabularies_mapping() -> None:
+    term = Term("provincie", "provincies", "provinces", ("province",))
+    # The section is missing: it is created at the end of `vocabularies`.
+    edited = _edit.add_term(document(), "actors", term, today=TODAY)
+    assert "    migratiebeleid: {nl: Migratiebeleid, en: Migration policy}\n  actors:\n" in (
+        edited.text
+    )
+    assert_parse_is_a_full_read(edited)
+    # A second key goes into the section just created.
+    other = Term("waterschap", "waterschappen", "water boards")
+    twice = _edit.add_term(edited, "actors", other, today=TODAY)
+    assert "    provincie: {nl: provincies, en: provinces, aliases: [province]}\n" in twice.text
+    assert "    waterschap: {nl: waterschappen, en: water boards}\n" in twice.text
+    assert_parse_is_a_full_read(twice)
+    assert twice.parsed.ledger.vocabularies.actors.keys[-2:] == ["provincie", "waterschap"]
+
+
+def test_add_term_creates_vocabularies_in_a_registry_without_one() -> None:
+    # A registry with no recommendations yet needs no vocabularies mapping.
+    text = TEXT[: TEXT.index("# Actors, stances")] + "recommendations: []\n# end\n"
+    doc = document(text)
+    assert "vocabularies" not in doc.parsed.blocks
+    term = Term("wonen", "Wonen", "Housing")
+    edited = _edit.add_term(doc, "themes", term, today=TODAY)
+    assert only_inserted(doc.text, edited.text, doc.parsed.blocks[""].insert) == (
+        "vocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
+    )
+    assert edited.text.endswith(
+        "recommendations: []\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
+        "# end\n"
+    )
+    assert_parse_is_a_full_read(edited)
+    provincie = Term("provincie", "provincies", "provinces")
+    again = _edit.add_term(edited, "actors", provincie, today=TODAY)
+    assert_parse_is_a_full_read(again)
+    assert again.parsed.ledger.vocabularies.actors.keys[-1] == "provincie"
+
+
+def test_refused_edits_change_nothing_and_say_why() -> None:
+    inline = TEXT.replace(
+        "    history:\n      - date: 2021-03-24\n        status: open\n"
+        '        source: "Kamerstuk 29 861, nr. 70"\n\n  - id: wrr103-4',
+        "    history: [{date: 2021-03-24, status: open}]\n\n  - id: wrr103-4",
+    )
+    doc = document(inline)
+    change = StatusChange(date(2026, 2, 1), "uitgevoerd", None, "B")
+    with pytest.raises(WrrtrackError, match="its history is written as an inline list"):
+        _edit.set_status(doc, "wrr103-3", change, today=TODAY)
+    with pytest.raises(InvalidChange, match="exists already"):
+        _edit.add_term(doc, "statuses", Term("open", "open", "open"), today=TODAY)
+
+
+@settings(deadline=None)
+@given(ledger=ledgers(), steps=st.lists(st.integers(min_value=0, max_value=59), max_size=6))
+def test_any_sequence_of_edits_gives_what_a_full_read_gives(
+    ledger: Ledger, steps: list[int]
+) -> None:
+    """Appends, new vocabulary keys and status changes, in any order, on random registries."""
+    text = render_registry(ledger)
+    doc = document(text, today=GUARANTEES_TODAY)
+    for n, step in enumerate(steps):
+        kind, index = divmod(step, 20)
+        recs = doc.parsed.ledger.recommendations
+        if kind == 0:
+            added = replace(recs[index % len(recs)], id=f"new-{n}")
+            doc = _edit.append_record(doc, added, today=GUARANTEES_TODAY)
+        elif kind == 1:
+            section = ("themes", "actors", "stances", "statuses")[index % 4]
+            term = Term(f"key-{n}", f"Label {n}, nl", f"label {n}", (f"alias-{n}",))
+            doc = _edit.add_term(doc, section, term, today=GUARANTEES_TODAY)
+        else:
+            rec = recs[index % len(recs)]
+            change = StatusChange(GUARANTEES_TODAY, rec.status, f"note {n}", "p")
+            doc, _, _ = _edit.set_status(doc, rec.id, change, today=GUARANTEES_TODAY)
+        assert doc.parsed == document(doc.text, today=GUARANTEES_TODAY).parsed
