@@ -349,7 +349,10 @@ def test_validate_reports_a_missing_source_file(cli: Runner, registry: Path) -> 
     (registry.parent / "sources" / "kabinetsreactie-wrr-103.txt").unlink()
     result = cli("-r", registry, "validate")
     assert result.code == 1
-    assert "kabinetsreactie-wrr-103.txt cannot be read: No such file or directory" in result.err
+    assert (
+        "source text sources/kabinetsreactie-wrr-103.txt is missing: no such file in the "
+        "registry's folder"
+    ) in result.err
 
 
 # --- the command line itself ------------------------------------------------------------

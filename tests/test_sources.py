@@ -187,3 +187,10 @@ def test_a_fifo_that_passes_the_first_check_still_cannot_block(
     threading.Thread(target=attempt, daemon=True).start()
     assert done.wait(5), "opening a FIFO blocked"
     assert reasons == ["is a FIFO (named pipe), not a regular file"]
+
+
+def test_the_example_registry_carries_its_own_copy_of_the_source() -> None:
+    # Its source may not be reached by '..': it keeps a byte-for-byte copy beside it.
+    example = ROOT / "docs" / "examples" / "sources" / "kabinetsreactie-wrr-103.txt"
+    shipped = ROOT / "data" / "sources" / "kabinetsreactie-wrr-103.txt"
+    assert example.read_bytes() == shipped.read_bytes()

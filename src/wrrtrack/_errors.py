@@ -9,7 +9,8 @@
     ├── ReadOnlyRegistry           a write to the bundled registry
     ├── LockTimeout                another writer held the registry too long
     ├── OutputRefused              an output path we will not write to
-    └── SourceRefused              a source path that may not be read
+    ├── SourceRefused              a source path that may not be read
+    └── EvidenceRefused            quotes that are not in the source they name
 
 Messages speak of fields and values, as the Python API names them; an error about one
 argument says which (`field`), so that the command line can name its own option instead.
@@ -141,3 +142,16 @@ class SourceRefused(WrrtrackError):
         self.path = path
         self.reason = reason
         super().__init__(f"source '{path}': {reason}")
+
+
+class EvidenceRefused(WrrtrackError):
+    """Quotes that are not in the source they name (a write is refused for them); carries
+    each as a placed Problem, the nearest passage and its differing words included."""
+
+    def __init__(self, problems: list[Problem], summary: str) -> None:
+        self.problems = problems
+        self.summary = summary
+        super().__init__("\n".join([*map(str, problems), summary]))
+
+    def lines(self) -> list[str]:
+        return [*map(str, self.problems), self.summary]

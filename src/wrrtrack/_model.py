@@ -10,10 +10,13 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from wrrtrack._errors import InvalidChange, UnknownRecommendation
 from wrrtrack._vocabulary import Vocabularies
+
+if TYPE_CHECKING:
+    from wrrtrack._quotes import Quoted
 
 
 class StatusChange(NamedTuple):
@@ -27,7 +30,8 @@ class StatusChange(NamedTuple):
     status: str
     note: str | None = None
     by: str | None = None
-    source: str | None = None
+    source: str | None = None  # a stored source's id, or free text for a source not stored
+    quotes: tuple[str, ...] = ()  # verbatim from the stored source `source` names
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,12 @@ class Recommendation:
     def text_matches(self, needle: str) -> bool:
         """Case-insensitive search in title, quotes and history notes."""
         folded = needle.casefold()
-        haystacks = [self.title, *self.quotes, *(c.note for c in self.history if c.note)]
+        haystacks = [
+            self.title,
+            *self.quotes,
+            *(c.note for c in self.history if c.note),
+            *(quote for c in self.history for quote in c.quotes),
+        ]
         return any(folded in text.casefold() for text in haystacks)
 
 
@@ -216,6 +225,7 @@ class Ledger:
     report: AdviceReport
     vocabularies: Vocabularies
     recommendations: tuple[Recommendation, ...]
+    sources: tuple[Source, ...] = ()
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -234,6 +244,41 @@ class Ledger:
 
     def select(self, where: Filter) -> list[Recommendation]:
         return [rec for rec in self.recommendations if where.matches(rec)]
+
+    def source(self, identifier: str | None) -> Source | None:
+        """The stored source with this id, or None (free text, or no source named)."""
+        return next((s for s in self.sources if s.id == identifier), None)
+
+    @property
+    def quote_source(self) -> Source:
+        """The source the recommendations' quotes and the report's context come from.
+
+        A registry without source records names a file as `report.reaction.source`; the
+        source is then that file, and nothing more is known of it.
+        """
+        reaction = self.report.reaction
+        found = self.source(reaction.source)
+        return found if found is not None else Source(reaction.source, reaction.source)
+
+    def citing(self, identifier: str) -> list[Quoted]:
+        """Every quote checked against the source `identifier`, in registry order."""
+        return [quote for quote in self.quoted() if quote.source == identifier]
+
+    def quoted(self) -> list[Quoted]:
+        """Every quote in the registry with what it claims to come from (places unknown
+        here: see `Parsed.quote_places`)."""
+        from wrrtrack._quotes import Quoted
+
+        reaction = self.quote_source.id
+        found = [Quoted("", i, q, None, reaction) for i, q in enumerate(self.report.context)]
+        for rec in self.recommendations:
+            found += [Quoted(rec.id, i, q, None, reaction) for i, q in enumerate(rec.quotes)]
+            found += [
+                Quoted(rec.id, j, q, None, change.source, entry)
+                for entry, change in enumerate(rec.history)
+                for j, q in enumerate(change.quotes)
+            ]
+        return found
 
     def replace(self, rec: Recommendation) -> Ledger:
         position = self._index[rec.id.casefold()]

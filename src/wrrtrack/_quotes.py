@@ -34,22 +34,39 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class Quoted(NamedTuple):
-    """A quote as the registry gives it: whose it is, which one, the text, and where."""
+    """A quote as the registry gives it: whose it is, which one, the text, where it is, and
+    the source it must be found in."""
 
     owner: str  # a recommendation's id, or "" for the report's context sentences
-    position: int  # 0 for the first quote of its owner
+    position: int  # 0 for the first quote of its owner (or of its history entry)
     text: str
     place: Location | None
+    source: str | None = None  # the id (or, in an old registry, the file) of its source
+    entry: int = -1  # the history entry holding it (0 = first); -1: a stance quote
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The quote's key in `Parsed.quote_places`: (owner, position) for a stance or
+        context quote; a history entry's quotes take negative numbers, so that every
+        quote of a record is still found under its id."""
+        if self.entry < 0:
+            return (self.owner, self.position)
+        return (self.owner, -(self.entry * 10_000 + self.position + 1))
 
     @property
     def field(self) -> str:
-        """The quote's field: `quotes[2]` of its recommendation, or `report.context[1]`."""
+        """The quote's field: `quotes[2]` or `history[3].quotes[1]` of its recommendation,
+        or `report.context[1]`."""
+        if self.entry >= 0:
+            return f"history[{self.entry + 1}].quotes[{self.position + 1}]"
         return (
             f"quotes[{self.position + 1}]" if self.owner else f"report.context[{self.position + 1}]"
         )
 
     @property
     def label(self) -> str:
+        if self.entry >= 0:
+            return f"{self.owner}: history[{self.entry + 1}] quote {self.position + 1}"
         return (
             f"{self.owner}: quote {self.position + 1}"
             if self.owner

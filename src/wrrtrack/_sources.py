@@ -99,9 +99,13 @@ def read_bytes(root: Path, relative: str, *, limit: int = SIZE_LIMIT) -> bytes:
 
 
 def read_text(root: Path, relative: str, *, limit: int = SIZE_LIMIT) -> str:
-    """The source file as text: strict UTF-8, else `SourceRefused` (naming the byte's
-    position, never its value)."""
-    data = read_bytes(root, relative, limit=limit)
+    """The source file as text: strict UTF-8, else `SourceRefused` (see `decoded`)."""
+    return decoded(relative, read_bytes(root, relative, limit=limit))
+
+
+def decoded(relative: str, data: bytes) -> str:
+    """A source file's bytes as text: strict UTF-8, else `SourceRefused` naming the byte's
+    position, never its value."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -153,4 +157,13 @@ def state(root: Path, relative: str, recorded: str | None) -> State:
     return "changed"
 
 
-__all__ = ["SIZE_LIMIT", "State", "confined", "fingerprint", "read_bytes", "read_text", "state"]
+__all__ = [
+    "SIZE_LIMIT",
+    "State",
+    "confined",
+    "decoded",
+    "fingerprint",
+    "read_bytes",
+    "read_text",
+    "state",
+]
