@@ -67,7 +67,7 @@ def test_list_json_has_exactly_the_contract_keys_and_canonical_values(cli: Runne
         "theme": "migratiebeleid",
         "stance": "toegezegd",
         "actors": ["acvz", "rijk"],
-        "status": "in-verkenning",
+        "status": "uitgevoerd",
         "updated": "2022-12-22",
     }
 
@@ -112,14 +112,15 @@ def test_search_matches_title_quotes_and_notes_case_insensitively(cli: Runner) -
 
     assert found("NIEUWKOMERS") == ["wrr103-2"]  # title and quote
     assert found("bestaande ontvangstcentra") == ["wrr103-2"]  # quote only
-    assert found("bandbreedte") == ["wrr103-7"]  # history note only
+    assert found("welk beleid volgt") == ["wrr103-7"]  # history note only
+    assert found("verzocht eerder") == ["wrr103-7"]  # a history entry's quote only
     assert found("no such words anywhere") == []
 
 
 def test_piped_table_is_tab_separated_without_colour(cli: Runner) -> None:
     result = cli("-r", SHIPPED, "list", "--actor", "acvz")
     assert result.out == (
-        "wrr103-7\tin-verkenning\ttoegezegd\tacvz,rijk\tmigratiebeleid\t2022-12-22\t"
+        "wrr103-7\tuitgevoerd\ttoegezegd\tacvz,rijk\tmigratiebeleid\t2022-12-22\t"
         "De mogelijkheden voor sturing van migratie in kaart brengen, waaronder "
         "richtgetallen voor asielmigratie\n"
     )
@@ -159,17 +160,42 @@ def test_bad_format_is_a_usage_error(cli: Runner) -> None:
 
 def test_show_json_adds_quotes_and_history_with_nulls(cli: Runner) -> None:
     item = cli("-r", SHIPPED, "show", "wrr103-7", "--format", "json").json()
-    assert set(item) == LIST_KEYS | {"quotes", "history"}
+    assert set(item) == LIST_KEYS | {"quotes", "quotes_from", "reaction", "history"}
     assert item["quotes"][0].startswith("Het kabinet is bereid om aan de Adviescommissie")
+    summary = {
+        "id": "wrr-samenvatting-kabinetsreactie",
+        "kind": "samenvatting",
+        "publisher": "WRR",
+        "date": "2021-03-26",
+        "title": "Kabinetsreactie op het WRR-rapport Samenleven in Verscheidenheid",
+        "url": "https://www.wrr.nl/adviesprojecten/migratiediversiteit/nieuw"
+        "s/2021/03/26/kabinetsreactie-op-het-wrr-rapport-samenleven-in-verscheidenheid",
+    }
+    # The quotes are the WRR summary's words; the Kamerstuk is what it summarises.
+    assert item["quotes_from"] == summary
+    assert item["reaction"] == {
+        "reference": "Kamerstuk 29 861, nr. 70",
+        "date": "2021-03-24",
+        "url": "https://zoek.officielebekendmakingen.nl/kst-29861-70.html",
+    }
     assert item["history"][0] == {
         "date": "2021-03-24",
         "status": "in-verkenning",
-        "note": None,
+        "note": "Kabinetsreactie op het advies (Kamerstuk 29 861, nr. 70).",
         "by": None,
-        "source": "Kamerstuk 29 861, nr. 70",
+        "source": "wrr-samenvatting-kabinetsreactie",
+        "quotes": [],
+        "cites": summary,
     }
-    assert item["history"][1]["date"] == "2022-12-22"
-    assert "Realisme rond richtgetallen" in item["history"][1]["note"]
+    last = item["history"][1]
+    assert (last["date"], last["status"], last["source"]) == (
+        "2022-12-22",
+        "uitgevoerd",
+        "adviesraad-realisme-richtgetallen",
+    )
+    assert last["quotes"][1] == "Het kabinet verzocht eerder om dit advies."
+    assert last["cites"]["url"].startswith("https://www.adviesraadmigratie.nl/publicaties/")
+    assert last["cites"]["publisher"] == "Adviesraad Migratie"
 
 
 def test_show_text_names_every_part(cli: Runner) -> None:
@@ -178,8 +204,9 @@ def test_show_text_names_every_part(cli: Runner) -> None:
     for part in (
         "stance   doorverwezen (left to next cabinet)",
         "status   doorgeschoven (deferred)",
-        "Quoted from Kamerstuk 29 861, nr. 70:",
+        "Quoted from the WRR summary of the reaction (wrr.nl, 26 March 2021), not from the text",
         "2021-03-24  doorgeschoven",
+        "publication page: https://zoek.officielebekendmakingen.nl/kst-30995-104.html",
     ):
         assert part in out
 
@@ -194,7 +221,10 @@ def test_history_json_and_piped_lines(cli: Runner) -> None:
     history = cli("-r", SHIPPED, "status", "history", "wrr103-7", "-f", "json").json()
     assert [h["date"] for h in history] == ["2021-03-24", "2022-12-22"]
     lines = cli("-r", SHIPPED, "status", "history", "wrr103-7").out.splitlines()
-    assert lines[0] == "2021-03-24\tin-verkenning\t\t\tKamerstuk 29 861, nr. 70"
+    assert lines[0] == (
+        "2021-03-24\tin-verkenning\t\tKabinetsreactie op het advies (Kamerstuk 29 861, nr. 70)."
+        "\twrr-samenvatting-kabinetsreactie"
+    )
     assert len(lines) == 2
 
 
@@ -230,6 +260,8 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
         "note": "Regeling gepubliceerd",
         "by": "A. Jansen",
         "source": None,
+        "quotes": [],
+        "cites": None,
     }
     history = cli("-r", registry, "status", "history", "wrr103-3").out
     assert history.endswith("2026-11-01\tuitgevoerd\tA. Jansen\tRegeling gepubliceerd\t\n")
@@ -325,7 +357,8 @@ def test_validate_shipped_registry(cli: Runner) -> None:
     result = cli("-r", SHIPPED, "validate")
     assert result.code == 0
     assert result.out == (
-        f"ok: {SHIPPED}: 7 recommendations, 12 quotes found in kabinetsreactie-wrr-103.txt\n"
+        f"ok: {SHIPPED}: 7 recommendations, 27 quotes found in 6 sources, every fingerprint "
+        "matching\n"
     )
 
 
@@ -349,10 +382,16 @@ def test_validate_reports_a_missing_source_file(cli: Runner, registry: Path) -> 
     (registry.parent / "sources" / "kabinetsreactie-wrr-103.txt").unlink()
     result = cli("-r", registry, "validate")
     assert result.code == 1
-    assert (
-        "source text sources/kabinetsreactie-wrr-103.txt is missing: no such file in the "
-        "registry's folder"
-    ) in result.err
+    line = (
+        registry.read_text(encoding="utf-8")
+        .splitlines()
+        .index("    file: sources/kabinetsreactie-wrr-103.txt")
+    )
+    assert result.err == (
+        f"error: {registry}:{line + 1}:11: source 'wrr-samenvatting-kabinetsreactie' "
+        "(sources/kabinetsreactie-wrr-103.txt) is missing: no such file in the registry's "
+        f"folder\nerror: 1 problem(s) in {registry}\n"
+    )
 
 
 # --- the command line itself ------------------------------------------------------------
@@ -444,6 +483,8 @@ def test_status_set_records_the_source(cli: Runner, registry: Path) -> None:
         "note": None,
         "by": "B. Bakker",
         "source": "Kamerbrief 2026-0301: 'kader' & \"plan\"",
+        "quotes": [],
+        "cites": None,
     }
 
 

@@ -274,14 +274,20 @@ def show(
     if output_format is ShowFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.to_json(machine.detail(rec)))
+        _out(machine.to_json(machine.detail(rec, registry.ledger)))
         return
     from wrrtrack.render import plain
 
-    _out(plain.show_text(rec, registry.vocabularies, registry.report.reaction.reference))
+    _out(plain.show_text(rec, registry.ledger))
 
 
-_STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
+_STATUS_SET_OPTIONS = {
+    "note": "--note",
+    "on": "--date",
+    "by": "--by",
+    "source": "--source",
+    "quotes": "--quote",
+}
 
 
 @status_app.command("set")
@@ -300,7 +306,22 @@ def status_set(
         typer.Option("--by", help="Who records it; default git user.name, else login name."),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Where it is documented (letter, URL).")
+        str | None,
+        typer.Option(
+            "--source",
+            help="The id of a stored source (see 'wrrtrack sources'), or where it is "
+            "documented (letter, URL) for a source not stored.",
+            metavar="ID-OR-TEXT",
+        ),
+    ] = None,
+    quote: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quote",
+            help="A verbatim passage of the stored source --source names (repeat for "
+            "several); refused, with the nearest passage, when it is not in it.",
+            metavar="TEXT",
+        ),
     ] = None,
 ) -> None:
     """Record a new status (one history entry). Same status again needs --note."""
@@ -309,7 +330,9 @@ def status_set(
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)  # set_status reads it once, under its lock
     try:
-        update = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
+        update = registry.set_status(
+            identifier, status, note=note, on=day, by=by, source=source, quotes=quote or ()
+        )
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
     except InvalidChange as exc:  # the library names its arguments; say which option
@@ -329,11 +352,12 @@ def status_history(
     ] = HistoryFormat.table,
 ) -> None:
     """Show every dated change of one recommendation, oldest first."""
-    rec = _registry(ctx).get(identifier)
+    registry = _registry(ctx)
+    rec = registry.get(identifier)
     if output_format is HistoryFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.to_json([machine.change_dict(c) for c in rec.history]))
+        _out(machine.to_json([machine.change_dict(c, registry.ledger) for c in rec.history]))
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -438,6 +462,64 @@ def validate(
         raise typer.Exit(1)
     if output_format is not ValidateFormat.json:
         _out(validation.ok_line(result))
+
+
+class SourcesFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+sources_app = typer.Typer(
+    help="The stored sources quotes are checked against, and their fingerprints.",
+    invoke_without_command=True,
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
+def sources(
+    ctx: typer.Context,
+    output_format: Annotated[
+        SourcesFormat, typer.Option("--format", "-f", help="table (for people) or json.")
+    ] = SourcesFormat.table,
+    as_json: Annotated[bool, typer.Option("--json", help="The same as --format json.")] = False,
+) -> None:
+    """List the stored sources: id, kind, date, title, URL and state (ok, changed, missing,
+    refused). Piped, the table is tab-separated lines."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = _registry(ctx).sources()
+    if as_json or output_format is SourcesFormat.json:
+        from wrrtrack.render import machine
+
+        _out(machine.sources_json(rows))
+    elif _is_terminal():
+        from wrrtrack.render import terminal
+
+        terminal.console().print(terminal.sources_table(rows))
+    else:
+        from wrrtrack.render import plain
+
+        _out(plain.sources_lines(rows))
+
+
+@sources_app.command("update")
+def sources_update(
+    ctx: typer.Context,
+    identifier: Annotated[str, typer.Argument(help="The source's id.", metavar="ID")],
+) -> None:
+    """Re-check every quote citing source ID and record its new SHA-256; if a quote
+    broke, list it and change nothing."""
+    registry = _registry(ctx, read=False)
+    update = registry.update_source(identifier)
+    if not update.changed:
+        _say(f"{update.source.id}: {update.source.file} matches its fingerprint; nothing to do")
+        return
+    _Run.wrote = registry.path
+    _say(
+        f"{update.source.id}: {update.checked} quote(s) still found; recorded sha256 "
+        f"{update.after[:12]}… (was {(update.before or 'none')[:12]}…) in {registry.path}"
+    )
 
 
 @app.command()

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack._model import Recommendation, Source, StatusChange
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
@@ -29,13 +29,18 @@ def summary(rec: Recommendation) -> dict[str, Any]:
     }
 
 
-def change_dict(change: StatusChange) -> dict[str, Any]:
+def change_dict(change: StatusChange, ledger: Ledger) -> dict[str, Any]:
+    """A history entry: the contract's keys, then its quotes and the stored source they
+    (or the entry) cite, whose facts `cites` gives (null for free text or none)."""
+    stored = ledger.source(change.source)
     return {
         "date": change.date.isoformat(),
         "status": change.status,
         "note": change.note,
         "by": change.by,
         "source": change.source,
+        "quotes": list(change.quotes),
+        "cites": source_dict(stored) if stored is not None else None,
     }
 
 
@@ -66,11 +71,21 @@ def sources_json(rows: Iterable[tuple[Source, str]]) -> str:
     )
 
 
-def detail(rec: Recommendation) -> dict[str, Any]:
+def detail(rec: Recommendation, ledger: Ledger) -> dict[str, Any]:
+    """`show --format json`: the list keys, the quotes and where they are from
+    (`quotes_from`, the facts of their source; `reaction`, what they summarise or are),
+    and the history."""
+    reaction = ledger.report.reaction
     return {
         **summary(rec),
         "quotes": list(rec.quotes),
-        "history": [change_dict(c) for c in rec.history],
+        "quotes_from": source_dict(ledger.quote_source),
+        "reaction": {
+            "reference": reaction.reference,
+            "date": reaction.date.isoformat(),
+            "url": reaction.url,
+        },
+        "history": [change_dict(c, ledger) for c in rec.history],
     }
 
 

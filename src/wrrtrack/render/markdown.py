@@ -106,7 +106,8 @@ class _Report:
         out = [
             f"# {inline(c.title)}",
             "",
-            f"- **{t['reaction']}:** {inline(report.reaction.reference)}, "
+            f"- **{t['reaction']}:** "
+            f"{link(inline(report.reaction.reference), report.reaction.url)}, "
             f"{report.reaction.date.isoformat()}",
             f"- **{t['as_of']}:** {c.as_of.isoformat()}",
             "",
@@ -126,6 +127,10 @@ class _Report:
             out += [f"## {t['details']}", ""]
             for rec in c.ledger.recommendations:
                 out += self.detail(rec)
+        if not c.summary:
+            ledger = c.ledger
+            out += [f"## {t['sources']}", ""]
+            out += sources_table(ledger.sources or (ledger.quote_source,), c.lang)
         out += ["---", "", f"*{t['generated']}*", ""]
         return "\n".join(out)
 
@@ -223,7 +228,7 @@ class _Report:
             f"- **{t['status']}:** {self.label(v.statuses, rec.status)} "
             f"({rec.updated.isoformat()})",
             "",
-            f"{t['quotes']} ({cited}):",
+            f"{cited}:",
             "",
         ]
         for quote in rec.quotes:
@@ -233,6 +238,15 @@ class _Report:
             [t["date"], t["status"], t["note"], t["by"], t["source"]],
             [self.history_row(c) for c in rec.history],
         )
+        for change in rec.history:
+            if change.quotes:
+                where = self.c.documented(change)
+                out += [
+                    f"{change.date.isoformat()}, {t['quoted_from']} "
+                    f"{link(inline(where.label), where.url)}:",
+                    "",
+                ]
+                out += [line for quote in change.quotes for line in (f"> {inline(quote)}", "")]
         return out
 
     def history_row(self, c: StatusChange) -> list[str]:
@@ -241,7 +255,7 @@ class _Report:
             self.label(self.vocab.statuses, c.status),
             inline(c.note),
             inline(c.by),
-            inline(c.source),
+            link(inline((where := self.c.documented(c)).label), where.url),
         ]
 
 

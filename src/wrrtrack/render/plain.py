@@ -5,8 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack._model import Recommendation, Source, StatusChange
-from wrrtrack._vocabulary import Vocabularies
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack.render import visible
 
 
@@ -60,14 +59,21 @@ def sources_lines(rows: Iterable[tuple[Source, str]]) -> str:
     )
 
 
-def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: int = 88) -> str:
-    """One recommendation in full, as plain text."""
+def show_text(rec: Recommendation, ledger: Ledger, width: int = 88) -> str:
+    """One recommendation in full, as plain text, each quote with the source it is from."""
+    from wrrtrack.render.citation import cite, quoted_from
+
+    vocab = ledger.vocabularies
 
     def labelled(key: str, label: str) -> str:
         return key if key == label else f"{key} ({label})"
 
     def wrap(text: str, indent: str) -> list[str]:
         return textwrap.wrap(cell(text), width, initial_indent=indent, subsequent_indent=indent)
+
+    def page(source: Source, indent: str) -> list[str]:
+        # A web address is never broken: a reader copies it whole.
+        return [f"{indent}publication page: {cell(source.url)}"] if source.url else []
 
     lines = [f"{rec.id}", *wrap(rec.title, "  "), ""]
     rows = [
@@ -78,15 +84,24 @@ def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: i
         ("updated", rec.updated.isoformat()),
     ]
     lines += [f"  {name:<8} {cell(value)}" for name, value in rows]
-    lines += ["", f"  Quoted from {cell(reference)}:"]
+    origin = ledger.quote_source
+    lines += ["", *wrap(quoted_from(origin, ledger.report.reaction, "en") + ":", "  ")]
     for quote in rec.quotes:
         lines += wrap(f"“{quote}”", "    ")
+    lines += page(origin, "    ")
     lines += ["", "  History:"]
     for change in rec.history:
         by = f" ({cell(change.by)})" if change.by else ""
         lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
         if change.note:
             lines += wrap(change.note, "      ")
-        if change.source:
+        for quote in change.quotes:
+            lines += wrap(f"“{quote}”", "      ")
+        stored = ledger.source(change.source)
+        if stored is not None:
+            said = "quoted from" if change.quotes else "source"
+            lines += wrap(f"{said}: {cite(stored, 'en')}", "      ")
+            lines += page(stored, "      ")
+        elif change.source:
             lines += wrap(f"source: {change.source}", "      ")
     return "\n".join(lines) + "\n"
