@@ -46,7 +46,13 @@ LATER_EVENTS = [
 
 
 def test_show_names_the_summary_and_the_adviesraad_page(cli: Runner) -> None:
-    out = cli("-r", SHIPPED, "show", "wrr103-7").out
+    dutch = cli("-r", SHIPPED, "show", "wrr103-7").out
+    assert (
+        "  Geciteerd uit de WRR samenvatting van de reactie (wrr.nl, 26 maart 2021), niet uit de\n"
+        "  tekst van Kamerstuk 29 861, nr. 70 zelf:\n"
+    ) in dutch
+    assert f"      publicatiepagina: {ADVIESRAAD_URL}\n" in dutch
+    out = cli("-r", SHIPPED, "show", "wrr103-7", "--lang", "en").out
     assert (
         "  Quoted from the WRR summary of the reaction (wrr.nl, 26 March 2021), not from the text\n"
         "  of Kamerstuk 29 861, nr. 70 itself:\n"
@@ -302,7 +308,7 @@ def test_a_registry_without_sources_still_reads_and_validates(cli: Runner, tmp_p
     assert result.code == 0, result.err
     assert result.out.endswith("quotes found in kabinetsreactie-wrr-103.txt\n")
     shown = cli("-r", path, "show", "wrr103-1").out
-    assert "Quoted from the stored file sources/kabinetsreactie-wrr-103.txt:" in shown
+    assert "Geciteerd uit het opgeslagen bestand sources/kabinetsreactie-wrr-103.txt:" in shown
     item = cli("-r", path, "show", "wrr103-1", "--format", "json").json()
     assert item["quotes_from"]["id"] == "sources/kabinetsreactie-wrr-103.txt"
     assert item["quotes_from"]["url"] is None

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
+from wrrtrack._vocabulary import Vocabularies, is_builtin
+from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
 
-LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
 # line break inside a cell can start such a line too.
 _FORMULA = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])")
@@ -89,6 +90,23 @@ def detail(rec: Recommendation, ledger: Ledger) -> dict[str, Any]:
     }
 
 
+def vocabularies(vocabs: Vocabularies, sections: Iterable[str]) -> dict[str, Any]:
+    """`vocab --format json`: per vocabulary, its keys with labels, aliases and origin."""
+    return {
+        section: [
+            {
+                "key": term.key,
+                "nl": term.nl,
+                "en": term.en,
+                "aliases": list(term.aliases),
+                "origin": "built-in" if is_builtin(section, term) else "registry",
+            }
+            for term in vocabs.by_section(section)
+        ]
+        for section in sections
+    }
+
+
 def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
@@ -128,7 +146,7 @@ def csv_rows(rows: Iterable[Iterable[str]]) -> str:
 def list_csv(recs: Iterable[Recommendation]) -> str:
     def row(rec: Recommendation) -> list[str]:
         values = summary(rec)
-        values["actors"] = ";".join(rec.actors)
+        values["actors"] = ACTOR_SEPARATOR.join(rec.actors)
         return [str(values[field]) for field in LIST_FIELDS]
 
     return csv_rows([list(LIST_FIELDS), *map(row, recs)])

@@ -6,7 +6,66 @@ import textwrap
 from collections.abc import Iterable
 
 from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
+from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
 from wrrtrack.render import visible
+
+# The columns of every text format of `list`, in this order (cli.md).
+LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
+# Actors are joined with ';' in every text format: no key can contain it, CSV has always
+# used it, and `cut -f5 | tr ';' '\n'` splits it.
+ACTOR_SEPARATOR = ";"
+
+# Headings of the texts for people (`show`, the terminal tables), in both languages.
+WORDS: dict[Language, dict[str, str]] = {
+    "nl": {
+        "id": "id",
+        "title": "titel",
+        "theme": "thema",
+        "stance": "standpunt",
+        "actors": "actoren",
+        "status": "status",
+        "updated": "bijgewerkt",
+        "quoted": "Geciteerd uit {reference}:",
+        "quoted_from": "geciteerd uit",
+        "page": "publicatiepagina",
+        "history": "Geschiedenis:",
+        "source": "bron",
+        "date": "datum",
+        "by": "door",
+        "note": "toelichting",
+        "key": "sleutel",
+        "aliases": "ook",
+        "origin": "herkomst",
+        "builtin": "ingebouwd",
+        "registry": "register",
+        "count": "{shown} van {total} aanbevelingen",
+        "as_of": "stand per {day}",
+    },
+    "en": {
+        "id": "id",
+        "title": "title",
+        "theme": "theme",
+        "stance": "stance",
+        "actors": "actors",
+        "status": "status",
+        "updated": "updated",
+        "quoted": "Quoted from {reference}:",
+        "quoted_from": "quoted from",
+        "page": "publication page",
+        "history": "History:",
+        "source": "source",
+        "date": "date",
+        "by": "by",
+        "note": "note",
+        "key": "key",
+        "aliases": "aliases",
+        "origin": "origin",
+        "builtin": "built-in",
+        "registry": "registry",
+        "count": "{shown} of {total} recommendations",
+        "as_of": "as of {day}",
+    },
+}
 
 
 def cell(text: str | None) -> str:
@@ -14,23 +73,24 @@ def cell(text: str | None) -> str:
     return visible(" ".join((text or "").split()))
 
 
-def list_lines(recs: Iterable[Recommendation]) -> str:
-    """id, status, stance, actors, theme, updated, title: one line per recommendation."""
-    return "".join(
-        "\t".join(
-            (
-                rec.id,
-                rec.status,
-                rec.stance,
-                ",".join(rec.actors),
-                rec.theme,
-                rec.updated.isoformat(),
-                cell(rec.title),
-            )
-        )
-        + "\n"
-        for rec in recs
+def list_row(rec: Recommendation) -> tuple[str, ...]:
+    """The `list` columns of one recommendation as text, in LIST_FIELDS order."""
+    return (
+        rec.id,
+        cell(rec.title),
+        rec.theme,
+        rec.stance,
+        ACTOR_SEPARATOR.join(rec.actors),
+        rec.status,
+        rec.updated.isoformat(),
     )
+
+
+def list_lines(recs: Iterable[Recommendation], *, header: bool = False) -> str:
+    """One tab-separated line per recommendation, in LIST_FIELDS order; a header if asked."""
+    lines = ["\t".join(LIST_FIELDS) + "\n"] if header else []
+    lines += ["\t".join(list_row(rec)) + "\n" for rec in recs]
+    return "".join(lines)
 
 
 def history_lines(history: Iterable[StatusChange]) -> str:
@@ -38,6 +98,25 @@ def history_lines(history: Iterable[StatusChange]) -> str:
     return "".join(
         "\t".join((c.date.isoformat(), c.status, cell(c.by), cell(c.note), cell(c.source))) + "\n"
         for c in history
+    )
+
+
+def vocabulary_lines(vocabularies: Vocabularies, sections: Iterable[str]) -> str:
+    """vocabulary, key, nl, en, aliases (joined with ';'), origin: one line per key."""
+    return "".join(
+        "\t".join(
+            (
+                section,
+                term.key,
+                cell(term.nl),
+                cell(term.en),
+                ";".join(cell(alias) for alias in term.aliases),
+                "built-in" if is_builtin(section, term) else "registry",
+            )
+        )
+        + "\n"
+        for section in sections
+        for term in vocabularies.by_section(section)
     )
 
 
@@ -59,49 +138,72 @@ def sources_lines(rows: Iterable[tuple[Source, str]]) -> str:
     )
 
 
-def show_text(rec: Recommendation, ledger: Ledger, width: int = 88) -> str:
-    """One recommendation in full, as plain text, each quote with the source it is from."""
+def same_words(key: str, label: str) -> bool:
+    """Whether a label only respells its key (`in verkenning` for `in-verkenning`)."""
+    return key.casefold() == label.casefold().replace(" ", "-")
+
+
+def show_text(
+    rec: Recommendation,
+    ledger: Ledger,
+    *,
+    width: int = 88,
+    lang: Language = "nl",
+) -> str:
+    """One recommendation in full, as plain text wrapped to `width`, never inside a word;
+    each quote with the source it is found in, each source with its publication page."""
     from wrrtrack.render.citation import cite, quoted_from
 
+    words = WORDS[lang]
     vocab = ledger.vocabularies
 
-    def labelled(key: str, label: str) -> str:
-        return key if key == label else f"{key} ({label})"
+    def labelled(vocabulary: Vocabulary, key: str) -> str:
+        label = vocabulary.label(key, lang) if key in vocabulary else key
+        return key if same_words(key, label) else f"{key} ({label})"
 
-    def wrap(text: str, indent: str) -> list[str]:
-        return textwrap.wrap(cell(text), width, initial_indent=indent, subsequent_indent=indent)
+    def wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
+        return textwrap.wrap(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent if hanging is None else hanging,
+            break_long_words=False,  # a long word (a URL) overflows rather than breaks
+            break_on_hyphens=False,  # keys and ids are hyphenated: keep them whole
+        )
 
     def page(source: Source, indent: str) -> list[str]:
         # A web address is never broken: a reader copies it whole.
-        return [f"{indent}publication page: {cell(source.url)}"] if source.url else []
+        return [f"{indent}{words['page']}: {cell(source.url)}"] if source.url else []
 
-    lines = [f"{rec.id}", *wrap(rec.title, "  "), ""]
+    lines = [cell(rec.id), *wrap(cell(rec.title), "  "), ""]
     rows = [
-        ("theme", labelled(rec.theme, vocab.themes.label(rec.theme, "en"))),
-        ("stance", labelled(rec.stance, vocab.stances.label(rec.stance, "en"))),
+        ("theme", labelled(vocab.themes, rec.theme)),
+        ("stance", labelled(vocab.stances, rec.stance)),
         ("actors", ", ".join(rec.actors)),
-        ("status", labelled(rec.status, vocab.statuses.label(rec.status, "en"))),
+        ("status", labelled(vocab.statuses, rec.status)),
         ("updated", rec.updated.isoformat()),
     ]
-    lines += [f"  {name:<8} {cell(value)}" for name, value in rows]
+    name_width = max(len(words[name]) for name, _ in rows) + 2
+    for name, value in rows:
+        lines += wrap(f"{words[name]:<{name_width}}{cell(value)}", "  ", " " * (name_width + 2))
     origin = ledger.quote_source
-    lines += ["", *wrap(quoted_from(origin, ledger.report.reaction, "en") + ":", "  ")]
+    lines += ["", *wrap(cell(quoted_from(origin, ledger.report.reaction, lang)) + ":", "  ")]
     for quote in rec.quotes:
-        lines += wrap(f"“{quote}”", "    ")
+        lines += wrap(f"“{cell(quote)}”", "    ")
     lines += page(origin, "    ")
-    lines += ["", "  History:"]
+    lines += ["", f"  {words['history']}"]
     for change in rec.history:
         by = f" ({cell(change.by)})" if change.by else ""
         lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
         if change.note:
-            lines += wrap(change.note, "      ")
+            lines += wrap(cell(change.note), "      ")
         for quote in change.quotes:
-            lines += wrap(f"“{quote}”", "      ")
+            lines += wrap(f"“{cell(quote)}”", "      ")
         stored = ledger.source(change.source)
         if stored is not None:
-            said = "quoted from" if change.quotes else "source"
-            lines += wrap(f"{said}: {cite(stored, 'en')}", "      ")
+            said = words["quoted_from"] if change.quotes else words["source"]
+            lines += wrap(f"{said}: {cell(cite(stored, lang))}", "      ")
             lines += page(stored, "      ")
         elif change.source:
-            lines += wrap(f"source: {change.source}", "      ")
+            lines += wrap(f"{words['source']}: {cell(change.source)}", "      ")
     return "\n".join(lines) + "\n"
