@@ -316,3 +316,18 @@ def test_a_registry_without_sources_still_reads_and_validates(cli: Runner, tmp_p
     assert [(s["file"], s["state"], s["sha256"]) for s in listed] == [
         ("sources/kabinetsreactie-wrr-103.txt", "ok", None)
     ]
+
+
+@pytest.mark.parametrize("width", [40, 80, 140])
+def test_the_sources_table_fits_the_terminal_and_shows_every_source_whole(width: int) -> None:
+    from wrrtrack.render import terminal
+
+    rows = Registry.open(SHIPPED).sources()
+    out = terminal.render([terminal.sources_table(rows, width=width)], width=width)
+    lines = out.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    flat = "".join(line.strip() for line in lines)
+    for source, state in rows:
+        assert source.id in out.split()  # an id is never cut
+        assert state == "ok"
+        assert (source.url or "") in flat  # the address, folded, is all there

@@ -875,7 +875,8 @@ def sources(
     elif _is_terminal():
         from wrrtrack.render import terminal
 
-        _out(terminal.render([terminal.sources_table(rows)]))
+        width = _width()
+        _out(terminal.render([terminal.sources_table(rows, width=width)], width=width))
     else:
         from wrrtrack.render import plain
 
