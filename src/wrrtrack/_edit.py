@@ -89,6 +89,15 @@ def block_path(document: int, path: str) -> str:
     return path if document == 0 else f"{document}:{path}"
 
 
+class SourcePlace(NamedTuple):
+    """Where a source record's stored file and fingerprint are in the file's text."""
+
+    file: Location  # the `file` value, for messages
+    sha256: Location  # the `sha256` value, for messages
+    sha256_start: int  # the `sha256` value's characters, quotes included
+    sha256_end: int
+
+
 class Placed(NamedTuple):
     """One recommendation as read from the file, with its places."""
 
@@ -630,6 +639,11 @@ def append_document(doc: Document, value: dict[str, Any], *, today: date) -> Doc
     report = value.get("report")
     if got.ledger.reports != ((report._replace(key=value["key"]),) if report else ()):
         raise _refuse(doc.path, "the new document")
+    if got.ledger.sources != tuple(value.get("sources", ())):
+        raise _refuse(doc.path, "the new document's sources")
+    taken = {source.id for source in parsed.ledger.sources} & {s.id for s in got.ledger.sources}
+    if taken:
+        raise InvalidChange(f"a stored source with id '{sorted(taken)[0]}' exists already", "id")
     number = len(parsed.documents)
     layouts, places, blocks = _after_insert(parsed, place, inserted, ())
     for path, block in got.blocks.items():
@@ -647,6 +661,7 @@ def append_document(doc: Document, value: dict[str, Any], *, today: date) -> Doc
         parsed.ledger,
         reports=(*parsed.ledger.reports, *got.ledger.reports),
         vocabularies=vocabularies,
+        sources=(*parsed.ledger.sources, *got.ledger.sources),
     )
     documents = (*parsed.documents, got.documents[0])
     edited = parsed._replace(
@@ -660,3 +675,31 @@ def _moved_down(problems: list[Any], lines: int) -> list[Any]:
         p._replace(location=p.location._replace(line=p.location.line + lines)) if p.location else p
         for p in problems
     ]
+
+
+def record_fingerprint(doc: Document, identifier: str, sha256: str, *, today: date) -> Document:
+    """Set the recorded SHA-256 of the stored source `identifier` (replace one scalar).
+
+    A rare change, so it is checked the slow, sure way: the whole new text is read again
+    and must hold the same registry with only that fingerprint changed.
+    """
+    from wrrtrack._schema import read_registry
+    from wrrtrack._yamlfile import yaml_scalar
+
+    ledger = doc.parsed.ledger
+    source = ledger.source(identifier)
+    if source is None:
+        raise InvalidChange(f"no stored source with id '{identifier}'", "source")
+    place = read_registry(doc.path, doc.text, today).source_places.get(identifier)
+    if place is None or place.sha256_start < 0:
+        raise _refuse(doc.path, f"sources.{identifier}.sha256")
+    new_text = _apply(
+        doc.text, [_Splice(place.sha256_start, place.sha256_end, yaml_scalar(sha256))]
+    )
+    reading = read_registry(doc.path, new_text, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)
+    sources = tuple(s._replace(sha256=sha256) if s.id == identifier else s for s in ledger.sources)
+    if reading.parsed.ledger != dataclasses.replace(ledger, sources=sources):
+        raise _refuse(doc.path, f"sources.{identifier}.sha256")
+    return Document(doc.path, new_text, reading.parsed)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from wrrtrack import _cache, clock, storage
 from wrrtrack._edit import Document, Parsed
 from wrrtrack._errors import (
+    EvidenceRefused,
     InvalidChange,
     Problem,
     ReadOnlyRegistry,
@@ -30,6 +31,7 @@ from wrrtrack._model import (
     Ledger,
     Reaction,
     Recommendation,
+    Source,
     StatusChange,
     StatusUpdate,
 )
@@ -38,8 +40,11 @@ from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
-    from wrrtrack._quotes import Quoted
+    from wrrtrack._edit import SourcePlace
+    from wrrtrack._model import Source
+    from wrrtrack._quotes import Quoted, SourceText
     from wrrtrack._schema import Reading
+    from wrrtrack._sources import State
 
 T = TypeVar("T")
 # The same patterns as the schema's (which this module does not import up front).
@@ -53,9 +58,11 @@ class Validation(NamedTuple):
     path: Path
     problems: list[Problem]
     recommendations: int  # records read (0 when the file could not be read as a registry)
-    quotes: int  # quotes looked up in the source text
-    source: Path | None  # the source text of the first report
-    sources: tuple[Path, ...] = ()  # the source text of every report
+    quotes: int  # quotes looked up in their sources
+    source: (
+        Path | None
+    )  # the source text the (first report's) recommendations' quotes were looked up in
+    sources: int = 0  # stored sources checked against their fingerprints
     reports: int = 1  # reports read
 
     @property
@@ -71,7 +78,7 @@ def _reading(path: Path, data: bytes, today: date) -> Reading:
     try:
         text = _yamlfile.decode(path, data)
     except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], {})
+        return Reading(None, exc.problems, [], None)
     return read_registry(path, text, today)
 
 
@@ -247,21 +254,11 @@ class Registry:
         """The report with this key, case-insensitively (`UnknownTerm` lists the keys)."""
         return self.ledger.report_of(key)
 
-    @property
-    def source_path(self) -> Path:
-        """The source text of the first report (see `source_paths`)."""
-        return self.path.parent / self.report.reaction.source
-
-    @property
-    def source_paths(self) -> list[Path]:
-        """The source text of every report, once each, in file order."""
-        paths = [self.path.parent / report.reaction.source for report in self.reports]
-        return list(dict.fromkeys(paths))
-
     # --- checking --------------------------------------------------------------------
 
     def validate(self, *, today: date | None = None) -> Validation:
-        """Check the file now, quotes included; every problem, in file order.
+        """Check the file now: its fields, every quote against its source, and every stored
+        source against its fingerprint; every problem, in file order.
 
         Never raises for a problem in the file (only when it cannot be read at all, such
         as `RegistryNotFound`). A valid file becomes this registry's content.
@@ -269,36 +266,61 @@ class Registry:
         data = storage.read_bytes(self.path)
         digest = _cache.key(data) if self.use_cache else None
         parsed = _cached(digest, self.path, today, self.timezone) if digest else None
-        sources: dict[str, str]
+        day = today or clock.today(self.timezone)
         if parsed is not None:
+            ledger = parsed.ledger
             quoted = _quotes_of(parsed)
-            sources = {report.key: report.reaction.source for report in parsed.ledger.reports}
             problems: list[Problem] = []
+            reactions = tuple(report.reaction.source for report in ledger.reports)
+            found = _evidence(self.path, ledger.sources, reactions, quoted, {})
+            if found.problems:  # the cache keeps no places of sources: read them
+                reading = _reading(self.path, data, day)
+                found = _evidence(
+                    self.path, reading.sources, reading.reactions, quoted, reading.source_places
+                )
         else:
             with _collector_paused():
-                reading = _reading(self.path, data, today or clock.today(self.timezone))
-            parsed, problems, quoted, sources = reading
+                reading = _reading(self.path, data, day)
+            parsed, problems, quoted = reading.parsed, reading.problems, reading.quoted
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
+            found = _evidence(
+                self.path, reading.sources, reading.reactions, quoted, reading.source_places
+            )
         if parsed is not None:
             self._loaded = parsed
-        # Each source text is read and folded once, however many reports share it.
-        by_source: dict[str, list[Quoted]] = {}
-        for quote in quoted:
-            by_source.setdefault(sources.get(quote.report, ""), []).append(quote)
-        for source, mine in by_source.items():
-            if source:
-                problems += _quote_problems(self.path.parent / source, mine)
-        paths = list(dict.fromkeys(self.path.parent / source for source in sources.values()))
         return Validation(
             self.path,
-            sorted(problems, key=lambda problem: problem.file_order),
+            sorted([*problems, *found.problems], key=lambda problem: problem.file_order),
             len(parsed.ledger.recommendations) if parsed else 0,
             len(quoted),
-            paths[0] if paths else None,
-            tuple(paths),
-            len(parsed.ledger.reports) if parsed else len(sources),
+            found.source,
+            found.sources,
+            len(parsed.ledger.reports) if parsed else 1,
         )
+
+    def sources(self) -> list[tuple[Source, State]]:
+        """Every stored source with the state of its file against its fingerprint: `ok`,
+        `changed`, `missing` or `refused` (a path or file that may not be read)."""
+        from wrrtrack import _sources
+
+        ledger = self.ledger
+        listed = ledger.sources or (ledger.quote_source,)
+        return [
+            (source, _sources.state(self.path.parent, source.file, source.sha256))
+            for source in listed
+        ]
+
+    @property
+    def source_paths(self) -> list[Path]:
+        """The stored source files (that a write must never replace by accident)."""
+        ledger = self.ledger
+        return [self.path.parent / s.file for s in ledger.sources or (ledger.quote_source,)]
+
+    @property
+    def source_path(self) -> Path:
+        """The file the recommendations' quotes are checked against."""
+        return self.path.parent / self.ledger.quote_source.file
 
     # --- changing --------------------------------------------------------------------
 
@@ -311,6 +333,7 @@ class Registry:
         on: date | None = None,
         by: str | None = None,
         source: str | None = None,
+        quotes: Sequence[str] = (),
         today: date | None = None,
     ) -> StatusUpdate:
         """Append a history entry and set the current status; returns the record before
@@ -320,6 +343,11 @@ class Registry:
         (`UnknownTerm` otherwise); `on` defaults to today and `by` to the git user name
         (else the login name). A change to the status the record has needs a `note`;
         `InvalidChange` names the argument a refused change is about.
+
+        `source` is the id of a stored source (see `sources`) or free text for a source
+        that is not stored. `quotes` are verbatim passages of the stored source `source`
+        names: each must be found in it (as `validate` finds quotes), and the source must
+        still match its fingerprint, else `EvidenceRefused` and nothing is written.
         """
         today = today or clock.today(self.timezone)
         on = on or today
@@ -328,6 +356,12 @@ class Registry:
         for name, value in (("note", note), ("by", by), ("source", source)):
             if value is not None and (not value.strip() or _has_invalid_text(value)):
                 raise InvalidChange("{field} must be non-empty, valid text", name)
+        if any(not quote.strip() or _has_invalid_text(quote) for quote in quotes):
+            raise InvalidChange("{field} must be non-empty, valid text", "quotes")
+        if quotes and source is None:
+            raise InvalidChange(
+                "{field} needs the id of the stored source the quote is found in", "source"
+            )
         self._writable()
         author = by if by is not None else default_author(self.path.parent)
         if author is not None and _has_invalid_text(author):
@@ -341,7 +375,9 @@ class Registry:
             from wrrtrack import _edit
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
-            entry = StatusChange(on, key, note or None, author, source)
+            if quotes:
+                _check_new_quotes(self.path, doc.parsed.ledger, identifier, source, quotes)
+            entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
             edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
             return edited, StatusUpdate(before, after)
 
@@ -400,10 +436,11 @@ class Registry:
             day = on or advice.reaction.date
             if day > today:
                 raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
-            self._check_quotes(advice, quotes)
-            entry = StatusChange(
-                day, vocab.statuses.resolve(status), note, author, advice.reaction.reference
-            )
+            source = ledger.quote_source_of(advice)
+            _check_quotes(self.path, source, identifier, quotes)
+            # The first entry records the reaction: by its stored source where there is one.
+            named = source.id if ledger.source(source.id) else advice.reaction.reference
+            entry = StatusChange(day, vocab.statuses.resolve(status), note, author, named)
             record = Recommendation(
                 identifier.strip(),
                 title,
@@ -418,24 +455,6 @@ class Registry:
             return _edit.append_record(doc, record, today=today), record
 
         return self._write(change, today)
-
-    def _check_quotes(self, report: AdviceReport, quotes: Sequence[str]) -> None:
-        """Refuse a quote that is not in `report`'s source text, showing the nearest passage."""
-        from wrrtrack._quotes import SourceText
-
-        path = self.path.parent / report.reaction.source
-        try:
-            source = SourceText(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise InvalidChange(f"the source text {path} cannot be read: {reason}") from None
-        for n, quote in enumerate(quotes, start=1):
-            if not source.contains(quote):
-                raise InvalidChange(
-                    f"quote {n} ({{field}}) is not in {path.name}; nearest passage: "
-                    f'"{source.nearest_passage(quote)}"',
-                    "quotes",
-                )
 
     def add_term(
         self,
@@ -494,11 +513,12 @@ class Registry:
         today: date | None = None,
     ) -> AdviceReport:
         """Add an advisory report: copy its reaction's text (`source_file`) into the
-        registry's `sources/` folder as `KEY.txt` and append the report as a new document
-        of the registry file. Returns the report.
+        registry's `sources/` folder as `KEY.txt`, and append the report, with that text as
+        a stored source (id KEY, its SHA-256 recorded), as a new document of the registry
+        file. Returns the report.
 
-        `url` is where the reaction is published. Nothing is written unless all of it
-        holds; a copy made before a refused write is removed again.
+        `url` is where the reaction is published (recorded on the source). Nothing is
+        written unless all of it holds; a copy made before a refused write is removed.
         """
         today = today or clock.today(self.timezone)
         _check_texts(
@@ -514,11 +534,19 @@ class Registry:
                 f"the reaction ({reaction_date}) is dated before the report ({date})",
                 "reaction_date",
             )
+        if url is not None and not url.lower().startswith(("https://", "http://")):
+            raise InvalidChange("{field} must be a web address (http:// or https://)", "url")
         self._writable()
+        from wrrtrack import _sources
+
         text = _source_text(source_file)
         relative = f"sources/{key}.txt"
+        # The reaction's text becomes a stored source (named by the report's key) with its
+        # fingerprint; the report's quotes are checked against it.
+        stored = Source(key, relative, reaction, None, reaction_date, None, url)
+        stored = stored._replace(sha256=_sources.fingerprint(text))
         advice = AdviceReport(
-            publisher, number, title, date, Reaction(reaction, reaction_date, relative), (), key
+            publisher, number, title, date, Reaction(reaction, reaction_date, key, url), (), key
         )
         folder = storage.resolved(self.path).parent
         made: list[Path] = []  # the copy of the source text, once made
@@ -530,8 +558,12 @@ class Registry:
             taken = [r.key for r in ledger.reports if r.key.casefold() == key.casefold()]
             if taken:
                 raise InvalidChange(f"a report with key '{taken[0]}' exists already", "key")
+            if ledger.source(key) is not None:
+                raise InvalidChange(f"a stored source with id '{key}' exists already", "key")
             edited = _edit.append_document(
-                doc, {"key": key, "report": advice._replace(key="")}, today=today
+                doc,
+                {"key": key, "report": advice._replace(key=""), "sources": (stored,)},
+                today=today,
             )
             # Under the registry's lock, and only new: an existing file is never replaced.
             storage.create_new(folder, folder / relative, text, made)
@@ -542,6 +574,44 @@ class Registry:
         except BaseException:
             storage.remove_made(made)  # a failed command leaves every file as it was
             raise
+
+    def update_source(self, identifier: str, *, today: date | None = None) -> SourceUpdate:
+        """Record the SHA-256 the stored source `identifier` has now, after checking that
+        every quote citing it is still found in it; `EvidenceRefused` lists the quotes that
+        broke, and then nothing is written. A fingerprint that already matches is left as
+        it is (`SourceUpdate.changed` is False)."""
+        from wrrtrack import _sources
+
+        today = today or clock.today(self.timezone)
+        self._writable()
+        current = self.read(today=today).ledger
+        source = _known_source(current, identifier)
+        digest = _sources.fingerprint(_source_bytes(self.path, source))
+        if digest == source.sha256:
+            return SourceUpdate(source, source.sha256, digest, 0, changed=False)
+
+        def change(doc: Document) -> tuple[Document, SourceUpdate]:
+            from wrrtrack import _edit
+
+            ledger = doc.parsed.ledger
+            found = _known_source(ledger, identifier)
+            data = _source_bytes(self.path, found)
+            citing = [
+                q._replace(place=doc.parsed.quote_places.get(q.key))
+                for q in ledger.citing(found.id)
+            ]
+            broken = _missing_quotes(data, found, citing)
+            if broken:
+                raise EvidenceRefused(
+                    broken,
+                    f"{len(broken)} of {len(citing)} quote(s) citing '{found.id}' are no longer "
+                    f"in {found.file}; its fingerprint is unchanged",
+                )
+            new = _sources.fingerprint(data)
+            edited = _edit.record_fingerprint(doc, found.id, new, today=today)
+            return edited, SourceUpdate(found, found.sha256, new, len(citing), changed=True)
+
+        return self._write(change, today)
 
     def _writable(self) -> None:
         if self.read_only:
@@ -582,43 +652,147 @@ class Registry:
 
 def _quotes_of(parsed: Parsed) -> list[Quoted]:
     """Every quote of a parsed registry with its place: the report's context, then records."""
-    from wrrtrack._quotes import Quoted
-
     places = parsed.quote_places
-    quoted = [
-        Quoted("", i, text, places.get((f"@{report.key}", i)), report.key)
-        for report in parsed.ledger.reports
-        for i, text in enumerate(report.context)
-    ]
-    quoted += [
-        Quoted(rec.id, i, text, places.get((rec.id, i)), rec.report)
-        for rec in parsed.ledger.recommendations
-        for i, text in enumerate(rec.quotes)
-    ]
-    return quoted
+    return [quote._replace(place=places.get(quote.key)) for quote in parsed.ledger.quoted()]
 
 
-def _quote_problems(source_path: Path, quoted: list[Quoted]) -> list[Problem]:
-    """A problem for each quote not in the source text, naming the nearest passage."""
+class _Evidence(NamedTuple):
+    problems: list[Problem]
+    source: Path | None  # the file the recommendations' quotes are checked against
+    sources: int  # stored sources checked
+
+
+def _evidence(
+    path: Path,
+    sources: tuple[Source, ...],
+    reactions: Sequence[str],
+    quoted: list[Quoted],
+    places: dict[str, SourcePlace],
+) -> _Evidence:
+    """Each stored source read safely and held to its fingerprint (each once, however many
+    reports cite it), and each quote looked up in the source it names. A report written
+    before sources were records names a file as its reaction's source: that file is then
+    a source of its own, with no fingerprint."""
+    from wrrtrack._model import Source
+
+    stored = {source.id for source in sources}
+    listed = list(sources)
+    listed += [Source(r, r) for r in dict.fromkeys(reactions) if r not in stored]
+    texts: dict[str, SourceText] = {}
+    problems: list[Problem] = []
+    for source in listed:
+        recorded = source.id in stored
+        text, trouble = _checked_text(path.parent, source, places.get(source.id), recorded)
+        problems += trouble
+        if text is not None:
+            texts[source.id] = text
+    for quote in quoted:
+        text = texts.get(quote.source or "")
+        if text is None or text.contains(quote.text):
+            continue  # a source that cannot be read is one problem, not one per quote
+        name = Path(quote.source or "").name if quote.source not in stored else None
+        where = name or f"source '{quote.source}'"
+        problems.append(
+            Problem(
+                quote.place,
+                f"{quote.label} is not in {where}; {text.missing(quote.text)}",
+                quote.owner or None,
+                quote.field,
+            )
+        )
+    main = next((s for s in listed if reactions and s.id == reactions[0]), None)
+    return _Evidence(problems, path.parent / main.file if main else None, len(sources))
+
+
+def _checked_text(
+    root: Path, source: Source, place: SourcePlace | None, recorded: bool
+) -> tuple[SourceText | None, list[Problem]]:
+    """The source's text, if it may be read; and what is wrong with it: missing, refused
+    (nothing is read from such a path, and nothing of it is shown), or changed since its
+    fingerprint was recorded (the text is still returned, to check its quotes)."""
+    from wrrtrack import _sources
+    from wrrtrack._errors import SourceRefused
     from wrrtrack._quotes import SourceText
 
+    where = f"sources.{source.id}" if recorded else "report.reaction.source"
+    named = f"source '{source.id}' ({source.file})" if recorded else f"source text {source.file}"
+    file_place = place.file if place else None
+    file_field = f"{where}.file" if recorded else where
     try:
-        source = SourceText(source_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        place = quoted[0].place if quoted else None
-        message = f"source text {source_path} cannot be read: {reason}"
-        return [Problem(place, message, None, "report.reaction.source")]
+        data = _sources.read_bytes(root, source.file)
+        text = SourceText(_sources.decoded(source.file, data))
+    except FileNotFoundError:
+        message = f"{named} is missing: no such file in the registry's folder"
+        return None, [Problem(file_place, message, None, file_field)]
+    except SourceRefused as exc:
+        message = f"{named}: {exc.reason}; nothing was read from it"
+        return None, [Problem(file_place, message, None, file_field)]
+    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
+        message = (
+            f"{named} has changed since its fingerprint was recorded (sha256 "
+            f"{source.sha256[:12]}…, now {_sources.fingerprint(data)[:12]}…); check its "
+            f"quotes, then run 'wrrtrack sources update {source.id}'"
+        )
+        return text, [Problem(place.sha256 if place else None, message, None, f"{where}.sha256")]
+    return text, []
+
+
+class SourceUpdate(NamedTuple):
+    """What `update_source` did: the source, its fingerprint before and after, and how
+    many quotes citing it were checked."""
+
+    source: Source
+    before: str | None
+    after: str
+    checked: int
+    changed: bool
+
+
+def _known_source(ledger: Ledger, identifier: str) -> Source:
+    source = ledger.source(identifier)
+    if source is None:
+        import difflib  # only on the way to an error message
+
+        ids = [s.id for s in ledger.sources]
+        close = difflib.get_close_matches(identifier, ids, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise InvalidChange(
+            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'}",
+            "source",
+        )
+    return source
+
+
+def _source_bytes(path: Path, source: Source) -> bytes:
+    """The stored text of `source`, read safely, or a message why it cannot be."""
+    from wrrtrack import _sources
+    from wrrtrack._errors import SourceRefused
+
+    try:
+        return _sources.read_bytes(path.parent, source.file)
+    except FileNotFoundError:
+        raise InvalidChange(
+            f"source '{source.id}': {source.file} is missing in the registry's folder"
+        ) from None
+    except SourceRefused as exc:
+        raise InvalidChange(f"source '{source.id}' ({source.file}): {exc.reason}") from None
+
+
+def _missing_quotes(data: bytes, source: Source, quoted: Sequence[Quoted]) -> list[Problem]:
+    """A placed problem for each quote not in `data`, with the nearest passage marked."""
+    from wrrtrack import _sources
+    from wrrtrack._quotes import SourceText
+
+    text = SourceText(_sources.decoded(source.file, data))
     return [
         Problem(
             quote.place,
-            f"{quote.label} is not in {source_path.name}; nearest passage: "
-            f'"{source.nearest_passage(quote.text)}"',
+            f"{quote.label} is not in source '{source.id}'; {text.missing(quote.text)}",
             quote.owner or None,
             quote.field,
         )
         for quote in quoted
-        if not source.contains(quote.text)
+        if not text.contains(quote.text)
     ]
 
 
@@ -655,6 +829,51 @@ def _source_text(path: Path) -> bytes:
     return data
 
 
+def _check_quotes(path: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
+    """Refuse stance quotes for a new recommendation that its report's source does not
+    hold (each shown with the nearest passage), or a source that changed since its
+    fingerprint was recorded."""
+    from wrrtrack import _sources
+    from wrrtrack._quotes import Quoted
+
+    data = _source_bytes(path, source)
+    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
+        raise InvalidChange(
+            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
+            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
+            "quotes",
+        )
+    quoted = [Quoted(identifier, i, q, None, source.id) for i, q in enumerate(quotes)]
+    broken = _missing_quotes(data, source, quoted)
+    if broken:
+        raise EvidenceRefused(broken, f"{len(broken)} quote(s) not found; nothing was written")
+
+
+def _check_new_quotes(
+    path: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
+) -> None:
+    """Refuse quotes for a new history entry that its stored source does not hold."""
+    from wrrtrack import _sources
+    from wrrtrack._quotes import Quoted
+
+    found = _known_source(ledger, source or "")
+    data = _source_bytes(path, found)
+    if found.sha256 is not None and _sources.fingerprint(data) != found.sha256:
+        raise InvalidChange(
+            f"source '{found.id}' ({found.file}) has changed since its fingerprint was "
+            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
+            "source",
+        )
+    rec = ledger.get(identifier)
+    entry = len(rec.history)
+    quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
+    broken = _missing_quotes(data, found, quoted)
+    if broken:
+        raise EvidenceRefused(
+            broken, f"{len(broken)} quote(s) not in '{found.id}'; nothing was written"
+        )
+
+
 def _has_invalid_text(value: str) -> bool:
     # Undecodable command-line bytes arrive as lone surrogates, which cannot be saved.
     return any("\ud800" <= char <= "\udfff" for char in value)
@@ -687,4 +906,4 @@ def default_author(directory: Path | None = None) -> str | None:
         return None
 
 
-__all__ = ["Registry", "Validation"]
+__all__ = ["Registry", "SourceUpdate", "Validation"]

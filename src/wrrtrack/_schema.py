@@ -28,6 +28,7 @@ from wrrtrack._model import (
     Ledger,
     Reaction,
     Recommendation,
+    Source,
     StatusChange,
     derived_key,
 )
@@ -53,6 +54,7 @@ class Field(NamedTuple):
 REGISTRY = (
     Field("format", "format", required=False),
     Field("key", "key", required=False),
+    Field("sources", "list of source", required=False),
     Field("report", "report", required=False),
     Field("vocabularies", "vocabularies", required=False),
     Field("recommendations", "list of recommendation", required=False),
@@ -65,7 +67,24 @@ REPORT = (
     Field("reaction", "reaction"),
     Field("context", "list of text", required=False),
 )
-REACTION = (Field("reference", "text"), Field("date", "date"), Field("source", "text"))
+REACTION = (
+    Field("reference", "text"),
+    Field("date", "date"),
+    Field("url", "url", required=False),
+    Field("source", "text"),  # a stored source's id; in a registry without sources, a file
+)
+# A document quotes are checked against. `file` is relative to the registry's folder and
+# `sha256` the fingerprint of its bytes; publisher, date, kind and url may be unknown.
+SOURCE = (
+    Field("id", "id"),
+    Field("title", "text"),
+    Field("publisher", "text", required=False),
+    Field("date", "date", required=False),
+    Field("kind", "text", required=False),
+    Field("url", "url", required=False),
+    Field("file", "text"),
+    Field("sha256", "sha256"),
+)
 TERM = (Field("nl", "text"), Field("en", "text"), Field("aliases", "list of text", required=False))
 RECOMMENDATION = (
     Field("id", "id"),
@@ -83,9 +102,11 @@ CHANGE = (
     Field("note", "text", required=False),
     Field("by", "text", required=False),
     Field("source", "text", required=False),
+    Field("quotes", "list of text", required=False),  # verbatim from the stored `source`
 )
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -104,7 +125,15 @@ class Reading(NamedTuple):
     parsed: Parsed | None
     problems: list[Problem]
     quoted: list[Quoted]
-    sources: dict[str, str]
+    source: str | None
+    # The source records that could be read, and where each one's fields are, even when
+    # other parts are wrong: `validate` checks their fingerprints in the same run, and
+    # `sources update` rewrites a fingerprint in place.
+    sources: tuple[Source, ...] = ()
+    source_places: dict[str, _edit.SourcePlace] = {}  # noqa: RUF012 (never mutated)
+    # Every report's `reaction.source`: a stored source's id, or (a report written before
+    # sources were records) the file its quotes are checked against.
+    reactions: tuple[str, ...] = ()
 
 
 class _Declared(NamedTuple):
@@ -136,12 +165,24 @@ class _RegistryReader(NodeReader):
         self.index_offset = index_offset
         self.vocab = Vocabularies()
         self.quoted: list[Quoted] = []
-        self.quote_sources: dict[str, str] = {}
+        self.quote_source: str | None = None
+        self.sources: dict[str, Source] = {}
+        self.source_places: dict[str, _edit.SourcePlace] = {}
+        self.has_sources = False  # whether this document has a `sources` list (else: old form)
         self.report_key = ""  # the report whose document is being read
+        self.reactions: list[str] = []
 
     def reading(self, parsed: Parsed | None) -> Reading:
         problems = sorted(self.problems, key=lambda problem: problem.file_order)
-        return Reading(None if problems else parsed, problems, self.quoted, self.quote_sources)
+        return Reading(
+            None if problems else parsed,
+            problems,
+            self.quoted,
+            self.reactions[0] if self.reactions else self.quote_source,
+            tuple(self.sources.values()),
+            self.source_places,
+            tuple(self.reactions),
+        )
 
     # --- fields by shape -------------------------------------------------------------
 
@@ -179,6 +220,9 @@ class _RegistryReader(NodeReader):
             "status": lambda n, w: self.term(n, w, self.vocab.statuses),
             "reaction": self.reaction,
             "change": self.change,
+            "source": self.source_record,
+            "url": self.url,
+            "sha256": self.sha256,
         }[type_name]
         return reader(node, what)
 
@@ -198,12 +242,99 @@ class _RegistryReader(NodeReader):
             return None
         return key
 
-    def keep_quotes(self, owner: str, node: Node, texts: list[str] | None) -> None:
+    def url(self, node: Node, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is not None and not value.lower().startswith(("https://", "http://")):
+            self.problem(node, what, f"'{value}' is not a web address (http:// or https://)")
+            return None
+        return value
+
+    def sha256(self, node: Node, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is not None and not _SHA256.fullmatch(value):
+            self.problem(
+                node,
+                what,
+                "must be the SHA-256 of the file, 64 hex digits (lower case); "
+                "'wrrtrack sources update ID' records it",
+            )
+            return None
+        return value
+
+    def keep_quotes(
+        self,
+        owner: str,
+        node: Node,
+        texts: list[str] | None,
+        source: str | None,
+        entry: int = -1,
+    ) -> None:
         if texts is not None:
             self.quoted += [
-                Quoted(owner, i, text, self.at(child), self.report_key)
+                Quoted(owner, i, text, self.at(child), source, entry, self.report_key)
                 for i, (text, child) in enumerate(zip(texts, node.value, strict=True))
             ]
+
+    # --- sources ---------------------------------------------------------------------
+
+    def read_sources(
+        self, node: Node, blocks: dict[str, _edit.BlockPlace], document: int = 0
+    ) -> None:
+        """A document's `sources` list; ids are unique across every document."""
+        self.has_sources = True
+        nodes = self.sequence(node, "sources")
+        if nodes is None:
+            return
+        blocks[_edit.block_path(document, "sources")] = _edit.block_place(self.text_read, node)
+        for i, child in enumerate(nodes):
+            source = self.value(child, f"sources[{i + 1}]", "source")
+            if source is None:
+                continue
+            if source.id in self.sources:
+                self.problem(
+                    self.field_node(child, "id"),
+                    f"sources[{i + 1}].id",
+                    f"duplicate source id '{source.id}'",
+                )
+                continue
+            self.sources[source.id] = source
+            file_node = self.field_node(child, "file")
+            sha_node = self.field_node(child, "sha256")
+            self.source_places[source.id] = _edit.SourcePlace(
+                self.at(file_node),
+                self.at(sha_node),
+                sha_node.start_mark.index + self.index_offset,
+                sha_node.end_mark.index + self.index_offset,
+            )
+
+    def source_record(self, node: Node, what: str) -> Source | None:
+        values = self.fields(node, what, SOURCE)
+        if values is None:
+            return None
+        return Source(
+            values["id"],
+            values["file"],
+            values["title"],
+            values.get("publisher"),
+            values.get("date"),
+            values.get("kind"),
+            values.get("url"),
+            values["sha256"],
+        )
+
+    def stored_source(self, node: Node, what: str, identifier: str, why: str) -> bool:
+        """Whether `identifier` names a stored source; a placed problem if not."""
+        if identifier in self.sources:
+            return True
+        import difflib  # only on the way to an error message
+
+        close = difflib.get_close_matches(identifier, list(self.sources), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        known = ", ".join(self.sources) or "none (add a 'sources' list)"
+        self.problem(
+            node, what, f"'{identifier}' is not a stored source; {why}; {hint}ids: {known}"
+        )
+        return False
 
     # --- the registry ----------------------------------------------------------------
 
@@ -211,7 +342,14 @@ class _RegistryReader(NodeReader):
         """Every document of a file: first their reports and vocabularies, then, with the
         vocabularies of the whole registry known, every document's recommendations."""
         blocks: dict[str, _edit.BlockPlace] = {}
-        documents = [self.document_head(n, root, blocks) for n, root in enumerate(roots)]
+        founds = [self.mapping(root, "registry", _required(REGISTRY)) for root in roots]
+        for n, found in enumerate(founds):  # first every stored source, which any report names
+            if found is not None and "sources" in found:
+                self.read_sources(found["sources"][1], blocks, n)
+        documents = [
+            self.document_head(n, root, found, blocks)
+            for n, (root, found) in enumerate(zip(roots, founds, strict=True))
+        ]
         read = [document for document in documents if document is not None]
         declared = [entry for document in read for entry in self.declared(document, blocks)]
         self.vocab, local = self.merged(declared)
@@ -227,25 +365,34 @@ class _RegistryReader(NodeReader):
                 continue
             reports.append(report)
             self.report_key = report.key
-            self.vocab = Ledger((), registry_vocab, (), local).vocabularies_of(report.key)
+            self.quote_source = report.reaction.source
+            self.vocab = Ledger((), registry_vocab, (), local=local).vocabularies_of(report.key)
             placed += self.recommendations(document, blocks, first_line)
         self.vocab = registry_vocab
-        quote_places = {quote_place(q): q.place for q in self.quoted if q.place}
+        quote_places = {q.key: q.place for q in self.quoted if q.place}
         if self.problems or len(read) < len(roots):
             return None
         ledger = Ledger(
-            tuple(reports), registry_vocab, tuple(entry.record for entry in placed), local
+            tuple(reports),
+            registry_vocab,
+            tuple(entry.record for entry in placed),
+            tuple(self.sources.values()),
+            local,
         )
         layouts = {entry.record.id: entry.layout for entry in placed}
         return Parsed(ledger, layouts, quote_places, blocks, tuple(keys))
 
     def document_head(
-        self, n: int, root: Node, blocks: dict[str, _edit.BlockPlace]
+        self,
+        n: int,
+        root: Node,
+        found: dict[str, tuple[Node, Node]] | None,
+        blocks: dict[str, _edit.BlockPlace],
     ) -> _Document | None:
         """A document's fields and its report (with its key), or None."""
-        found = self.mapping(root, "registry", _required(REGISTRY))
         if found is None:
             return None
+        self.has_sources = "sources" in found
         blocks[_edit.block_path(n, "")] = _edit.block_place(self.text_read, root)
         if "format" in found:
             node = found["format"][1]
@@ -279,9 +426,9 @@ class _RegistryReader(NodeReader):
         if key is None:
             return None
         if "key" not in found:  # the context's quotes were read before the key was known
-            self.quoted = [q._replace(report=key) if q.report == "" else q for q in self.quoted]
-            if "" in self.quote_sources:
-                self.quote_sources[key] = self.quote_sources.pop("")
+            self.quoted = [
+                q._replace(report=key) if not q.owner and not q.report else q for q in self.quoted
+            ]
         return _Document(n, root, found, report._replace(key=key))
 
     def declared(self, document: _Document, blocks: dict[str, _edit.BlockPlace]) -> list[_Declared]:
@@ -390,7 +537,7 @@ class _RegistryReader(NodeReader):
         if rec is None:
             return None
         layout = _edit.record_layout(self.text_read, node, following, sequence, self.index_offset)
-        places = {quote_place(q): q.place for q in self.quoted[first_quote:] if q.place}
+        places = {q.key: q.place for q in self.quoted[first_quote:] if q.place}
         return _edit.Placed(rec, layout, places)
 
     def collisions(
@@ -432,7 +579,8 @@ class _RegistryReader(NodeReader):
         if values is None:
             return None
         if "context" in values:
-            self.keep_quotes("", self.field_node(node, "context"), values["context"])
+            context_node = self.field_node(node, "context")
+            self.keep_quotes("", context_node, values["context"], self.quote_source)
         return AdviceReport(
             values["publisher"],
             values.get("number"),
@@ -446,8 +594,24 @@ class _RegistryReader(NodeReader):
         values = self.fields(node, what, REACTION)
         if values is None:
             return None
-        self.quote_sources[self.report_key] = values["source"]
-        return Reaction(values["reference"], values["date"], values["source"])
+        self.quote_source = values["source"]
+        self.reactions.append(values["source"])
+        source_node = self.field_node(node, "source")
+        if values["source"] in self.sources:  # a stored source, of this document or another
+            return Reaction(
+                values["reference"], values["date"], values["source"], values.get("url")
+            )
+        if not self.has_sources:  # the old form: the file itself, placed for messages
+            place = self.at(source_node)
+            self.source_places[values["source"]] = _edit.SourcePlace(place, place, -1, -1)
+        if self.has_sources and not self.stored_source(
+            source_node,
+            f"{what}.source",
+            values["source"],
+            "the report's quotes are checked against it",
+        ):
+            return None
+        return Reaction(values["reference"], values["date"], values["source"], values.get("url"))
 
     def recommendation(self, node: Node, what: str) -> Recommendation | None:
         self.item = _peek_id(node)
@@ -467,7 +631,18 @@ class _RegistryReader(NodeReader):
             if field.name == "id" and values["id"] is not None:
                 what = values["id"]
             if field.name == "quotes":
-                self.keep_quotes(values["id"] or what, value_node, values["quotes"])
+                owner = values["id"] or what
+                self.keep_quotes(owner, value_node, values["quotes"], self.quote_source)
+            if field.name == "history" and values["history"]:
+                for entry, (change, entry_node) in enumerate(
+                    zip(values["history"], value_node.value, strict=True)
+                ):
+                    if change.quotes:
+                        quotes_node = self.field_node(entry_node, "quotes")
+                        owner = values["id"] or what
+                        self.keep_quotes(
+                            owner, quotes_node, list(change.quotes), change.source, entry
+                        )
         actors, history, status = values["actors"], values["history"], values["status"]
         if actors is not None and len(set(actors)) != len(actors):
             self.problem(found["actors"][1], f"{what}.actors", "an actor is listed twice")
@@ -506,12 +681,29 @@ class _RegistryReader(NodeReader):
         values = self.fields(node, what, CHANGE)
         if values is None:
             return None
+        quotes = tuple(values.get("quotes", ()))
+        if quotes:
+            if "source" not in values:
+                self.problem(
+                    self.field_node(node, "quotes"),
+                    f"{what}.quotes",
+                    "quotes need a 'source': the id of the stored source they are found in",
+                )
+                return None
+            if not self.stored_source(
+                self.field_node(node, "source"),
+                f"{what}.source",
+                values["source"],
+                "quotes must come from a stored source",
+            ):
+                return None
         return StatusChange(
             values["date"],
             values["status"],
             values.get("note"),
             values.get("by"),
             values.get("source"),
+            quotes,
         )
 
     @staticmethod
@@ -520,12 +712,6 @@ class _RegistryReader(NodeReader):
             if key_node.value == name:
                 return value_node  # type: ignore[no-any-return]
         raise KeyError(name)
-
-
-def quote_place(quote: Quoted) -> tuple[str, int]:
-    """Where `Parsed.quote_places` files a quote: by its record's id, or for the context
-    of a report by `@` and the report's key (no id starts with `@`)."""
-    return (quote.owner or f"@{quote.report}", quote.position)
 
 
 def _peek_id(node: Node) -> str | None:
@@ -551,7 +737,7 @@ def read_registry(path: Path, text: str, today: date) -> Reading:
     try:
         roots = compose_all(path, text)
     except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], {})
+        return Reading(None, exc.problems, [], None)
     reader = _RegistryReader(path, text, today)
     parsed = reader.registry(roots)
     if parsed is None and not reader.problems:
@@ -582,13 +768,15 @@ def read_record(
     reader = _RegistryReader(path, piece, today, line, start)
     reader.vocab = ledger.vocabularies_of(report)
     reader.report_key = report
+    reader.sources = {source.id: source for source in ledger.sources}
+    reader.quote_source = ledger.quote_source_of(ledger.report_of(report)).id
     try:
         root = compose(path, piece)
     except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
-        return Reading(None, _moved_down(exc.problems, line), [], {})
+        return Reading(None, _moved_down(exc.problems, line), [], None)
     if not isinstance(root, SequenceNode) or len(root.value) != 1:
         problem = reader.placed(root, "the edited record does not read back as one record")
-        return Reading(None, [problem], [], {})
+        return Reading(None, [problem], [], None)
     entry = reader.record(root.value[0], None, root, 0)
     if entry is None:
         return reader.reading(None)

@@ -21,7 +21,14 @@ from typing import Any, NamedTuple, TypeVar
 import yaml
 
 from wrrtrack._errors import Location, Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Recommendation, StatusChange, derived_key
+from wrrtrack._model import (
+    AdviceReport,
+    Ledger,
+    Recommendation,
+    Source,
+    StatusChange,
+    derived_key,
+)
 from wrrtrack._vocabulary import DEFAULTS, Term
 
 T = TypeVar("T")
@@ -234,6 +241,18 @@ def change_mapping(change: StatusChange) -> dict[str, Value]:
         value = getattr(change, name)
         if value is not None:
             entry[name] = yaml_scalar(value)
+    if change.quotes:
+        entry["quotes"] = [yaml_scalar(quote) for quote in change.quotes]
+    return entry
+
+
+def source_mapping(source: Source) -> dict[str, Value]:
+    """A source record as `block_lines` writes it; unknown facts are left out."""
+    entry: dict[str, Value] = {"id": yaml_scalar(source.id)}
+    for name in ("title", "publisher", "date", "kind", "url", "file", "sha256"):
+        value = getattr(source, name)
+        if value is not None:
+            entry[name] = value.isoformat() if name == "date" else yaml_scalar(value)
     return entry
 
 
@@ -276,6 +295,7 @@ def report_mapping(report: AdviceReport) -> dict[str, Value]:
         "reaction": {
             "reference": yaml_scalar(report.reaction.reference),
             "date": report.reaction.date.isoformat(),
+            **({"url": yaml_scalar(report.reaction.url)} if report.reaction.url else {}),
             "source": yaml_scalar(report.reaction.source),
         },
     }
@@ -286,12 +306,15 @@ def report_mapping(report: AdviceReport) -> dict[str, Value]:
 
 def document_lines(value: dict[str, Any]) -> list[str]:
     """One document of a registry file, without its `---`: `key`, `report` (an
-    `AdviceReport`) and `vocabularies` (section -> key -> `Term`), each when given."""
+    `AdviceReport`), `sources` (`Source`s) and `vocabularies` (section -> key -> `Term`),
+    each when given."""
     out = []
     if "key" in value:
         out.append(f"key: {yaml_scalar(value['key'])}")
     if "report" in value:
         out += block_lines({"report": report_mapping(value["report"])}, "", 0)
+    if value.get("sources"):
+        out += block_lines({"sources": [source_mapping(s) for s in value["sources"]]}, "", 0)
     sections = {
         section: {key: term_mapping(term) for key, term in terms.items()}
         for section, terms in value.get("vocabularies", {}).items()
@@ -331,6 +354,8 @@ def render_registry(ledger: Ledger, header: str = "") -> str:
                     sections.setdefault(section, {})[term.key] = term
         return sections
 
+    if ledger.sources:  # every report's sources, in the first document
+        out += ["", *block_lines({"sources": [source_mapping(s) for s in ledger.sources]}, "", 0)]
     shared = {} if single else declared(None)
     if shared:
         out += ["", *document_lines({"vocabularies": shared})]

@@ -50,6 +50,7 @@ def init(directory: Path, *, blank: bool = False) -> Created:
     cannot be written."""
     import tomli_w
 
+    from wrrtrack._registry import Registry
     from wrrtrack.config import DEFAULT_TIMEZONE
 
     registry = directory / DEFAULT_RELATIVE
@@ -60,15 +61,16 @@ def init(directory: Path, *, blank: bool = False) -> Created:
     if blank:
         files[registry] = BLANK_REGISTRY.encode("utf-8")
     else:
-        from wrrtrack._registry import Registry
-
         bundled = bundled_registry()
         if bundled is None:
             raise RegistryNotFound("this installation carries no bundled registry")
         original = Registry.open(bundled, read_only=True)
-        source = registry.parent / Path(original.report.reaction.source)
+        source = registry.parent / original.ledger.quote_source.file
         files[registry] = storage.read_bytes(bundled)
-        files[source] = storage.read_bytes(original.source_path)
+        files |= {
+            registry.parent / path.relative_to(bundled.parent): storage.read_bytes(path)
+            for path in original.source_paths
+        }
     files[config] = (CONFIG_HEADER + tomli_w.dumps(settings)).encode("utf-8")
     for path in files:
         if os.path.lexists(path):

@@ -17,15 +17,14 @@ if TYPE_CHECKING:
 
 
 def ok_line(result: Validation) -> str:
-    sources = result.sources
-    if len(sources) > 1:
-        source = f"{len(sources)} source texts"
+    if result.sources:
+        found = f"{result.sources} sources, every fingerprint matching"
     else:
-        source = sources[0].name if sources else "no source text"
+        found = result.source.name if result.source else "no source text"
     reports = f"{result.reports} reports, " if result.reports != 1 else ""
     return (
         f"ok: {result.path}: {reports}{result.recommendations} recommendations, "
-        f"{result.quotes} quotes found in {source}\n"
+        f"{result.quotes} quotes found in {found}\n"
     )
 
 
