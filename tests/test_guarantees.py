@@ -175,7 +175,7 @@ def ledgers(draw: st.DrawFn) -> Ledger:
     if len(reports) == 1:
         own = frozenset((reports[0].key,))
         local = {"themes": {"thema-a": own, "thema-b": own}}
-    return Ledger(reports, vocab, tuple(recs), local)
+    return Ledger(reports, vocab, tuple(recs), local=local)
 
 
 changes = st.lists(

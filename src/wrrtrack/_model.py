@@ -314,12 +314,19 @@ class Ledger:
         )
 
     def of_report(self, report: str) -> Ledger:
-        """The same ledger with only `report` and its records."""
-        return dataclasses.replace(
-            self,
-            reports=tuple(r for r in self.reports if r.key == report),
-            recommendations=tuple(rec for rec in self.recommendations if rec.report == report),
-        )
+        """The same ledger with only `report`, its records and the sources they cite."""
+        return self.of_reports({report})
+
+    def of_reports(self, keys: Iterable[str]) -> Ledger:
+        """The same ledger with only the reports `keys` names, their records, and the
+        stored sources those cite (their reactions' and their history's)."""
+        wanted = set(keys)
+        reports = tuple(r for r in self.reports if r.key in wanted)
+        recs = tuple(rec for rec in self.recommendations if rec.report in wanted)
+        cited = {r.reaction.source for r in reports}
+        cited |= {change.source for rec in recs for change in rec.history if change.source}
+        sources = tuple(s for s in self.sources if s.id in cited)
+        return dataclasses.replace(self, reports=reports, recommendations=recs, sources=sources)
 
     def get(self, identifier: str) -> Recommendation:
         """The recommendation with this id (case-insensitive), or a did-you-mean error."""

@@ -6,7 +6,6 @@
 # Names imported only for type checking are therefore written in quotes.
 
 import contextlib
-import dataclasses
 import errno
 import functools
 import io
@@ -872,11 +871,7 @@ def report(
     ledger = registry.ledger
     keys = _report_keys(registry, report_keys)
     if keys:
-        ledger = dataclasses.replace(
-            ledger,
-            reports=tuple(r for r in ledger.reports if r.key in keys),
-            recommendations=tuple(rec for rec in ledger.recommendations if rec.report in keys),
-        )
+        ledger = ledger.of_reports(keys)
     if output_format is ReportFormat.html and len(ledger.reports) != 1:
         raise typer.BadParameter(
             "the HTML report covers one advisory report; choose one with --report KEY "
