@@ -271,3 +271,29 @@ def test_a_source_file_that_is_a_device_or_missing_is_refused(cli: Runner, regis
         assert result.code == 1 and message in result.err, result.err
     assert digest(registry) == before
     assert not (registry.parent / "sources" / "k.txt").exists()
+
+
+def test_a_report_with_a_source_record_joins_a_file_written_before_them(
+    cli: Runner, tmp_path: Path
+) -> None:
+    """A report document without a `sources` list names its source text by file; a report
+    added to it gets a source record, and both are checked against their own text."""
+    registry = tmp_path / "old.yaml"
+    (tmp_path / "s.txt").write_text("Het kabinet neemt het advies over.\n", encoding="utf-8")
+    registry.write_text(
+        "format: 1\nreport:\n  publisher: WRR\n  number: 1\n  title: T\n  date: 2020-01-01\n"
+        "  reaction:\n    reference: R\n    date: 2020-02-01\n    source: s.txt\n"
+        "recommendations:\n  - id: r-1\n    title: T\n    theme: t\n    stance: positief\n"
+        "    actors: [rijk]\n    status: open\n    quotes:\n"
+        "      - Het kabinet neemt het advies over.\n"
+        "    history:\n      - date: 2020-02-01\n        status: open\n"
+        "vocabularies:\n  themes:\n    t: {nl: T, en: T}\n",
+        encoding="utf-8",
+    )
+    add_report(cli, registry)
+    result = cli("-r", registry, "validate")
+    assert result.code == 0, result.err
+    assert "2 reports, 1 recommendations, 1 quotes found in 1 sources" in result.out
+    (tmp_path / "s.txt").write_text("Iets anders.\n", encoding="utf-8")
+    broken = cli("-r", registry, "--no-cache", "validate")
+    assert broken.code == 1 and "r-1: quote 1 is not in s.txt" in broken.err

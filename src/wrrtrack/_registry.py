@@ -305,7 +305,7 @@ class Registry:
         from wrrtrack import _sources
 
         ledger = self.ledger
-        listed = ledger.sources or (ledger.quote_source,)
+        listed = ledger.sources or _reaction_files(ledger)
         return [
             (source, _sources.state(self.path.parent, source.file, source.sha256))
             for source in listed
@@ -315,7 +315,7 @@ class Registry:
     def source_paths(self) -> list[Path]:
         """The stored source files (that a write must never replace by accident)."""
         ledger = self.ledger
-        return [self.path.parent / s.file for s in ledger.sources or (ledger.quote_source,)]
+        return [self.path.parent / s.file for s in ledger.sources or _reaction_files(ledger)]
 
     @property
     def source_path(self) -> Path:
@@ -746,6 +746,11 @@ class SourceUpdate(NamedTuple):
     after: str
     checked: int
     changed: bool
+
+
+def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
+    """The source files of a registry without source records: each report's reaction's."""
+    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
 
 
 def _known_source(ledger: Ledger, identifier: str) -> Source:

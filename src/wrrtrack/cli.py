@@ -869,6 +869,8 @@ def report(
 
         check_output(output, stored_files(registry))  # before the work, not after it
     ledger = registry.ledger
+    if not ledger.reports:
+        raise WrrtrackError("the registry holds no report yet; add one with 'reports add'")
     keys = _report_keys(registry, report_keys)
     if keys:
         ledger = ledger.of_reports(keys)

@@ -78,11 +78,12 @@ def detail(rec: Recommendation, ledger: Ledger) -> dict[str, Any]:
     """`show --format json`: the list keys, the quotes and where they are from
     (`quotes_from`, the facts of their source; `reaction`, what they summarise or are),
     and the history."""
-    reaction = ledger.report.reaction
+    report = ledger.report_of(rec.report) if rec.report else ledger.report
+    reaction = report.reaction
     return {
         **summary(rec),
         "quotes": list(rec.quotes),
-        "quotes_from": source_dict(ledger.quote_source),
+        "quotes_from": source_dict(ledger.quote_source_of(report)),
         "reaction": {
             "reference": reaction.reference,
             "date": reaction.date.isoformat(),

@@ -194,8 +194,9 @@ def show_text(
     name_width = max(len(words[name]) for name, _ in rows) + 2
     for name, value in rows:
         lines += wrap(f"{words[name]:<{name_width}}{cell(value)}", "  ", " " * (name_width + 2))
-    origin = ledger.quote_source
-    lines += ["", *wrap(cell(quoted_from(origin, ledger.report.reaction, lang)) + ":", "  ")]
+    report = ledger.report_of(rec.report) if rec.report else ledger.report
+    origin = ledger.quote_source_of(report)
+    lines += ["", *wrap(cell(quoted_from(origin, report.reaction, lang)) + ":", "  ")]
     for quote in rec.quotes:
         lines += wrap(f"“{cell(quote)}”", "    ")
     lines += page(origin, "    ")
