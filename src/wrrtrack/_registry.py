@@ -836,47 +836,43 @@ def _source_text(path: Path) -> bytes:
 
 def _check_quotes(path: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
     """Refuse stance quotes for a new recommendation that its report's source does not
-    hold (each shown with the nearest passage), or a source that changed since its
-    fingerprint was recorded."""
-    from wrrtrack import _sources
+    hold (each shown with the nearest passage)."""
     from wrrtrack._quotes import Quoted
 
-    data = _source_bytes(path, source)
-    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
-        raise InvalidChange(
-            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
-            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
-            "quotes",
-        )
     quoted = [Quoted(identifier, i, q, None, source.id) for i, q in enumerate(quotes)]
-    broken = _missing_quotes(data, source, quoted)
-    if broken:
-        raise EvidenceRefused(broken, f"{len(broken)} quote(s) not found; nothing was written")
+    _refuse_missing(path, source, quoted, "quotes", "quote(s) not found")
 
 
 def _check_new_quotes(
     path: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
 ) -> None:
     """Refuse quotes for a new history entry that its stored source does not hold."""
-    from wrrtrack import _sources
     from wrrtrack._quotes import Quoted
 
     found = _known_source(ledger, source or "")
-    data = _source_bytes(path, found)
-    if found.sha256 is not None and _sources.fingerprint(data) != found.sha256:
-        raise InvalidChange(
-            f"source '{found.id}' ({found.file}) has changed since its fingerprint was "
-            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
-            "source",
-        )
     rec = ledger.get(identifier)
     entry = len(rec.history)
     quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
-    broken = _missing_quotes(data, found, quoted)
-    if broken:
-        raise EvidenceRefused(
-            broken, f"{len(broken)} quote(s) not in '{found.id}'; nothing was written"
+    _refuse_missing(path, found, quoted, "source", f"quote(s) not in '{found.id}'")
+
+
+def _refuse_missing(
+    path: Path, source: Source, quoted: list[Quoted], field: str, what: str
+) -> None:
+    """Refuse new quotes that `source` does not hold, or a source that changed since its
+    fingerprint was recorded (`field` names the argument for the message)."""
+    from wrrtrack import _sources
+
+    data = _source_bytes(path, source)
+    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
+        raise InvalidChange(
+            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
+            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
+            field,
         )
+    broken = _missing_quotes(data, source, quoted)
+    if broken:
+        raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
 
 
 def _has_invalid_text(value: str) -> bool:
