@@ -218,9 +218,20 @@ class ReportContent:
         return self.t["title"].format(report=report.name)
 
     def per_report(self) -> list[ReportContent]:
-        """The content of each report on its own, in registry order, as of the same day."""
+        """The content of each report on its own, in registry order, as of the same day.
+
+        The records are grouped in one pass: a thousand reports must not each walk every
+        record. A section lists no sources, so each keeps the registry's."""
+        by_report: dict[str, list[Recommendation]] = {r.key: [] for r in self.ledger.reports}
+        for rec in self.ledger.recommendations:
+            by_report[rec.report].append(rec)
         return [
-            dataclasses.replace(self, ledger=self.ledger.of_report(report.key))
+            dataclasses.replace(
+                self,
+                ledger=dataclasses.replace(
+                    self.ledger, reports=(report,), recommendations=tuple(by_report[report.key])
+                ),
+            )
             for report in self.ledger.reports
         ]
 
