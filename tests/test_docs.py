@@ -31,6 +31,8 @@ COMMANDS = [
     ["report"],
     ["validate"],
     ["init"],
+    ["export"],
+    ["schema"],
 ]
 
 
@@ -127,6 +129,14 @@ def test_example_summary_is_what_report_prints(cli: Runner) -> None:
     if UPDATE:
         path.write_text(text, encoding="utf-8")
     assert path.read_text(encoding="utf-8") == text, "run `make docs`"
+
+
+def test_the_schema_file_is_what_schema_prints(cli: Runner) -> None:
+    path = ROOT / "schema" / "registry.schema.json"
+    text = cli("schema").out
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, "the schema is stale: run `make docs`"
 
 
 def test_every_test_the_readme_names_exists() -> None:

@@ -74,6 +74,17 @@ CHANGE = (
     Field("source", "text", required=False),
 )
 
+# The nested shapes by type name; with the scalar types above and "vocabularies" (a
+# mapping of the sections of `_vocabulary.DEFAULTS` to terms), every type a field names.
+# The JSON Schema (`render.jsonschema`) is generated from these, so it follows every field.
+SHAPES = {
+    "report": REPORT,
+    "reaction": REACTION,
+    "term": TERM,
+    "recommendation": RECOMMENDATION,
+    "change": CHANGE,
+}
+
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

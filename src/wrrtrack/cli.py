@@ -67,6 +67,13 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
+class ExportFormat(StrEnum):
+    json = "json"
+    toml = "toml"
+    csv = "csv"
+    sqlite = "sqlite"
+
+
 class Lang(StrEnum):
     nl = "nl"
     en = "en"
@@ -438,6 +445,99 @@ def validate(
         raise typer.Exit(1)
     if output_format is not ValidateFormat.json:
         _out(validation.ok_line(result))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json or toml (lossless: every field), csv (one row per recommendation), "
+            "sqlite (one table per kind of record; needs --output).",
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
+            metavar="FILE",
+        ),
+    ] = None,
+    report_keys: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--report", help="Only this report, by key (repeat for OR); default: every report."
+        ),
+    ] = None,
+    bom: Annotated[
+        bool,
+        typer.Option("--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
+    ] = False,
+) -> None:
+    """Export the whole registry: reports, vocabularies, recommendations, quotes, history."""
+    from wrrtrack.render import export as render
+
+    to_stdout = output is None or output == "-"
+    if output_format is ExportFormat.sqlite and to_stdout:
+        raise typer.BadParameter(
+            "an SQLite database is a file: name it with --output FILE", param_hint="'--output'"
+        )
+    if bom and output_format is not ExportFormat.csv:
+        raise typer.BadParameter("only a CSV export has a byte-order mark", param_hint="'--bom'")
+    registry = _registry(ctx)
+    keys = _report_keys(registry, report_keys)
+    if not to_stdout:
+        from wrrtrack.output import check_output, stored_files
+
+        check_output(str(output), stored_files(registry))  # before the work, not after it
+    ledger = registry.ledger
+    content: str | bytes
+    if output_format is ExportFormat.json:
+        content = render.json_text(ledger, keys)
+    elif output_format is ExportFormat.toml:
+        content = render.toml_text(ledger, keys)
+    elif output_format is ExportFormat.csv:
+        content = render.csv_text(ledger, keys, bom=bom)
+    else:
+        content = render.sqlite_bytes(ledger, keys)
+    if to_stdout:
+        assert isinstance(content, str)  # noqa: S101 (sqlite has refused stdout above)
+        _out(content)
+        return
+    from wrrtrack.output import stored_files, write_output
+
+    written = write_output(str(output), content, stored_files(registry))
+    _Run.wrote = written
+    _say(f"wrote {written}")
+
+
+def _report_keys(registry: Registry, given: list[str] | None) -> list[str]:
+    """The canonical keys of the reports `--report` names; an unknown one is a usage error."""
+    from wrrtrack._export import report_keys
+
+    known = {key.casefold(): key for key in report_keys(registry.ledger)}
+    chosen = []
+    for key in given or ():
+        if key.strip().casefold() not in known:
+            raise typer.BadParameter(
+                f"unknown report '{key}'; valid: {', '.join(known.values())}",
+                param_hint="'--report'",
+            )
+        chosen.append(known[key.strip().casefold()])
+    return chosen
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of a registry file, for editors and CI."""
+    from wrrtrack.render.jsonschema import registry_schema_text
+
+    _out(registry_schema_text())
 
 
 @app.command()

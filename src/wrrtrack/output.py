@@ -77,7 +77,7 @@ def check_output(name: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
     return path
 
 
-def write_output(name: str, text: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
+def write_output(name: str, text: str | bytes, protected: Iterable[tuple[Path, str]] = ()) -> Path:
     """Write `text` atomically to the file `name` names, after `check_output`."""
     path = check_output(name, protected)
     storage.atomic_write(path, text)
