@@ -692,6 +692,11 @@ def with_vocabulary(registry: Path, entries: str) -> None:
     registry.write_text(text, encoding="utf-8")
 
 
+def text_line(path: Path, needle: str) -> int:
+    text = path.read_text(encoding="utf-8")
+    return text[: text.index(needle)].count("\n") + 1
+
+
 def test_a_key_colliding_with_an_alias_is_a_validate_error(cli: Runner, registry: Path) -> None:
     with_vocabulary(
         registry,
@@ -701,12 +706,13 @@ def test_a_key_colliding_with_an_alias_is_a_validate_error(cli: Runner, registry
     )
     result = cli("-r", registry, "validate")
     assert result.code == 1
+    first = text_line(registry, "    exploring: {nl: verkennen")
     assert result.err.splitlines()[:2] == [
-        f"error: {registry}:25:5: vocabularies.statuses.exploring: 'exploring' is already an "
+        f"error: {registry}:{first}:5: vocabularies.statuses.exploring: 'exploring' is already an "
         "alias of status 'in-verkenning'; each key and alias must name one status, so rename "
         "one of them",
-        f"error: {registry}:26:5: vocabularies.statuses.klaar: 'ready' is already an alias of "
-        "status 'gereed'; each key and alias must name one status, so rename one of them",
+        f"error: {registry}:{first + 1}:5: vocabularies.statuses.klaar: 'ready' is already an "
+        "alias of status 'gereed'; each key and alias must name one status, so rename one of them",
     ]
 
 

@@ -33,7 +33,7 @@ CASES = [
         "unclosed quote",
         '"Een meer integrale ontvangst van alle nieuwkomers"',
         '"Een meer integrale ontvangst van alle nieuwkomers',
-        52,
+        line_of(TEXT, '"Een meer integrale ontvangst') + 6,  # where the next key was expected
         10,
         "YAML syntax: while parsing a block mapping did not find expected key",
     ),
@@ -41,7 +41,7 @@ CASES = [
         "bad indentation",
         "    theme: algemeen",
         "      theme: algemeen",
-        33,
+        line_of(TEXT, "    theme: algemeen"),
         7,
         "YAML syntax: while parsing a block mapping did not find expected key",
     ),
@@ -76,15 +76,16 @@ CASES = [
         "id: wrr103-1",
         '  - id: wrr103-1\n    title: "Een',
         5,
-        "duplicate id 'wrr103-1' (first on line 31)",
+        f"duplicate id 'wrr103-1' (first on line {line_of(TEXT, '- id: wrr103-1')})",
     ),
     (
         "duplicate key",
         "    theme: migratiebeleid\n    stance: toegezegd",
         "    theme: migratiebeleid\n    stance: toegezegd\n    theme: algemeen",
-        116,
+        line_of(TEXT, "    theme: migratiebeleid\n    stance: toegezegd") + 2,
         5,
-        "wrr103-7: duplicate key 'theme' (first on line 114)",
+        "wrr103-7: duplicate key 'theme' (first on line "
+        f"{line_of(TEXT, '    theme: migratiebeleid' + chr(10) + '    stance: toegezegd')})",
     ),
     (
         "30 February",
@@ -256,11 +257,15 @@ def test_every_problem_is_listed_in_one_run(cli: Runner, registry: Path) -> None
 @pytest.mark.parametrize(
     ("data", "place", "message"),
     [
-        (TEXT.encode().replace(b"nieuwkomers", b"nieuwkomers\xff", 1), "46:62", "not UTF-8 text"),
+        (
+            TEXT.encode().replace(b"nieuwkomers", b"nieuwkomers\xff", 1),
+            f"{line_of(TEXT, 'nieuwkomers')}:62",
+            "not UTF-8 text",
+        ),
         (b"\xef\xbb\xbf" + TEXT.encode(), "1:1", "byte-order mark"),
         (
             TEXT.encode().replace(b"WRR", b"W\x00RR", 1),
-            "1:47",
+            f"{line_of(TEXT, 'WRR')}:47",
             "YAML syntax: control character U+0000 is not allowed",
         ),
     ],
