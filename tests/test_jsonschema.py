@@ -194,3 +194,25 @@ def test_every_registry_wrrtrack_reads_meets_the_schema(tmp_path: Path, ledger: 
     path.write_text(text, encoding="utf-8")
     Registry.open(path, today=TODAY, use_cache=False)
     assert errors(load(text)) == []
+
+
+def test_a_draft_7_validator_judges_the_same() -> None:
+    """Language servers that implement only draft 7 read the schema the same way."""
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    draft7 = jsonschema.Draft7Validator(
+        {**schema, "$schema": "http://json-schema.org/draft-07/schema#"}
+    )
+    for path in REGISTRIES:
+        document = load(path.read_text(encoding="utf-8"))
+        assert len(list(draft7.iter_errors(document))) == len(errors(document)) - (
+            1 if path.name == "broken-registry.yaml" else 0  # draft 7 checks no `format`
+        )
+    bad = mutated(lambda d: d["recommendations"][2].update(status="klaar", titel="x"))
+    assert len(list(draft7.iter_errors(bad))) == len(errors(bad)) == 2
+
+
+def test_init_gives_the_copy_the_schema_its_first_line_names(cli: Runner, tmp_path: Path) -> None:
+    assert cli("init", tmp_path / "mine").code == 0
+    copy = tmp_path / "mine" / "data" / "recommendations.yaml"
+    named = copy.read_text(encoding="utf-8").splitlines()[0].split("$schema=", 1)[1]
+    assert (copy.parent / named).read_text(encoding="utf-8") == cli("schema").out

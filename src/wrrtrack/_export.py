@@ -187,7 +187,7 @@ class _Reader:
         if isinstance(data, str) and _DATE.fullmatch(data):
             with contextlib.suppress(ValueError):
                 return date.fromisoformat(data)
-        self.fail(where, f"expected a date (YYYY-MM-DD), got {_kind(data)}")
+        return self.fail(where, f"expected a date (YYYY-MM-DD), got {_kind(data)}")
 
     def fail(self, where: str, message: str) -> typing.NoReturn:
         self.problem(where, message)

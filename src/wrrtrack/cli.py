@@ -471,7 +471,9 @@ def export(
     report_keys: Annotated[
         list[str] | None,
         typer.Option(
-            "--report", help="Only this report, by key (repeat for OR); default: every report."
+            "--report",
+            help="Only this report, by key (repeat for OR); default: every report.",
+            metavar="KEY",
         ),
     ] = None,
     bom: Annotated[
