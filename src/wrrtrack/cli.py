@@ -113,6 +113,15 @@ StanceOption = Annotated[
     list[str] | None,
     typer.Option("--stance", help=_keys_help("this cabinet stance", STANCES)),
 ]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
+        metavar="FILE",
+    ),
+]
 SearchOption = Annotated[
     str | None,
     typer.Option("--search", "-q", help="Only where title, quotes or notes contain TEXT."),
@@ -358,15 +367,7 @@ def report(
         ReportFormat,
         typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
     ] = ReportFormat.md,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
-            metavar="FILE",
-        ),
-    ] = None,
+    output: OutputOption = None,
     lang: Annotated[
         Lang | None,
         typer.Option("--lang", help="Labels in Dutch or English; default: wrrtrack.toml, else nl."),
@@ -403,17 +404,32 @@ def report(
     located = _located(ctx)
     registry = _registry(ctx)
     language: Language = "en" if (lang.value if lang else located.lang) == "en" else "nl"
-    if output is not None and output != "-":
+    _check_output(output, registry)
+    text = render(registry.ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
+    _deliver(text, output, registry)
+
+
+def _to_stdout(output: str | None) -> bool:
+    return output is None or output == "-"
+
+
+def _check_output(output: str | None, registry: Registry) -> None:
+    """Refuse an --output path before the work, not after it (`output.check_output`)."""
+    if not _to_stdout(output):
         from wrrtrack.output import check_output, stored_files
 
-        check_output(output, stored_files(registry))  # before the work, not after it
-    text = render(registry.ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
-    if output is None or output == "-":
-        _out(text)
+        check_output(str(output), stored_files(registry))
+
+
+def _deliver(content: str | bytes, output: str | None, registry: Registry) -> None:
+    """Print `content`, or write it to the --output file atomically and say so."""
+    if _to_stdout(output):
+        assert isinstance(content, str)  # noqa: S101 (binary output always needs --output)
+        _out(content)
         return
     from wrrtrack.output import stored_files, write_output
 
-    written = write_output(output, text, stored_files(registry))
+    written = write_output(str(output), content, stored_files(registry))
     _Run.wrote = written
     _say(f"wrote {written}")
 
@@ -459,15 +475,7 @@ def export(
             "sqlite (one table per kind of record; needs --output).",
         ),
     ],
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
-            metavar="FILE",
-        ),
-    ] = None,
+    output: OutputOption = None,
     report_keys: Annotated[
         list[str] | None,
         typer.Option(
@@ -484,8 +492,7 @@ def export(
     """Export the whole registry: reports, vocabularies, recommendations, quotes, history."""
     from wrrtrack.render import export as render
 
-    to_stdout = output is None or output == "-"
-    if output_format is ExportFormat.sqlite and to_stdout:
+    if output_format is ExportFormat.sqlite and _to_stdout(output):
         raise typer.BadParameter(
             "an SQLite database is a file: name it with --output FILE", param_hint="'--output'"
         )
@@ -493,10 +500,7 @@ def export(
         raise typer.BadParameter("only a CSV export has a byte-order mark", param_hint="'--bom'")
     registry = _registry(ctx)
     keys = _report_keys(registry, report_keys)
-    if not to_stdout:
-        from wrrtrack.output import check_output, stored_files
-
-        check_output(str(output), stored_files(registry))  # before the work, not after it
+    _check_output(output, registry)
     ledger = registry.ledger
     content: str | bytes
     if output_format is ExportFormat.json:
@@ -507,15 +511,7 @@ def export(
         content = render.csv_text(ledger, keys, bom=bom)
     else:
         content = render.sqlite_bytes(ledger, keys)
-    if to_stdout:
-        assert isinstance(content, str)  # noqa: S101 (sqlite has refused stdout above)
-        _out(content)
-        return
-    from wrrtrack.output import stored_files, write_output
-
-    written = write_output(str(output), content, stored_files(registry))
-    _Run.wrote = written
-    _say(f"wrote {written}")
+    _deliver(content, output, registry)
 
 
 def _report_keys(registry: Registry, given: list[str] | None) -> list[str]:
