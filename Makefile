@@ -1,9 +1,11 @@
 # Two entry points: `make run` shows the tracker, `make test` runs every check.
-# Both create .venv on first use; only Python 3.11+ and make are needed.
+# Both create .venv on first use; only Python 3.11+ and make are needed. `make run` installs
+# what running needs and nothing more; the test tools come with the first `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+STAMP := $(VENV)/.installed-test
 
 .PHONY: run test lint types unit bench docs clean
 
@@ -12,15 +14,21 @@ $(BIN)/python:
 	  { echo "error: wrrtrack needs Python 3.11 or newer; set PYTHON=python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $@
+	@touch $@ $(RUN_STAMP)
 
-run: $(STAMP)
-	$(BIN)/wrrtrack list
+run: $(RUN_STAMP)
+	$(BIN)/wrrtrack --no-pager list
 	@echo
-	$(BIN)/wrrtrack show wrr103-7
+	$(BIN)/wrrtrack --no-pager show wrr103-7
+	@echo
 	$(BIN)/wrrtrack validate
 	@echo
 	$(BIN)/wrrtrack report --lang en | head -n 40

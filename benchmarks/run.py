@@ -144,7 +144,14 @@ def main() -> int:
         work = Path(tmp)
         empty = work / "empty"
         empty.mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WRRTRACK_")}
+        # As a user runs it: no WRRTRACK_ settings, and compiled modules cached as an
+        # installation has them (PYTHONDONTWRITEBYTECODE would recompile every module on
+        # every run and measure the compiler instead of wrrtrack).
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("WRRTRACK_") and k != "PYTHONDONTWRITEBYTECODE"
+        }
         env["WRRTRACK_CACHE_DIR"] = str(work / "cache-small")
         startup_runs = max(21, args.runs * 4)
         run([WRRTRACK, "list"], env, empty)  # the bundled registry, cache warm
@@ -173,7 +180,7 @@ def main() -> int:
     print(f"| `wrrtrack --version` | {version * 1000:.0f} ms | {version / baseline:.2f} | ≤ 1.10 |")
     print(
         f"| `wrrtrack list --actor gemeente` | {list_small * 1000:.0f} ms | "
-        f"{list_small / baseline:.2f} | ≤ 1.30 |"
+        f"{list_small / baseline:.2f} | ≤ 1.10 |"
     )
     print()
     big = max(sizes)

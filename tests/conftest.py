@@ -54,6 +54,9 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("WRRTRACK_REGISTRY", raising=False)
     monkeypatch.setenv("WRRTRACK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("NO_COLOR", "1")
+    # A test that makes stdout look like a terminal gets the output, not a pager (the pager
+    # tests set their own).
+    monkeypatch.setenv("WRRTRACK_PAGER", "")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
 

@@ -180,7 +180,7 @@ def test_a_change_to_the_code_is_never_answered_from_the_cache(tmp_path: Path) -
 
     def show() -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "wrrtrack", "-r", SHIPPED, "show", "wrr103-7"],
+            [sys.executable, "-m", "wrrtrack", "-r", SHIPPED, "show", "wrr103-7", "--lang", "en"],
             capture_output=True,
             text=True,
             check=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -119,19 +120,66 @@ def test_search_matches_title_quotes_and_notes_case_insensitively(cli: Runner) -
 def test_piped_table_is_tab_separated_without_colour(cli: Runner) -> None:
     result = cli("-r", SHIPPED, "list", "--actor", "acvz")
     assert result.out == (
-        "wrr103-7\tin-verkenning\ttoegezegd\tacvz,rijk\tmigratiebeleid\t2022-12-22\t"
-        "De mogelijkheden voor sturing van migratie in kaart brengen, waaronder "
-        "richtgetallen voor asielmigratie\n"
+        "wrr103-7\tDe mogelijkheden voor sturing van migratie in kaart brengen, waaronder "
+        "richtgetallen voor asielmigratie\tmigratiebeleid\ttoegezegd\tacvz;rijk\t"
+        "in-verkenning\t2022-12-22\n"
     )
     assert "\x1b" not in result.out
+    assert cli("-r", SHIPPED, "list", "--actor", "acvz", "--format", "tsv").out == result.out
 
 
-def test_table_on_a_terminal_is_a_rich_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tsv_header_names_the_columns_at_a_terminal_too(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
-    result = cli("-r", SHIPPED, "list", "--actor", "acvz")
-    assert "┃ id" in result.out
-    assert "1 of 7 recommendations" in result.out
-    assert "\x1b[" not in result.out  # NO_COLOR is set by the fixture
+    lines = cli("-r", SHIPPED, "list", "-f", "tsv", "--header", "-a", "acvz").out.splitlines()
+    assert lines[0] == "id\ttitle\ttheme\tstance\tactors\tstatus\tupdated"
+    assert lines[1].startswith("wrr103-7\tDe mogelijkheden")
+    assert len(lines) == 2
+
+
+def test_every_text_format_has_the_same_columns_in_the_same_order(cli: Runner) -> None:
+    """tsv, CSV, Markdown and JSON: id, title, theme, stance, actors, status, updated, with
+    actors joined by ';' in every text format."""
+    order = ["id", "title", "theme", "stance", "actors", "status", "updated"]
+    items = cli("-r", SHIPPED, "list", "--json").json()
+    assert [list(item) for item in items] == [order] * 7
+    expected = [
+        [str(item[k]) if k != "actors" else ";".join(item[k]) for k in order] for item in items
+    ]
+
+    tsv = [
+        line.split("\t")
+        for line in cli("-r", SHIPPED, "list", "-f", "tsv", "--header").out.splitlines()
+    ]
+    rows = list(csv.reader(io.StringIO(cli("-r", SHIPPED, "list", "-f", "csv").out)))
+    from markdown_it import MarkdownIt
+
+    html = (
+        MarkdownIt("commonmark").enable("table").render(cli("-r", SHIPPED, "list", "-f", "md").out)
+    )
+    header_cells = re.findall(r"<th>(.*?)</th>", html)
+    body_rows = [
+        re.findall(r"<td>(.*?)</td>", row)
+        for row in re.findall(r"<tr>\n(<td>.*?)</tr>", html, re.S)
+    ]
+    for name, table in (("tsv", tsv), ("csv", rows), ("md", [header_cells, *body_rows])):
+        assert table[0] == order, name
+        assert [row[:2] + row[2:] for row in table[1:]] == expected, name
+
+
+def test_json_flag_is_format_json_on_every_command_with_json(cli: Runner) -> None:
+    for command in (["list"], ["show", "wrr103-7"], ["status", "history", "wrr103-7"], ["vocab"]):
+        long = cli("-r", SHIPPED, *command, "--format", "json")
+        short = cli("-r", SHIPPED, *command, "--json")
+        assert long.code == short.code == 0, command
+        assert short.out == long.out, command
+        short.json()
+
+
+def test_dash_capital_v_is_version(cli: Runner) -> None:
+    assert cli("-V").out == cli("--version").out
+    assert cli("-V").out.startswith("wrrtrack ")
 
 
 def test_csv_has_a_header_and_actors_joined_with_semicolons(cli: Runner) -> None:
@@ -172,8 +220,8 @@ def test_show_json_adds_quotes_and_history_with_nulls(cli: Runner) -> None:
     assert "Realisme rond richtgetallen" in item["history"][1]["note"]
 
 
-def test_show_text_names_every_part(cli: Runner) -> None:
-    out = cli("-r", SHIPPED, "show", "WRR103-5").out
+def test_show_text_names_every_part_in_dutch_or_english(cli: Runner) -> None:
+    out = cli("-r", SHIPPED, "show", "WRR103-5", "--lang", "en").out
     assert out.startswith("wrr103-5\n")
     for part in (
         "stance   doorverwezen (left to next cabinet)",
@@ -182,6 +230,14 @@ def test_show_text_names_every_part(cli: Runner) -> None:
         "2021-03-24  doorgeschoven",
     ):
         assert part in out
+    dutch = cli("-r", SHIPPED, "show", "WRR103-5").out
+    for part in (
+        "standpunt   doorverwezen (doorverwezen naar volgend kabinet)",
+        "status      doorgeschoven\n",  # the label only respells the key: not repeated
+        "Geciteerd uit Kamerstuk 29 861, nr. 70:",
+        "bron: Kamerstuk 29 861, nr. 70",
+    ):
+        assert part in dutch
 
 
 def test_unknown_id_exits_1_with_did_you_mean(cli: Runner) -> None:
@@ -442,9 +498,10 @@ def test_status_set_records_the_source(cli: Runner, registry: Path) -> None:
 
 def test_history_on_a_terminal_is_a_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
-    out = cli("-r", SHIPPED, "status", "history", "wrr103-7").out
-    assert out.startswith("wrr103-7: history")
-    assert "┃ date" in out
+    monkeypatch.setenv("COLUMNS", "120")
+    out = cli("-r", SHIPPED, "--no-pager", "status", "history", "wrr103-7").out
+    assert out.startswith("wrr103-7: geschiedenis")
+    assert out.splitlines()[1].split() == ["datum", "status", "toelichting", "door", "bron"]
     assert "2022-12-22" in out
 
 
@@ -461,3 +518,91 @@ def test_by_defaults_to_the_user_name_of_the_registrys_own_repository(
     assert cli("-r", registry, "status", "set", "wrr103-6", "vervallen").code == 0
     by = cli("-r", registry, "show", "wrr103-6", "-f", "json").json()["history"][-1]["by"]
     assert by == "Repo Gebruiker"
+
+
+def test_search_folds_accents_and_case_as_a_person_types(cli: Runner) -> None:
+    for needle in ("financiele", "FINANCIËLE", "Financiële"):
+        assert ids(cli("-r", SHIPPED, "list", "--search", needle, "-f", "ids").out) == ["wrr103-1"]
+
+
+# --- vocab: the keys are discoverable --------------------------------------------------
+
+
+def test_vocab_themes_lists_the_four_themes_with_both_labels(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "vocab", "themes")
+    assert result.code == 0
+    rows = [line.split("\t") for line in result.out.splitlines()]
+    assert [row[:4] for row in rows] == [
+        ["themes", "algemeen", "Algemeen", "General"],
+        [
+            "themes",
+            "ontvangst-en-inburgering",
+            "Ontvangst en inburgering",
+            "Reception and integration",
+        ],
+        ["themes", "samenhang-in-wijken", "Samenhang in wijken", "Cohesion in neighbourhoods"],
+        ["themes", "migratiebeleid", "Migratiebeleid", "Migration policy"],
+    ]
+    assert {row[5] for row in rows} == {"registry"}
+
+
+def test_vocab_json_lists_every_vocabulary_with_aliases_and_origin(cli: Runner) -> None:
+    data = cli("-r", SHIPPED, "vocab", "--json").json()
+    assert list(data) == ["actors", "stances", "statuses", "themes"]
+    assert data["statuses"][2] == {
+        "key": "in-uitvoering",
+        "nl": "in uitvoering",
+        "en": "in progress",
+        "aliases": ["in-progress"],
+        "origin": "built-in",
+    }
+    assert [t["key"] for t in data["actors"]] == ["rijk", "gemeente", "acvz", "volgend-kabinet"]
+
+
+def test_vocab_includes_the_registrys_own_keys(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(
+        text.replace(
+            "vocabularies:\n",
+            "vocabularies:\n  actors:\n"
+            "    provincie: {nl: provincies, en: provinces, aliases: [province]}\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    actors = cli("-r", registry, "vocab", "actors", "--json").json()["actors"]
+    assert actors[-1] == {
+        "key": "provincie",
+        "nl": "provincies",
+        "en": "provinces",
+        "aliases": ["province"],
+        "origin": "registry",
+    }
+    assert (
+        "provincie\tprovincies\tprovinces\tprovince\tregistry" in cli("-r", registry, "vocab").out
+    )
+
+
+def test_vocab_of_an_unknown_vocabulary_is_a_usage_error(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "vocab", "colours")
+    assert result.code == 2
+    assert "'colours' is not one of 'actors', 'stances', 'statuses', 'themes'" in result.err
+
+
+def test_list_help_says_where_theme_keys_come_from(cli: Runner) -> None:
+    help_text = " ".join(cli("list", "--help").out.replace("│", " ").split())
+    assert "Themes are declared by the registry itself, under vocabularies.themes" in help_text
+    assert "'wrrtrack vocab themes' lists them" in help_text
+
+
+def test_lang_of_wrrtrack_toml_is_the_default_of_show_and_list(
+    cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (registry.parent.parent / "wrrtrack.toml").write_text(
+        'registry = "data/recommendations.yaml"\nlang = "en"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(registry.parent.parent)
+    assert "Quoted from Kamerstuk" in cli("show", "wrr103-7").out
+    assert "Geciteerd uit Kamerstuk" in cli("show", "wrr103-7", "--lang", "nl").out
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    assert "1 of 7 recommendations" in cli("--no-pager", "list", "-a", "acvz").out

@@ -31,6 +31,7 @@ COMMANDS = [
     ["report"],
     ["validate"],
     ["init"],
+    ["vocab"],
     ["export"],
     ["schema"],
 ]
@@ -95,6 +96,44 @@ def test_cli_reference_is_the_real_help(cli: Runner, monkeypatch: pytest.MonkeyP
     if UPDATE:
         REFERENCE.write_text(text, encoding="utf-8")
     assert REFERENCE.read_text(encoding="utf-8") == text, "run `make docs`"
+
+
+def readme_commands() -> set[str]:
+    """Every `$ wrrtrack …` line of the README's console blocks (which the test above runs)."""
+    blocks = BLOCK.findall(README.read_text(encoding="utf-8"))
+    return {line[2:] for block in blocks for line in block.splitlines() if line.startswith("$ ")}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "wrrtrack")
+def test_help_teaches_with_examples_from_the_readme(cli: Runner, command: list[str]) -> None:
+    """One to three examples per command, each a README example, so each has been run."""
+    help_text = cli(*command, "--help").out
+    assert "Examples:" in help_text
+    examples = [
+        line.strip()[2:] for line in help_text.splitlines() if line.strip().startswith("$ ")
+    ]
+    assert 1 <= len(examples) <= 3, examples
+    assert set(examples) <= readme_commands(), set(examples) - readme_commands()
+    for example in examples:
+        assert example.split()[0] == "wrrtrack"
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "wrrtrack")
+def test_usage_names_placeholders_in_capitals_as_the_help_does(
+    cli: Runner, command: list[str]
+) -> None:
+    help_text = cli(*command, "--help").out
+    usage = next(line for line in help_text.splitlines() if "Usage:" in line).split()
+    placeholders = [word.strip("[]") for word in usage[2 + len(command) :]]
+    assert "{" not in " ".join(usage) and "<" not in " ".join(usage), usage
+    for placeholder in placeholders:
+        assert placeholder.rstrip(".") == placeholder.rstrip(".").upper(), usage
+    options = help_text[help_text.index("Options") :]
+    assert "<str>" not in options and "<path>" not in options, "an option without a metavar"
+    # Every capitalised word the description names (ID, STATUS, DIR) is in the usage line.
+    description = help_text[help_text.index("Usage:") : help_text.index("Examples:")]
+    named = set(re.findall(r"\b[A-Z]{2,}\b", description.split("\n", 1)[1]))
+    assert named <= {*placeholders, "OPTIONS", "COMMAND", "ARGS", "WRR"}, named
 
 
 def test_every_command_has_help_text() -> None:

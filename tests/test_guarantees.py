@@ -246,4 +246,5 @@ def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> 
     # Typer turns the interrupt into exit code 130 itself; `main` passes the code on.
     assert (waiting.returncode, out) == (130, "")
     assert "Traceback" not in err
+    assert err.strip() == "error: interrupted"
     assert registry.read_bytes() == before

@@ -216,3 +216,17 @@ def test_init_gives_the_copy_the_schema_its_first_line_names(cli: Runner, tmp_pa
     copy = tmp_path / "mine" / "data" / "recommendations.yaml"
     named = copy.read_text(encoding="utf-8").splitlines()[0].split("$schema=", 1)[1]
     assert (copy.parent / named).read_text(encoding="utf-8") == cli("schema").out
+
+
+def test_schema_output_writes_the_file_and_never_over_the_registry(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "s.json"
+    result = cli("--registry", registry, "schema", "--output", out)
+    assert (result.code, result.err) == (0, f"wrote {out}\n")
+    assert out.read_text(encoding="utf-8") == cli("schema").out
+    before = registry.read_bytes()
+    refused = cli("--registry", registry, "schema", "--output", registry)
+    assert refused.code == 1
+    assert "is the registry; --output would destroy it" in refused.err
+    assert registry.read_bytes() == before

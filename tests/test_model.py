@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from wrrtrack._model import (
     Recommendation,
     StatusChange,
     count_by,
+    fold,
 )
 from wrrtrack._vocabulary import ACTORS, STATUSES, Term, Vocabularies
 
@@ -119,3 +121,26 @@ def test_as_at_shows_the_registry_as_it_stood_then() -> None:
     assert len(then.get("b").history) == 1
     assert later.as_at(date(2023, 5, 1)) == later
     assert later.as_at(date(2021, 3, 23)).recommendations == ()
+
+
+@pytest.mark.parametrize(
+    ("needle", "text"),
+    [
+        ("financiele", "organisatorische en financiële gevolgen"),
+        ("FINANCIËLE", "financiele"),
+        ("cafe", "Café"),
+        ("strasse", "Straße"),
+        ("istanbul", "İstanbul"),
+        ("financiele", "ﬁnanciële"),  # the ligature ﬁ is f and i
+    ],
+)
+def test_search_forgives_case_and_accents_on_both_sides(needle: str, text: str) -> None:
+    assert fold(needle) in fold(text)
+    item = dataclasses.replace(rec("x"), title=text)
+    assert item.text_matches(needle)
+
+
+def test_search_still_tells_letters_apart() -> None:
+    item = dataclasses.replace(rec("x"), title="financiële gevolgen")
+    assert not item.text_matches("financiale")
+    assert not item.text_matches("gevolgen financiële")

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from wrrtrack._errors import Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger
+from wrrtrack._model import AdviceReport, Ledger, Recommendation
 
 EXPORT_VERSION = 1
 MARK = "wrrtrack_export"  # the first key of every export document, holding its version
@@ -86,23 +86,32 @@ def to_document(
     exported whole.
     """
     key = report_key(ledger.report)
-    wanted = {k.casefold() for k in reports}
-    chosen = not wanted or key.casefold() in wanted
 
     def value(item: Any) -> Any:
         return plain(item, dates=dates, nulls=nulls)
 
     document: dict[str, Any] = {MARK: EXPORT_VERSION}
+    chosen = _chosen(ledger, reports)
     document["reports"] = [{"key": key, **value(ledger.report)}] if chosen else []
     for name in _fields(Ledger):
         if name == "report":
             continue
         if name == "recommendations":
-            recs = ledger.recommendations if chosen else ()
+            recs = selected(ledger, reports)
             document[name] = [{"report": key, **value(rec)} for rec in recs]
         else:
             document[name] = value(getattr(ledger, name))
     return document
+
+
+def _chosen(ledger: Ledger, reports: Iterable[str]) -> bool:
+    wanted = {key.casefold() for key in reports}
+    return not wanted or report_key(ledger.report).casefold() in wanted
+
+
+def selected(ledger: Ledger, reports: Iterable[str] = ()) -> tuple[Recommendation, ...]:
+    """The recommendations of the reports whose keys are in `reports` (all when empty)."""
+    return ledger.recommendations if _chosen(ledger, reports) else ()
 
 
 def report_keys(ledger: Ledger) -> list[str]:

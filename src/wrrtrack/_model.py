@@ -64,10 +64,10 @@ class Recommendation:
         return dataclasses.replace(self, status=change.status, history=(*self.history, change))
 
     def text_matches(self, needle: str) -> bool:
-        """Case-insensitive search in title, quotes and history notes."""
-        folded = needle.casefold()
+        """Search in title, quotes and history notes, ignoring case and accents (see `fold`)."""
+        folded = fold(needle)
         haystacks = [self.title, *self.quotes, *(c.note for c in self.history if c.note)]
-        return any(folded in text.casefold() for text in haystacks)
+        return any(folded in fold(text) for text in haystacks)
 
 
 class Reaction(NamedTuple):
@@ -245,6 +245,21 @@ class Ledger:
             if change.date > since
         ]
         return sorted(found, key=lambda pair: pair[1].date)
+
+
+def fold(text: str) -> str:
+    """`text` for matching as a person means it: case and diacritics dropped.
+
+    `financiele` then finds `financiële` and `Cafe` finds `café`: NFKD splits each letter
+    from its accents (and ligatures such as `ﬁ` into letters), the combining marks are
+    dropped, and the rest is case-folded.
+    """
+    if text.isascii():
+        return text.casefold()  # the common case, without the decomposition
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def count_by(keys: Sequence[str], values: Iterable[str]) -> dict[str, int]:

@@ -159,6 +159,15 @@ DEFAULTS: Mapping[str, Vocabulary] = {
 }
 
 
+# The sections of a registry's `vocabularies`, in the order `wrrtrack vocab` lists them.
+SECTIONS = ("actors", "stances", "statuses", "themes")
+
+
+def is_builtin(section: str, term: Term) -> bool:
+    """Whether `term` is built in as shipped, rather than added or relabelled by a registry."""
+    return term in DEFAULTS[section].terms
+
+
 class Vocabularies(NamedTuple):
     """The four vocabularies in force for one registry."""
 

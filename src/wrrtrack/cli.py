@@ -1,17 +1,22 @@
 """The command line: parse, make one library call, print. Errors are mapped in `main()`."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in this module: with it, Typer compiles and
+# evaluates every parameter's annotation string each time it builds the command line, which
+# every command pays at start-up (it made building the command four to six times slower).
+# Names imported only for type checking are therefore written in quotes.
 
 import contextlib
 import errno
+import functools
 import io
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -23,23 +28,42 @@ if TYPE_CHECKING:
     from wrrtrack._registry import Registry
     from wrrtrack._vocabulary import Language
     from wrrtrack.discover import Located
+    from wrrtrack.output import Kept
 
 app = typer.Typer(
     name="wrrtrack",
-    help="Track the government's follow-up on policy advice (WRR report 103 and others).",
+    help="Track the government's follow-up on policy advice (WRR report 103 and others).\n\n"
+    "Examples:\n\n"
+    "$ wrrtrack list --actor gemeente\n"
+    "$ wrrtrack show wrr103-7 --lang en\n"
+    "$ wrrtrack validate",
     no_args_is_help=True,
+    # Completion is offered by our own --show-completion / --install-completion (below),
+    # which take the shell as a value and load Typer's completion code only when used.
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 status_app = typer.Typer(
-    help="Change the status of a recommendation, or show its history.", no_args_is_help=True
+    help="Change the status of a recommendation, or show its history.\n\n"
+    "Examples:\n\n"
+    '$ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01\n'
+    "$ wrrtrack status history wrr103-4",
+    no_args_is_help=True,
 )
 app.add_typer(status_app, name="status")
 
 
+class Command(typer.core.TyperCommand):
+    """A command whose usage line names its arguments as its help does: `ID`, not `{ID}`."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
+
+
 class ListFormat(StrEnum):
     table = "table"
+    tsv = "tsv"
     json = "json"
     csv = "csv"
     md = "md"
@@ -51,7 +75,7 @@ class ShowFormat(StrEnum):
     json = "json"
 
 
-class HistoryFormat(StrEnum):
+class TableFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -94,24 +118,111 @@ class _Run:
     wrote: Path | None = None
 
 
+class _Screen:
+    """What the global options say about the terminal, for `_out`, which has no context.
+
+    Set by the root callback on every run (a class attribute: no import for start-up)."""
+
+    pager = True
+
+
+# --- completion: read from the registry (through the cache), never failing -------------
+
+# The variable the completion scripts set when the shell asks for completions.
+COMPLETE_VAR = "_WRRTRACK_COMPLETE"
+# Typer inspects every completer's signature while it builds the command line, which every
+# command pays for at start-up; so the completers are attached only when a shell asks.
+_COMPLETING = COMPLETE_VAR in os.environ
+
+
+def _when_completing(
+    completer: Callable[[typer.Context, str], list[Any]],
+) -> Callable[[typer.Context, str], list[Any]] | None:
+    return completer if _COMPLETING else None
+
+
+def _completion_registry(ctx: typer.Context) -> "Registry | None":
+    """The registry the command line being completed names; None when it cannot be read."""
+    from wrrtrack._registry import Registry
+    from wrrtrack.discover import locate
+
+    given = ctx.find_root().params.get("registry")
+    try:
+        return Registry.at(locate(Path(given) if given else None)).read()
+    except (WrrtrackError, OSError):
+        return None
+
+
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    registry = _completion_registry(ctx)
+    if registry is None:
+        return []
+    folded = incomplete.casefold()
+    return [rec.id for rec in registry.recommendations if rec.id.casefold().startswith(folded)]
+
+
+def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
+    """Completion of one vocabulary's keys (the registry's own included), with labels."""
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+        registry = _completion_registry(ctx)
+        if registry is not None:
+            vocabulary = registry.vocabularies.by_section(section)
+        else:
+            from wrrtrack._vocabulary import DEFAULTS
+
+            vocabulary = DEFAULTS[section]
+        folded = incomplete.casefold()
+        return [(t.key, t.en) for t in vocabulary if t.key.startswith(folded)]
+
+    complete.__name__ = f"complete_{section}"
+    return complete
+
+
+# --- options shared by several commands (defined once) ----------------------------------
+
+
 def _keys_help(what: str, vocabulary: Vocabulary) -> str:
     return f"Only {what} (repeat for OR): {', '.join(vocabulary.choices())}."
 
 
-RecommendationId = Annotated[str, typer.Argument(help="The recommendation's id, e.g. wrr103-7.")]
+RecommendationId = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="The recommendation's id, e.g. wrr103-7.",
+        autocompletion=_when_completing(_complete_ids),
+        show_default=False,
+    ),
+]
+
+
+def _filter(section: str, *names: str, help: str) -> Any:
+    """A repeatable filter option that takes one vocabulary's keys (completed from it)."""
+    completer = _when_completing(_key_completer(section))
+    return typer.Option(*names, metavar="KEY", help=help, autocompletion=completer)
+
+
 ActorOption = Annotated[
-    list[str] | None, typer.Option("--actor", "-a", help=_keys_help("these actors", ACTORS))
+    list[str] | None, _filter("actors", "--actor", "-a", help=_keys_help("these actors", ACTORS))
 ]
 StatusOption = Annotated[
-    list[str] | None, typer.Option("--status", "-s", help=_keys_help("this status", STATUSES))
+    list[str] | None,
+    _filter("statuses", "--status", "-s", help=_keys_help("this status", STATUSES)),
 ]
 ThemeOption = Annotated[
     list[str] | None,
-    typer.Option("--theme", "-t", help="Only this theme (repeat for OR); see the registry."),
+    _filter(
+        "themes",
+        "--theme",
+        "-t",
+        help="Only this theme (repeat for OR). Themes are declared by the registry itself, "
+        "under vocabularies.themes; 'wrrtrack vocab themes' lists them.",
+    ),
 ]
 StanceOption = Annotated[
     list[str] | None,
-    typer.Option("--stance", help=_keys_help("this cabinet stance", STANCES)),
+    _filter("stances", "--stance", help=_keys_help("this cabinet stance", STANCES)),
 ]
 OutputOption = Annotated[
     str | None,
@@ -124,14 +235,79 @@ OutputOption = Annotated[
 ]
 SearchOption = Annotated[
     str | None,
-    typer.Option("--search", "-q", help="Only where title, quotes or notes contain TEXT."),
+    typer.Option(
+        "--search",
+        "-q",
+        metavar="TEXT",
+        help="Only where title, quotes or notes contain TEXT; case and accents are ignored "
+        "(financiele finds financiële).",
+    ),
 ]
+
+
+def _date_option(*names: str, help: str) -> Any:
+    """An option that takes a date, shown as YYYY-MM-DD in help and usage."""
+    return typer.Option(*names, metavar="YYYY-MM-DD", help=help)
+
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="The same as --format json: output for scripts.")
+]
+LangOption = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang", help="Headings and labels in Dutch or English; default: wrrtrack.toml, else nl."
+    ),
+]
+
+
+def _lang(ctx: typer.Context, given: Lang | None) -> "Language":
+    """--lang if given, else the `lang` of wrrtrack.toml, else Dutch (cli.md)."""
+    chosen = given.value if given else _located(ctx).lang
+    return "en" if chosen == "en" else "nl"
 
 
 def _version(value: bool) -> None:
     if value:
         print(f"wrrtrack {__version__}")
         raise typer.Exit
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _shell(value: str) -> str:
+    if value not in SHELLS:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(SHELLS)}")
+    return value
+
+
+def _show_completion(value: str | None) -> None:
+    if value is None:
+        return
+    from typer._completion_shared import get_completion_script
+
+    print(
+        get_completion_script(prog_name="wrrtrack", complete_var=COMPLETE_VAR, shell=_shell(value))
+    )
+    raise typer.Exit
+
+
+def _install_completion(value: str | None) -> None:
+    if value is None:
+        return
+    from typer._completion_shared import install
+
+    shell, path = install(shell=_shell(value), prog_name="wrrtrack", complete_var=COMPLETE_VAR)
+    _say(f"installed {shell} completion in {path}; it works in shells started from now on")
+    raise typer.Exit
+
+
+def _shell_option(name: str, callback: Callable[[str | None], None], help: str) -> Any:
+    """A global option that acts on a shell's name at once, before any command runs."""
+    return typer.Option(
+        name, metavar="SHELL", callback=callback, is_eager=True, expose_value=False, help=help
+    )
 
 
 @app.callback()
@@ -153,25 +329,49 @@ def _root(
             "--no-cache", help="Parse the registry even if this exact file was parsed before."
         ),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long output straight to the terminal; also WRRTRACK_PAGER= (empty).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    show_completion: Annotated[
+        str | None,
+        _shell_option(
+            "--show-completion",
+            _show_completion,
+            "Print the completion script for SHELL (bash, zsh, fish, powershell).",
+        ),
+    ] = None,
+    install_completion: Annotated[
+        str | None,
+        _shell_option(
+            "--install-completion",
+            _install_completion,
+            "Install completion for SHELL (bash, zsh, fish, powershell) in your home.",
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = Settings(registry=Path(registry) if registry else None, use_cache=not no_cache)
+    _Screen.pager = not no_pager
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _located(ctx: typer.Context) -> Located:
+def _located(ctx: typer.Context) -> "Located":
     from wrrtrack.discover import locate
 
     settings: Settings = ctx.find_root().obj
     return locate(settings.registry)
 
 
-def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
+def _registry(ctx: typer.Context, *, read: bool = True) -> "Registry":
     """The registry the global options and the search order name, read unless asked."""
     from wrrtrack import _cache as cache
     from wrrtrack._registry import Registry
@@ -179,7 +379,42 @@ def _registry(ctx: typer.Context, *, read: bool = True) -> Registry:
     cache.hold()  # main() writes the cache only when the command has succeeded
     settings: Settings = ctx.find_root().obj
     registry = Registry.at(_located(ctx), use_cache=settings.use_cache)
-    return registry.read() if read else registry
+    if not read:
+        return registry
+    with _busy(f"reading {registry.path}"):
+        return registry.read()
+
+
+Params = ParamSpec("Params")
+Returned = TypeVar("Returned")
+
+
+@contextlib.contextmanager
+def _busy(message: str) -> Iterator[None]:
+    """A spinner on stderr while slow work runs, if stderr is a terminal (see _screen)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from wrrtrack._screen import busy
+
+    with busy(message):
+        yield
+
+
+def _shows_progress(
+    message: str,
+) -> Callable[[Callable[Params, Returned]], Callable[Params, Returned]]:
+    """Run a whole command under `_busy(message)`."""
+
+    def decorate(command: Callable[Params, Returned]) -> Callable[Params, Returned]:
+        @functools.wraps(command)
+        def run(*args: Params.args, **kwargs: Params.kwargs) -> Returned:
+            with _busy(message):
+                return command(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> frozenset[str]:
@@ -203,6 +438,13 @@ def _date(value: str | None, option: str) -> date | None:
 
 
 def _out(text: str) -> None:
+    """Write to stdout; at a terminal, output taller than the screen goes through the pager."""
+    if _is_terminal():
+        from wrrtrack._screen import page
+
+        page(text, enabled=_Screen.pager)
+        return
+    _spinner_done()
     sys.stdout.write(text)
     sys.stdout.flush()
 
@@ -211,11 +453,26 @@ def _say(message: str) -> None:
     """A message for the user on stderr, on one line with control characters escaped."""
     from wrrtrack.render import visible
 
+    _spinner_done()
     print(visible(message), file=sys.stderr, flush=True)
+
+
+def _spinner_done() -> None:
+    """Stop a spinner before anything is written (the spinner module is loaded if one ran)."""
+    screen = sys.modules.get("wrrtrack._screen")
+    if screen is not None:
+        screen.finish()
 
 
 def _is_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def _width() -> int:
+    """The terminal's width in columns ($COLUMNS first, as Rich and the shell agree)."""
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -230,10 +487,30 @@ def list_(
     stance: StanceOption = None,
     search: SearchOption = None,
     output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="table (for people), json, csv, md, ids.")
+        ListFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (for people; piped, the same as tsv), tsv (tab-separated), json, "
+            "csv, md (Markdown), ids.",
+        ),
     ] = ListFormat.table,
+    as_json: JsonFlag = False,
+    header: Annotated[
+        bool, typer.Option("--header", help="tsv (or a piped table): start with the column names.")
+    ] = False,
+    lang: LangOption = None,
 ) -> None:
-    """List recommendations, filtered. Piped, the table is tab-separated lines."""
+    """List recommendations, filtered. Piped, the table is tab-separated lines.
+
+    Text formats: columns id, title, theme, stance, actors, status, updated; actors joined by ';'.
+
+    Examples:
+
+    $ wrrtrack list --actor gemeente
+    $ wrrtrack list --search richtgetallen --format csv
+    $ wrrtrack list --status doorgeschoven --format json
+    """
     from wrrtrack._model import Filter
 
     registry = _registry(ctx)
@@ -246,20 +523,31 @@ def list_(
         search=search,
     )
     recs = registry.select(where)
+    output_format = ListFormat.json if as_json else output_format
     if output_format is ListFormat.table and _is_terminal():
-        from wrrtrack.render import terminal
+        from wrrtrack.render import plain, terminal
 
-        report = registry.report
-        caption = (
-            f"{len(recs)} of {len(registry.recommendations)} recommendations · "
-            f"{report.reaction.reference} · as of {registry.ledger.as_of.isoformat()}"
+        words = plain.WORDS[_lang(ctx, lang)]
+        caption = " · ".join(
+            (
+                words["count"].format(shown=len(recs), total=len(registry.recommendations)),
+                registry.report.reaction.reference,
+                words["as_of"].format(day=registry.ledger.as_of.isoformat()),
+            )
         )
-        terminal.console().print(terminal.list_table(recs, report.name, caption))
+        table = terminal.list_table(
+            recs,
+            width=_width(),
+            lang=_lang(ctx, lang),
+            title=registry.report.name,
+            caption=caption,
+        )
+        _out(terminal.render([table]))
         return
-    if output_format is ListFormat.table:
+    if output_format in (ListFormat.table, ListFormat.tsv):
         from wrrtrack.render import plain
 
-        _out(plain.list_lines(recs))
+        _out(plain.list_lines(recs, header=header))
         return
     if output_format is ListFormat.md:
         from wrrtrack.render import markdown
@@ -276,50 +564,75 @@ def list_(
     _out(render(recs))
 
 
-@app.command()
+@app.command(cls=Command)
 def show(
     ctx: typer.Context,
     identifier: RecommendationId,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="text (for people) or json.")
     ] = ShowFormat.text,
+    as_json: JsonFlag = False,
+    lang: LangOption = None,
 ) -> None:
-    """Show one recommendation in full: stance, quotes, actors, status and history."""
+    """Show recommendation ID in full: stance, quotes, actors, status and history.
+
+    Examples:
+
+    $ wrrtrack show wrr103-7 --lang en
+    """
     registry = _registry(ctx)
     rec = registry.get(identifier)
-    if output_format is ShowFormat.json:
+    if as_json or output_format is ShowFormat.json:
         from wrrtrack.render import machine
 
         _out(machine.to_json(machine.detail(rec)))
         return
     from wrrtrack.render import plain
 
-    _out(plain.show_text(rec, registry.vocabularies, registry.report.reaction.reference))
+    # At a terminal, as wide as it is (up to 100 columns, for reading); piped, 88.
+    width = min(_width(), 100) if _is_terminal() else 88
+    reference = registry.report.reaction.reference
+    vocabularies = registry.vocabularies
+    _out(plain.show_text(rec, vocabularies, reference, width=width, lang=_lang(ctx, lang)))
 
 
 _STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
 
 
-@status_app.command("set")
+@status_app.command("set", cls=Command)
 def status_set(
     ctx: typer.Context,
     identifier: RecommendationId,
     status: Annotated[
-        str, typer.Argument(help=f"The new status: {', '.join(STATUSES.choices())}.")
+        str,
+        typer.Argument(
+            metavar="STATUS",
+            help=f"The new status: {', '.join(STATUSES.choices())}.",
+            autocompletion=_when_completing(_key_completer("statuses")),
+            show_default=False,
+        ),
     ],
-    note: Annotated[str | None, typer.Option("--note", "-n", help="Why, or what happened.")] = None,
-    on: Annotated[
-        str | None, typer.Option("--date", "-d", help="YYYY-MM-DD; default today.")
+    note: Annotated[
+        str | None, typer.Option("--note", "-n", metavar="TEXT", help="Why, or what happened.")
     ] = None,
+    on: Annotated[str | None, _date_option("--date", "-d", help="Default today.")] = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Who records it; default git user.name, else login name."),
+        typer.Option(
+            "--by", metavar="NAME", help="Who records it; default git user.name, else login name."
+        ),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="Where it is documented (letter, URL).")
+        str | None,
+        typer.Option("--source", metavar="TEXT", help="Where it is documented (letter, URL)."),
     ] = None,
 ) -> None:
-    """Record a new status (one history entry). Same status again needs --note."""
+    """Record STATUS for recommendation ID (one history entry). Same status again needs --note.
+
+    Examples:
+
+    $ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01
+    """
     from wrrtrack._errors import InvalidChange
 
     day = _date(on, "--date")
@@ -336,28 +649,88 @@ def status_set(
     _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
 
 
-@status_app.command("history")
+@status_app.command("history", cls=Command)
 def status_history(
     ctx: typer.Context,
     identifier: RecommendationId,
     output_format: Annotated[
-        HistoryFormat, typer.Option("--format", "-f", help="table (for people) or json.")
-    ] = HistoryFormat.table,
+        TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
+    ] = TableFormat.table,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Show every dated change of one recommendation, oldest first."""
+    """Show every dated change of recommendation ID, oldest first.
+
+    Examples:
+
+    $ wrrtrack status history wrr103-4
+    """
     rec = _registry(ctx).get(identifier)
-    if output_format is HistoryFormat.json:
+    if as_json or output_format is TableFormat.json:
         from wrrtrack.render import machine
 
         _out(machine.to_json([machine.change_dict(c) for c in rec.history]))
     elif _is_terminal():
         from wrrtrack.render import terminal
 
-        terminal.console().print(terminal.history_table(rec, rec.history))
+        table = terminal.history_table(rec, rec.history, width=_width(), lang=_lang(ctx, None))
+        _out(terminal.render([table]))
     else:
         from wrrtrack.render import plain
 
         _out(plain.history_lines(rec.history))
+
+
+class VocabularyName(StrEnum):
+    actors = "actors"
+    stances = "stances"
+    statuses = "statuses"
+    themes = "themes"
+
+
+@app.command()
+def vocab(
+    ctx: typer.Context,
+    name: Annotated[
+        VocabularyName | None,
+        typer.Argument(
+            metavar="[VOCABULARY]",
+            help="actors, stances, statuses or themes; default all four.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        TableFormat,
+        typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
+    ] = TableFormat.table,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the keys filters and commands take: each key, its aliases and both labels.
+
+    The registry's own keys are included; themes are always the registry's own.
+
+    Piped: one tab-separated line per key (vocabulary, key, nl, en, aliases, origin).
+
+    Examples:
+
+    $ wrrtrack vocab themes
+    """
+    from wrrtrack._vocabulary import SECTIONS
+
+    vocabularies = _registry(ctx).vocabularies
+    sections = [name.value] if name else list(SECTIONS)
+    if as_json or output_format is TableFormat.json:
+        from wrrtrack.render import machine
+
+        _out(machine.to_json(machine.vocabularies(vocabularies, sections)))
+    elif _is_terminal():
+        from wrrtrack.render import terminal
+
+        tables = terminal.vocabulary_tables(vocabularies, sections, width=_width())
+        _out(terminal.render(tables))
+    else:
+        from wrrtrack.render import plain
+
+        _out(plain.vocabulary_lines(vocabularies, sections))
 
 
 @app.command()
@@ -368,18 +741,15 @@ def report(
         typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
     ] = ReportFormat.md,
     output: OutputOption = None,
-    lang: Annotated[
-        Lang | None,
-        typer.Option("--lang", help="Labels in Dutch or English; default: wrrtrack.toml, else nl."),
-    ] = None,
+    lang: LangOption = None,
     as_of: Annotated[
         str | None,
-        typer.Option(
+        _date_option(
             "--as-of", help="The registry as it stood on this date; default: as it is now."
         ),
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Add a section of changes after this date.")
+        str | None, _date_option("--since", help="Add a section of changes after this date.")
     ] = None,
     summary: Annotated[
         bool,
@@ -390,7 +760,12 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """Write the status report: summary, per-theme tables, quotes and history."""
+    """Write the status report: summary, per-theme tables, quotes and history.
+
+    Examples:
+
+    $ wrrtrack report --lang en --since 2022-01-01 --output status.md
+    """
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
     if output_format is ReportFormat.html:
@@ -401,40 +776,48 @@ def report(
         from wrrtrack.render.markdown import status_report as markdown_report
 
         render = markdown_report
-    located = _located(ctx)
     registry = _registry(ctx)
-    language: Language = "en" if (lang.value if lang else located.lang) == "en" else "nl"
-    _check_output(output, registry)
+    language = _lang(ctx, lang)
+    kept = _kept(registry)
+    _check_output(output, kept)
     text = render(registry.ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
-    _deliver(text, output, registry)
+    _deliver(text, output, kept)
+
+
+def _kept(registry: "Registry") -> "Kept":
+    from wrrtrack.output import stored_files
+
+    return stored_files(registry)
 
 
 def _to_stdout(output: str | None) -> bool:
     return output is None or output == "-"
 
 
-def _check_output(output: str | None, registry: Registry) -> None:
+def _check_output(output: str | None, kept: "Kept") -> None:
     """Refuse an --output path before the work, not after it (`output.check_output`)."""
     if not _to_stdout(output):
-        from wrrtrack.output import check_output, stored_files
+        from wrrtrack.output import check_output
 
-        check_output(str(output), stored_files(registry))
+        check_output(str(output), kept)
 
 
-def _deliver(content: str | bytes, output: str | None, registry: Registry) -> None:
-    """Print `content`, or write it to the --output file atomically and say so."""
+def _deliver(content: str | bytes, output: str | None, kept: "Kept") -> None:
+    """Print `content`, or write it to the --output file atomically and say so; `kept` are
+    the files (the registry, its sources) that --output never replaces."""
     if _to_stdout(output):
         assert isinstance(content, str)  # noqa: S101 (binary output always needs --output)
         _out(content)
         return
-    from wrrtrack.output import stored_files, write_output
+    from wrrtrack.output import write_output
 
-    written = write_output(str(output), content, stored_files(registry))
+    written = write_output(str(output), content, kept)
     _Run.wrote = written
     _say(f"wrote {written}")
 
 
 @app.command()
+@_shows_progress("checking the registry")
 def validate(
     ctx: typer.Context,
     output_format: Annotated[
@@ -447,7 +830,12 @@ def validate(
         ),
     ] = ValidateFormat.text,
 ) -> None:
-    """Check the registry: fields, types, vocabularies, dates, history, and every quote."""
+    """Check the registry: fields, types, vocabularies, dates, history, and every quote.
+
+    Examples:
+
+    $ wrrtrack validate
+    """
     from wrrtrack.render import validation
 
     result = _registry(ctx, read=False).validate()
@@ -464,6 +852,7 @@ def validate(
 
 
 @app.command()
+@_shows_progress("exporting the registry")
 def export(
     ctx: typer.Context,
     output_format: Annotated[
@@ -489,7 +878,16 @@ def export(
         typer.Option("--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
     ] = False,
 ) -> None:
-    """Export the whole registry: reports, vocabularies, recommendations, quotes, history."""
+    """Export the whole registry: reports, vocabularies, recommendations, quotes, history.
+
+    json and toml hold every field and read back to the same registry; csv is one row per
+    recommendation; sqlite is a database with one table per kind of record.
+
+    Examples:
+
+    $ wrrtrack export --format sqlite --output registry.db
+    $ wrrtrack export --format csv --bom --output registry.csv
+    """
     from wrrtrack.render import export as render
 
     if output_format is ExportFormat.sqlite and _to_stdout(output):
@@ -500,7 +898,8 @@ def export(
         raise typer.BadParameter("only a CSV export has a byte-order mark", param_hint="'--bom'")
     registry = _registry(ctx)
     keys = _report_keys(registry, report_keys)
-    _check_output(output, registry)
+    kept = _kept(registry)
+    _check_output(output, kept)
     ledger = registry.ledger
     content: str | bytes
     if output_format is ExportFormat.json:
@@ -511,10 +910,10 @@ def export(
         content = render.csv_text(ledger, keys, bom=bom)
     else:
         content = render.sqlite_bytes(ledger, keys)
-    _deliver(content, output, registry)
+    _deliver(content, output, kept)
 
 
-def _report_keys(registry: Registry, given: list[str] | None) -> list[str]:
+def _report_keys(registry: "Registry", given: list[str] | None) -> list[str]:
     """The canonical keys of the reports `--report` names; an unknown one is a usage error."""
     from wrrtrack._export import report_keys
 
@@ -531,11 +930,22 @@ def _report_keys(registry: Registry, given: list[str] | None) -> list[str]:
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of a registry file, for editors and CI."""
+def schema(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Print the schema of a registry file (draft 2020-12), for editors to check it by.
+
+    Examples:
+
+    $ wrrtrack schema --output registry.schema.json
+    """
     from wrrtrack.render.jsonschema import registry_schema_text
 
-    _out(registry_schema_text())
+    # The schema needs no registry; --output still never replaces the one that is found.
+    try:
+        kept: Kept = [(_located(ctx).path, "the registry")]
+    except WrrtrackError:
+        kept = []
+    _check_output(output, kept)
+    _deliver(registry_schema_text(), output, kept)
 
 
 @app.command()
@@ -551,6 +961,10 @@ def init(
 
     Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. Creates
     only new files: nothing that exists is overwritten.
+
+    Examples:
+
+    $ wrrtrack init kopie
     """
     from wrrtrack import _cache as cache
     from wrrtrack.init import init as make
@@ -586,6 +1000,7 @@ def _error(message: str, prefix: str = "error") -> None:
     """
     from wrrtrack.render import visible
 
+    _spinner_done()
     with contextlib.suppress(OSError, ValueError):
         print(f"{prefix}: {visible(message)}", file=sys.stderr, flush=True)
 
@@ -594,6 +1009,16 @@ def _fail(lines: list[str], code: int = 1) -> NoReturn:
     for line in lines:
         _error(line)
     raise typer.Exit(code)
+
+
+def _command() -> typer.core.TyperGroup:
+    """The command line, ready to answer a shell that asks for completions."""
+    if COMPLETE_VAR in os.environ:  # set by the scripts --show-completion prints
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    command: typer.core.TyperGroup = typer.main.get_command(app)  # type: ignore[assignment]
+    return command
 
 
 class _ClosedStream(io.TextIOBase):
@@ -653,6 +1078,14 @@ def _flushed(code: int) -> int:
     return code
 
 
+def _returned_code(result: object) -> int:
+    """The exit code a command returned; Typer has already turned Ctrl-C into 130."""
+    code = result if isinstance(result, int) else 0
+    if code == 130:
+        _error("interrupted")
+    return code
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the command line; every failure becomes `error:` lines and exit code 1 or 2.
 
@@ -663,12 +1096,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
     """
     _prepare_streams()
     _Run.wrote = None
-    command = typer.main.get_command(app)
+    command = _command()
     code = 1
     failure: str | None = None
     try:
         result = command.main(args=argv, prog_name="wrrtrack", standalone_mode=False)
-        code = result if isinstance(result, int) else 0
+        code = _returned_code(result)
     except WrrtrackError as exc:
         failure = "; ".join(exc.lines())
         if _Run.wrote is None:

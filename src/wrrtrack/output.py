@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from wrrtrack._registry import Registry
 
 STDOUT = "-"
+# Files that --output never replaces, each with what it is ("the registry").
+Kept = list[tuple[Path, str]]
 
 
 def stored_files(registry: Registry) -> list[tuple[Path, str]]:

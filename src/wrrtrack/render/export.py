@@ -11,9 +11,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from wrrtrack._export import to_document
-from wrrtrack._model import Ledger
-from wrrtrack.render.machine import LIST_FIELDS, csv_rows, to_json
+from wrrtrack._export import report_key, selected, to_document
+from wrrtrack._model import Ledger, StatusChange
+from wrrtrack.render.machine import csv_rows, list_csv_row, to_json
+from wrrtrack.render.plain import LIST_FIELDS
 
 BOM = "\ufeff"
 
@@ -44,45 +45,38 @@ def toml_text(ledger: Ledger, reports: Iterable[str] = ()) -> str:
 
 
 def csv_text(ledger: Ledger, reports: Iterable[str] = (), *, bom: bool = False) -> str:
-    """One row per recommendation: the list's columns, then `CSV_EXTRA`.
+    """One row per recommendation: the columns of `list --format csv`, then `CSV_EXTRA`.
 
     Lists in a cell: actors joined with `;`, quotes one per line, the history one entry per
     line as `date status: note (by; source)`. Cells that a spreadsheet would run as a
     formula are neutralised (`machine.spreadsheet_safe`).
     """
-    document = to_document(ledger, reports=reports)
     rows: list[list[str]] = [[*LIST_FIELDS, *CSV_EXTRA]]
-    for rec in document["recommendations"]:
-        history = rec["history"]
-        first, latest = history[0], history[-1]
+    key = report_key(ledger.report)
+    for rec in selected(ledger, reports):
+        first, latest = rec.history[0], rec.history[-1]
         rows.append(
             [
-                rec["id"],
-                rec["title"],
-                rec["theme"],
-                rec["stance"],
-                ";".join(rec["actors"]),
-                rec["status"],
-                latest["date"],
-                rec["report"],
-                "\n".join(rec["quotes"]),
-                first["date"],
-                first["status"],
-                str(len(history)),
-                latest["note"] or "",
-                latest["by"] or "",
-                latest["source"] or "",
-                "\n".join(_history_line(change) for change in history),
+                *list_csv_row(rec),
+                key,
+                "\n".join(rec.quotes),
+                first.date.isoformat(),
+                first.status,
+                str(len(rec.history)),
+                latest.note or "",
+                latest.by or "",
+                latest.source or "",
+                "\n".join(_history_line(change) for change in rec.history),
             ]
         )
     return (BOM if bom else "") + csv_rows(rows)
 
 
-def _history_line(change: dict[str, Any]) -> str:
-    line = f"{change['date']} {change['status']}"
-    if change["note"]:
-        line += f": {change['note']}"
-    who = "; ".join(part for part in (change["by"], change["source"]) if part)
+def _history_line(change: StatusChange) -> str:
+    line = f"{change.date.isoformat()} {change.status}"
+    if change.note:
+        line += f": {change.note}"
+    who = "; ".join(part for part in (change.by, change.source) if part)
     return f"{line} ({who})" if who else line
 
 

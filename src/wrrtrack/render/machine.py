@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._vocabulary import Vocabularies, is_builtin
+from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
 
-LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
 # line break inside a cell can start such a line too.
 _FORMULA = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r])")
@@ -44,6 +45,23 @@ def detail(rec: Recommendation) -> dict[str, Any]:
         **summary(rec),
         "quotes": list(rec.quotes),
         "history": [change_dict(c) for c in rec.history],
+    }
+
+
+def vocabularies(vocabs: Vocabularies, sections: Iterable[str]) -> dict[str, Any]:
+    """`vocab --format json`: per vocabulary, its keys with labels, aliases and origin."""
+    return {
+        section: [
+            {
+                "key": term.key,
+                "nl": term.nl,
+                "en": term.en,
+                "aliases": list(term.aliases),
+                "origin": "built-in" if is_builtin(section, term) else "registry",
+            }
+            for term in vocabs.by_section(section)
+        ]
+        for section in sections
     }
 
 
@@ -83,10 +101,12 @@ def csv_rows(rows: Iterable[Iterable[str]]) -> str:
     return "".join(lines)
 
 
-def list_csv(recs: Iterable[Recommendation]) -> str:
-    def row(rec: Recommendation) -> list[str]:
-        values = summary(rec)
-        values["actors"] = ";".join(rec.actors)
-        return [str(values[field]) for field in LIST_FIELDS]
+def list_csv_row(rec: Recommendation) -> list[str]:
+    """The `list` columns of one recommendation as CSV cells (before neutralising)."""
+    values = summary(rec)
+    values["actors"] = ACTOR_SEPARATOR.join(rec.actors)
+    return [str(values[field]) for field in LIST_FIELDS]
 
-    return csv_rows([list(LIST_FIELDS), *map(row, recs)])
+
+def list_csv(recs: Iterable[Recommendation]) -> str:
+    return csv_rows([list(LIST_FIELDS), *map(list_csv_row, recs)])

@@ -228,21 +228,10 @@ def _url(url: str) -> str:
 
 
 def list_table(recs: list[Recommendation]) -> str:
-    """`list --format md`: one Markdown table, canonical keys as in the other list formats."""
-    header = ["id", "title", "theme", "stance", "actors", "status", "updated"]
-    rows = [
-        [
-            inline(r.id),
-            inline(r.title),
-            inline(r.theme),
-            inline(r.stance),
-            inline(", ".join(r.actors)),
-            inline(r.status),
-            r.updated.isoformat(),
-        ]
-        for r in recs
-    ]
-    return "\n".join(_table(header, rows))
+    """`list --format md`: one Markdown table with the columns and keys of every text format."""
+    from wrrtrack.render.plain import LIST_FIELDS, list_row
+
+    return "\n".join(_table(list(LIST_FIELDS), [[inline(v) for v in list_row(r)] for r in recs]))
 
 
 def anchor(identifier: str) -> str:

@@ -6,8 +6,62 @@ import textwrap
 from collections.abc import Iterable
 
 from wrrtrack._model import Recommendation, StatusChange
-from wrrtrack._vocabulary import Vocabularies
+from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
 from wrrtrack.render import visible
+
+# The columns of every text format of `list`, in this order (cli.md).
+LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
+# Actors are joined with ';' in every text format: no key can contain it, CSV has always
+# used it, and `cut -f5 | tr ';' '\n'` splits it.
+ACTOR_SEPARATOR = ";"
+
+# Headings of the texts for people (`show`, the terminal tables), in both languages.
+WORDS: dict[Language, dict[str, str]] = {
+    "nl": {
+        "id": "id",
+        "title": "titel",
+        "theme": "thema",
+        "stance": "standpunt",
+        "actors": "actoren",
+        "status": "status",
+        "updated": "bijgewerkt",
+        "quoted": "Geciteerd uit {reference}:",
+        "history": "Geschiedenis:",
+        "source": "bron",
+        "date": "datum",
+        "by": "door",
+        "note": "toelichting",
+        "key": "sleutel",
+        "aliases": "ook",
+        "origin": "herkomst",
+        "builtin": "ingebouwd",
+        "registry": "register",
+        "count": "{shown} van {total} aanbevelingen",
+        "as_of": "stand per {day}",
+    },
+    "en": {
+        "id": "id",
+        "title": "title",
+        "theme": "theme",
+        "stance": "stance",
+        "actors": "actors",
+        "status": "status",
+        "updated": "updated",
+        "quoted": "Quoted from {reference}:",
+        "history": "History:",
+        "source": "source",
+        "date": "date",
+        "by": "by",
+        "note": "note",
+        "key": "key",
+        "aliases": "aliases",
+        "origin": "origin",
+        "builtin": "built-in",
+        "registry": "registry",
+        "count": "{shown} of {total} recommendations",
+        "as_of": "as of {day}",
+    },
+}
 
 
 def cell(text: str | None) -> str:
@@ -15,23 +69,24 @@ def cell(text: str | None) -> str:
     return visible(" ".join((text or "").split()))
 
 
-def list_lines(recs: Iterable[Recommendation]) -> str:
-    """id, status, stance, actors, theme, updated, title: one line per recommendation."""
-    return "".join(
-        "\t".join(
-            (
-                rec.id,
-                rec.status,
-                rec.stance,
-                ",".join(rec.actors),
-                rec.theme,
-                rec.updated.isoformat(),
-                cell(rec.title),
-            )
-        )
-        + "\n"
-        for rec in recs
+def list_row(rec: Recommendation) -> tuple[str, ...]:
+    """The `list` columns of one recommendation as text, in LIST_FIELDS order."""
+    return (
+        rec.id,
+        cell(rec.title),
+        rec.theme,
+        rec.stance,
+        ACTOR_SEPARATOR.join(rec.actors),
+        rec.status,
+        rec.updated.isoformat(),
     )
+
+
+def list_lines(recs: Iterable[Recommendation], *, header: bool = False) -> str:
+    """One tab-separated line per recommendation, in LIST_FIELDS order; a header if asked."""
+    lines = ["\t".join(LIST_FIELDS) + "\n"] if header else []
+    lines += ["\t".join(list_row(rec)) + "\n" for rec in recs]
+    return "".join(lines)
 
 
 def history_lines(history: Iterable[StatusChange]) -> str:
@@ -42,33 +97,75 @@ def history_lines(history: Iterable[StatusChange]) -> str:
     )
 
 
-def show_text(rec: Recommendation, vocab: Vocabularies, reference: str, width: int = 88) -> str:
-    """One recommendation in full, as plain text."""
+def vocabulary_lines(vocabularies: Vocabularies, sections: Iterable[str]) -> str:
+    """vocabulary, key, nl, en, aliases (joined with ';'), origin: one line per key."""
+    return "".join(
+        "\t".join(
+            (
+                section,
+                term.key,
+                cell(term.nl),
+                cell(term.en),
+                ";".join(cell(alias) for alias in term.aliases),
+                "built-in" if is_builtin(section, term) else "registry",
+            )
+        )
+        + "\n"
+        for section in sections
+        for term in vocabularies.by_section(section)
+    )
 
-    def labelled(key: str, label: str) -> str:
-        return key if key == label else f"{key} ({label})"
 
-    def wrap(text: str, indent: str) -> list[str]:
-        return textwrap.wrap(cell(text), width, initial_indent=indent, subsequent_indent=indent)
+def same_words(key: str, label: str) -> bool:
+    """Whether a label only respells its key (`in verkenning` for `in-verkenning`)."""
+    return key.casefold() == label.casefold().replace(" ", "-")
 
-    lines = [f"{rec.id}", *wrap(rec.title, "  "), ""]
+
+def show_text(
+    rec: Recommendation,
+    vocab: Vocabularies,
+    reference: str,
+    *,
+    width: int = 88,
+    lang: Language = "nl",
+) -> str:
+    """One recommendation in full, as plain text wrapped to `width`, never inside a word."""
+    words = WORDS[lang]
+
+    def labelled(vocabulary: Vocabulary, key: str) -> str:
+        label = vocabulary.label(key, lang) if key in vocabulary else key
+        return key if same_words(key, label) else f"{key} ({label})"
+
+    def wrap(text: str, indent: str, hanging: str | None = None) -> list[str]:
+        return textwrap.wrap(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent if hanging is None else hanging,
+            break_long_words=False,  # a long word (a URL) overflows rather than breaks
+            break_on_hyphens=False,  # keys and ids are hyphenated: keep them whole
+        )
+
+    lines = [cell(rec.id), *wrap(cell(rec.title), "  "), ""]
     rows = [
-        ("theme", labelled(rec.theme, vocab.themes.label(rec.theme, "en"))),
-        ("stance", labelled(rec.stance, vocab.stances.label(rec.stance, "en"))),
+        ("theme", labelled(vocab.themes, rec.theme)),
+        ("stance", labelled(vocab.stances, rec.stance)),
         ("actors", ", ".join(rec.actors)),
-        ("status", labelled(rec.status, vocab.statuses.label(rec.status, "en"))),
+        ("status", labelled(vocab.statuses, rec.status)),
         ("updated", rec.updated.isoformat()),
     ]
-    lines += [f"  {name:<8} {cell(value)}" for name, value in rows]
-    lines += ["", f"  Quoted from {cell(reference)}:"]
+    name_width = max(len(words[name]) for name, _ in rows) + 2
+    for name, value in rows:
+        lines += wrap(f"{words[name]:<{name_width}}{cell(value)}", "  ", " " * (name_width + 2))
+    lines += ["", *wrap(words["quoted"].format(reference=cell(reference)), "  ")]
     for quote in rec.quotes:
-        lines += wrap(f"“{quote}”", "    ")
-    lines += ["", "  History:"]
+        lines += wrap(f"“{cell(quote)}”", "    ")
+    lines += ["", f"  {words['history']}"]
     for change in rec.history:
         by = f" ({cell(change.by)})" if change.by else ""
         lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
         if change.note:
-            lines += wrap(change.note, "      ")
+            lines += wrap(cell(change.note), "      ")
         if change.source:
-            lines += wrap(f"source: {change.source}", "      ")
+            lines += wrap(f"{words['source']}: {cell(change.source)}", "      ")
     return "\n".join(lines) + "\n"

@@ -1,15 +1,27 @@
-"""Output for people at a terminal: Rich tables with colour (NO_COLOR is honoured by Rich)."""
+"""Output for people at a terminal: Rich tables that fit its width (NO_COLOR is honoured).
+
+A table never truncates what a user must type (ids, status and other keys): as the width
+shrinks, the optional columns move into a dimmed line under the wrapping text column; then
+only the first key (the id) keeps its column and the second heads the text; and where not
+even that fits, each row is one block: the keys on a line, the text below.
+Every piece of registry text reaches Rich as `rich.text.Text` made by `plain.cell` (which
+escapes control characters), never as markup.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
-from rich.console import Console
+from rich import box
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._vocabulary import Language, Vocabularies, is_builtin
 from wrrtrack.render import visible
+from wrrtrack.render.plain import WORDS, cell
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -20,6 +32,52 @@ STATUS_STYLES = {
     "afgewezen": "red",
     "vervallen": "dim",
 }
+GAP = 3  # columns between two cells: a space of padding, the rule's column, a space
+TEXT_MIN = 24  # the narrowest a wrapping text column may be and stay readable
+SEPARATOR = " · "
+
+
+class Layout(NamedTuple):
+    """What a table shows at a width: how many key columns (all, 1 or 0), and which of the
+    optional columns (the others are listed under the text)."""
+
+    key_columns: int
+    shown: tuple[str, ...]
+
+    def hidden(self, optional: Sequence[str]) -> list[str]:
+        return [name for name in optional if name not in self.shown]
+
+
+def layout(
+    width: int,
+    keys: Sequence[int],
+    optional: Sequence[tuple[str, int]],
+    texts: Iterable[str] = (),
+) -> Layout:
+    """Fit key columns (never cut), one wrapping text column and what optional columns fit.
+
+    `keys` are the widths of the one or two columns always shown; `optional` the names and
+    widths of the others, most wanted first; `texts` what the text column holds. The text
+    column keeps TEXT_MIN, or its longest word if that is longer (so that no word is
+    split); the key columns stand side by side while it can, else only the first, else none.
+    """
+    text_min = max([TEXT_MIN, *(len(word) for text in texts for word in text.split())])
+    if sum(keys) + GAP * len(keys) + text_min <= width:
+        key_columns, used = len(keys), sum(keys) + GAP * len(keys)
+    elif keys[0] + GAP + text_min <= width:
+        key_columns, used = 1, keys[0] + GAP
+    else:
+        return Layout(0, ())
+    shown = []
+    for name, needed in optional:
+        if used + needed + GAP + text_min <= width:
+            shown.append(name)
+            used += needed + GAP
+    return Layout(key_columns, tuple(shown))
+
+
+def _widest(header: str, values: Iterable[str]) -> int:
+    return max([len(header), *(len(v) for v in values)])
 
 
 def safe(text: str | None, style: str = "") -> Text:
@@ -28,48 +86,189 @@ def safe(text: str | None, style: str = "") -> Text:
     return Text(visible(text or ""), style=style)
 
 
+def _text(value: str | None, style: str = "") -> Text:
+    """A cell: `safe`, and on one line (`plain.cell`)."""
+    return Text(cell(value), style=style)
+
+
 def _status(key: str) -> Text:
-    return safe(key, STATUS_STYLES.get(key, ""))
+    return Text(cell(key), style=STATUS_STYLES.get(key, ""))
 
 
-def list_table(recs: list[Recommendation], title: str, caption: str) -> Table:
-    table = Table(
-        title=safe(title), caption=safe(caption), title_justify="left", caption_justify="left"
+def _table(title: str | None = None, caption: str | None = None) -> Table:
+    return Table(
+        title=_text(title, "bold") if title else None,
+        caption=_text(caption) if caption else None,
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
     )
-    table.add_column("id", no_wrap=True, style="bold")
-    table.add_column("status", no_wrap=True)
-    table.add_column("stance", no_wrap=True, max_width=14, overflow="ellipsis")
-    table.add_column("actors", max_width=22)
-    table.add_column("theme", no_wrap=True, max_width=16, overflow="ellipsis")
-    table.add_column("updated", no_wrap=True)
-    table.add_column("title", ratio=1, min_width=36)
+
+
+def _with_details(text: Text, details: list[str], heading: Text | None = None) -> Text:
+    """`text`, headed by `heading` if given, with the hidden columns' values on a dimmed
+    line (or more) below it."""
+    parts: list[str | Text] = [heading, "\n"] if heading is not None else []
+    parts.append(text)
+    if details:
+        parts += ["\n", Text(SEPARATOR.join(details), style="dim")]
+    return Text.assemble(*parts)
+
+
+def _row(fit: Layout, first: Text, second: Text, text: Text, details: list[str]) -> list[Text]:
+    """The key cells and the text cell of one row of a two-key table."""
+    if fit.key_columns == 2:
+        return [first, second, _with_details(text, details)]
+    if fit.key_columns == 1:
+        return [first, _with_details(text, details, heading=second)]
+    return [_with_details(text, details, heading=Text.assemble(first, "  ", second))]
+
+
+def _key_headers(table: Table, fit: Layout, first: str, second: str, text: str) -> None:
+    """The key and text columns' headers, for as many key columns as fit."""
+    if fit.key_columns == 2:
+        table.add_column(first, no_wrap=True)
+        table.add_column(second, no_wrap=True)
+        table.add_column(text, overflow="fold")
+    elif fit.key_columns == 1:
+        table.add_column(first, no_wrap=True)
+        table.add_column(f"{second}, {text}", overflow="fold")
+    else:
+        table.add_column(f"{first}, {second}, {text}", overflow="fold")
+
+
+def list_table(
+    recs: Sequence[Recommendation],
+    *,
+    width: int,
+    lang: Language = "nl",
+    title: str | None = None,
+    caption: str | None = None,
+) -> Table:
+    """The `list` table for a terminal `width` columns wide."""
+    words = WORDS[lang]
+    id_width = _widest(words["id"], (cell(r.id) for r in recs))
+    status_width = _widest(words["status"], (r.status for r in recs))
+    optional = [
+        ("updated", len("2000-01-01")),
+        ("stance", _widest(words["stance"], (r.stance for r in recs))),
+        ("actors", _widest(words["actors"], (f"{a}," for r in recs for a in r.actors))),
+        ("theme", _widest(words["theme"], (r.theme for r in recs))),
+    ]
+    # Any optional value may end up under the title: its words must fit there too.
+    texts = [cell(f"{r.title} {r.theme} {r.stance} {' '.join(r.actors)}") for r in recs]
+    fit = layout(width, [id_width, status_width], optional, texts)
+    columns = ("theme", "stance", "actors", "updated")  # the order of every list format
+    shown, hidden = [c for c in columns if c in fit.shown], fit.hidden(columns)
+
+    table = _table(title, caption)
+    _key_headers(table, fit, words["id"], words["status"], words["title"])
+    widths = dict(optional)
+    for name in shown:
+        table.add_column(words[name], no_wrap=name != "actors", min_width=widths[name])
+
+    def value(rec: Recommendation, name: str) -> str:
+        if name == "actors":
+            return ", ".join(rec.actors)
+        if name == "updated":
+            return rec.updated.isoformat()
+        text: str = getattr(rec, name)
+        return text
+
     for rec in recs:
+        details = [cell(value(rec, name)) for name in hidden]
+        cells = _row(fit, _text(rec.id, "bold"), _status(rec.status), _text(rec.title), details)
+        # A row of one block is set apart from the next by a blank line.
         table.add_row(
-            safe(rec.id),
-            _status(rec.status),
-            safe(rec.stance),
-            safe(", ".join(rec.actors)),
-            safe(rec.theme),
-            rec.updated.isoformat(),
-            safe(rec.title),
+            *cells, *(_text(value(rec, name)) for name in shown), end_section=not fit.key_columns
         )
     return table
 
 
-def history_table(rec: Recommendation, history: Iterable[StatusChange]) -> Table:
-    table = Table(title=safe(f"{rec.id}: history"), title_justify="left")
-    for name in ("date", "status", "by", "note", "source"):
-        table.add_column(name, no_wrap=name in ("date", "status"))
-    for c in history:
+def history_table(
+    rec: Recommendation, history: Iterable[StatusChange], *, width: int, lang: Language = "nl"
+) -> Table:
+    """`status history` for a terminal: date and status whole, the note wrapping."""
+    words = WORDS[lang]
+    changes = list(history)
+    status_width = _widest(words["status"], (c.status for c in changes))
+    optional = [
+        ("by", min(_widest(words["by"], (cell(c.by) for c in changes)), 16)),
+        ("source", 24),
+    ]
+    notes = (cell(f"{c.note or ''} {c.by or ''} {c.source or ''}") for c in changes)
+    fit = layout(width, [len("2000-01-01"), status_width], optional, notes)
+    table = _table(f"{rec.id}: {words['history'].rstrip(':').lower()}")
+    _key_headers(table, fit, words["date"], words["status"], words["note"])
+    for name in fit.shown:
+        table.add_column(words[name], min_width=dict(optional)[name])
+    for c in changes:
+        values = {"by": c.by, "source": c.source}
+        details = [
+            f"{words[name]}: {cell(values[name])}"
+            for name in fit.hidden(["by", "source"])
+            if values[name]
+        ]
+        cells = _row(fit, Text(c.date.isoformat()), _status(c.status), _text(c.note), details)
         table.add_row(
-            c.date.isoformat(),
-            _status(c.status),
-            safe(c.by),
-            safe(c.note),
-            safe(c.source),
+            *cells, *(_text(values[name]) for name in fit.shown), end_section=not fit.key_columns
         )
     return table
 
 
-def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+def vocabulary_tables(
+    vocabs: Vocabularies, sections: Iterable[str], *, width: int, lang: Language = "nl"
+) -> list[Table]:
+    """`vocab` for a terminal: per vocabulary, each key whole with its labels and aliases."""
+    words = WORDS[lang]
+    tables = []
+    for section in sections:
+        terms = list(vocabs.by_section(section))
+        key_width = _widest(words["key"], (t.key for t in terms))
+        optional = [("en", 16), ("aliases", 16), ("origin", len(words["builtin"]))]
+        texts = (cell(" ".join((t.nl, t.en, *t.aliases))) for t in terms)
+        fit = layout(width, [key_width], optional, texts)
+        headers = {"en": "en", "aliases": words["aliases"], "origin": words["origin"]}
+        table = _table(section)
+        if fit.key_columns:
+            table.add_column(words["key"], no_wrap=True)
+            table.add_column("nl", overflow="fold")
+        else:
+            table.add_column(f"{words['key']}, nl", overflow="fold")
+        for name in fit.shown:
+            table.add_column(headers[name], min_width=dict(optional)[name])
+        for term in terms:
+            values = {
+                "en": cell(term.en),
+                "aliases": ", ".join(cell(a) for a in term.aliases),
+                "origin": words["builtin"] if is_builtin(section, term) else words["registry"],
+            }
+            details = [
+                f"{headers[name]}: {values[name]}"
+                for name in fit.hidden(["en", "aliases", "origin"])
+                if values[name]
+            ]
+            key = _text(term.key, "bold")
+            if fit.key_columns:
+                nl = _with_details(_text(term.nl), details)
+                table.add_row(key, nl, *(Text(values[name]) for name in fit.shown))
+            else:
+                table.add_row(_with_details(_text(term.nl), details, heading=key), end_section=True)
+        tables.append(table)
+    return tables
+
+
+def console(width: int | None = None) -> Console:
+    """A console for stdout, at the terminal's width unless told otherwise."""
+    return Console(highlight=False, soft_wrap=False, width=width, emoji=False)
+
+
+def render(renderables: Sequence[RenderableType], width: int | None = None) -> str:
+    """What printing `renderables` at a terminal shows, colours included, as one string."""
+    out = console(width)
+    with out.capture() as captured:
+        for renderable in renderables:
+            out.print(renderable)
+    return captured.get()

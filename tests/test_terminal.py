@@ -1,0 +1,521 @@
+"""Output for a person at a terminal: tables that fit, the pager, the spinner, completion.
+
+Tables are rendered at 40, 60, 80 and 120 columns with Rich's own console width; the
+pager and the spinner are driven through fake terminals in-process, and once each in a
+real pseudo-terminal (tmux, `script`), as a user would meet them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SHIPPED, Runner
+from wrrtrack import Registry
+from wrrtrack._model import StatusChange
+from wrrtrack._vocabulary import SECTIONS
+from wrrtrack.render import terminal
+
+WIDTHS = [40, 60, 80, 120]
+WRRTRACK = Path(sys.executable).parent / "wrrtrack"
+
+
+def lines_of(renderable: object, width: int) -> list[str]:
+    text = terminal.render([renderable], width=width)  # type: ignore[list-item]
+    return text.rstrip("\n").split("\n")
+
+
+def words_in_order(text: str, words: list[str]) -> bool:
+    """Whether `words` occur in `text` in this order, each whole (other columns' cells may
+    stand between them where a line of the table ends)."""
+    tokens = iter(text.split())
+    return all(word in tokens for word in words)
+
+
+def row_text(lines: list[str], identifier: str, ids: list[str]) -> str:
+    """The lines of one row: from the line that starts with its id to the next row's."""
+    first = next(i for i, line in enumerate(lines) if line.split()[:1] == [identifier])
+    end = next(
+        (
+            i
+            for i in range(first + 1, len(lines))
+            if lines[i].split()[:1] and lines[i].split()[0] in ids
+        ),
+        len(lines),
+    )
+    return "\n".join(lines[first:end])
+
+
+def assert_fits(lines: list[str], width: int) -> None:
+    too_wide = [line for line in lines if len(line.rstrip()) > width]
+    assert too_wide == [], too_wide
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Registry:
+    return Registry.open(SHIPPED)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_list_table_fits_and_keeps_every_key_whole(shipped: Registry, width: int) -> None:
+    recs = list(shipped.recommendations)
+    table = terminal.list_table(recs, width=width, title=shipped.report.name, caption="x")
+    lines = lines_of(table, width)
+    assert_fits(lines, width)
+    text = "\n".join(lines)
+    tokens = set(text.split())
+    ids = [rec.id for rec in recs]
+    for rec in recs:
+        row = row_text(lines, rec.id, ids)
+        # Every key a user must type is there in full, as one token.
+        assert rec.id in tokens
+        assert rec.status in tokens
+        assert rec.theme in tokens
+        assert rec.stance in tokens
+        for actor in rec.actors:
+            assert actor in tokens or f"{actor}," in tokens
+        # The title starts legibly, in its row: its first words, whole and in order.
+        assert words_in_order(row, rec.title.split()[:4]), (rec.title, row)
+        # No word of the title is split across lines.
+        assert {w.strip(",;") for w in rec.title.split()} <= {t.strip(",;") for t in tokens}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_id_and_status_stand_on_the_rows_first_line(shipped: Registry, width: int) -> None:
+    recs = list(shipped.recommendations)
+    lines = lines_of(terminal.list_table(recs, width=width), width)
+    for rec in recs:
+        first = next(line for line in lines if line.startswith(rec.id + " "))
+        assert first.split()[:2] == [rec.id, rec.status], (width, first)
+
+
+def test_columns_are_added_as_the_width_grows(shipped: Registry) -> None:
+    def header(width: int) -> list[str]:
+        table = terminal.list_table(list(shipped.recommendations), width=width, lang="en")
+        return lines_of(table, width)[0].split()
+
+    assert header(40) == ["id", "status,", "title"]
+    assert header(60) == ["id", "status", "title"]
+    assert header(80) == ["id", "status", "title", "updated"]
+    assert header(120) == ["id", "status", "title", "stance", "actors", "updated"]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_long_key_and_a_long_id_are_never_cut(shipped: Registry, width: int) -> None:
+    rec = dataclasses.replace(
+        shipped.recommendations[0],
+        id="wrr103-aanbeveling-met-een-lang-id",
+        theme="een-heel-lang-thema-dat-niet-past",
+    )
+    lines = lines_of(terminal.list_table([rec], width=width), width)
+    assert_fits(lines, width)
+    tokens = "\n".join(lines).split()
+    assert "wrr103-aanbeveling-met-een-lang-id" in tokens
+    assert "een-heel-lang-thema-dat-niet-past" in tokens
+    assert rec.status in tokens
+    assert words_in_order("\n".join(lines), rec.title.split()[:4])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_history_table_fits_with_dates_and_statuses_whole(shipped: Registry, width: int) -> None:
+    rec = shipped.get("wrr103-7")
+    lines = lines_of(terminal.history_table(rec, rec.history, width=width), width)
+    assert_fits(lines, width)
+    text = "\n".join(lines)
+    for change in rec.history:
+        assert change.date.isoformat() in text.split()
+        assert change.status in text.split()
+        if change.note:
+            assert words_in_order(text, change.note.split()[:4])
+    assert words_in_order(text, ["Adviesraad", "Migratie,", "'Realisme"])  # the source
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_vocabulary_tables_fit_with_every_key_whole(shipped: Registry, width: int) -> None:
+    tables = terminal.vocabulary_tables(shipped.vocabularies, SECTIONS, width=width)
+    lines = terminal.render(tables, width=width).splitlines()
+    assert_fits(lines, width)
+    tokens = "\n".join(lines).split()
+    for section in SECTIONS:
+        for term in shipped.vocabularies.by_section(section):
+            assert term.key in tokens
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_show_wraps_to_the_width_never_inside_a_word(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli("-r", SHIPPED, "--no-pager", "show", "wrr103-7").out
+    assert_fits(out.splitlines(), min(width, 100))
+    rec = Registry.open(SHIPPED).get("wrr103-7")
+    tokens = set(out.split())
+    for text in (rec.title, *rec.quotes, *(c.note or "" for c in rec.history)):
+        assert {w.strip("“”") for w in text.split()} <= {t.strip("“”") for t in tokens}
+
+
+def test_show_at_a_wide_terminal_stops_at_100_columns(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    lines = cli("-r", SHIPPED, "--no-pager", "show", "wrr103-7").out.splitlines()
+    assert_fits(lines, 100)
+    assert max(map(len, lines)) > 88  # wider than the piped form: it used the room
+
+
+HOSTILE = "[bold red]vet[/] \x1b[31mrood\x1b[0m [link=https://x]klik[/link] =1+1"
+
+
+@pytest.mark.parametrize("width", [40, 120])
+def test_registry_text_reaches_the_terminal_inert(shipped: Registry, width: int) -> None:
+    """Markup stays text and control characters are escaped, in every cell and title."""
+    rec = dataclasses.replace(
+        shipped.recommendations[0],
+        title=HOSTILE,
+        history=(StatusChange(shipped.recommendations[0].updated, "open", HOSTILE, HOSTILE),),
+    )
+    renderables = [
+        terminal.list_table([rec], width=width, title=HOSTILE, caption=HOSTILE),
+        terminal.history_table(rec, rec.history, width=width),
+    ]
+    console = terminal.console(width)
+    console.force_terminal = True  # see the styles Rich would send
+    with console.capture() as captured:
+        for renderable in renderables:
+            console.print(renderable)
+    out = captured.get()
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert "\x1b[31m" not in out  # the registry's escape did not reach the terminal
+    assert "\x1b]8;" not in out  # no hyperlink was made
+    joined = "".join(plain.split())
+    assert "[boldred]vet[/]" in joined
+    assert "\\x1b[31mrood\\x1b[0m" in joined
+    assert "[link=https://x]klik[/link]" in joined
+
+
+# --- the pager ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """stdout looks like a 20-row terminal; the pager copies what it gets to a file."""
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setenv("LINES", "20")
+    monkeypatch.setenv("COLUMNS", "80")
+    paged = tmp_path / "paged.txt"
+    script = tmp_path / "pager.py"
+    script.write_text(f"import sys\nopen({str(paged)!r}, 'wb').write(sys.stdin.buffer.read())\n")
+    monkeypatch.setenv("WRRTRACK_PAGER", f"{sys.executable} {script}")
+    return paged
+
+
+def test_output_taller_than_the_screen_goes_through_the_pager(
+    cli: Runner, at_a_terminal: Path
+) -> None:
+    result = cli("-r", SHIPPED, "list")
+    assert result.out == ""
+    assert "wrr103-7" in at_a_terminal.read_text(encoding="utf-8")
+
+
+def test_output_that_fits_is_printed_without_the_pager(cli: Runner, at_a_terminal: Path) -> None:
+    result = cli("-r", SHIPPED, "list", "--actor", "acvz")
+    assert "wrr103-7" in result.out
+    assert not at_a_terminal.exists()
+
+
+def test_no_pager_and_an_empty_wrrtrack_pager_turn_it_off(
+    cli: Runner, at_a_terminal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "wrr103-7" in cli("-r", SHIPPED, "--no-pager", "list").out
+    monkeypatch.setenv("WRRTRACK_PAGER", "")
+    assert "wrr103-7" in cli("-r", SHIPPED, "list").out
+    assert not at_a_terminal.exists()
+
+
+def test_piped_output_never_goes_through_the_pager(
+    cli: Runner, at_a_terminal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    assert cli("-r", SHIPPED, "report").out.startswith("# ")
+    assert not at_a_terminal.exists()
+
+
+def test_the_pager_is_chosen_as_documented(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wrrtrack._screen import pager_command
+
+    monkeypatch.delenv("WRRTRACK_PAGER", raising=False)
+    monkeypatch.delenv("PAGER", raising=False)
+    less = shutil.which("less")
+    assert pager_command() == ([less, "-FRX"] if less else None)
+    monkeypatch.setenv("PAGER", "more")
+    assert pager_command() == ([shutil.which("more")] if shutil.which("more") else None)
+    monkeypatch.setenv("WRRTRACK_PAGER", "cat")
+    assert pager_command() is None
+    monkeypatch.setenv("WRRTRACK_PAGER", "no-such-pager-anywhere --x")
+    assert pager_command() is None
+
+
+def test_a_pager_that_cannot_start_prints_the_output_itself(
+    cli: Runner, at_a_terminal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("subprocess.Popen", _refuse)
+    assert "wrr103-7" in cli("-r", SHIPPED, "list").out
+
+
+def _refuse(*args: object, **kwargs: object) -> None:
+    raise PermissionError("not allowed")
+
+
+# --- the spinner -------------------------------------------------------------------------
+
+
+def test_slow_work_shows_a_spinner_on_a_terminals_stderr(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wrrtrack._screen.SPINNER_DELAY", 0.0)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(Registry, "validate", _slow(Registry.validate))
+    result = cli("-r", SHIPPED, "validate")
+    assert result.code == 0
+    assert "checking the registry" in result.err
+    assert result.out.startswith("ok: ")
+
+
+def test_no_spinner_when_stderr_is_not_a_terminal(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("wrrtrack._screen.SPINNER_DELAY", 0.0)
+    monkeypatch.setattr(Registry, "validate", _slow(Registry.validate))
+    result = cli("-r", SHIPPED, "--no-cache", "validate")
+    assert (result.code, result.err) == (0, "")
+
+
+def test_quick_work_shows_nothing_even_at_a_terminal(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    result = cli("-r", SHIPPED, "list", "--format", "ids")
+    assert result.err == ""
+
+
+def _slow(function: object) -> object:
+    def slowly(*args: object, **kwargs: object) -> object:
+        time.sleep(0.3)
+        return function(*args, **kwargs)  # type: ignore[operator]
+
+    return slowly
+
+
+# --- in a real pseudo-terminal -----------------------------------------------------------
+
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+
+def _tmux_screen(name: str, width: int, command: str, env: dict[str, str]) -> str:
+    exports = " ".join(f"{k}={v}" for k, v in env.items())
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", "100"],
+        check=True,
+        env={**os.environ, "TMUX": ""},
+    )
+    try:
+        # Typed as a sum, printed as its value: the typed line (which may wrap) never matches.
+        done = f"__done_{name}_"
+        subprocess.run(
+            [
+                "tmux",
+                "send-keys",
+                "-t",
+                name,
+                f"clear; env {exports} {command}; echo {done}$((6 * 7))",
+                "Enter",
+            ],
+            check=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", name],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            if f"{done}42" in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"no end in sight:\n{screen}")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], check=False)
+
+
+@pytest.mark.slow
+@needs_tmux
+@pytest.mark.parametrize("width", [80, 40])
+def test_list_in_a_real_terminal_fits(tmp_path: Path, width: int) -> None:
+    env = {"WRRTRACK_CACHE_DIR": str(tmp_path), "NO_COLOR": "1", "WRRTRACK_PAGER": ""}
+    name = f"wrrtrack-test-{os.getpid()}-{width}"
+    screen = _tmux_screen(name, width, f"{WRRTRACK} -r {SHIPPED} list", env)
+    lines = screen.splitlines()
+    assert_fits(lines, width)
+    text = screen
+    for rec in Registry.open(SHIPPED).recommendations:
+        assert rec.id in text.split()
+        assert rec.status in text.split()
+        assert words_in_order(text, rec.title.split()[:3])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs script(1)")
+def test_spinner_in_a_real_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
+    """A cold read of a registry of 4,000 items takes well over half a second."""
+    big = tmp_path / "big" / "recommendations.yaml"
+    subprocess.run(
+        [sys.executable, ROOT / "benchmarks" / "make_registry.py", "4000", big],
+        check=True,
+        capture_output=True,
+    )
+    env = {**os.environ, "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm"}
+    command = f"{WRRTRACK} --no-cache -r {big} validate"
+    typescript = tmp_path / "typescript"
+    subprocess.run(
+        ["script", "-q", "-e", "-c", command, str(typescript)],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    seen = typescript.read_bytes().decode("utf-8", errors="replace")
+    assert "checking the registry" in seen
+    assert "ok: " in seen
+    piped = subprocess.run(
+        command.split(), env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert piped.stderr == ""  # stderr is a pipe here: no spinner
+    if shutil.which("tmux"):
+        # What the person sees at the end: the result whole, the spinner gone without trace.
+        name = f"wrrtrack-spin-{os.getpid()}"
+        cache = str(tmp_path / "cache-2")
+        screen = _tmux_screen(name, 250, command, {"WRRTRACK_CACHE_DIR": cache})
+        assert f"ok: {big}: 4000 recommendations" in " ".join(screen.split())
+        assert "checking the registry" not in screen
+
+
+# --- shell completion --------------------------------------------------------------------
+
+
+def bash_completes(words: list[str], tmp_path: Path, registry: Path = SHIPPED) -> list[str]:
+    """What bash offers, with our script loaded, for the command line `words` (the last
+    word being completed), as bash itself calls the completion function."""
+    script = (
+        'eval "$(wrrtrack --show-completion bash)"\n'
+        f"COMP_WORDS=({' '.join(map(repr, words))})\n"
+        f"COMP_CWORD={len(words) - 1}\n"
+        "_wrrtrack_completion wrrtrack\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    env = {
+        **os.environ,
+        "PATH": f"{WRRTRACK.parent}{os.pathsep}{os.environ['PATH']}",
+        "WRRTRACK_REGISTRY": str(registry),
+        "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    done = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert done.stderr == ""
+    return done.stdout.split()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_completes_ids_keys_commands_and_options(tmp_path: Path, registry: Path) -> None:
+    ids = [f"wrr103-{n}" for n in range(1, 8)]
+    assert bash_completes(["wrrtrack", "show", "wrr"], tmp_path) == ids
+    assert bash_completes(["wrrtrack", "status", "history", "wrr103-"], tmp_path) == ids
+    statuses = bash_completes(["wrrtrack", "list", "--status", ""], tmp_path)
+    assert statuses == ["open", *STATUS_KEYS[1:]]
+    assert bash_completes(["wrrtrack", "list", "--theme", "s"], tmp_path) == ["samenhang-in-wijken"]
+    assert bash_completes(["wrrtrack", "list", "--stance", "eens"], tmp_path) == [
+        "eens-met-voorbehoud"
+    ]
+    assert bash_completes(["wrrtrack", "status", "set", "wrr103-1", "in-"], tmp_path) == [
+        "in-verkenning",
+        "in-uitvoering",
+    ]
+    assert "vocab" in bash_completes(["wrrtrack", ""], tmp_path)
+    assert "--search" in bash_completes(["wrrtrack", "list", "--"], tmp_path)
+    assert bash_completes(["wrrtrack", "vocab", "th"], tmp_path) == ["themes"]
+    # The registry's own keys: a theme added to the registry is offered at once.
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(
+        text.replace("  themes:\n", "  themes:\n    zorg: {nl: Zorg, en: Care}\n", 1),
+        encoding="utf-8",
+    )
+    assert bash_completes(["wrrtrack", "list", "--theme", "z"], tmp_path, registry) == ["zorg"]
+    # --registry on the command line names the registry completion reads.
+    words = ["wrrtrack", "--registry", str(registry), "list", "--theme", "z"]
+    assert bash_completes(words, tmp_path, SHIPPED) == ["zorg"]
+
+
+STATUS_KEYS = [
+    "open",
+    "in-verkenning",
+    "in-uitvoering",
+    "uitgevoerd",
+    "doorgeschoven",
+    "afgewezen",
+    "vervallen",
+]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_show_completion_prints_a_script_for_each_shell(cli: Runner, shell: str) -> None:
+    result = cli("--show-completion", shell)
+    assert result.code == 0
+    assert "_WRRTRACK_COMPLETE" in result.out
+    assert "wrrtrack" in result.out
+
+
+def test_show_completion_refuses_an_unknown_shell(cli: Runner) -> None:
+    result = cli("--show-completion", "tcsh")
+    assert result.code == 2
+    assert "'tcsh' is not one of bash, zsh, fish, powershell, pwsh" in result.err
+
+
+@pytest.mark.slow
+def test_completion_never_fails_on_a_broken_registry(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: 1\nrecommendations: [\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "_WRRTRACK_COMPLETE": "complete_bash",
+        "COMP_WORDS": f"wrrtrack --registry {broken} list --status in-",
+        "COMP_CWORD": "5",
+        "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    done = subprocess.run(
+        [WRRTRACK], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    # The built-in statuses are still offered; the ids and themes simply are not.
+    assert (done.returncode, done.stdout.split(), done.stderr) == (
+        0,
+        ["in-verkenning", "in-uitvoering"],
+        "",
+    )
