@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import socket
 import stat
@@ -284,6 +285,10 @@ def with_hostile_text(registry: Path) -> None:
         ["report"],
         ["report", "--lang", "en"],
         ["validate"],
+        ["list", "--format", "csv"],
+        ["list", "--json"],
+        ["show", "wrr103-2", "--json"],
+        ["status", "history", "wrr103-1", "--json"],
     ],
 )
 def test_markup_and_escape_sequences_are_shown_literally_at_a_terminal(
@@ -297,13 +302,39 @@ def test_markup_and_escape_sequences_are_shown_literally_at_a_terminal(
     shown = result.out + result.err
     for raw in ("\x1b", "\x07", "\u202e"):
         assert raw not in shown
-    if args[0] in ("list", "show", "report") or args == ["status", "history", "wrr103-1"]:
+    if "--json" in args:  # the same text, escaped as JSON escapes it
+        shown = shown.replace("\\u001b", "\\x1b")
+    if args[0] in ("list", "show", "report") or args[:3] == ["status", "history", "wrr103-1"]:
         if args[0] == "report":  # Markdown escapes the brackets and the backslash once more
             shown = shown.replace("\\[", "[").replace("\\]", "]").replace("\\\\", "\\")
         assert "[bold red]Rood[/]" in shown
         assert "\\x1b[31mESC" in shown
-    if args[0] == "list":
+    if args == ["list"]:
         assert "[link]x[/link]" in shown  # the caption names the reaction
+
+
+def test_json_escapes_what_would_drive_a_terminal_and_means_the_same() -> None:
+    from wrrtrack.render.machine import to_json
+
+    text = "C1 \x9b31m DEL \x7f bidi \u202e\u2066 ESC \x1b ë"
+    out = to_json({"t": text})
+    assert json.loads(out) == {"t": text}
+    for raw in ("\x9b", "\x7f", "\u202e", "\u2066", "\x1b"):
+        assert raw not in out
+    assert "ë" in out  # letters stay as they are
+
+
+def test_csv_at_a_terminal_shows_control_characters_escaped_and_piped_keeps_them(
+    cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_hostile_text(registry)
+    piped = cli("-r", registry, "list", "--format", "csv").out
+    rows = list(csv.reader(io.StringIO(piped, newline="")))
+    assert rows[2][1] == HOSTILE  # the data itself, for scripts
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    shown = cli("-r", registry, "list", "--format", "csv").out
+    assert "\\x1b[31mESC" in shown
+    assert shown.count("\n") == piped.count("\n")  # one line per row still
 
 
 def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them(

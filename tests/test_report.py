@@ -181,6 +181,11 @@ def test_a_mermaid_pie_of_the_statuses_precedes_their_table(cli: Runner) -> None
         ("<b>x</b>", "#lt;b#gt;x#lt;/b#gt;"),
         ("two\nlines\x1b[31m", "two lines [31m"),
         ("```", "```"),  # inside a quoted label, mid-line: cannot close the fence
+        # Mermaid finds a `%%{init: …}%%` directive anywhere in the text, quotes or not.
+        (
+            '%%{init: {"theme": "dark"}}%%',
+            "#37;#37;{init: {#quot;theme#quot;: #quot;dark#quot;}}#37;#37;",
+        ),
     ],
 )
 def test_mermaid_labels_cannot_leave_their_quotes(raw: str, label: str) -> None:

@@ -519,3 +519,37 @@ def test_completion_never_fails_on_a_broken_registry(tmp_path: Path) -> None:
         ["in-verkenning", "in-uitvoering"],
         "",
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_completion_labels_from_the_registry_cannot_drive_the_shell_or_terminal(
+    tmp_path: Path, registry: Path, shell: str
+) -> None:
+    # zsh and fish show each key's label; fish reads one candidate per line.
+    from wrrtrack._yamlfile import yaml_scalar
+
+    label = yaml_scalar("Zorg\n::forged-key\x1b]8;;http://x\x07 [bold]vet[/bold] \u202eR")
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(
+        text.replace("  themes:\n", f"  themes:\n    zorg: {{nl: Zorg, en: {label}}}\n", 1),
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "_WRRTRACK_COMPLETE": f"complete_{shell}",
+        "_TYPER_COMPLETE_ARGS": f"wrrtrack --registry {registry} list --theme z",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    done = subprocess.run(
+        [WRRTRACK], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "zorg" in out
+    for raw in ("\x1b", "\x07", "\u202e"):
+        assert raw not in out
+    assert "forged-key" in out
+    assert not any(line.startswith("::forged-key") for line in out.splitlines())
+    assert "[bold]vet[/bold]" in out  # shown as written, not taken as markup

@@ -40,6 +40,10 @@ def test_any_text_round_trips_through_yaml_scalar(value: str) -> None:
         ("- lijst", '"- lijst"'),
         ('zei "ja"', '"zei \\"ja\\""'),
         ("regel\u2028scheiding", '"regel\\u2028scheiding"'),  # YAML reads U+2028 as a break
+        # Direction marks would reorder what `cat` and `git diff` show of the file.
+        ("a \u202eR", '"a \\u202eR"'),
+        ("\u2066x\u2069", '"\\u2066x\\u2069"'),
+        ("\u200fy", '"\\u200fy"'),
     ],
 )
 def test_plain_when_safe_quoted_otherwise(value: str, emitted: str) -> None:

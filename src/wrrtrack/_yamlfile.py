@@ -107,9 +107,12 @@ def compose(path: Path, text: str) -> yaml.Node:
 _PLAIN = re.compile(r"[A-Za-z0-9\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .,;()'/+-]*")
 _RESOLVER = yaml.resolver.Resolver()
 # Characters YAML lets stand as they are in a quoted scalar. U+2028 and U+2029 are left
-# out: YAML reads them as line breaks, so they are written as escapes.
+# out: YAML reads them as line breaks, so they are written as escapes. So are the
+# direction marks (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069): written raw, they would
+# reorder what `cat` and `git diff` show of the file.
 _PRINTABLE = re.compile(
-    "[\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+    "[\x09\x0a\x0d\x20-\x7e\xa0-\u200d\u2010-\u2027\u202f-\u2065\u206a-\ud7ff"
+    "\ue000-\ufffd\U00010000-\U0010ffff]"
 )
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 

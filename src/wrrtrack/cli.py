@@ -172,8 +172,14 @@ def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[st
             from wrrtrack._vocabulary import DEFAULTS
 
             vocabulary = DEFAULTS[section]
+        from rich.markup import escape
+
+        from wrrtrack.render import visible
+
+        # zsh and fish show the label: Typer renders it as Rich markup, and a line break or
+        # escape sequence in it would reach the shell's protocol or the terminal.
         folded = incomplete.casefold()
-        return [(t.key, t.en) for t in vocabulary if t.key.startswith(folded)]
+        return [(t.key, escape(visible(t.en))) for t in vocabulary if t.key.startswith(folded)]
 
     complete.__name__ = f"complete_{section}"
     return complete
@@ -561,7 +567,12 @@ def list_(
         ListFormat.csv: machine.list_csv,
         ListFormat.ids: machine.ids,
     }[output_format]
-    _out(render(recs))
+    text = render(recs)
+    if output_format is ListFormat.csv and _is_terminal():
+        from wrrtrack.render import visible_lines
+
+        text = visible_lines(text)  # for the eye; piped, the cells stay as they are
+    _out(text)
 
 
 @app.command(cls=Command)

@@ -19,6 +19,11 @@ _CONTROLS.update(
 )
 
 
+# What JSON leaves raw of those (it escapes only U+0000-U+001F): written as `\uXXXX`,
+# which means the same to every JSON reader and cannot drive a terminal.
+JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _CONTROLS if code >= 0x7F}
+
+
 def visible(text: str) -> str:
     """`text` on one line, with every control character written as an escape.
 
@@ -26,3 +31,10 @@ def visible(text: str) -> str:
     `terminal.safe`, which adds that Rich markup in the text is never interpreted).
     """
     return text.translate(_CONTROLS)
+
+
+def visible_lines(text: str) -> str:
+    """`text` with its line breaks kept and every other control character escaped, as
+    `visible` does: for CSV at a terminal, where a cell's escape sequence would otherwise
+    reach the reader's terminal raw."""
+    return "\n".join(map(visible, text.split("\n")))

@@ -11,6 +11,7 @@ from typing import Any
 
 from wrrtrack._model import Recommendation, StatusChange
 from wrrtrack._vocabulary import Vocabularies, is_builtin
+from wrrtrack.render import JSON_ESCAPES
 from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
@@ -66,7 +67,8 @@ def vocabularies(vocabs: Vocabularies, sections: Iterable[str]) -> dict[str, Any
 
 
 def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+    """Indented JSON, letters as they are; C1 controls, DEL and direction marks escaped."""
+    return json.dumps(value, ensure_ascii=False, indent=2).translate(JSON_ESCAPES) + "\n"
 
 
 def list_json(recs: Iterable[Recommendation]) -> str:

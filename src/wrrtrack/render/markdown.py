@@ -52,13 +52,14 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[st
 
 
 # Mermaid's own entity syntax (`#quot;`), decoded when it draws the label; `#` first.
-_MERMAID = str.maketrans({"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;"})
+_MERMAID = str.maketrans({"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "%": "#37;"})
 
 
 def mermaid_text(text: str) -> str:
     """Registry text made safe inside a quoted Mermaid label: one line, no control
-    characters, and quote marks (which would end the label), `#` (which starts an entity)
-    and angle brackets (which a renderer might take for HTML) written as entities."""
+    characters, and quote marks (which would end the label), `#` (which starts an entity),
+    `%` (`%%{init: …}%%` is a directive wherever it stands) and angle brackets (which a
+    renderer might take for HTML) written as entities."""
     flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return flat.translate(_MERMAID)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from wrrtrack.render import visible
+from wrrtrack.render import JSON_ESCAPES, visible
 
 if TYPE_CHECKING:
     from wrrtrack._errors import Problem
@@ -44,7 +44,7 @@ def _record(problem: Problem, result: Validation) -> dict[str, Any]:
 def json_problems(result: Validation) -> str:
     """A JSON list with one object per problem; `[]` when there are none."""
     records = [_record(problem, result) for problem in result.problems]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(records, ensure_ascii=False, indent=2).translate(JSON_ESCAPES) + "\n"
 
 
 def _data(text: str) -> str:
