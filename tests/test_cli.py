@@ -68,7 +68,7 @@ def test_list_json_has_exactly_the_contract_keys_and_canonical_values(cli: Runne
         "theme": "migratiebeleid",
         "stance": "toegezegd",
         "actors": ["acvz", "rijk"],
-        "status": "in-verkenning",
+        "status": "uitgevoerd",
         "updated": "2022-12-22",
     }
 
@@ -113,7 +113,8 @@ def test_search_matches_title_quotes_and_notes_case_insensitively(cli: Runner) -
 
     assert found("NIEUWKOMERS") == ["wrr103-2"]  # title and quote
     assert found("bestaande ontvangstcentra") == ["wrr103-2"]  # quote only
-    assert found("bandbreedte") == ["wrr103-7"]  # history note only
+    assert found("welk beleid volgt") == ["wrr103-7"]  # history note only
+    assert found("verzocht eerder") == ["wrr103-7"]  # a history entry's quote only
     assert found("no such words anywhere") == []
 
 
@@ -122,7 +123,7 @@ def test_piped_table_is_tab_separated_without_colour(cli: Runner) -> None:
     assert result.out == (
         "wrr103-7\tDe mogelijkheden voor sturing van migratie in kaart brengen, waaronder "
         "richtgetallen voor asielmigratie\tmigratiebeleid\ttoegezegd\tacvz;rijk\t"
-        "in-verkenning\t2022-12-22\n"
+        "uitgevoerd\t2022-12-22\n"
     )
     assert "\x1b" not in result.out
     assert cli("-r", SHIPPED, "list", "--actor", "acvz", "--format", "tsv").out == result.out
@@ -207,17 +208,42 @@ def test_bad_format_is_a_usage_error(cli: Runner) -> None:
 
 def test_show_json_adds_quotes_and_history_with_nulls(cli: Runner) -> None:
     item = cli("-r", SHIPPED, "show", "wrr103-7", "--format", "json").json()
-    assert set(item) == LIST_KEYS | {"quotes", "history"}
+    assert set(item) == LIST_KEYS | {"quotes", "quotes_from", "reaction", "history"}
     assert item["quotes"][0].startswith("Het kabinet is bereid om aan de Adviescommissie")
+    summary = {
+        "id": "wrr-samenvatting-kabinetsreactie",
+        "kind": "samenvatting",
+        "publisher": "WRR",
+        "date": "2021-03-26",
+        "title": "Kabinetsreactie op het WRR-rapport Samenleven in Verscheidenheid",
+        "url": "https://www.wrr.nl/adviesprojecten/migratiediversiteit/nieuw"
+        "s/2021/03/26/kabinetsreactie-op-het-wrr-rapport-samenleven-in-verscheidenheid",
+    }
+    # The quotes are the WRR summary's words; the Kamerstuk is what it summarises.
+    assert item["quotes_from"] == summary
+    assert item["reaction"] == {
+        "reference": "Kamerstuk 29 861, nr. 70",
+        "date": "2021-03-24",
+        "url": "https://zoek.officielebekendmakingen.nl/kst-29861-70.html",
+    }
     assert item["history"][0] == {
         "date": "2021-03-24",
         "status": "in-verkenning",
-        "note": None,
+        "note": "Kabinetsreactie op het advies (Kamerstuk 29 861, nr. 70).",
         "by": None,
-        "source": "Kamerstuk 29 861, nr. 70",
+        "source": "wrr-samenvatting-kabinetsreactie",
+        "quotes": [],
+        "cites": summary,
     }
-    assert item["history"][1]["date"] == "2022-12-22"
-    assert "Realisme rond richtgetallen" in item["history"][1]["note"]
+    last = item["history"][1]
+    assert (last["date"], last["status"], last["source"]) == (
+        "2022-12-22",
+        "uitgevoerd",
+        "adviesraad-realisme-richtgetallen",
+    )
+    assert last["quotes"][1] == "Het kabinet verzocht eerder om dit advies."
+    assert last["cites"]["url"].startswith("https://www.adviesraadmigratie.nl/publicaties/")
+    assert last["cites"]["publisher"] == "Adviesraad Migratie"
 
 
 def test_show_text_names_every_part_in_dutch_or_english(cli: Runner) -> None:
@@ -226,16 +252,17 @@ def test_show_text_names_every_part_in_dutch_or_english(cli: Runner) -> None:
     for part in (
         "stance   doorverwezen (left to next cabinet)",
         "status   doorgeschoven (deferred)",
-        "Quoted from Kamerstuk 29 861, nr. 70:",
+        "Quoted from the WRR summary of the reaction (wrr.nl, 26 March 2021), not from the text",
         "2021-03-24  doorgeschoven",
+        "publication page: https://zoek.officielebekendmakingen.nl/kst-30995-104.html",
     ):
         assert part in out
     dutch = cli("-r", SHIPPED, "show", "WRR103-5").out
     for part in (
         "standpunt   doorverwezen (doorverwezen naar volgend kabinet)",
         "status      doorgeschoven\n",  # the label only respells the key: not repeated
-        "Geciteerd uit Kamerstuk 29 861, nr. 70:",
-        "bron: Kamerstuk 29 861, nr. 70",
+        "Geciteerd uit de WRR samenvatting van de reactie (wrr.nl, 26 maart 2021), niet uit",
+        "bron: WRR, “Kabinetsreactie op het WRR-rapport Samenleven in Verscheidenheid”",
     ):
         assert part in dutch
 
@@ -250,7 +277,10 @@ def test_history_json_and_piped_lines(cli: Runner) -> None:
     history = cli("-r", SHIPPED, "status", "history", "wrr103-7", "-f", "json").json()
     assert [h["date"] for h in history] == ["2021-03-24", "2022-12-22"]
     lines = cli("-r", SHIPPED, "status", "history", "wrr103-7").out.splitlines()
-    assert lines[0] == "2021-03-24\tin-verkenning\t\t\tKamerstuk 29 861, nr. 70"
+    assert lines[0] == (
+        "2021-03-24\tin-verkenning\t\tKabinetsreactie op het advies (Kamerstuk 29 861, nr. 70)."
+        "\twrr-samenvatting-kabinetsreactie"
+    )
     assert len(lines) == 2
 
 
@@ -286,6 +316,8 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
         "note": "Regeling gepubliceerd",
         "by": "A. Jansen",
         "source": None,
+        "quotes": [],
+        "cites": None,
     }
     history = cli("-r", registry, "status", "history", "wrr103-3").out
     assert history.endswith("2026-11-01\tuitgevoerd\tA. Jansen\tRegeling gepubliceerd\t\n")
@@ -381,7 +413,8 @@ def test_validate_shipped_registry(cli: Runner) -> None:
     result = cli("-r", SHIPPED, "validate")
     assert result.code == 0
     assert result.out == (
-        f"ok: {SHIPPED}: 7 recommendations, 12 quotes found in kabinetsreactie-wrr-103.txt\n"
+        f"ok: {SHIPPED}: 7 recommendations, 27 quotes found in 6 sources, every fingerprint "
+        "matching\n"
     )
 
 
@@ -393,7 +426,11 @@ def test_validate_names_the_item_whose_quote_lost_a_word(cli: Runner, registry: 
     first = result.err.splitlines()[0]
     line = text.splitlines().index(next(x for x in text.splitlines() if "breed in kaart" in x)) + 1
     assert first.startswith(f"error: {registry}:{line}:9: wrr103-7: quote 1 is not in ")
-    assert 'nearest passage: "Het kabinet is bereid om aan de Adviescommissie' in first
+    assert (
+        'nearest passage, [-only in the source-] {+only in the quote+}: "Het kabinet is bereid '
+        "om aan de Adviescommissie voor Vreemdelingenzaken (ACVZ) te vragen om "
+        "[-breed-]{+globaal+} in kaart te brengen"
+    ) in first
     assert result.err.splitlines()[-1] == f"error: 1 problem(s) in {registry}"
 
 
@@ -401,7 +438,16 @@ def test_validate_reports_a_missing_source_file(cli: Runner, registry: Path) -> 
     (registry.parent / "sources" / "kabinetsreactie-wrr-103.txt").unlink()
     result = cli("-r", registry, "validate")
     assert result.code == 1
-    assert "kabinetsreactie-wrr-103.txt cannot be read: No such file or directory" in result.err
+    line = (
+        registry.read_text(encoding="utf-8")
+        .splitlines()
+        .index("    file: sources/kabinetsreactie-wrr-103.txt")
+    )
+    assert result.err == (
+        f"error: {registry}:{line + 1}:11: source 'wrr-samenvatting-kabinetsreactie' "
+        "(sources/kabinetsreactie-wrr-103.txt) is missing: no such file in the registry's "
+        f"folder\nerror: 1 problem(s) in {registry}\n"
+    )
 
 
 # --- the command line itself ------------------------------------------------------------
@@ -493,6 +539,8 @@ def test_status_set_records_the_source(cli: Runner, registry: Path) -> None:
         "note": None,
         "by": "B. Bakker",
         "source": "Kamerbrief 2026-0301: 'kader' & \"plan\"",
+        "quotes": [],
+        "cites": None,
     }
 
 
@@ -602,7 +650,7 @@ def test_lang_of_wrrtrack_toml_is_the_default_of_show_and_list(
         'registry = "data/recommendations.yaml"\nlang = "en"\n', encoding="utf-8"
     )
     monkeypatch.chdir(registry.parent.parent)
-    assert "Quoted from Kamerstuk" in cli("show", "wrr103-7").out
-    assert "Geciteerd uit Kamerstuk" in cli("show", "wrr103-7", "--lang", "nl").out
+    assert "Quoted from the WRR summary" in cli("show", "wrr103-7").out
+    assert "Geciteerd uit de WRR samenvatting" in cli("show", "wrr103-7", "--lang", "nl").out
     monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
     assert "1 of 7 recommendations" in cli("--no-pager", "list", "-a", "acvz").out

@@ -91,7 +91,7 @@ def test_bundled_registry_reads_from_anywhere_but_refuses_writes(
     bundled = bundled_registry()
     assert bundled is not None
     before = bundled.read_bytes()
-    result = cli("status", "set", "wrr103-7", "uitgevoerd", "--by", "x")
+    result = cli("status", "set", "wrr103-7", "vervallen", "--by", "x")
     assert result.code == 1
     assert "is not changed from here" in result.err
     assert "wrrtrack init DIR" in result.err
@@ -107,7 +107,7 @@ def test_init_copies_the_bundled_registry_and_its_source(
     assert copy.read_bytes() == (ROOT / "data" / "recommendations.yaml").read_bytes()
     monkeypatch.chdir(tmp_path / "mine")
     assert cli("validate").code == 0
-    assert cli("status", "set", "wrr103-7", "uitgevoerd", "--by", "x").code == 0
+    assert cli("status", "set", "wrr103-7", "vervallen", "--by", "x").code == 0
     again = cli("init", tmp_path / "mine")
     assert again.code == 1
     assert "exists already; nothing was created or changed" in again.err

@@ -30,6 +30,8 @@ COMMANDS = [
     ["status", "history"],
     ["report"],
     ["validate"],
+    ["sources"],
+    ["sources", "update"],
     ["init"],
     ["vocab"],
     ["export"],
@@ -62,11 +64,25 @@ def in_copy(registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return registry
 
 
+SOURCES = re.compile(r"(<!-- sources:start -->\n).*?(<!-- sources:end -->\n)", re.DOTALL)
+
+
+def sources_section() -> str:
+    """The README's table of the shipped registry's sources, from the registry itself."""
+    from wrrtrack import Registry
+    from wrrtrack.render.markdown import sources_table
+
+    ledger = Registry.open(ROOT / "data" / "recommendations.yaml", use_cache=False).ledger
+    return "\n".join(sources_table(ledger.sources, "en"))
+
+
 def test_readme_examples_show_real_output(cli: Runner, in_copy: Path) -> None:
     text = README.read_text(encoding="utf-8")
+    table = sources_section()
+    assert table.count("\n| ") >= 6  # every shipped source is listed
     blocks = BLOCK.findall(text)
     assert len(blocks) >= 8
-    rendered = text
+    rendered = SOURCES.sub(lambda m: f"{m.group(1)}{table}{m.group(2)}", text)
     for block in blocks:
         rendered = rendered.replace(
             f"```console\n{block}```\n", f"```console\n{render_block(block, cli)}```\n", 1
@@ -223,6 +239,6 @@ def test_the_python_example_runs(in_copy: Path, capsys: pytest.CaptureFixture[st
     exec(compile(code, "README.md", "exec"), {})  # noqa: S102 (our own README's example)
     assert capsys.readouterr().out.splitlines() == [
         "wrr103-1 in-verkenning 2021-03-24",
-        "wrr103-2 in-verkenning 2021-03-24",
-        "wrr103-4 in-uitvoering 2021-03-24",
+        "wrr103-2 in-verkenning 2022-01-01",
+        "wrr103-4 in-uitvoering 2024-10-17",
     ]

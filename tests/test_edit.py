@@ -98,7 +98,7 @@ def test_append_record_adds_it_at_the_end_in_the_files_layout() -> None:
     change = StatusChange(date(2026, 2, 1), "in-verkenning", None, "B")
     again, _, _ = _edit.set_status(edited, "wrr103-8", change, today=TODAY)
     assert_parse_is_a_full_read(again)
-    change = StatusChange(date(2026, 2, 1), "uitgevoerd", None, "B")
+    change = StatusChange(date(2026, 2, 1), "vervallen", None, "B")
     again, _, _ = _edit.set_status(again, "wrr103-7", change, today=TODAY)
     assert_parse_is_a_full_read(again)
     assert again.parsed.ledger.get("wrr103-7").history[-1] == change
@@ -175,14 +175,15 @@ def test_add_term_creates_vocabularies_in_a_registry_without_one() -> None:
 
 def test_refused_edits_change_nothing_and_say_why() -> None:
     inline = TEXT.replace(
-        "    history:\n      - date: 2021-03-24\n        status: open\n"
-        '        source: "Kamerstuk 29 861, nr. 70"\n\n  - id: wrr103-4',
-        "    history: [{date: 2021-03-24, status: open}]\n\n  - id: wrr103-4",
+        "    history:\n      - date: 2021-03-24\n        status: in-verkenning\n"
+        '        note: "Kabinetsreactie op het advies (Kamerstuk 29 861, nr. 70)."\n'
+        "        source: wrr-samenvatting-kabinetsreactie\n\n  - id: wrr103-2",
+        "    history: [{date: 2021-03-24, status: in-verkenning}]\n\n  - id: wrr103-2",
     )
     doc = document(inline)
     change = StatusChange(date(2026, 2, 1), "uitgevoerd", None, "B")
     with pytest.raises(WrrtrackError, match="its history is written as an inline list"):
-        _edit.set_status(doc, "wrr103-3", change, today=TODAY)
+        _edit.set_status(doc, "wrr103-1", change, today=TODAY)
     with pytest.raises(InvalidChange, match="exists already"):
         _edit.add_term(doc, "statuses", Term("open", "open", "open"), today=TODAY)
 

@@ -4,6 +4,7 @@ SQLite for SQL tools; and every refusal leaves every file as it was."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import sqlite3
 import tomllib
@@ -46,12 +47,16 @@ def test_export_reads_back_to_the_registry_model(cli: Runner, registry: Path, fm
 def test_toml_leaves_absent_values_out_and_reads_them_back_as_absent(cli: Runner) -> None:
     text = cli("--registry", SHIPPED, "export", "--format", "toml").out
     assert "null" not in text
-    first = tomllib.loads(text)["recommendations"][0]["history"][0]
-    assert "note" not in first
-    assert "by" not in first
-    assert read_document(tomllib.loads(text)).recommendations[0].history[0].note is None
+    document = tomllib.loads(text)
+    absent = 0
+    for rec, written in zip(shipped().recommendations, document["recommendations"], strict=True):
+        for change, table in zip(rec.history, written["history"], strict=True):
+            for name in ("note", "by", "source"):
+                assert (name in table) == (getattr(change, name) is not None)
+                absent += name not in table
+    assert absent > 0
     # TOML's own dates, not text: a spreadsheet or script gets a date.
-    assert "\ndate = 2021-03-24\n" in text
+    assert "date = 2021-03-24" in text
 
 
 @given(ledger=ledgers())
@@ -74,19 +79,36 @@ def test_a_random_registry_file_round_trips(tmp_path: Path, ledger: Ledger) -> N
 def test_the_export_has_every_part_of_the_registry() -> None:
     ledger = shipped()
     document = to_document(ledger)
-    assert list(document) == ["wrrtrack_export", "reports", "vocabularies", "recommendations"]
+    assert list(document) == [
+        "wrrtrack_export",
+        "reports",
+        "vocabularies",
+        "recommendations",
+        "sources",
+    ]
     assert document["reports"][0]["key"] == "wrr-103"
     assert document["reports"][0]["reaction"]["source"] == ledger.report.reaction.source
     assert [r["id"] for r in document["recommendations"]] == [r.id for r in ledger.recommendations]
     assert all(r["report"] == "wrr-103" for r in document["recommendations"])
     assert set(document["vocabularies"]) == {"themes", "actors", "stances", "statuses"}
-    assert document["recommendations"][0]["history"][0] == {
-        "date": "2021-03-24",
+    assert document["recommendations"][1]["history"][1] == {
+        "date": "2022-01-01",
         "status": "in-verkenning",
-        "note": None,
+        "note": ledger.get("wrr103-2").history[1].note,
         "by": None,
-        "source": "Kamerstuk 29 861, nr. 70",
+        "source": "kst-36078-3",
+        "quotes": [
+            "Tot 1 januari 2022 zijn inburgeraars ingestroomd onder de Wi 2013, en daarmee zal "
+            "het inburgeringsregime van deze wet nog zeker tot 2027 doorwerken."
+        ],
     }
+    # Every stored source, with the fingerprint of its file.
+    sources = {source["id"]: source for source in document["sources"]}
+    assert len(sources) == len(ledger.sources) >= 6
+    for source in sources.values():
+        data = (SHIPPED.parent / source["file"]).read_bytes()
+        assert source["sha256"] == hashlib.sha256(data).hexdigest()
+    assert sources["kst-30995-104"]["date"] == "2024-10-17"
 
 
 def damaged(change: Any) -> dict[str, Any]:
@@ -148,9 +170,8 @@ def test_a_filter_that_leaves_a_report_out_exports_none_of_its_records() -> None
 
 HOSTILE = {
     '"Een meer integrale ontvangst van alle nieuwkomers"': '"=HYPERLINK(\\"http://x\\")"',
-    'source: "Kamerstuk 29 861, nr. 70"\n\n  - id: wrr103-3': (
-        'source: "Kamerstuk 29 861, nr. 70"\n        note: "+1\\n-2\\r@3 ëé"\n'
-        '        by: "\\tTab"\n\n  - id: wrr103-3'
+    '        note: "Vanaf 1 januari 2022 stromen': (
+        '        by: "\\tTab"\n        note: "+1\\n-2\\r@3 ëé Vanaf 1 januari 2022 stromen'
     ),
 }
 
@@ -181,7 +202,7 @@ def test_csv_with_bom_opens_with_accents_intact_and_no_formula(
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in body}
     assert "financiële" in by_id["wrr103-1"]["title"]
     assert by_id["wrr103-2"]["title"] == '\'=HYPERLINK("http://x")'
-    assert by_id["wrr103-2"]["latest_note"] == "'+1\n'-2\r'@3 ëé"
+    assert by_id["wrr103-2"]["latest_note"].startswith("'+1\n'-2\r'@3 ëé Vanaf")
     assert by_id["wrr103-2"]["latest_by"] == "'\tTab"
     for row in body:
         for cell in row:
@@ -191,20 +212,24 @@ def test_csv_with_bom_opens_with_accents_intact_and_no_formula(
 
 def test_csv_summarises_the_history_in_its_columns(cli: Runner, registry: Path) -> None:
     cli("--registry", registry, "status", "set", "wrr103-6", "in-verkenning", "--note", "Verkend",
-        "--by", "A. Jansen", "--date", "2022-02-03")  # fmt: skip
+        "--by", "A. Jansen", "--date", "2024-11-02")  # fmt: skip
     rows = list(csv.DictReader(cli("--registry", registry, "export", "--format", "csv").out
                                .splitlines(keepends=True)))  # fmt: skip
     row = next(r for r in rows if r["id"] == "wrr103-6")
+    history = Registry.open(registry).get("wrr103-6").history
     assert row["first_date"] == "2021-03-24"
     assert row["first_status"] == "open"
-    assert row["updated"] == "2022-02-03"
+    assert row["updated"] == "2024-11-02"
     assert row["status"] == "in-verkenning"
-    assert row["changes"] == "2"
+    assert row["changes"] == "3"
     assert row["latest_note"] == "Verkend"
     assert row["latest_by"] == "A. Jansen"
-    assert row["history"] == (
-        "2021-03-24 open (Kamerstuk 29 861, nr. 70)\n2022-02-03 in-verkenning: Verkend (A. Jansen)"
-    )
+    assert row["latest_source"] == ""
+    assert row["history"].splitlines() == [
+        f"2021-03-24 open: {history[0].note} (wrr-samenvatting-kabinetsreactie)",
+        f"2022-07-07 open: {history[1].note} (staat-van-migratie-2022)",
+        "2024-11-02 in-verkenning: Verkend (A. Jansen)",
+    ]
 
 
 def test_without_bom_there_is_none_and_bom_is_only_for_csv(cli: Runner) -> None:
@@ -221,7 +246,6 @@ def test_without_bom_there_is_none_and_bom_is_only_for_csv(cli: Runner) -> None:
 def test_sqlite_has_a_row_per_record_with_keys_that_hold(
     cli: Runner, registry: Path, tmp_path: Path
 ) -> None:
-    cli("--registry", registry, "status", "set", "wrr103-7", "uitgevoerd", "--date", "2022-12-22")
     out = tmp_path / "registry.db"
     result = cli("--registry", registry, "export", "--format", "sqlite", "-o", out)
     assert result.code == 0, result.err
@@ -235,6 +259,10 @@ def test_sqlite_has_a_row_per_record_with_keys_that_hold(
         assert count("reports") == 1
         assert count("report_context") == len(ledger.report.context)
         assert count("vocabulary_statuses") == len(ledger.vocabularies.statuses.terms)
+        assert count("sources") == len(ledger.sources) >= 6
+        assert count("history_quotes") == sum(
+            len(c.quotes) for r in ledger.recommendations for c in r.history
+        )
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         joined = db.execute(
@@ -253,6 +281,19 @@ def test_sqlite_has_a_row_per_record_with_keys_that_hold(
         assert ("history", "recommendation", "recommendations") in foreign
         assert ("actors", "actor", "vocabulary_actors") in foreign
         assert ("recommendations", "status", "vocabulary_statuses") in foreign
+        assert ("history", "source_id", "sources") in foreign
+        assert ("reports", "reaction_source_id", "sources") in foreign
+        cited = db.execute(
+            "SELECT s.publisher, q.text FROM history_quotes q "
+            "JOIN sources s ON s.id = q.source_id WHERE q.recommendation = 'wrr103-6'"
+        ).fetchall()
+        assert cited == [
+            (
+                "Rijksoverheid",
+                "De Staat van Migratie is de jaarlijkse rapportage over de volle breedte van "
+                "migratie.",
+            )
+        ]
 
 
 def test_sqlite_holds_every_value_of_the_lossless_export(tmp_path: Path) -> None:

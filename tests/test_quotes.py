@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import ROOT
-from wrrtrack._quotes import SourceText, fold
+from wrrtrack._quotes import SourceText, fold, word_diff
 
 SOURCE = SourceText(
     (ROOT / "data" / "sources" / "kabinetsreactie-wrr-103.txt").read_text(encoding="utf-8")
@@ -50,3 +50,39 @@ def test_the_source_text_is_kept_byte_for_byte_as_published() -> None:
     assert hashlib.sha256(data).hexdigest() == (
         "378be4b49c808fdee162063404ee25781a0f02f743477ed916af9f329b9bb7cc"
     )
+
+
+def test_a_decomposed_letter_is_the_same_text_on_either_side() -> None:
+    # "gecreëerd" with ë as e + COMBINING DIAERESIS, as some editors and PDFs produce it.
+    decomposed = "gecree\u0308erd moeten worden aan alle migranten"
+    assert SOURCE.contains(decomposed)
+    assert SourceText(f"Zij hebben het {decomposed}.").contains("gecreëerd moeten worden")
+
+
+def test_compatibility_forms_are_not_forgiven() -> None:
+    # NFC, not NFKC: a ligature or a full-width letter is a different text.
+    assert not SOURCE.contains("\ufb01nanciële consequenties")
+    assert not SOURCE.contains("\uff28et Rijk is verantwoordelijk")
+    assert SOURCE.contains("financiële consequenties")
+
+
+def test_word_diff_marks_the_changed_word_and_trims_what_the_quote_does_not_cover() -> None:
+    passage = SOURCE.nearest_passage("Het Rijk is verantwoordelijk voor de goede randvoorwaarden")
+    assert word_diff(passage, "Het Rijk is verantwoordelijk voor de goede randvoorwaarden") == (
+        "Het Rijk is verantwoordelijk voor de [-juiste-]{+goede+} randvoorwaarden …"
+    )
+    assert word_diff("a b c d e", "b x d") == "… b [-c-]{+x+} d …"
+    assert word_diff("a b c", "a c d") == "a [-b-] c {+d+}"
+    assert word_diff("a b", "a b") == "a b"
+
+
+def test_a_missing_quote_is_told_with_the_nearest_passage_marked() -> None:
+    said = SOURCE.missing(
+        "te vragen om globaal in kaart te brengen welke mogelijkheden bestaan voor nadere sturing"
+    )
+    assert said == (
+        'nearest passage, [-only in the source-] {+only in the quote+}: "… te vragen om '
+        "[-breed-]{+globaal+} in kaart te brengen welke mogelijkheden bestaan voor nadere "
+        'sturing …"'
+    )
+    assert SourceText("").missing("iets") == "the source holds no text"

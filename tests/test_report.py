@@ -36,20 +36,22 @@ def test_report_heading_summary_and_as_of(cli: Runner) -> None:
     out = cli("-r", SHIPPED, "report").out
     assert out.startswith(
         "# Opvolging WRR 103: Samenleven in verscheidenheid. Beleid voor de migratiesamenleving\n"
-        "\n- **Kabinetsreactie:** Kamerstuk 29 861, nr. 70, 2021-03-24\n"
-        "- **Stand per:** 2022-12-22\n"
+        "\n- **Kabinetsreactie:** [Kamerstuk 29 861, nr. 70]"
+        "(<https://zoek.officielebekendmakingen.nl/kst-29861-70.html>), 2021-03-24\n"
+        "- **Stand per:** 2024-10-17\n"
     )
-    assert "| in verkenning | 3 |" in out
+    assert "| in verkenning | 2 |" in out
+    assert "| uitgevoerd | 1 |" in out
     assert "| **Totaal** | **7** |" in out
-    assert "| gemeenten | 0 | 2 | 1 | 0 | **3** |" in out
+    assert "| gemeenten | 0 | 2 | 1 | 0 | 0 | **3** |" in out
     assert "> Het kabinet is bereid om aan de Adviescommissie voor Vreemdelingenzaken" in out
 
 
 def test_english_labels(cli: Runner) -> None:
     out = cli("-r", SHIPPED, "report", "--lang", "en").out
     assert out.startswith("# Follow-up of WRR 103")
-    assert "| exploring | 3 |" in out
-    assert "| municipalities | 0 | 2 | 1 | 0 | **3** |" in out
+    assert "| exploring | 2 |" in out
+    assert "| municipalities | 0 | 2 | 1 | 0 | 0 | **3** |" in out
     assert "- **Cabinet stance:** left to next cabinet" in out
     assert "Stand per" not in out
 
@@ -58,9 +60,9 @@ def test_as_of_and_since(cli: Runner) -> None:
     out = cli("-r", SHIPPED, "report", "--as-of", "2026-01-01", "--since", "2022-01-01").out
     assert "- **Stand per:** 2026-01-01" in out
     assert "## Wijzigingen na 2022-01-01" in out
-    assert "| 2022-12-22 | [wrr103-7](#wrr103-7) | in verkenning | De Adviesraad Migratie" in out
-    none = cli("-r", SHIPPED, "report", "--since", "2023-01-01").out
-    assert "Geen wijzigingen na 2023-01-01." in none
+    assert "| 2022-12-22 | [wrr103-7](#wrr103-7) | uitgevoerd | De Adviesraad Migratie" in out
+    none = cli("-r", SHIPPED, "report", "--since", "2025-01-01").out
+    assert "Geen wijzigingen na 2025-01-01." in none
     bad = cli("-r", SHIPPED, "report", "--since", "gisteren")
     assert bad.code == 2
     assert "'gisteren' is not a real date" in bad.err
@@ -69,17 +71,18 @@ def test_as_of_and_since(cli: Runner) -> None:
 def test_as_of_shows_the_state_on_that_date(cli: Runner) -> None:
     then = cli("-r", SHIPPED, "report", "--as-of", "2022-01-01").out
     assert "- **Stand per:** 2022-01-01" in then
-    assert "bandbreedte" not in then  # the December 2022 entry had not happened yet
+    assert "welk beleid volgt" not in then  # the December 2022 entry had not happened yet
     assert "| [wrr103-7](#wrr103-7) |" in then
-    assert "bandbreedte" in cli("-r", SHIPPED, "report").out
+    assert "welk beleid volgt" in cli("-r", SHIPPED, "report").out
 
 
 def test_report_renders_as_github_markdown(cli: Runner) -> None:
     rendered = html(cli("-r", SHIPPED, "report").out)
     assert rendered.count("<h1>") == 1
     assert rendered.count("<h3>wrr103-") == 7
-    assert rendered.count("<table>") == 4 + 2 + 7  # themes, summaries, histories
-    assert rendered.count("<blockquote>") == 10 + 2  # quotes and context
+    assert rendered.count("<table>") == 4 + 2 + 7 + 1  # themes, summaries, histories, sources
+    # stance quotes, context, and the quotes of history entries
+    assert rendered.count("<blockquote>") == 12 + 2 + 13
 
 
 def test_hostile_text_renders_as_text(cli: Runner, registry: Path) -> None:
@@ -165,7 +168,8 @@ def test_a_mermaid_pie_of_the_statuses_precedes_their_table(cli: Runner) -> None
     out = cli("-r", SHIPPED, "report", "--lang", "en").out
     assert (
         "### By status\n\n```mermaid\npie showData\n    title Recommendations by status\n"
-        '    "open" : 2\n    "exploring" : 3\n    "in progress" : 1\n    "deferred" : 1\n```\n\n'
+        '    "open" : 2\n    "exploring" : 2\n    "in progress" : 1\n    "implemented" : 1\n'
+        '    "deferred" : 1\n```\n\n'
         "| Status | Count |\n"
     ) in out
     rendered = html(out)
@@ -212,19 +216,20 @@ def test_summary_has_the_counts_and_the_latest_changes_only(cli: Runner) -> None
     out = cli("-r", SHIPPED, "report", "--summary").out
     assert "```mermaid" in out
     assert "| **Totaal** | **7** |" in out
-    assert "| gemeenten | 0 | 2 | 1 | 0 | **3** |" in out
+    assert "| gemeenten | 0 | 2 | 1 | 0 | 0 | **3** |" in out
     assert "Aanbevelingen per thema" not in out
     assert "### wrr103-" not in out
     assert "> " not in out  # neither quotes nor context
     changes = out.split("## Laatste wijzigingen\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert changes[2].startswith("| 2022-12-22 | wrr103-7 | in verkenning | De Adviesraad")
-    assert [row.split(" | ")[1] for row in changes[3:]] == [f"wrr103-{n}" for n in range(1, 8)]
+    assert changes[2].startswith("| 2024-10-17 | wrr103-4 | in uitvoering | Onder het volgende")
+    assert changes[4].startswith("| 2022-12-22 | wrr103-7 | uitgevoerd | De Adviesraad")
+    assert [row.split(" | ")[1] for row in changes[10:]] == [f"wrr103-{n}" for n in range(1, 8)]
     since = cli("-r", SHIPPED, "report", "--summary", "--since", "2022-01-01", "--lang", "en").out
     assert "## Changes after 2022-01-01\n" in since
     assert since.count("| 2022-12-22 | wrr103-7 |") == 1
     assert "Latest changes" not in since
-    none = cli("-r", SHIPPED, "report", "--summary", "--since", "2023-01-01").out
-    assert "Geen wijzigingen na 2023-01-01." in none
+    none = cli("-r", SHIPPED, "report", "--summary", "--since", "2025-01-01").out
+    assert "Geen wijzigingen na 2025-01-01." in none
 
 
 def test_summary_clips_huge_notes(cli: Runner, registry: Path) -> None:

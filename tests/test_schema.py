@@ -33,7 +33,7 @@ CASES = [
         "unclosed quote",
         '"Een meer integrale ontvangst van alle nieuwkomers"',
         '"Een meer integrale ontvangst van alle nieuwkomers',
-        line_of(TEXT, '"Een meer integrale ontvangst') + 6,  # where the next key was expected
+        line_of(TEXT, '      - "Het kabinet is het met de WRR eens'),
         10,
         "YAML syntax: while parsing a block mapping did not find expected key",
     ),
@@ -76,7 +76,7 @@ CASES = [
         "id: wrr103-1",
         '  - id: wrr103-1\n    title: "Een',
         5,
-        f"duplicate id 'wrr103-1' (first on line {line_of(TEXT, '- id: wrr103-1')})",
+        f"duplicate id 'wrr103-1' (first on line {line_of(TEXT, '  - id: wrr103-1')})",
     ),
     (
         "duplicate key",
@@ -153,9 +153,8 @@ CASES = [
     ),
     (
         "empty history",
-        "    history:\n      - date: 2021-03-24\n        status: open\n"
-        '        source: "Kamerstuk 29 861, nr. 70"\n\n  - id: wrr103-4',
-        "    history: []\n\n  - id: wrr103-4",
+        "    history:\n      - date: 2021-03-24\n        status: open\n",
+        "    history: []\n    old-history:\n      - date: 2021-03-24\n        status: open\n",
         "history: []",
         14,
         "wrr103-3.history: must not be empty",
@@ -250,7 +249,7 @@ def test_every_problem_is_listed_in_one_run(cli: Runner, registry: Path) -> None
     assert len(lines) == 4  # in file order, quotes checked although the structure is wrong
     assert "unknown stance 'positive'; did you mean 'positief'?" in lines[0]
     assert "unknown actor 'rijks'" in lines[1]
-    assert "wrr103-7: quote 1 is not in kabinetsreactie-wrr-103.txt" in lines[2]
+    assert "wrr103-7: quote 1 is not in source 'wrr-samenvatting-kabinetsreactie'" in lines[2]
     assert lines[3] == f"error: 3 problem(s) in {registry}"
 
 

@@ -30,11 +30,18 @@ from typing import Any
 from wrrtrack import __version__
 from wrrtrack._edit import BlockPlace, Parsed, layout_from_values, layout_values
 from wrrtrack._errors import Location
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._model import (
+    AdviceReport,
+    Ledger,
+    Reaction,
+    Recommendation,
+    Source,
+    StatusChange,
+)
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 3  # 2: entries carry their newest date ("latest"); 3: the code and blocks
+FORMAT = 4  # 2: entries carry their newest date ("latest"); 3: the code and blocks; 4: sources
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -248,7 +255,12 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             report.number,
             report.title,
             report.date.isoformat(),
-            [report.reaction.reference, report.reaction.date.isoformat(), report.reaction.source],
+            [
+                report.reaction.reference,
+                report.reaction.date.isoformat(),
+                report.reaction.source,
+                report.reaction.url,
+            ],
             list(report.context),
         ],
         "vocabularies": {
@@ -264,7 +276,10 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
                 list(r.actors),
                 r.status,
                 list(r.quotes),
-                [[c.date.isoformat(), c.status, c.note, c.by, c.source] for c in r.history],
+                [
+                    [c.date.isoformat(), c.status, c.note, c.by, c.source, list(c.quotes)]
+                    for c in r.history
+                ],
                 layout_values(parsed.layouts[r.id]),
             ]
             for r in ledger.recommendations
@@ -274,6 +289,10 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             for (owner, index), place in parsed.quote_places.items()
         ],
         "blocks": {path: list(place) for path, place in parsed.blocks.items()},
+        "sources": [
+            [*s[:4], s.date.isoformat() if s.date else None, s.kind, s.url, s.sha256]
+            for s in ledger.sources
+        ],
     }
 
 
@@ -284,7 +303,7 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         number,
         title,
         date.fromisoformat(day),
-        Reaction(reaction[0], date.fromisoformat(reaction[1]), reaction[2]),
+        Reaction(reaction[0], date.fromisoformat(reaction[1]), reaction[2], reaction[3]),
         tuple(context),
     )
     sections = document["vocabularies"]
@@ -312,7 +331,9 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
                 tuple(actors),
                 status,
                 tuple(quotes),
-                tuple(StatusChange(iso(d), s, n, b, src) for d, s, n, b, src in history),
+                tuple(
+                    StatusChange(iso(d), s, n, b, src, tuple(q)) for d, s, n, b, src, q in history
+                ),
             )
         )
         layouts[rid] = layout_from_values(layout)
@@ -321,4 +342,9 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         for owner, index, line, column in document["quotes"]
     }
     blocks = {path: BlockPlace(*place) for path, place in document["blocks"].items()}
-    return Parsed(Ledger(report, vocab, tuple(recommendations)), layouts, places, blocks)
+    sources = tuple(
+        Source(i, file, title, publisher, iso(day) if day else None, kind, url, sha)
+        for i, file, title, publisher, day, kind, url, sha in document["sources"]
+    )
+    ledger = Ledger(report, vocab, tuple(recommendations), sources)
+    return Parsed(ledger, layouts, places, blocks)

@@ -80,6 +80,15 @@ class Parsed(NamedTuple):
     blocks: dict[str, BlockPlace]
 
 
+class SourcePlace(NamedTuple):
+    """Where a source record's stored file and fingerprint are in the file's text."""
+
+    file: Location  # the `file` value, for messages
+    sha256: Location  # the `sha256` value, for messages
+    sha256_start: int  # the `sha256` value's characters, quotes included
+    sha256_end: int
+
+
 class Placed(NamedTuple):
     """One recommendation as read from the file, with its places."""
 
@@ -440,3 +449,31 @@ def add_term(doc: Document, section: str, term: Term, *, today: date) -> Documen
     vocabularies = parsed.ledger.vocabularies._replace(**{section: vocabulary.extended([term])})
     ledger = dataclasses.replace(parsed.ledger, vocabularies=vocabularies)
     return Document(doc.path, inserted.text, Parsed(ledger, layouts, places, blocks))
+
+
+def record_fingerprint(doc: Document, identifier: str, sha256: str, *, today: date) -> Document:
+    """Set the recorded SHA-256 of the stored source `identifier` (replace one scalar).
+
+    A rare change, so it is checked the slow, sure way: the whole new text is read again
+    and must hold the same registry with only that fingerprint changed.
+    """
+    from wrrtrack._schema import read_registry
+    from wrrtrack._yamlfile import yaml_scalar
+
+    ledger = doc.parsed.ledger
+    source = ledger.source(identifier)
+    if source is None:
+        raise InvalidChange(f"no stored source with id '{identifier}'", "source")
+    place = read_registry(doc.path, doc.text, today).source_places.get(identifier)
+    if place is None or place.sha256_start < 0:
+        raise _refuse(doc.path, f"sources.{identifier}.sha256")
+    new_text = _apply(
+        doc.text, [_Splice(place.sha256_start, place.sha256_end, yaml_scalar(sha256))]
+    )
+    reading = read_registry(doc.path, new_text, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)
+    sources = tuple(s._replace(sha256=sha256) if s.id == identifier else s for s in ledger.sources)
+    if reading.parsed.ledger != dataclasses.replace(ledger, sources=sources):
+        raise _refuse(doc.path, f"sources.{identifier}.sha256")
+    return Document(doc.path, new_text, reading.parsed)

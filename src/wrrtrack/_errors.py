@@ -8,7 +8,9 @@
     ├── InvalidChange              a change the rules of the registry do not allow
     ├── ReadOnlyRegistry           a write to the bundled registry
     ├── LockTimeout                another writer held the registry too long
-    └── OutputRefused              an output path we will not write to
+    ├── OutputRefused              an output path we will not write to
+    ├── SourceRefused              a source path that may not be read
+    └── EvidenceRefused            quotes that are not in the source they name
 
 Messages speak of fields and values, as the Python API names them; an error about one
 argument says which (`field`), so that the command line can name its own option instead.
@@ -130,3 +132,26 @@ class LockTimeout(WrrtrackError):
 
 class OutputRefused(WrrtrackError):
     """An --output path that we will not write to."""
+
+
+class SourceRefused(WrrtrackError):
+    """A source path that may not be read (outside the registry's folder, not a regular
+    file, too large, not UTF-8); says why, and never what the file holds."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"source '{path}': {reason}")
+
+
+class EvidenceRefused(WrrtrackError):
+    """Quotes that are not in the source they name (a write is refused for them); carries
+    each as a placed Problem, the nearest passage and its differing words included."""
+
+    def __init__(self, problems: list[Problem], summary: str) -> None:
+        self.problems = problems
+        self.summary = summary
+        super().__init__("\n".join([*map(str, problems), summary]))
+
+    def lines(self) -> list[str]:
+        return [*map(str, self.problems), self.summary]

@@ -10,10 +10,13 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from wrrtrack._errors import InvalidChange, UnknownRecommendation
 from wrrtrack._vocabulary import Vocabularies
+
+if TYPE_CHECKING:
+    from wrrtrack._quotes import Quoted
 
 
 class StatusChange(NamedTuple):
@@ -27,7 +30,8 @@ class StatusChange(NamedTuple):
     status: str
     note: str | None = None
     by: str | None = None
-    source: str | None = None
+    source: str | None = None  # a stored source's id, or free text for a source not stored
+    quotes: tuple[str, ...] = ()  # verbatim from the stored source `source` names
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,35 @@ class Recommendation:
         return dataclasses.replace(self, status=change.status, history=(*self.history, change))
 
     def text_matches(self, needle: str) -> bool:
-        """Search in title, quotes and history notes, ignoring case and accents (see `fold`)."""
+        """Search in title, quotes, history notes and the quotes of history entries,
+        ignoring case and accents (see `fold`)."""
         folded = fold(needle)
-        haystacks = [self.title, *self.quotes, *(c.note for c in self.history if c.note)]
+        haystacks = [
+            self.title,
+            *self.quotes,
+            *(c.note for c in self.history if c.note),
+            *(quote for c in self.history for quote in c.quotes),
+        ]
         return any(folded in fold(text) for text in haystacks)
+
+
+class Source(NamedTuple):
+    """A document that quotes are checked against: what it is, who published it, where it
+    is published, and the stored copy of its text with that copy's SHA-256.
+
+    `file` is relative to the registry's directory. A registry written before sources were
+    records names only a file; the other facts are then unknown (None) and nothing claims
+    more than that file.
+    """
+
+    id: str
+    file: str
+    title: str | None = None
+    publisher: str | None = None
+    date: date | None = None
+    kind: str | None = None  # samenvatting, kamerstuk, kamerbrief, adviesrapport, ...
+    url: str | None = None
+    sha256: str | None = None
 
 
 class Reaction(NamedTuple):
@@ -75,7 +104,8 @@ class Reaction(NamedTuple):
 
     reference: str
     date: date
-    source: str  # path of the source text, relative to the registry file
+    source: str  # the id of the stored source its quotes are checked against
+    url: str | None = None  # where the reaction itself is published
 
 
 class AdviceReport(NamedTuple):
@@ -196,6 +226,7 @@ class Ledger:
     report: AdviceReport
     vocabularies: Vocabularies
     recommendations: tuple[Recommendation, ...]
+    sources: tuple[Source, ...] = ()
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -214,6 +245,41 @@ class Ledger:
 
     def select(self, where: Filter) -> list[Recommendation]:
         return [rec for rec in self.recommendations if where.matches(rec)]
+
+    def source(self, identifier: str | None) -> Source | None:
+        """The stored source with this id, or None (free text, or no source named)."""
+        return next((s for s in self.sources if s.id == identifier), None)
+
+    @property
+    def quote_source(self) -> Source:
+        """The source the recommendations' quotes and the report's context come from.
+
+        A registry without source records names a file as `report.reaction.source`; the
+        source is then that file, and nothing more is known of it.
+        """
+        reaction = self.report.reaction
+        found = self.source(reaction.source)
+        return found if found is not None else Source(reaction.source, reaction.source)
+
+    def citing(self, identifier: str) -> list[Quoted]:
+        """Every quote checked against the source `identifier`, in registry order."""
+        return [quote for quote in self.quoted() if quote.source == identifier]
+
+    def quoted(self) -> list[Quoted]:
+        """Every quote in the registry with what it claims to come from (places unknown
+        here: see `Parsed.quote_places`)."""
+        from wrrtrack._quotes import Quoted
+
+        reaction = self.quote_source.id
+        found = [Quoted("", i, q, None, reaction) for i, q in enumerate(self.report.context)]
+        for rec in self.recommendations:
+            found += [Quoted(rec.id, i, q, None, reaction) for i, q in enumerate(rec.quotes)]
+            found += [
+                Quoted(rec.id, j, q, None, change.source, entry)
+                for entry, change in enumerate(rec.history)
+                for j, q in enumerate(change.quotes)
+            ]
+        return found
 
     def replace(self, rec: Recommendation) -> Ledger:
         position = self._index[rec.id.casefold()]

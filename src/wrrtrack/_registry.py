@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 from wrrtrack import _cache, clock, storage
 from wrrtrack._edit import Document, Parsed
 from wrrtrack._errors import (
+    EvidenceRefused,
     InvalidChange,
     Problem,
     ReadOnlyRegistry,
@@ -36,8 +37,11 @@ from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
-    from wrrtrack._quotes import Quoted
+    from wrrtrack._edit import SourcePlace
+    from wrrtrack._model import Source
+    from wrrtrack._quotes import Quoted, SourceText
     from wrrtrack._schema import Reading
+    from wrrtrack._sources import State
 
 T = TypeVar("T")
 
@@ -48,8 +52,9 @@ class Validation(NamedTuple):
     path: Path
     problems: list[Problem]
     recommendations: int  # records read (0 when the file could not be read as a registry)
-    quotes: int  # quotes looked up in the source text
-    source: Path | None  # the source text the quotes were looked up in
+    quotes: int  # quotes looked up in their sources
+    source: Path | None  # the source text the recommendations' quotes were looked up in
+    sources: int = 0  # stored sources checked against their fingerprints
 
     @property
     def ok(self) -> bool:
@@ -229,14 +234,11 @@ class Registry:
         """
         return self.ledger.select((where or Filter()).resolved(self.vocabularies))
 
-    @property
-    def source_path(self) -> Path:
-        return self.path.parent / self.report.reaction.source
-
     # --- checking --------------------------------------------------------------------
 
     def validate(self, *, today: date | None = None) -> Validation:
-        """Check the file now, quotes included; every problem, in file order.
+        """Check the file now: its fields, every quote against its source, and every stored
+        source against its fingerprint; every problem, in file order.
 
         Never raises for a problem in the file (only when it cannot be read at all, such
         as `RegistryNotFound`). A valid file becomes this registry's content.
@@ -244,28 +246,59 @@ class Registry:
         data = storage.read_bytes(self.path)
         digest = _cache.key(data) if self.use_cache else None
         parsed = _cached(digest, self.path, today, self.timezone) if digest else None
-        source: str | None
+        day = today or clock.today(self.timezone)
         if parsed is not None:
-            quoted, source = _quotes_of(parsed), parsed.ledger.report.reaction.source
+            ledger = parsed.ledger
+            quoted = _quotes_of(parsed)
             problems: list[Problem] = []
+            found = _evidence(self.path, ledger.sources, ledger.report.reaction.source, quoted, {})
+            if found.problems:  # the cache keeps no places of sources: read them
+                reading = _reading(self.path, data, day)
+                found = _evidence(
+                    self.path, reading.sources, reading.source, quoted, reading.source_places
+                )
         else:
             with _collector_paused():
-                reading = _reading(self.path, data, today or clock.today(self.timezone))
-            parsed, problems, quoted, source = reading
+                reading = _reading(self.path, data, day)
+            parsed, problems, quoted = reading.parsed, reading.problems, reading.quoted
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
+            found = _evidence(
+                self.path, reading.sources, reading.source, quoted, reading.source_places
+            )
         if parsed is not None:
             self._loaded = parsed
-        source_path = self.path.parent / source if source else None
-        if source_path is not None:
-            problems = [*problems, *_quote_problems(source_path, quoted)]
         return Validation(
             self.path,
-            sorted(problems, key=lambda problem: problem.file_order),
+            sorted([*problems, *found.problems], key=lambda problem: problem.file_order),
             len(parsed.ledger.recommendations) if parsed else 0,
             len(quoted),
-            source_path,
+            found.source,
+            found.sources,
         )
+
+    def sources(self) -> list[tuple[Source, State]]:
+        """Every stored source with the state of its file against its fingerprint: `ok`,
+        `changed`, `missing` or `refused` (a path or file that may not be read)."""
+        from wrrtrack import _sources
+
+        ledger = self.ledger
+        listed = ledger.sources or (ledger.quote_source,)
+        return [
+            (source, _sources.state(self.path.parent, source.file, source.sha256))
+            for source in listed
+        ]
+
+    @property
+    def source_paths(self) -> list[Path]:
+        """The stored source files (that a write must never replace by accident)."""
+        ledger = self.ledger
+        return [self.path.parent / s.file for s in ledger.sources or (ledger.quote_source,)]
+
+    @property
+    def source_path(self) -> Path:
+        """The file the recommendations' quotes are checked against."""
+        return self.path.parent / self.ledger.quote_source.file
 
     # --- changing --------------------------------------------------------------------
 
@@ -278,6 +311,7 @@ class Registry:
         on: date | None = None,
         by: str | None = None,
         source: str | None = None,
+        quotes: Sequence[str] = (),
         today: date | None = None,
     ) -> StatusUpdate:
         """Append a history entry and set the current status; returns the record before
@@ -287,6 +321,11 @@ class Registry:
         (`UnknownTerm` otherwise); `on` defaults to today and `by` to the git user name
         (else the login name). A change to the status the record has needs a `note`;
         `InvalidChange` names the argument a refused change is about.
+
+        `source` is the id of a stored source (see `sources`) or free text for a source
+        that is not stored. `quotes` are verbatim passages of the stored source `source`
+        names: each must be found in it (as `validate` finds quotes), and the source must
+        still match its fingerprint, else `EvidenceRefused` and nothing is written.
         """
         today = today or clock.today(self.timezone)
         on = on or today
@@ -295,6 +334,12 @@ class Registry:
         for name, value in (("note", note), ("by", by), ("source", source)):
             if value is not None and (not value.strip() or _has_invalid_text(value)):
                 raise InvalidChange("{field} must be non-empty, valid text", name)
+        if any(not quote.strip() or _has_invalid_text(quote) for quote in quotes):
+            raise InvalidChange("{field} must be non-empty, valid text", "quotes")
+        if quotes and source is None:
+            raise InvalidChange(
+                "{field} needs the id of the stored source the quote is found in", "source"
+            )
         self._writable()
         author = by if by is not None else default_author(self.path.parent)
         if author is not None and _has_invalid_text(author):
@@ -308,9 +353,49 @@ class Registry:
             from wrrtrack import _edit
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
-            entry = StatusChange(on, key, note or None, author, source)
+            if quotes:
+                _check_new_quotes(self.path, doc.parsed.ledger, identifier, source, quotes)
+            entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
             edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
             return edited, StatusUpdate(before, after)
+
+        return self._write(change, today)
+
+    def update_source(self, identifier: str, *, today: date | None = None) -> SourceUpdate:
+        """Record the SHA-256 the stored source `identifier` has now, after checking that
+        every quote citing it is still found in it; `EvidenceRefused` lists the quotes that
+        broke, and then nothing is written. A fingerprint that already matches is left as
+        it is (`SourceUpdate.changed` is False)."""
+        from wrrtrack import _sources
+
+        today = today or clock.today(self.timezone)
+        self._writable()
+        current = self.read(today=today).ledger
+        source = _known_source(current, identifier)
+        digest = _sources.fingerprint(_source_bytes(self.path, source))
+        if digest == source.sha256:
+            return SourceUpdate(source, source.sha256, digest, 0, changed=False)
+
+        def change(doc: Document) -> tuple[Document, SourceUpdate]:
+            from wrrtrack import _edit
+
+            ledger = doc.parsed.ledger
+            found = _known_source(ledger, identifier)
+            data = _source_bytes(self.path, found)
+            citing = [
+                q._replace(place=doc.parsed.quote_places.get(q.key))
+                for q in ledger.citing(found.id)
+            ]
+            broken = _missing_quotes(data, found, citing)
+            if broken:
+                raise EvidenceRefused(
+                    broken,
+                    f"{len(broken)} of {len(citing)} quote(s) citing '{found.id}' are no longer "
+                    f"in {found.file}; its fingerprint is unchanged",
+                )
+            new = _sources.fingerprint(data)
+            edited = _edit.record_fingerprint(doc, found.id, new, today=today)
+            return edited, SourceUpdate(found, found.sha256, new, len(citing), changed=True)
 
         return self._write(change, today)
 
@@ -353,41 +438,171 @@ class Registry:
 
 def _quotes_of(parsed: Parsed) -> list[Quoted]:
     """Every quote of a parsed registry with its place: the report's context, then records."""
-    from wrrtrack._quotes import Quoted
-
     places = parsed.quote_places
-    report = parsed.ledger.report
-    quoted = [Quoted("", i, text, places.get(("", i))) for i, text in enumerate(report.context)]
-    quoted += [
-        Quoted(rec.id, i, text, places.get((rec.id, i)))
-        for rec in parsed.ledger.recommendations
-        for i, text in enumerate(rec.quotes)
-    ]
-    return quoted
+    return [quote._replace(place=places.get(quote.key)) for quote in parsed.ledger.quoted()]
 
 
-def _quote_problems(source_path: Path, quoted: list[Quoted]) -> list[Problem]:
-    """A problem for each quote not in the source text, naming the nearest passage."""
+class _Evidence(NamedTuple):
+    problems: list[Problem]
+    source: Path | None  # the file the recommendations' quotes are checked against
+    sources: int  # stored sources checked
+
+
+def _evidence(
+    path: Path,
+    sources: tuple[Source, ...],
+    quote_source: str | None,
+    quoted: list[Quoted],
+    places: dict[str, SourcePlace],
+) -> _Evidence:
+    """Each stored source read safely and held to its fingerprint, and each quote looked up
+    in the source it names. A registry without source records has one source: the file its
+    reaction names, with no fingerprint."""
+    from wrrtrack._model import Source
+
+    listed = list(sources)
+    if not listed and quote_source is not None:
+        listed = [Source(quote_source, quote_source)]
+    texts: dict[str, SourceText] = {}
+    problems: list[Problem] = []
+    for source in listed:
+        text, trouble = _checked_text(path.parent, source, places.get(source.id), bool(sources))
+        problems += trouble
+        if text is not None:
+            texts[source.id] = text
+    for quote in quoted:
+        text = texts.get(quote.source or "")
+        if text is None or text.contains(quote.text):
+            continue  # a source that cannot be read is one problem, not one per quote
+        name = Path(quote.source or "").name if not sources else None
+        where = name or f"source '{quote.source}'"
+        problems.append(
+            Problem(
+                quote.place,
+                f"{quote.label} is not in {where}; {text.missing(quote.text)}",
+                quote.owner or None,
+                quote.field,
+            )
+        )
+    main = next((s for s in listed if s.id == quote_source), None)
+    return _Evidence(problems, path.parent / main.file if main else None, len(sources))
+
+
+def _checked_text(
+    root: Path, source: Source, place: SourcePlace | None, recorded: bool
+) -> tuple[SourceText | None, list[Problem]]:
+    """The source's text, if it may be read; and what is wrong with it: missing, refused
+    (nothing is read from such a path, and nothing of it is shown), or changed since its
+    fingerprint was recorded (the text is still returned, to check its quotes)."""
+    from wrrtrack import _sources
+    from wrrtrack._errors import SourceRefused
     from wrrtrack._quotes import SourceText
 
+    where = f"sources.{source.id}" if recorded else "report.reaction.source"
+    named = f"source '{source.id}' ({source.file})" if recorded else f"source text {source.file}"
+    file_place = place.file if place else None
+    file_field = f"{where}.file" if recorded else where
     try:
-        source = SourceText(source_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        place = quoted[0].place if quoted else None
-        message = f"source text {source_path} cannot be read: {reason}"
-        return [Problem(place, message, None, "report.reaction.source")]
+        data = _sources.read_bytes(root, source.file)
+        text = SourceText(_sources.decoded(source.file, data))
+    except FileNotFoundError:
+        message = f"{named} is missing: no such file in the registry's folder"
+        return None, [Problem(file_place, message, None, file_field)]
+    except SourceRefused as exc:
+        message = f"{named}: {exc.reason}; nothing was read from it"
+        return None, [Problem(file_place, message, None, file_field)]
+    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
+        message = (
+            f"{named} has changed since its fingerprint was recorded (sha256 "
+            f"{source.sha256[:12]}…, now {_sources.fingerprint(data)[:12]}…); check its "
+            f"quotes, then run 'wrrtrack sources update {source.id}'"
+        )
+        return text, [Problem(place.sha256 if place else None, message, None, f"{where}.sha256")]
+    return text, []
+
+
+class SourceUpdate(NamedTuple):
+    """What `update_source` did: the source, its fingerprint before and after, and how
+    many quotes citing it were checked."""
+
+    source: Source
+    before: str | None
+    after: str
+    checked: int
+    changed: bool
+
+
+def _known_source(ledger: Ledger, identifier: str) -> Source:
+    source = ledger.source(identifier)
+    if source is None:
+        import difflib  # only on the way to an error message
+
+        ids = [s.id for s in ledger.sources]
+        close = difflib.get_close_matches(identifier, ids, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise InvalidChange(
+            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'}",
+            "source",
+        )
+    return source
+
+
+def _source_bytes(path: Path, source: Source) -> bytes:
+    """The stored text of `source`, read safely, or a message why it cannot be."""
+    from wrrtrack import _sources
+    from wrrtrack._errors import SourceRefused
+
+    try:
+        return _sources.read_bytes(path.parent, source.file)
+    except FileNotFoundError:
+        raise InvalidChange(
+            f"source '{source.id}': {source.file} is missing in the registry's folder"
+        ) from None
+    except SourceRefused as exc:
+        raise InvalidChange(f"source '{source.id}' ({source.file}): {exc.reason}") from None
+
+
+def _missing_quotes(data: bytes, source: Source, quoted: Sequence[Quoted]) -> list[Problem]:
+    """A placed problem for each quote not in `data`, with the nearest passage marked."""
+    from wrrtrack import _sources
+    from wrrtrack._quotes import SourceText
+
+    text = SourceText(_sources.decoded(source.file, data))
     return [
         Problem(
             quote.place,
-            f"{quote.label} is not in {source_path.name}; nearest passage: "
-            f'"{source.nearest_passage(quote.text)}"',
+            f"{quote.label} is not in source '{source.id}'; {text.missing(quote.text)}",
             quote.owner or None,
             quote.field,
         )
         for quote in quoted
-        if not source.contains(quote.text)
+        if not text.contains(quote.text)
     ]
+
+
+def _check_new_quotes(
+    path: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
+) -> None:
+    """Refuse quotes for a new history entry that its stored source does not hold."""
+    from wrrtrack import _sources
+    from wrrtrack._quotes import Quoted
+
+    found = _known_source(ledger, source or "")
+    data = _source_bytes(path, found)
+    if found.sha256 is not None and _sources.fingerprint(data) != found.sha256:
+        raise InvalidChange(
+            f"source '{found.id}' ({found.file}) has changed since its fingerprint was "
+            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
+            "source",
+        )
+    rec = ledger.get(identifier)
+    entry = len(rec.history)
+    quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
+    broken = _missing_quotes(data, found, quoted)
+    if broken:
+        raise EvidenceRefused(
+            broken, f"{len(broken)} quote(s) not in '{found.id}'; nothing was written"
+        )
 
 
 def _has_invalid_text(value: str) -> bool:
@@ -422,4 +637,4 @@ def default_author(directory: Path | None = None) -> str | None:
         return None
 
 
-__all__ = ["Registry", "Validation"]
+__all__ = ["Registry", "SourceUpdate", "Validation"]

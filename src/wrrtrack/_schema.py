@@ -22,7 +22,7 @@ from yaml import MappingNode, Node, ScalarNode, SequenceNode
 from wrrtrack import _edit
 from wrrtrack._edit import Parsed
 from wrrtrack._errors import Location, Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, Source, StatusChange
 from wrrtrack._nodes import STD, NodeReader, is_null
 from wrrtrack._quotes import Quoted
 from wrrtrack._vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
@@ -42,6 +42,7 @@ class Field(NamedTuple):
 # status), and the nested shapes (report, reaction, vocabularies, recommendation, change).
 REGISTRY = (
     Field("format", "format", required=False),
+    Field("sources", "list of source", required=False),
     Field("report", "report"),
     Field("vocabularies", "vocabularies", required=False),
     Field("recommendations", "list of recommendation"),
@@ -54,7 +55,24 @@ REPORT = (
     Field("reaction", "reaction"),
     Field("context", "list of text", required=False),
 )
-REACTION = (Field("reference", "text"), Field("date", "date"), Field("source", "text"))
+REACTION = (
+    Field("reference", "text"),
+    Field("date", "date"),
+    Field("url", "url", required=False),
+    Field("source", "text"),  # a stored source's id; in a registry without sources, a file
+)
+# A document quotes are checked against. `file` is relative to the registry's folder and
+# `sha256` the fingerprint of its bytes; publisher, date, kind and url may be unknown.
+SOURCE = (
+    Field("id", "id"),
+    Field("title", "text"),
+    Field("publisher", "text", required=False),
+    Field("date", "date", required=False),
+    Field("kind", "text", required=False),
+    Field("url", "url", required=False),
+    Field("file", "text"),
+    Field("sha256", "sha256"),
+)
 TERM = (Field("nl", "text"), Field("en", "text"), Field("aliases", "list of text", required=False))
 RECOMMENDATION = (
     Field("id", "id"),
@@ -72,6 +90,7 @@ CHANGE = (
     Field("note", "text", required=False),
     Field("by", "text", required=False),
     Field("source", "text", required=False),
+    Field("quotes", "list of text", required=False),  # verbatim from the stored `source`
 )
 
 # The nested shapes by type name; with the scalar types above and "vocabularies" (a
@@ -83,9 +102,11 @@ SHAPES = {
     "term": TERM,
     "recommendation": RECOMMENDATION,
     "change": CHANGE,
+    "source": SOURCE,
 }
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -105,6 +126,11 @@ class Reading(NamedTuple):
     problems: list[Problem]
     quoted: list[Quoted]
     source: str | None
+    # The source records that could be read, and where each one's fields are, even when
+    # other parts are wrong: `validate` checks their fingerprints in the same run, and
+    # `sources update` rewrites a fingerprint in place.
+    sources: tuple[Source, ...] = ()
+    source_places: dict[str, _edit.SourcePlace] = {}  # noqa: RUF012 (never mutated)
 
 
 class _RegistryReader(NodeReader):
@@ -119,10 +145,20 @@ class _RegistryReader(NodeReader):
         self.vocab = Vocabularies()
         self.quoted: list[Quoted] = []
         self.quote_source: str | None = None
+        self.sources: dict[str, Source] = {}
+        self.source_places: dict[str, _edit.SourcePlace] = {}
+        self.has_sources = False  # whether the file has a `sources` list (else: old form)
 
     def reading(self, parsed: Parsed | None) -> Reading:
         problems = sorted(self.problems, key=lambda problem: problem.file_order)
-        return Reading(None if problems else parsed, problems, self.quoted, self.quote_source)
+        return Reading(
+            None if problems else parsed,
+            problems,
+            self.quoted,
+            self.quote_source,
+            tuple(self.sources.values()),
+            self.source_places,
+        )
 
     # --- fields by shape -------------------------------------------------------------
 
@@ -159,6 +195,9 @@ class _RegistryReader(NodeReader):
             "status": lambda n, w: self.term(n, w, self.vocab.statuses),
             "reaction": self.reaction,
             "change": self.change,
+            "source": self.source_record,
+            "url": self.url,
+            "sha256": self.sha256,
         }[type_name]
         return reader(node, what)
 
@@ -171,12 +210,96 @@ class _RegistryReader(NodeReader):
             return None
         return identifier
 
-    def keep_quotes(self, owner: str, node: Node, texts: list[str] | None) -> None:
+    def url(self, node: Node, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is not None and not value.lower().startswith(("https://", "http://")):
+            self.problem(node, what, f"'{value}' is not a web address (http:// or https://)")
+            return None
+        return value
+
+    def sha256(self, node: Node, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is not None and not _SHA256.fullmatch(value):
+            self.problem(
+                node,
+                what,
+                "must be the SHA-256 of the file, 64 hex digits (lower case); "
+                "'wrrtrack sources update ID' records it",
+            )
+            return None
+        return value
+
+    def keep_quotes(
+        self,
+        owner: str,
+        node: Node,
+        texts: list[str] | None,
+        source: str | None,
+        entry: int = -1,
+    ) -> None:
         if texts is not None:
             self.quoted += [
-                Quoted(owner, i, text, self.at(child))
+                Quoted(owner, i, text, self.at(child), source, entry)
                 for i, (text, child) in enumerate(zip(texts, node.value, strict=True))
             ]
+
+    # --- sources ---------------------------------------------------------------------
+
+    def read_sources(self, node: Node, blocks: dict[str, _edit.BlockPlace]) -> None:
+        self.has_sources = True
+        nodes = self.sequence(node, "sources")
+        if nodes is None:
+            return
+        blocks["sources"] = _edit.block_place(self.text_read, node)
+        for i, child in enumerate(nodes):
+            source = self.value(child, f"sources[{i + 1}]", "source")
+            if source is None:
+                continue
+            if source.id in self.sources:
+                self.problem(
+                    self.field_node(child, "id"),
+                    f"sources[{i + 1}].id",
+                    f"duplicate source id '{source.id}'",
+                )
+                continue
+            self.sources[source.id] = source
+            file_node = self.field_node(child, "file")
+            sha_node = self.field_node(child, "sha256")
+            self.source_places[source.id] = _edit.SourcePlace(
+                self.at(file_node),
+                self.at(sha_node),
+                sha_node.start_mark.index + self.index_offset,
+                sha_node.end_mark.index + self.index_offset,
+            )
+
+    def source_record(self, node: Node, what: str) -> Source | None:
+        values = self.fields(node, what, SOURCE)
+        if values is None:
+            return None
+        return Source(
+            values["id"],
+            values["file"],
+            values["title"],
+            values.get("publisher"),
+            values.get("date"),
+            values.get("kind"),
+            values.get("url"),
+            values["sha256"],
+        )
+
+    def stored_source(self, node: Node, what: str, identifier: str, why: str) -> bool:
+        """Whether `identifier` names a stored source; a placed problem if not."""
+        if identifier in self.sources:
+            return True
+        import difflib  # only on the way to an error message
+
+        close = difflib.get_close_matches(identifier, list(self.sources), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        known = ", ".join(self.sources) or "none (add a 'sources' list)"
+        self.problem(
+            node, what, f"'{identifier}' is not a stored source; {why}; {hint}ids: {known}"
+        )
+        return False
 
     # --- the registry ----------------------------------------------------------------
 
@@ -191,8 +314,10 @@ class _RegistryReader(NodeReader):
                 self.problem(node, "format", f"this wrrtrack reads format {FORMAT_VERSION}")
         if "vocabularies" in found:
             self.vocab = self.vocabularies(found["vocabularies"][1], blocks)
+        if "sources" in found:
+            self.read_sources(found["sources"][1], blocks)
         report = self.report(found["report"][1]) if "report" in found else None
-        quote_places = {(q.owner, q.position): q.place for q in self.quoted if q.place}
+        quote_places = {q.key: q.place for q in self.quoted if q.place}
         placed: list[_edit.Placed] = []
         if "recommendations" in found:
             seq_node = found["recommendations"][1]
@@ -222,7 +347,12 @@ class _RegistryReader(NodeReader):
                 quote_places.update(entry.quote_places)
         if self.problems or report is None:
             return None
-        ledger = Ledger(report, self.vocab, tuple(entry.record for entry in placed))
+        ledger = Ledger(
+            report,
+            self.vocab,
+            tuple(entry.record for entry in placed),
+            tuple(self.sources.values()),
+        )
         layouts = {entry.record.id: entry.layout for entry in placed}
         return Parsed(ledger, layouts, quote_places, blocks)
 
@@ -235,7 +365,7 @@ class _RegistryReader(NodeReader):
         if rec is None:
             return None
         layout = _edit.record_layout(self.text_read, node, following, sequence, self.index_offset)
-        places = {(q.owner, q.position): q.place for q in self.quoted[first_quote:] if q.place}
+        places = {q.key: q.place for q in self.quoted[first_quote:] if q.place}
         return _edit.Placed(rec, layout, places)
 
     def vocabularies(self, node: Node, blocks: dict[str, _edit.BlockPlace]) -> Vocabularies:
@@ -296,7 +426,8 @@ class _RegistryReader(NodeReader):
         if values is None:
             return None
         if "context" in values:
-            self.keep_quotes("", self.field_node(node, "context"), values["context"])
+            context_node = self.field_node(node, "context")
+            self.keep_quotes("", context_node, values["context"], self.quote_source)
         return AdviceReport(
             values["publisher"],
             values["number"],
@@ -311,7 +442,18 @@ class _RegistryReader(NodeReader):
         if values is None:
             return None
         self.quote_source = values["source"]
-        return Reaction(values["reference"], values["date"], values["source"])
+        source_node = self.field_node(node, "source")
+        if not self.has_sources:  # the old form: the file itself, placed for messages
+            place = self.at(source_node)
+            self.source_places[values["source"]] = _edit.SourcePlace(place, place, -1, -1)
+        if self.has_sources and not self.stored_source(
+            source_node,
+            f"{what}.source",
+            values["source"],
+            "the report's quotes are checked against it",
+        ):
+            return None
+        return Reaction(values["reference"], values["date"], values["source"], values.get("url"))
 
     def recommendation(self, node: Node, what: str) -> Recommendation | None:
         self.item = _peek_id(node)
@@ -331,7 +473,18 @@ class _RegistryReader(NodeReader):
             if field.name == "id" and values["id"] is not None:
                 what = values["id"]
             if field.name == "quotes":
-                self.keep_quotes(values["id"] or what, value_node, values["quotes"])
+                owner = values["id"] or what
+                self.keep_quotes(owner, value_node, values["quotes"], self.quote_source)
+            if field.name == "history" and values["history"]:
+                for entry, (change, entry_node) in enumerate(
+                    zip(values["history"], value_node.value, strict=True)
+                ):
+                    if change.quotes:
+                        quotes_node = self.field_node(entry_node, "quotes")
+                        owner = values["id"] or what
+                        self.keep_quotes(
+                            owner, quotes_node, list(change.quotes), change.source, entry
+                        )
         actors, history, status = values["actors"], values["history"], values["status"]
         if actors is not None and len(set(actors)) != len(actors):
             self.problem(found["actors"][1], f"{what}.actors", "an actor is listed twice")
@@ -369,12 +522,29 @@ class _RegistryReader(NodeReader):
         values = self.fields(node, what, CHANGE)
         if values is None:
             return None
+        quotes = tuple(values.get("quotes", ()))
+        if quotes:
+            if "source" not in values:
+                self.problem(
+                    self.field_node(node, "quotes"),
+                    f"{what}.quotes",
+                    "quotes need a 'source': the id of the stored source they are found in",
+                )
+                return None
+            if not self.stored_source(
+                self.field_node(node, "source"),
+                f"{what}.source",
+                values["source"],
+                "quotes must come from a stored source",
+            ):
+                return None
         return StatusChange(
             values["date"],
             values["status"],
             values.get("note"),
             values.get("by"),
             values.get("source"),
+            quotes,
         )
 
     @staticmethod
@@ -431,6 +601,8 @@ def read_record(
     piece = text[start:end]
     reader = _RegistryReader(path, piece, today, line, start)
     reader.vocab = ledger.vocabularies
+    reader.sources = {source.id: source for source in ledger.sources}
+    reader.quote_source = ledger.report.reaction.source
     try:
         root = compose(path, piece)
     except RegistryInvalid as exc:  # placed in the piece: place it in the whole file

@@ -147,6 +147,20 @@ STATUSES = Vocabulary(
     ),
 )
 
+# What kind of document a stored source is. Not a registry vocabulary (a registry may name
+# any kind); these are the labels renderers use for the kinds they know.
+SOURCE_KINDS = Vocabulary(
+    "source kind",
+    (
+        Term("samenvatting", "samenvatting", "summary"),
+        Term("kamerstuk", "Kamerstuk", "parliamentary paper"),
+        Term("kamerbrief", "Kamerbrief", "letter to parliament"),
+        Term("adviesrapport", "adviesrapport", "advisory report"),
+        Term("nieuwsbericht", "nieuwsbericht", "news item"),
+        Term("rapport", "rapport", "report"),
+    ),
+)
+
 # Themes belong to the advice being tracked, so there are no built-in ones: a registry
 # declares its own.
 THEMES = Vocabulary("theme", ())

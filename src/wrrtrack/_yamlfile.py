@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from wrrtrack._errors import Location, Problem, RegistryInvalid
-from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import DEFAULTS, Term
 
 # The C loader is ten times faster; the pure-Python one gives the same nodes and marks.
@@ -214,6 +214,18 @@ def change_mapping(change: StatusChange) -> dict[str, Value]:
         value = getattr(change, name)
         if value is not None:
             entry[name] = yaml_scalar(value)
+    if change.quotes:
+        entry["quotes"] = [yaml_scalar(quote) for quote in change.quotes]
+    return entry
+
+
+def source_mapping(source: Source) -> dict[str, Value]:
+    """A source record as `block_lines` writes it; unknown facts are left out."""
+    entry: dict[str, Value] = {"id": yaml_scalar(source.id)}
+    for name in ("title", "publisher", "date", "kind", "url", "file", "sha256"):
+        value = getattr(source, name)
+        if value is not None:
+            entry[name] = value.isoformat() if name == "date" else yaml_scalar(value)
     return entry
 
 
@@ -255,6 +267,9 @@ def render_registry(ledger: Ledger, header: str = "") -> str:
     report = ledger.report
     top: dict[str, Value] = {"format": "1"}
     out += block_lines(top, "", 0)
+    if ledger.sources:
+        listed = [source_mapping(source) for source in ledger.sources]
+        out += ["", *block_lines({"sources": listed}, "", 0)]
     described: dict[str, Value] = {
         "publisher": yaml_scalar(report.publisher),
         "number": yaml_scalar(report.number),
@@ -263,6 +278,7 @@ def render_registry(ledger: Ledger, header: str = "") -> str:
         "reaction": {
             "reference": yaml_scalar(report.reaction.reference),
             "date": report.reaction.date.isoformat(),
+            **({"url": yaml_scalar(report.reaction.url)} if report.reaction.url else {}),
             "source": yaml_scalar(report.reaction.source),
         },
     }

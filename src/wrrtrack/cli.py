@@ -596,18 +596,22 @@ def show(
     if as_json or output_format is ShowFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.to_json(machine.detail(rec)))
+        _out(machine.to_json(machine.detail(rec, registry.ledger)))
         return
     from wrrtrack.render import plain
 
     # At a terminal, as wide as it is (up to 100 columns, for reading); piped, 88.
     width = min(_width(), 100) if _is_terminal() else 88
-    reference = registry.report.reaction.reference
-    vocabularies = registry.vocabularies
-    _out(plain.show_text(rec, vocabularies, reference, width=width, lang=_lang(ctx, lang)))
+    _out(plain.show_text(rec, registry.ledger, width=width, lang=_lang(ctx, lang)))
 
 
-_STATUS_SET_OPTIONS = {"note": "--note", "on": "--date", "by": "--by", "source": "--source"}
+_STATUS_SET_OPTIONS = {
+    "note": "--note",
+    "on": "--date",
+    "by": "--by",
+    "source": "--source",
+    "quotes": "--quote",
+}
 
 
 @status_app.command("set", cls=Command)
@@ -635,7 +639,21 @@ def status_set(
     ] = None,
     source: Annotated[
         str | None,
-        typer.Option("--source", metavar="TEXT", help="Where it is documented (letter, URL)."),
+        typer.Option(
+            "--source",
+            help="The id of a stored source (see 'wrrtrack sources'), or where it is "
+            "documented (letter, URL) for a source not stored.",
+            metavar="ID-OR-TEXT",
+        ),
+    ] = None,
+    quote: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quote",
+            help="A verbatim passage of the stored source --source names (repeat for "
+            "several); refused, with the nearest passage, when it is not in it.",
+            metavar="TEXT",
+        ),
     ] = None,
 ) -> None:
     """Record STATUS for recommendation ID (one history entry). Same status again needs --note.
@@ -649,7 +667,9 @@ def status_set(
     day = _date(on, "--date")
     registry = _registry(ctx, read=False)  # set_status reads it once, under its lock
     try:
-        update = registry.set_status(identifier, status, note=note, on=day, by=by, source=source)
+        update = registry.set_status(
+            identifier, status, note=note, on=day, by=by, source=source, quotes=quote or ()
+        )
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
     except InvalidChange as exc:  # the library names its arguments; say which option
@@ -675,11 +695,12 @@ def status_history(
 
     $ wrrtrack status history wrr103-4
     """
-    rec = _registry(ctx).get(identifier)
+    registry = _registry(ctx)
+    rec = registry.get(identifier)
     if as_json or output_format is TableFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.to_json([machine.change_dict(c) for c in rec.history]))
+        _out(machine.to_json([machine.change_dict(c, registry.ledger) for c in rec.history]))
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -860,6 +881,73 @@ def validate(
         raise typer.Exit(1)
     if output_format is not ValidateFormat.json:
         _out(validation.ok_line(result))
+
+
+sources_app = typer.Typer(
+    help="The stored sources quotes are checked against, and their fingerprints.\n\n"
+    "Examples:\n\n"
+    "$ wrrtrack sources\n"
+    "$ wrrtrack sources update wrr-samenvatting-kabinetsreactie",
+    invoke_without_command=True,
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
+def sources(
+    ctx: typer.Context,
+    output_format: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
+    ] = TableFormat.table,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the stored sources: id, kind, date, title, web address and the state of the
+    stored file (ok, changed, missing, refused). Piped, the table is tab-separated lines.
+
+    Examples:
+
+    $ wrrtrack sources
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = _registry(ctx).sources()
+    if as_json or output_format is TableFormat.json:
+        from wrrtrack.render import machine
+
+        _out(machine.sources_json(rows))
+    elif _is_terminal():
+        from wrrtrack.render import terminal
+
+        width = _width()
+        _out(terminal.render([terminal.sources_table(rows, width=width)], width=width))
+    else:
+        from wrrtrack.render import plain
+
+        _out(plain.sources_lines(rows))
+
+
+@sources_app.command("update", cls=Command)
+def sources_update(
+    ctx: typer.Context,
+    identifier: Annotated[str, typer.Argument(help="The source's id.", metavar="ID")],
+) -> None:
+    """Re-check every quote citing source ID and record the stored file's new fingerprint;
+    if a quote broke, list it and change nothing.
+
+    Examples:
+
+    $ wrrtrack sources update wrr-samenvatting-kabinetsreactie
+    """
+    registry = _registry(ctx, read=False)
+    update = registry.update_source(identifier)
+    if not update.changed:
+        _say(f"{update.source.id}: {update.source.file} matches its fingerprint; nothing to do")
+        return
+    _Run.wrote = registry.path
+    _say(
+        f"{update.source.id}: {update.checked} quote(s) still found; recorded sha256 "
+        f"{update.after[:12]}… (was {(update.before or 'none')[:12]}…) in {registry.path}"
+    )
 
 
 @app.command()

@@ -47,13 +47,15 @@ def init(directory: Path) -> Created:
     if bundled is None:
         raise RegistryNotFound("this installation carries no bundled registry")
     original = Registry.open(bundled, read_only=True)
-    source_relative = Path(original.report.reaction.source)
     registry = directory / DEFAULT_RELATIVE
-    source = registry.parent / source_relative
+    source = registry.parent / original.ledger.quote_source.file
     config = directory / FILE_NAME
     files = {
         registry: storage.read_bytes(bundled),
-        source: storage.read_bytes(original.source_path),
+        **{
+            registry.parent / path.relative_to(bundled.parent): storage.read_bytes(path)
+            for path in original.source_paths
+        },
         config: (CONFIG_HEADER + tomli_w.dumps({"registry": DEFAULT_RELATIVE.as_posix()})).encode(
             "utf-8"
         ),

@@ -32,7 +32,7 @@ def stored_files(registry: Registry) -> list[tuple[Path, str]]:
     """
     return [
         (registry.path, "the registry"),
-        (registry.source_path, "a source text of the registry"),
+        *((path, "a source text of the registry") for path in registry.source_paths),
     ]
 
 

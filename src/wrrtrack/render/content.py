@@ -35,12 +35,15 @@ TEXT: dict[Language, dict[str, str]] = {
         "theme": "Thema",
         "changed": "Laatst gewijzigd",
         "details": "Aanbevelingen in detail",
-        "quotes": "Uit de kabinetsreactie",
+        "quotes": "Citaten",
+        "quoted_from": "geciteerd uit",
+        "sources": "Bronnen",
         "history": "Geschiedenis",
         "date": "Datum",
         "note": "Toelichting",
         "by": "Door",
         "source": "Bron",
+        "stored_text": "Opgeslagen tekst",
         "since": "Wijzigingen na {since}",
         "no_changes": "Geen wijzigingen na {since}.",
         "latest": "Laatste wijzigingen",
@@ -71,12 +74,15 @@ TEXT: dict[Language, dict[str, str]] = {
         "theme": "Theme",
         "changed": "Last changed",
         "details": "Recommendations in detail",
-        "quotes": "From the cabinet reaction",
+        "quotes": "Quotes",
+        "quoted_from": "quoted from",
+        "sources": "Sources",
         "history": "History",
         "date": "Date",
         "note": "Note",
         "by": "By",
         "source": "Source",
+        "stored_text": "Stored text",
         "since": "Changes after {since}",
         "no_changes": "No changes after {since}.",
         "latest": "Latest changes",
@@ -106,14 +112,25 @@ class Attribution(NamedTuple):
     url: str | None = None
 
 
-def quote_attribution(ledger: Ledger, rec: Recommendation) -> Attribution:
-    """The source of `rec`'s quotes, as every report names (and links) it.
+def quote_attribution(ledger: Ledger, rec: Recommendation, lang: Language = "en") -> Attribution:
+    """Where `rec`'s quotes come from, as every report names (and links) it: the stored
+    source they are checked against, as it is (a summary is never called the reaction)."""
+    from wrrtrack.render.citation import quoted_from
 
-    Today every quote comes from the reaction the report answers, which has no address in
-    the registry; when sources carry their own URL, this is the one place to use it.
-    """
-    del rec  # the same source for every recommendation, for now
-    return Attribution(ledger.report.reaction.reference)
+    del rec  # every stance quote comes from the report's one quote source
+    source = ledger.quote_source
+    return Attribution(quoted_from(source, ledger.report.reaction, lang), source.url)
+
+
+def change_attribution(ledger: Ledger, change: StatusChange, lang: Language) -> Attribution:
+    """Where a history entry is documented: a stored source named by its facts (and
+    linked), or the free text the entry gives."""
+    from wrrtrack.render.citation import cite
+
+    stored = ledger.source(change.source)
+    if stored is None:
+        return Attribution(change.source or "")
+    return Attribution(cite(stored, lang), stored.url)
 
 
 def web_link(url: str | None) -> str | None:
@@ -272,7 +289,10 @@ class ReportContent:
         return clip(text) if self.summary else text
 
     def attribution(self, rec: Recommendation) -> Attribution:
-        return quote_attribution(self.ledger, rec)
+        return quote_attribution(self.ledger, rec, self.lang)
+
+    def documented(self, change: StatusChange) -> Attribution:
+        return change_attribution(self.ledger, change, self.lang)
 
 
 def prepare(

@@ -86,8 +86,8 @@ def _history_line(change: StatusChange) -> str:
 class Table(NamedTuple):
     """One table: its declared columns (name, SQL type and constraints), its keys and rows.
 
-    A field a row holds that is not declared becomes a column of its own (text, or JSON
-    for a list or mapping), so that a field added to the model is never dropped.
+    A field a row holds that is not declared becomes a text column of its own (a list or
+    mapping written as JSON), so that a field added to the model is never dropped.
     """
 
     name: str
@@ -95,6 +95,8 @@ class Table(NamedTuple):
     rows: list[dict[str, Any]]
     primary_key: Sequence[str]
     foreign_keys: Sequence[tuple[str, str, str]] = ()  # column, table, column
+    # Keys of several columns: (columns, table, columns).
+    compound_keys: Sequence[tuple[Sequence[str], str, Sequence[str]]] = ()
 
 
 def _flat(record: dict[str, Any], skip: Iterable[str] = (), prefix: str = "") -> dict[str, Any]:
@@ -128,13 +130,36 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
         )
         for section, vocabulary in document["vocabularies"].items()
     ]
+    stored = {source["id"] for source in document["sources"]}
+
+    def source_id(name: str | None) -> str | None:
+        return name if name in stored else None
+
     return [
         *vocabularies,
         Table(
+            "sources",
+            [
+                ("id", "TEXT NOT NULL"),
+                ("position", "INTEGER NOT NULL"),
+                ("file", "TEXT NOT NULL"),
+                ("sha256", "TEXT"),
+            ],
+            [{**source, "position": i + 1} for i, source in enumerate(document["sources"])],
+            ["id"],
+        ),
+        Table(
             "reports",
-            [("key", "TEXT NOT NULL"), ("date", "TEXT NOT NULL")],
-            [_flat(r, skip=("context",)) for r in document["reports"]],
+            [("key", "TEXT NOT NULL"), ("date", "TEXT NOT NULL"), ("reaction_source_id", "TEXT")],
+            [
+                {
+                    **_flat(r, skip=("context",)),
+                    "reaction_source_id": source_id(r["reaction"]["source"]),
+                }
+                for r in document["reports"]
+            ],
             ["key"],
+            [("reaction_source_id", "sources", "id")],
         ),
         Table(
             "report_context",
@@ -218,9 +243,15 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
                 ("note", "TEXT"),
                 ("by", "TEXT"),
                 ("source", "TEXT"),
+                ("source_id", "TEXT"),
             ],
             [
-                {"recommendation": rec["id"], "position": i + 1, **_flat(change)}
+                {
+                    "recommendation": rec["id"],
+                    "position": i + 1,
+                    **_flat(change, skip=("quotes",)),
+                    "source_id": source_id(change["source"]),
+                }
                 for rec in recs
                 for i, change in enumerate(rec["history"])
             ],
@@ -228,7 +259,33 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
             [
                 ("recommendation", "recommendations", "id"),
                 ("status", "vocabulary_statuses", "key"),
+                ("source_id", "sources", "id"),
             ],
+        ),
+        Table(
+            "history_quotes",
+            [
+                ("recommendation", "TEXT NOT NULL"),
+                ("entry", "INTEGER NOT NULL"),
+                ("position", "INTEGER NOT NULL"),
+                ("text", "TEXT NOT NULL"),
+                ("source_id", "TEXT"),
+            ],
+            [
+                {
+                    "recommendation": rec["id"],
+                    "entry": i + 1,
+                    "position": j + 1,
+                    "text": text,
+                    "source_id": source_id(change["source"]),
+                }
+                for rec in recs
+                for i, change in enumerate(rec["history"])
+                for j, text in enumerate(change["quotes"])
+            ],
+            ["recommendation", "entry", "position"],
+            [("source_id", "sources", "id")],
+            [(("recommendation", "entry"), "history", ("recommendation", "position"))],
         ),
     ]
 
@@ -255,11 +312,13 @@ def sqlite_bytes(ledger: Ledger, reports: Iterable[str] = ()) -> bytes:
             names = list(declared)
             for row in table.rows:
                 names += [name for name in row if name not in declared and name not in names]
-            definitions = [f"{_quoted(n)} {declared.get(n, '')}".rstrip() for n in names]
+            definitions = [f"{_quoted(n)} {declared.get(n, 'TEXT')}" for n in names]
             definitions.append(f"PRIMARY KEY ({', '.join(map(_quoted, table.primary_key))})")
+            links = [((column,), other, (key,)) for column, other, key in table.foreign_keys]
             definitions += [
-                f"FOREIGN KEY ({_quoted(column)}) REFERENCES {_quoted(other)} ({_quoted(key)})"
-                for column, other, key in table.foreign_keys
+                f"FOREIGN KEY ({', '.join(map(_quoted, columns))}) "
+                f"REFERENCES {_quoted(other)} ({', '.join(map(_quoted, keys))})"
+                for columns, other, keys in [*links, *table.compound_keys]
             ]
             connection.execute(f"CREATE TABLE {_quoted(table.name)} ({', '.join(definitions)})")
             placeholders = ", ".join("?" for _ in names)

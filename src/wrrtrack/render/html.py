@@ -433,12 +433,32 @@ class _Page:
         heads = (t["date"], t["status"], t["note"], t["by"], t["source"])
         out += [f"<h4>{_ours(t['history'])}</h4>", *_table_head(heads)]
         out += [_row(heads, self.history_cells(c)) for c in rec.history]
-        return [*out, "</tbody>", "</table>", "</div>", "</section>"]
+        out += ["</tbody>", "</table>", "</div>"]
+        for change in rec.history:
+            if not change.quotes:
+                continue
+            where = self.c.documented(change)
+            url = web_link(where.url)
+            cited = f' cite="{attribute(url)}"' if url else ""
+            caption = (
+                f"— {_time(change.date)}, {_ours(t['quoted_from'])} "
+                f"<cite>{_link(url, text(where.label))}</cite>"
+            )
+            out += [
+                '<figure class="quote">',
+                *(f"<blockquote{cited}><p>{text(q)}</p></blockquote>" for q in change.quotes),
+                f"<figcaption>{caption}</figcaption>",
+                "</figure>",
+            ]
+        return [*out, "</section>"]
 
     def history_cells(self, c: StatusChange) -> list[str]:
-        source = text(c.source)
+        where = self.c.documented(c)
+        source = text(where.label)
+        if where.url:
+            source = _link(where.url, source)
         # A source that is a bare web address is offered as a link to it.
-        if c.source and " " not in c.source.strip():
+        elif c.source and " " not in c.source.strip():
             source = _link(c.source.strip(), source)
         return [
             _time(c.date),

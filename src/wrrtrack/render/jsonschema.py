@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wrrtrack._schema import _ID, _KEY, FORMAT_VERSION, REGISTRY, SHAPES, Field
+from wrrtrack._schema import _ID, _KEY, _SHA256, FORMAT_VERSION, REGISTRY, SHAPES, Field
 from wrrtrack._vocabulary import DEFAULTS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -36,6 +36,12 @@ _SCALARS: dict[str, dict[str, Any]] = {
     },
     "number": {"type": ["integer", "string"]},
     "id": {"type": "string", "pattern": f"^{_ID.pattern}$"},
+    "url": {"type": "string", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"},
+    "sha256": {
+        "type": "string",
+        "pattern": f"^{_SHA256.pattern}$",
+        "description": "The SHA-256 of the stored file (`wrrtrack sources update ID`).",
+    },
     "format": {"const": FORMAT_VERSION, "description": "The registry file's format version."},
 }
 

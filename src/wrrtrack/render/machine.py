@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Vocabularies, is_builtin
 from wrrtrack.render import JSON_ESCAPES
 from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
@@ -31,21 +31,63 @@ def summary(rec: Recommendation) -> dict[str, Any]:
     }
 
 
-def change_dict(change: StatusChange) -> dict[str, Any]:
+def change_dict(change: StatusChange, ledger: Ledger) -> dict[str, Any]:
+    """A history entry: the contract's keys, then its quotes and the stored source they
+    (or the entry) cite, whose facts `cites` gives (null for free text or none)."""
+    stored = ledger.source(change.source)
     return {
         "date": change.date.isoformat(),
         "status": change.status,
         "note": change.note,
         "by": change.by,
         "source": change.source,
+        "quotes": list(change.quotes),
+        "cites": source_dict(stored) if stored is not None else None,
     }
 
 
-def detail(rec: Recommendation) -> dict[str, Any]:
+# The facts of a source, as JSON gives them wherever a quote's origin is shown.
+SOURCE_FIELDS = ("id", "kind", "publisher", "date", "title", "url")
+
+
+def source_dict(source: Source) -> dict[str, Any]:
+    """A source's facts (not its storage: `sources --format json` adds file and state)."""
+    return {
+        "id": source.id,
+        "kind": source.kind,
+        "publisher": source.publisher,
+        "date": source.date.isoformat() if source.date else None,
+        "title": source.title,
+        "url": source.url,
+    }
+
+
+def sources_json(rows: Iterable[tuple[Source, str]]) -> str:
+    """`sources --format json`: every source's facts, its stored file and fingerprint, and
+    the file's state (ok, changed, missing, refused)."""
+    return to_json(
+        [
+            {**source_dict(source), "file": source.file, "sha256": source.sha256, "state": state}
+            for source, state in rows
+        ]
+    )
+
+
+def detail(rec: Recommendation, ledger: Ledger) -> dict[str, Any]:
+    """`show --format json`: the list keys, the quotes and where they are from
+    (`quotes_from`, the facts of their source; `reaction`, what they summarise or are),
+    and the history."""
+    reaction = ledger.report.reaction
     return {
         **summary(rec),
         "quotes": list(rec.quotes),
-        "history": [change_dict(c) for c in rec.history],
+        "quotes_from": source_dict(ledger.quote_source),
+        "reaction": {
+            "reference": reaction.reference,
+            "date": reaction.date.isoformat(),
+            "url": reaction.url,
+        },
+        "history": [change_dict(c, ledger) for c in rec.history],
     }
 
 

@@ -7,13 +7,15 @@ that no title, note or quote can change the report's structure or inject HTML.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from urllib.parse import quote as url_quote
 
-from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabulary
 from wrrtrack.render import visible
 from wrrtrack.render.content import (
+    TEXT,
     Changes,
     ReportContent,
     StatusCount,
@@ -40,6 +42,30 @@ def inline(text: str | None) -> str:
         return ""
     flat = visible(" ".join(text.split())).translate(_ESCAPES)
     return "\\" + flat if _LINE_START.match(flat) else flat
+
+
+def link(text: str, url: str | None) -> str:
+    """`text` (already made safe) linked to `url` when that is a web address (see
+    `content.web_link`); otherwise the text alone."""
+    found = web_link(url)
+    return f"[{text}](<{_url(found)}>)" if found is not None else text
+
+
+def sources_table(sources: Iterable[Source], lang: Language) -> list[str]:
+    """A table of sources: id, the document (linked to where it is published), stored file."""
+    from wrrtrack.render.citation import cite, where_when
+
+    t = TEXT[lang]
+    rows = []
+    for source in sources:
+        if source.title is None:
+            named = inline(cite(source, lang))
+        else:
+            title = f"{source.publisher}, “{source.title}”" if source.publisher else source.title
+            detail = where_when(source, lang)
+            named = link(inline(title), source.url) + (f" ({inline(detail)})" if detail else "")
+        rows.append([inline(source.id), named, inline(source.file)])
+    return _table([t["id"], t["source"], t["stored_text"]], rows)
 
 
 def _row(cells: list[str]) -> str:
@@ -81,7 +107,8 @@ class _Report:
         out = [
             f"# {inline(c.title)}",
             "",
-            f"- **{t['reaction']}:** {inline(report.reaction.reference)}, "
+            f"- **{t['reaction']}:** "
+            f"{link(inline(report.reaction.reference), report.reaction.url)}, "
             f"{report.reaction.date.isoformat()}",
             f"- **{t['as_of']}:** {c.as_of.isoformat()}",
             "",
@@ -101,6 +128,10 @@ class _Report:
             out += [f"## {t['details']}", ""]
             for rec in c.ledger.recommendations:
                 out += self.detail(rec)
+        if not c.summary:
+            ledger = c.ledger
+            out += [f"## {t['sources']}", ""]
+            out += sources_table(ledger.sources or (ledger.quote_source,), c.lang)
         out += ["---", "", f"*{t['generated']}*", ""]
         return "\n".join(out)
 
@@ -186,9 +217,7 @@ class _Report:
     def detail(self, rec: Recommendation) -> list[str]:
         t, v = self.t, self.vocab
         source = self.c.attribution(rec)
-        cited = inline(source.label)
-        if (url := web_link(source.url)) is not None:
-            cited = f"[{cited}](<{_url(url)}>)"
+        cited = link(inline(source.label), source.url)
         out = [
             f"### {inline(rec.id)}",
             "",
@@ -200,7 +229,7 @@ class _Report:
             f"- **{t['status']}:** {self.label(v.statuses, rec.status)} "
             f"({rec.updated.isoformat()})",
             "",
-            f"{t['quotes']} ({cited}):",
+            f"{cited}:",
             "",
         ]
         for quote in rec.quotes:
@@ -210,6 +239,15 @@ class _Report:
             [t["date"], t["status"], t["note"], t["by"], t["source"]],
             [self.history_row(c) for c in rec.history],
         )
+        for change in rec.history:
+            if change.quotes:
+                where = self.c.documented(change)
+                out += [
+                    f"{change.date.isoformat()}, {t['quoted_from']} "
+                    f"{link(inline(where.label), where.url)}:",
+                    "",
+                ]
+                out += [line for quote in change.quotes for line in (f"> {inline(quote)}", "")]
         return out
 
     def history_row(self, c: StatusChange) -> list[str]:
@@ -218,7 +256,7 @@ class _Report:
             self.label(self.vocab.statuses, c.status),
             inline(c.note),
             inline(c.by),
-            inline(c.source),
+            link(inline((where := self.c.documented(c)).label), where.url),
         ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
 from wrrtrack.render import visible
 
@@ -26,6 +26,8 @@ WORDS: dict[Language, dict[str, str]] = {
         "status": "status",
         "updated": "bijgewerkt",
         "quoted": "Geciteerd uit {reference}:",
+        "quoted_from": "geciteerd uit",
+        "page": "publicatiepagina",
         "history": "Geschiedenis:",
         "source": "bron",
         "date": "datum",
@@ -48,6 +50,8 @@ WORDS: dict[Language, dict[str, str]] = {
         "status": "status",
         "updated": "updated",
         "quoted": "Quoted from {reference}:",
+        "quoted_from": "quoted from",
+        "page": "publication page",
         "history": "History:",
         "source": "source",
         "date": "date",
@@ -116,6 +120,24 @@ def vocabulary_lines(vocabularies: Vocabularies, sections: Iterable[str]) -> str
     )
 
 
+def sources_lines(rows: Iterable[tuple[Source, str]]) -> str:
+    """id, kind, date, title, url, state: one line per source."""
+    return "".join(
+        "\t".join(
+            (
+                cell(source.id),
+                cell(source.kind),
+                source.date.isoformat() if source.date else "",
+                cell(source.title),
+                cell(source.url),
+                state,
+            )
+        )
+        + "\n"
+        for source, state in rows
+    )
+
+
 def same_words(key: str, label: str) -> bool:
     """Whether a label only respells its key (`in verkenning` for `in-verkenning`)."""
     return key.casefold() == label.casefold().replace(" ", "-")
@@ -123,14 +145,17 @@ def same_words(key: str, label: str) -> bool:
 
 def show_text(
     rec: Recommendation,
-    vocab: Vocabularies,
-    reference: str,
+    ledger: Ledger,
     *,
     width: int = 88,
     lang: Language = "nl",
 ) -> str:
-    """One recommendation in full, as plain text wrapped to `width`, never inside a word."""
+    """One recommendation in full, as plain text wrapped to `width`, never inside a word;
+    each quote with the source it is found in, each source with its publication page."""
+    from wrrtrack.render.citation import cite, quoted_from
+
     words = WORDS[lang]
+    vocab = ledger.vocabularies
 
     def labelled(vocabulary: Vocabulary, key: str) -> str:
         label = vocabulary.label(key, lang) if key in vocabulary else key
@@ -146,6 +171,10 @@ def show_text(
             break_on_hyphens=False,  # keys and ids are hyphenated: keep them whole
         )
 
+    def page(source: Source, indent: str) -> list[str]:
+        # A web address is never broken: a reader copies it whole.
+        return [f"{indent}{words['page']}: {cell(source.url)}"] if source.url else []
+
     lines = [cell(rec.id), *wrap(cell(rec.title), "  "), ""]
     rows = [
         ("theme", labelled(vocab.themes, rec.theme)),
@@ -157,15 +186,24 @@ def show_text(
     name_width = max(len(words[name]) for name, _ in rows) + 2
     for name, value in rows:
         lines += wrap(f"{words[name]:<{name_width}}{cell(value)}", "  ", " " * (name_width + 2))
-    lines += ["", *wrap(words["quoted"].format(reference=cell(reference)), "  ")]
+    origin = ledger.quote_source
+    lines += ["", *wrap(cell(quoted_from(origin, ledger.report.reaction, lang)) + ":", "  ")]
     for quote in rec.quotes:
         lines += wrap(f"“{cell(quote)}”", "    ")
+    lines += page(origin, "    ")
     lines += ["", f"  {words['history']}"]
     for change in rec.history:
         by = f" ({cell(change.by)})" if change.by else ""
         lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
         if change.note:
             lines += wrap(cell(change.note), "      ")
-        if change.source:
+        for quote in change.quotes:
+            lines += wrap(f"“{cell(quote)}”", "      ")
+        stored = ledger.source(change.source)
+        if stored is not None:
+            said = words["quoted_from"] if change.quotes else words["source"]
+            lines += wrap(f"{said}: {cell(cite(stored, lang))}", "      ")
+            lines += page(stored, "      ")
+        elif change.source:
             lines += wrap(f"{words['source']}: {cell(change.source)}", "      ")
     return "\n".join(lines) + "\n"

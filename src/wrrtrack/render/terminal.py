@@ -18,7 +18,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack._model import Recommendation, StatusChange
+from wrrtrack._model import Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, is_builtin
 from wrrtrack.render import visible
 from wrrtrack.render.plain import WORDS, cell
@@ -214,6 +214,56 @@ def history_table(
         cells = _row(fit, Text(c.date.isoformat()), _status(c.status), _text(c.note), details)
         table.add_row(
             *cells, *(_text(values[name]) for name in fit.shown), end_section=not fit.key_columns
+        )
+    return table
+
+
+SOURCE_STATE_STYLES = {"ok": "green", "changed": "red", "missing": "red", "refused": "red"}
+
+
+def sources_table(rows: Iterable[tuple[Source, str]], *, width: int = 80) -> Table:
+    """`sources` for a terminal: the id and state whole; kind, date, title and web address
+    in the one column that wraps (an address folds: it has no spaces). Where there is room
+    (the id and 60 columns for the rest), kind and date get columns of their own."""
+    rows = list(rows)
+    id_width = _widest("id", (cell(source.id) for source, _ in rows))
+    wide = width >= id_width + 10 + 13 + 10 + 60
+    narrow = width < id_width + 10 + 24  # one stacked column: each source as a block
+    table = _table("sources")
+    if narrow:
+        table.add_column("source", overflow="fold")
+        for source, state in rows:
+            block = _text(source.id, "bold")
+            block.append("  ")
+            block.append_text(_text(state, SOURCE_STATE_STYLES.get(state, "")))
+            day = source.date.isoformat() if source.date else ""
+            for line in (" · ".join(p for p in (source.kind, day) if p), source.title):
+                if line:
+                    block.append("\n" + cell(line))
+            if source.url:
+                block.append("\n" + cell(source.url), style="dim")
+            table.add_row(block, end_section=True)
+        return table
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("state", no_wrap=True)
+    if wide:
+        table.add_column("kind", no_wrap=True)
+        table.add_column("date", no_wrap=True)
+    table.add_column("title, url" if wide else "source", ratio=1, overflow="fold")
+    for source, state in rows:
+        day = source.date.isoformat() if source.date else ""
+        described = Text() if wide else _text(" · ".join(p for p in (source.kind, day) if p))
+        if not wide and described:
+            described.append("\n")
+        described.append_text(_text(source.title))
+        if source.url:
+            described.append("\n" + cell(source.url), style="dim")
+        extra: list[Text | str] = [_text(source.kind), day] if wide else []
+        table.add_row(
+            _text(source.id),
+            _text(state, SOURCE_STATE_STYLES.get(state, "")),
+            *extra,
+            described,
         )
     return table
 

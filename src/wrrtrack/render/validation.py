@@ -17,10 +17,13 @@ if TYPE_CHECKING:
 
 
 def ok_line(result: Validation) -> str:
-    source = result.source.name if result.source else "no source text"
+    if result.sources:
+        found = f"{result.sources} sources, every fingerprint matching"
+    else:
+        found = result.source.name if result.source else "no source text"
     return (
         f"ok: {result.path}: {result.recommendations} recommendations, "
-        f"{result.quotes} quotes found in {source}\n"
+        f"{result.quotes} quotes found in {found}\n"
     )
 
 
