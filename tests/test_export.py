@@ -4,6 +4,7 @@ SQLite for SQL tools; and every refusal leaves every file as it was."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -13,12 +14,13 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED, Runner
-from tests.test_guarantees import TODAY, ledgers
+from tests.test_guarantees import TODAY, days, ledgers, texts
 from wrrtrack._errors import RegistryInvalid
 from wrrtrack._export import read_document, report_key, to_document
-from wrrtrack._model import Ledger
+from wrrtrack._model import Ledger, Source
 from wrrtrack._registry import Registry
 from wrrtrack.render import export
 
@@ -59,7 +61,42 @@ def test_toml_leaves_absent_values_out_and_reads_them_back_as_absent(cli: Runner
     assert "date = 2021-03-24" in text
 
 
-@given(ledger=ledgers())
+optional_texts = st.none() | texts
+sources = st.builds(
+    Source,
+    id=st.from_regex(r"[a-z][a-z0-9-]{0,10}", fullmatch=True),
+    file=texts,
+    title=optional_texts,
+    publisher=optional_texts,
+    date=st.none() | days,
+    kind=optional_texts,
+    url=optional_texts,
+    sha256=st.none() | st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
+)
+
+
+@st.composite
+def ledgers_with_evidence(draw: st.DrawFn) -> Ledger:
+    """Random registries with stored sources and quotes in history entries: every field
+    the model has, absent values included."""
+    ledger = draw(ledgers())
+    recs = []
+    for rec in ledger.recommendations:
+        history = tuple(
+            change._replace(quotes=tuple(draw(st.lists(texts, max_size=2))))
+            for change in rec.history
+        )
+        recs.append(dataclasses.replace(rec, history=history))
+    reaction = ledger.report.reaction._replace(url=draw(optional_texts))
+    return dataclasses.replace(
+        ledger,
+        report=ledger.report._replace(reaction=reaction, context=tuple(draw(st.lists(texts)))),
+        recommendations=tuple(recs),
+        sources=tuple(draw(st.lists(sources, max_size=3))),
+    )
+
+
+@given(ledger=ledgers_with_evidence())
 def test_json_and_toml_round_trip_random_registries(ledger: Ledger) -> None:
     assert read_document(json.loads(export.json_text(ledger))) == ledger
     assert read_document(tomllib.loads(export.toml_text(ledger))) == ledger
