@@ -34,12 +34,14 @@ class Created(NamedTuple):
 
 
 def init(directory: Path) -> Created:
-    """Copy the bundled registry and its source text into `directory`/data, and write
-    `directory`/wrrtrack.toml naming it; raises `WrrtrackError` and leaves no trace when
-    any of these files exists already or cannot be written."""
+    """Copy the bundled registry and its source text into `directory`/data, write its JSON
+    Schema to `directory`/schema and `directory`/wrrtrack.toml naming the registry; raises
+    `WrrtrackError` and leaves no trace when any of these files exists already or cannot be
+    written."""
     import tomli_w
 
     from wrrtrack._registry import Registry
+    from wrrtrack.render.jsonschema import registry_schema_text
 
     bundled = bundled_registry()
     if bundled is None:
@@ -57,6 +59,8 @@ def init(directory: Path) -> Created:
         config: (CONFIG_HEADER + tomli_w.dumps({"registry": DEFAULT_RELATIVE.as_posix()})).encode(
             "utf-8"
         ),
+        # The registry's first line names its schema for editors, by this relative path.
+        directory / "schema" / "registry.schema.json": registry_schema_text().encode("utf-8"),
     }
     for path in files:
         if os.path.lexists(path):
