@@ -40,6 +40,8 @@ COMMANDS = [
     ["reports"],
     ["reports", "add"],
     ["add"],
+    ["export"],
+    ["schema"],
 ]
 
 
@@ -200,6 +202,46 @@ def test_example_summary_is_what_report_prints(cli: Runner) -> None:
     if UPDATE:
         path.write_text(text, encoding="utf-8")
     assert path.read_text(encoding="utf-8") == text, "run `make docs`"
+
+
+def test_the_schema_file_is_what_schema_prints(cli: Runner) -> None:
+    path = ROOT / "schema" / "registry.schema.json"
+    text = cli("schema").out
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, "the schema is stale: run `make docs`"
+
+
+def exports_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("### Exports") : text.index("### The registry's JSON Schema")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml", "csv"])
+def test_export_excerpts_are_real_output(cli: Runner, fmt: str) -> None:
+    blocks = re.findall(rf"```{fmt}\n(.*?)```\n", exports_section(), re.DOTALL)
+    assert blocks
+    registry = ROOT / "data" / "recommendations.yaml"
+    out = cli("--registry", registry, "export", "--format", fmt).out.replace("\r\n", "\n")
+    for block in blocks:
+        assert block in out, f"README's {fmt} excerpt is not what export prints"
+
+
+def test_the_sqlite_example_is_real_output(cli: Runner, tmp_path: Path) -> None:
+    """The query runs on a real export; rows as `sqlite3` prints them (`|`, NULL empty)."""
+    import sqlite3
+
+    (query, shown) = re.findall(
+        r'```text\n\$ sqlite3 registry.db "(.*?)"\n(.*?)```\n', exports_section(), re.DOTALL
+    )[0]
+    database = tmp_path / "registry.db"
+    registry = ROOT / "data" / "recommendations.yaml"
+    assert cli("--registry", registry, "export", "-f", "sqlite", "-o", database).code == 0
+    with sqlite3.connect(database) as db:
+        rows = db.execute(query).fetchall()
+    db.close()
+    printed = "".join("|".join("" if v is None else str(v) for v in row) + "\n" for row in rows)
+    assert printed == shown
 
 
 def test_every_test_the_readme_names_exists() -> None:

@@ -264,7 +264,7 @@ def test_every_problem_is_listed_in_one_run(cli: Runner, registry: Path) -> None
         (b"\xef\xbb\xbf" + TEXT.encode(), "1:1", "byte-order mark"),
         (
             TEXT.encode().replace(b"WRR", b"W\x00RR", 1),
-            "1:47",
+            f"{line_of(TEXT, 'WRR')}:47",
             "YAML syntax: control character U+0000 is not allowed",
         ),
     ],

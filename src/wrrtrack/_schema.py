@@ -105,6 +105,18 @@ CHANGE = (
     Field("quotes", "list of text", required=False),  # verbatim from the stored `source`
 )
 
+# The nested shapes by type name; with the scalar types above and "vocabularies" (a
+# mapping of the sections of `_vocabulary.DEFAULTS` to terms), every type a field names.
+# The JSON Schema (`render.jsonschema`) is generated from these, so it follows every field.
+SHAPES = {
+    "report": REPORT,
+    "reaction": REACTION,
+    "term": TERM,
+    "recommendation": RECOMMENDATION,
+    "change": CHANGE,
+    "source": SOURCE,
+}
+
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

@@ -140,7 +140,12 @@ def busy(message: str) -> Iterator[None]:
         return
     spinner = _Spinner(message)
     _active.append(spinner)
-    spinner.timer.start()
+    if SPINNER_DELAY > 0:
+        spinner.timer.start()
+    else:
+        # At once, from this thread: slow work may hold the GIL in C (the YAML parser) for
+        # seconds, and a timer thread would not get to draw until it let go.
+        spinner.start()
     try:
         yield
     finally:

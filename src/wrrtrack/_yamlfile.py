@@ -363,7 +363,11 @@ def render_registry(ledger: Ledger, header: str = "") -> str:
         if n or shared:
             out += ["", "---"]
         value: dict[str, Any] = {"report": report, "vocabularies": declared(report.key)}
-        if report.key and report.key != derived_key(report.publisher, report.number):
+        # One of several reports names its key (an editor's schema check reads each
+        # document alone); a file of one report derives it, as the shipped one does.
+        if report.key and (
+            not single or report.key != derived_key(report.publisher, report.number)
+        ):
             value["key"] = report.key
         lines = document_lines(value)
         vocab_at = next((i for i, line in enumerate(lines) if line == "vocabularies:"), None)

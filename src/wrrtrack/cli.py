@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from wrrtrack._registry import Registry
     from wrrtrack._vocabulary import Language
     from wrrtrack.discover import Located
+    from wrrtrack.output import Kept
 
 app = typer.Typer(
     name="wrrtrack",
@@ -115,6 +116,13 @@ class ValidateFormat(StrEnum):
 class ReportFormat(StrEnum):
     md = "md"
     html = "html"
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    toml = "toml"
+    csv = "csv"
+    sqlite = "sqlite"
 
 
 class Lang(StrEnum):
@@ -248,6 +256,15 @@ ThemeOption = Annotated[
 StanceOption = Annotated[
     list[str] | None,
     _filter("stances", "--stance", help=_keys_help("this cabinet stance", STANCES)),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
+        metavar="FILE",
+    ),
 ]
 SearchOption = Annotated[
     str | None,
@@ -451,11 +468,11 @@ def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> fr
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-def _report_keys(registry: "Registry", given: list[str] | None) -> frozenset[str]:
-    """The report keys `--report` names, as the registry spells them (a usage error lists
-    the keys when one is not known)."""
+def _report_keys(registry: "Registry", given: list[str] | None) -> list[str]:
+    """The report keys `--report` names, as the registry spells them, each once, in the
+    order given (a usage error lists the keys when one is not known)."""
     try:
-        return frozenset(registry.report_of(key).key for key in given or ())
+        return list(dict.fromkeys(registry.report_of(key).key for key in given or ()))
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'--report'") from None
 
@@ -814,15 +831,7 @@ def report(
         ReportFormat,
         typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
     ] = ReportFormat.md,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to FILE (atomically) instead of stdout; '-' is stdout.",
-            metavar="FILE",
-        ),
-    ] = None,
+    output: OutputOption = None,
     lang: LangOption = None,
     as_of: Annotated[
         str | None,
@@ -864,10 +873,8 @@ def report(
         render = markdown_report
     registry = _registry(ctx)
     language = _lang(ctx, lang)
-    if output is not None and output != "-":
-        from wrrtrack.output import check_output, stored_files
-
-        check_output(output, stored_files(registry))  # before the work, not after it
+    kept = _kept(registry)
+    _check_output(output, kept)
     ledger = registry.ledger
     if not ledger.reports:
         raise WrrtrackError("the registry holds no report yet; add one with 'reports add'")
@@ -881,12 +888,37 @@ def report(
             param_hint="'--format html'",
         )
     text = render(ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
-    if output is None or output == "-":
-        _out(text)
-        return
-    from wrrtrack.output import stored_files, write_output
+    _deliver(text, output, kept)
 
-    written = write_output(output, text, stored_files(registry))
+
+def _kept(registry: "Registry") -> "Kept":
+    from wrrtrack.output import stored_files
+
+    return stored_files(registry)
+
+
+def _to_stdout(output: str | None) -> bool:
+    return output is None or output == "-"
+
+
+def _check_output(output: str | None, kept: "Kept") -> None:
+    """Refuse an --output path before the work, not after it (`output.check_output`)."""
+    if not _to_stdout(output):
+        from wrrtrack.output import check_output
+
+        check_output(str(output), kept)
+
+
+def _deliver(content: str | bytes, output: str | None, kept: "Kept") -> None:
+    """Print `content`, or write it to the --output file atomically and say so; `kept` are
+    the files (the registry, its sources) that --output never replaces."""
+    if _to_stdout(output):
+        assert isinstance(content, str)  # noqa: S101 (binary output always needs --output)
+        _out(content)
+        return
+    from wrrtrack.output import write_output
+
+    written = write_output(str(output), content, kept)
     _Run.wrote = written
     _say(f"wrote {written}")
 
@@ -991,6 +1023,87 @@ def sources_update(
         f"{update.source.id}: {update.checked} quote(s) still found; recorded sha256 "
         f"{update.after[:12]}… (was {(update.before or 'none')[:12]}…) in {registry.path}"
     )
+
+
+@app.command()
+@_shows_progress("exporting the registry")
+def export(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json or toml (lossless: every field), csv (one row per recommendation), "
+            "sqlite (one table per kind of record; needs --output).",
+        ),
+    ],
+    output: OutputOption = None,
+    report_keys: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--report",
+            help="Only this report, by key (repeat for OR); default: every report.",
+            metavar="KEY",
+        ),
+    ] = None,
+    bom: Annotated[
+        bool,
+        typer.Option("--bom", help="Start the CSV with a UTF-8 byte-order mark (for Excel)."),
+    ] = False,
+) -> None:
+    """Export the whole registry: reports, vocabularies, recommendations, quotes, history.
+
+    json and toml hold every field and read back to the same registry; csv is one row per
+    recommendation; sqlite is a database with one table per kind of record.
+
+    Examples:
+
+    $ wrrtrack export --format sqlite --output registry.db
+    $ wrrtrack export --format csv --bom --output registry.csv
+    """
+    from wrrtrack.render import export as render
+
+    if output_format is ExportFormat.sqlite and _to_stdout(output):
+        raise typer.BadParameter(
+            "an SQLite database is a file: name it with --output FILE", param_hint="'--output'"
+        )
+    if bom and output_format is not ExportFormat.csv:
+        raise typer.BadParameter("only a CSV export has a byte-order mark", param_hint="'--bom'")
+    registry = _registry(ctx)
+    keys = _report_keys(registry, report_keys)
+    kept = _kept(registry)
+    _check_output(output, kept)
+    ledger = registry.ledger
+    content: str | bytes
+    if output_format is ExportFormat.json:
+        content = render.json_text(ledger, keys)
+    elif output_format is ExportFormat.toml:
+        content = render.toml_text(ledger, keys)
+    elif output_format is ExportFormat.csv:
+        content = render.csv_text(ledger, keys, bom=bom)
+    else:
+        content = render.sqlite_bytes(ledger, keys)
+    _deliver(content, output, kept)
+
+
+@app.command()
+def schema(ctx: typer.Context, output: OutputOption = None) -> None:
+    """Print the schema of a registry file (draft 2020-12), for editors to check it by.
+
+    Examples:
+
+    $ wrrtrack schema --output registry.schema.json
+    """
+    from wrrtrack.render.jsonschema import registry_schema_text
+
+    # The schema needs no registry; --output still never replaces the one that is found.
+    try:
+        kept: Kept = [(_located(ctx).path, "the registry")]
+    except WrrtrackError:
+        kept = []
+    _check_output(output, kept)
+    _deliver(registry_schema_text(), output, kept)
 
 
 @app.command()

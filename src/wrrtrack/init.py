@@ -24,6 +24,7 @@ CONFIG_HEADER = (
     '# timezone: where "today" is (the default date of a change), an IANA name.\n'
 )
 BLANK_REGISTRY = """\
+# yaml-language-server: $schema=../schema/registry.schema.json
 # wrrtrack registry: government follow-up on advisory reports.
 #
 # Each advisory report is one YAML document below, after a line '---': add one with
@@ -45,13 +46,15 @@ class Created(NamedTuple):
 
 def init(directory: Path, *, blank: bool = False) -> Created:
     """Copy the bundled registry and its source text into `directory`/data (with `blank`:
-    write an empty registry there instead), and write `directory`/wrrtrack.toml naming it;
-    raises `WrrtrackError` and leaves no trace when any of these files exists already or
-    cannot be written."""
+    write an empty registry there instead), write the registry's JSON Schema to
+    `directory`/schema and `directory`/wrrtrack.toml naming the registry; raises
+    `WrrtrackError` and leaves no trace when any of these files exists already or cannot be
+    written."""
     import tomli_w
 
     from wrrtrack._registry import Registry
     from wrrtrack.config import DEFAULT_TIMEZONE
+    from wrrtrack.render.jsonschema import registry_schema_text
 
     registry = directory / DEFAULT_RELATIVE
     config = directory / FILE_NAME
@@ -72,6 +75,8 @@ def init(directory: Path, *, blank: bool = False) -> Created:
             for path in original.source_paths
         }
     files[config] = (CONFIG_HEADER + tomli_w.dumps(settings)).encode("utf-8")
+    # The registry's first line names its schema for editors, by this relative path.
+    files[directory / "schema" / "registry.schema.json"] = registry_schema_text().encode("utf-8")
     for path in files:
         if os.path.lexists(path):
             raise WrrtrackError(f"{path} exists already; nothing was created or changed")

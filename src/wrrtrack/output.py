@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from wrrtrack._registry import Registry
 
 STDOUT = "-"
+# Files that --output never replaces, each with what it is ("the registry").
+Kept = list[tuple[Path, str]]
 
 
 def stored_files(registry: Registry) -> list[tuple[Path, str]]:
@@ -77,7 +79,7 @@ def check_output(name: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
     return path
 
 
-def write_output(name: str, text: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
+def write_output(name: str, text: str | bytes, protected: Iterable[tuple[Path, str]] = ()) -> Path:
     """Write `text` atomically to the file `name` names, after `check_output`."""
     path = check_output(name, protected)
     storage.atomic_write(path, text)

@@ -147,13 +147,15 @@ def csv_rows(rows: Iterable[Iterable[str]]) -> str:
     return "".join(lines)
 
 
-def list_csv(recs: Iterable[Recommendation]) -> str:
-    def row(rec: Recommendation) -> list[str]:
-        values = summary(rec)
-        values["actors"] = ACTOR_SEPARATOR.join(rec.actors)
-        return [str(values[field]) for field in LIST_FIELDS]
+def list_csv_row(rec: Recommendation) -> list[str]:
+    """The `list` columns of one recommendation as CSV cells (before neutralising)."""
+    values = summary(rec)
+    values["actors"] = ACTOR_SEPARATOR.join(rec.actors)
+    return [str(values[field]) for field in LIST_FIELDS]
 
-    return csv_rows([list(LIST_FIELDS), *map(row, recs)])
+
+def list_csv(recs: Iterable[Recommendation]) -> str:
+    return csv_rows([list(LIST_FIELDS), *map(list_csv_row, recs)])
 
 
 def report_counts(ledger: Ledger) -> list[tuple[AdviceReport, dict[str, int]]]:
