@@ -194,7 +194,7 @@ def test_every_registry_wrrtrack_reads_meets_the_schema(tmp_path: Path, ledger: 
     path.write_text(text, encoding="utf-8")
     Registry.open(path, today=TODAY, use_cache=False)
     # An editor checks each document of a file of several reports on its own.
-    documents = list(yaml.load_all(text, Loader=EditorLoader))  # noqa: S506 (as `load`)
+    documents = list(yaml.load_all(text, Loader=EditorLoader))
     assert [errors(document) for document in documents] == [[]] * len(documents)
 
 
