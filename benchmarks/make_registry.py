@@ -1,10 +1,13 @@
 """Write a valid synthetic registry of N recommendations, for benchmarks.
 
-    python benchmarks/make_registry.py N OUT
+    python benchmarks/make_registry.py N OUT [--reports R] [--folder]
 
-OUT is the registry file; the source text its quotes come from is written beside it, in
-sources/. The text is realistic Dutch policy prose, made from phrases by a seeded random
-generator, so the same N always gives the same file. `wrrtrack validate` accepts it.
+OUT is the registry file (or, with --folder, the registry folder: one KEY.yaml per
+report); the source text the quotes come from is written beside it, in sources/. With
+--reports R the N recommendations belong to R reports, N/R each, in one file of R
+documents or in R files. The text is realistic Dutch policy prose, made from phrases by a
+seeded random generator, so the same arguments always give the same files.
+`wrrtrack validate` accepts them.
 """
 
 from __future__ import annotations
@@ -95,13 +98,32 @@ def sentence(rng: random.Random) -> str:
     )
 
 
-def build(count: int, seed: int = 103) -> tuple[Ledger, str]:
-    """A ledger of `count` recommendations and the source text its quotes are taken from."""
+def report_keys(reports: int) -> list[str]:
+    """The keys `build` gives its reports."""
+    return ["wrr-999"] if reports == 1 else [f"adviesraad-{r}" for r in range(1, reports + 1)]
+
+
+def build(count: int, seed: int = 103, reports: int = 1) -> tuple[Ledger, str]:
+    """A ledger of `count` recommendations in `reports` reports, and the source text its
+    quotes are taken from."""
     rng = random.Random(seed)
     source = sorted({sentence(rng) for _ in range(max(200, count // 4))})
     themes = Vocabularies().themes.extended(Term(k, nl, en) for k, nl, en in THEMES)
     vocabularies = Vocabularies(themes=themes, actors=Vocabularies().actors.extended(EXTRA_ACTORS))
     actors = vocabularies.actors.keys
+    advice = [
+        AdviceReport(
+            "WRR" if reports == 1 else "Adviesraad",
+            "999" if reports == 1 else str(r),
+            "Synthetisch advies voor metingen" if reports == 1 else f"Synthetisch advies {r}",
+            date(2014, 12, 1),
+            Reaction(f"Kamerstuk 00 000, nr. {r}", date(2015, 1, 1), SOURCE_NAME),
+            (),
+            key,
+        )
+        for r, key in enumerate(report_keys(reports), start=1)
+    ]
+    per_report = -(-count // reports)
     recs = []
     for n in range(1, count + 1):
         day = date(2015, 1, 1) + timedelta(days=rng.randint(0, 1500))
@@ -129,33 +151,51 @@ def build(count: int, seed: int = 103) -> tuple[Ledger, str]:
                 status=history[-1].status,
                 quotes=tuple(rng.sample(source, rng.randint(1, 2))),
                 history=tuple(history),
+                report=advice[(n - 1) // per_report].key,
             )
         )
-    report = AdviceReport(
-        "WRR",
-        "999",
-        "Synthetisch advies voor metingen",
-        date(2014, 12, 1),
-        Reaction("Kamerstuk 00 000, nr. 1", date(2015, 1, 1), SOURCE_NAME),
+    ledger = Ledger(tuple(advice), vocabularies, tuple(recs))
+    return ledger, "\n\n".join(source) + "\n"
+
+
+def write(count: int, out: Path, *, reports: int = 1, folder: bool = False) -> Path:
+    """Write the registry (a file, or with `folder` a folder of one file per report)."""
+    ledger, source = build(count, reports=reports)
+    base = out if folder else out.parent
+    (base / SOURCE_NAME).parent.mkdir(parents=True, exist_ok=True)
+    (base / SOURCE_NAME).write_text(source, encoding="utf-8")
+    header = (
+        f"Synthetic registry of {count} recommendations in {reports} report(s), "
+        "made by benchmarks/make_registry.py"
     )
-    return Ledger(report, vocabularies, tuple(recs)), "\n\n".join(source) + "\n"
-
-
-def write(count: int, out: Path) -> Path:
-    ledger, source = build(count)
-    (out.parent / SOURCE_NAME).parent.mkdir(parents=True, exist_ok=True)
-    (out.parent / SOURCE_NAME).write_text(source, encoding="utf-8")
-    header = f"Synthetic registry of {count} recommendations, made by benchmarks/make_registry.py"
-    out.write_text(render_registry(ledger, header), encoding="utf-8")
+    if not folder:
+        out.write_text(render_registry(ledger, header), encoding="utf-8")
+        return out
+    out.mkdir(exist_ok=True)
+    for report in ledger.reports:
+        text = render_registry(ledger.of_report(report.key), header)
+        (out / f"{report.key}.yaml").write_text(text, encoding="utf-8")
     return out
 
 
+def size(path: Path) -> int:
+    """Bytes of the registry file, or of every registry file of a folder."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.glob("*.yaml"))
+    return path.stat().st_size
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or not argv[0].isdigit():
-        print("usage: make_registry.py N OUT", file=sys.stderr)
-        return 2
-    out = write(int(argv[0]), Path(argv[1]))
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--reports", type=int, default=1)
+    parser.add_argument("--folder", action="store_true")
+    args = parser.parse_args(argv)
+    out = write(args.count, args.out, reports=args.reports, folder=args.folder)
+    print(f"wrote {out} ({size(out) / 1e6:.1f} MB)")
     return 0
 
 

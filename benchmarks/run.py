@@ -32,7 +32,7 @@ C_PARSE = (
     "import sys, time, yaml\n"
     "data = open(sys.argv[1], 'rb').read()\n"
     "t = time.perf_counter()\n"
-    "yaml.load(data, Loader=yaml.CSafeLoader)\n"
+    "list(yaml.load_all(data, Loader=yaml.CSafeLoader))\n"
     "print(time.perf_counter() - t)\n"
 )
 
@@ -77,11 +77,13 @@ def interleaved(
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def measure_size(count: int, runs: int, work: Path, env: dict[str, str]) -> dict[str, float]:
-    folder = work / f"n{count}"
+def measure_size(
+    count: int, runs: int, work: Path, env: dict[str, str], reports: int = 1
+) -> dict[str, float]:
+    folder = work / f"n{count}-r{reports}"
     folder.mkdir()
-    registry = make_registry.write(count, folder / "recommendations.yaml")
-    cache = work / f"cache{count}"
+    registry = make_registry.write(count, folder / "recommendations.yaml", reports=reports)
+    cache = work / f"cache{count}-r{reports}"
     env = {**env, "WRRTRACK_CACHE_DIR": str(cache)}
     figures: dict[str, float] = {"size_mb": registry.stat().st_size / 1e6}
 
@@ -129,6 +131,25 @@ def measure_size(count: int, runs: int, work: Path, env: dict[str, str]) -> dict
         elapsed, _, _ = run(status_argv(i), env, work)
         times.append(elapsed)
     figures["status_set_warm"] = statistics.median(times)
+
+    # `add`: a new recommendation in the middle report, with a quote checked against the
+    # source text, as a user adds one.
+    source = (registry.parent / make_registry.SOURCE_NAME).read_text(encoding="utf-8")
+    quote = source.split("\n\n")[0]
+    middle = make_registry.report_keys(reports)[reports // 2]
+
+    def add_argv(i: int) -> list[str]:
+        return [
+            WRRTRACK, "-r", str(registry), "add", f"bench-{i}", "--report", middle,
+            "--title", f"Meting {i}", "--theme", "ontvangst", "--stance", "onderschreven",
+            "--actor", "rijk", "--quote", quote, "--date", today, "--by", "bench",
+        ]  # fmt: skip
+
+    times = []
+    for i in range(runs):
+        elapsed, _, _ = run(add_argv(i), env, work)
+        times.append(elapsed)
+    figures["add_warm"] = statistics.median(times)
     run([WRRTRACK, "-r", str(registry), "--no-cache", "validate"], env, work)  # still valid
     return figures
 
@@ -137,6 +158,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument(
+        "--reports", type=int, default=1000, help="reports in the several-report registry"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -167,6 +191,7 @@ def main() -> int:
         )
         baseline, version, list_small = startup["baseline"], startup["version"], startup["list"]
         by_size = {n: measure_size(n, args.runs, work, env) for n in sizes}
+        several = measure_size(max(sizes), args.runs, work, env, reports=args.reports)
 
     print(
         f"Measured {date.today().isoformat()} on {platform.machine()}, "
@@ -185,11 +210,12 @@ def main() -> int:
     print()
     big = max(sizes)
     rows = [
-        ("C loader parse (`yaml.load`, CSafeLoader)", "c_parse", None),
+        ("C loader parse (`yaml.load_all`, CSafeLoader)", "c_parse", None),
         ("`validate`, cold (no cache)", "validate_cold", 1.5),
         ("`list --format ids`, warm", "list_warm", 0.1),
         ("`report`, warm", "report_warm", 0.3),
         ("`status set`, warm", "status_set_warm", 0.2),
+        ("`add`, warm", "add_warm", 0.2),
     ]
     header = " | ".join(f"{n:,} items" for n in sizes)
     print(
@@ -205,6 +231,24 @@ def main() -> int:
             f"| {label} | {cells} | {ratio:.2f} | {'' if target is None else f'≤ {target}'} "
             f"| x {growth:.1f} |"
         )
+    print()
+    one = by_size[big]
+    print(
+        f"| {big:,} items | one report | {args.reports:,} reports, one file | "
+        "ratio to C parse (several) | target |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, key, target in rows:
+        ratio = several[key] / several["c_parse"]
+        print(
+            f"| {label} | {one[key]:.3f} s | {several[key]:.3f} s | {ratio:.2f} | "
+            f"{'' if target is None else f'≤ {target}'} |"
+        )
+    print(
+        f"\n`add` / `status set` at {big:,} items: one report "
+        f"{one['add_warm'] / one['status_set_warm']:.2f}, {args.reports:,} reports "
+        f"{several['add_warm'] / several['status_set_warm']:.2f} (target ≤ 1.00, within noise)."
+    )
     print()
     print(f"| peak memory at {big:,} items | MB | ratio | target |")
     print("| --- | ---: | ---: | ---: |")

@@ -12,7 +12,9 @@ import pytest
 
 from tests.conftest import SHIPPED, Runner
 
-LIST_KEYS = {"id", "title", "theme", "stance", "actors", "status", "updated"}
+# The contract's keys, and `report` (the key of the recommendation's advisory report),
+# added as the contract allows.
+LIST_KEYS = {"id", "title", "theme", "stance", "actors", "status", "updated", "report"}
 
 
 def changed_lines(before: str, after: str) -> list[tuple[str, list[str], list[str]]]:
@@ -70,6 +72,7 @@ def test_list_json_has_exactly_the_contract_keys_and_canonical_values(cli: Runne
         "actors": ["acvz", "rijk"],
         "status": "uitgevoerd",
         "updated": "2022-12-22",
+        "report": "wrr-103",
     }
 
 
@@ -144,7 +147,8 @@ def test_every_text_format_has_the_same_columns_in_the_same_order(cli: Runner) -
     actors joined by ';' in every text format."""
     order = ["id", "title", "theme", "stance", "actors", "status", "updated"]
     items = cli("-r", SHIPPED, "list", "--json").json()
-    assert [list(item) for item in items] == [order] * 7
+    # JSON adds the report's key after the contract's columns (which text formats keep).
+    assert [list(item) for item in items] == [[*order, "report"]] * 7
     expected = [
         [str(item[k]) if k != "actors" else ";".join(item[k]) for k in order] for item in items
     ]

@@ -20,7 +20,8 @@ from tests.conftest import ROOT, Runner
 README = ROOT / "README.md"
 REFERENCE = ROOT / "docs" / "cli-reference.md"
 UPDATE = os.environ.get("WRRTRACK_UPDATE_DOCS") == "1"
-BLOCK = re.compile(r"```console\n(.*?)```\n", re.DOTALL)
+# A block of output that holds ``` itself (Markdown) is fenced with four backticks.
+BLOCK = re.compile(r"^(````?)console\n(.*?)^\1\n", re.DOTALL | re.MULTILINE)
 COMMANDS = [
     [],
     ["list"],
@@ -34,6 +35,11 @@ COMMANDS = [
     ["sources", "update"],
     ["init"],
     ["vocab"],
+    ["vocab", "list"],
+    ["vocab", "add"],
+    ["reports"],
+    ["reports", "add"],
+    ["add"],
     ["export"],
     ["schema"],
 ]
@@ -46,6 +52,10 @@ def render_block(block: str, cli: Runner) -> str:
         if not line.startswith("$ "):
             continue
         argv = shlex.split(line[2:])
+        if argv[0] == "cd":  # as a reader would: the following commands run there
+            os.chdir(argv[1])
+            out.append(line)
+            continue
         assert argv[0] == "wrrtrack", line
         result = cli(*argv[1:])
         out.append(line)
@@ -83,9 +93,11 @@ def test_readme_examples_show_real_output(cli: Runner, in_copy: Path) -> None:
     blocks = BLOCK.findall(text)
     assert len(blocks) >= 8
     rendered = SOURCES.sub(lambda m: f"{m.group(1)}{table}{m.group(2)}", text)
-    for block in blocks:
+    for fence, block in blocks:
         rendered = rendered.replace(
-            f"```console\n{block}```\n", f"```console\n{render_block(block, cli)}```\n", 1
+            f"{fence}console\n{block}{fence}\n",
+            f"{fence}console\n{render_block(block, cli)}{fence}\n",
+            1,
         )
     if UPDATE:
         README.write_text(rendered, encoding="utf-8")
@@ -117,7 +129,7 @@ def test_cli_reference_is_the_real_help(cli: Runner, monkeypatch: pytest.MonkeyP
 def readme_commands() -> set[str]:
     """Every `$ wrrtrack …` line of the README's console blocks (which the test above runs)."""
     blocks = BLOCK.findall(README.read_text(encoding="utf-8"))
-    return {line[2:] for block in blocks for line in block.splitlines() if line.startswith("$ ")}
+    return {line[2:] for _, block in blocks for line in block.splitlines() if line.startswith("$ ")}
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "wrrtrack")
@@ -125,9 +137,15 @@ def test_help_teaches_with_examples_from_the_readme(cli: Runner, command: list[s
     """One to three examples per command, each a README example, so each has been run."""
     help_text = cli(*command, "--help").out
     assert "Examples:" in help_text
-    examples = [
-        line.strip()[2:] for line in help_text.splitlines() if line.strip().startswith("$ ")
-    ]
+    examples: list[str] = []
+    continued = False
+    for line in help_text.splitlines():
+        text = line.strip(" │\n")
+        if text.startswith("$ "):
+            examples.append(text[2:])
+        elif continued and text:  # a long example, wrapped to the help's width
+            examples[-1] += " " + text
+        continued = bool(text) and bool(examples) and (text.startswith("$ ") or continued)
     assert 1 <= len(examples) <= 3, examples
     assert set(examples) <= readme_commands(), set(examples) - readme_commands()
     for example in examples:
@@ -242,3 +260,19 @@ def test_the_python_example_runs(in_copy: Path, capsys: pytest.CaptureFixture[st
         "wrr103-2 in-verkenning 2022-01-01",
         "wrr103-4 in-uitvoering 2024-10-17",
     ]
+
+
+def test_the_walk_through_file_reads_as_written(cli: Runner, in_copy: Path) -> None:
+    """The registry the walk-through makes is the one the README shows, line for line."""
+    text = README.read_text(encoding="utf-8")
+    for _, block in BLOCK.findall(text):
+        render_block(block, cli)
+    written = (in_copy.parent.parent / "mijn-adviezen" / "data" / "recommendations.yaml").read_text(
+        encoding="utf-8"
+    )
+    section = text[text.index("## Track your own report") :]
+    (shown,) = re.findall(r"```yaml\n(.*?)    …\n```", section, re.DOTALL)[:1]
+    without_comments = "".join(
+        line for line in written.splitlines(keepends=True) if not line.startswith("#")
+    )
+    assert without_comments.startswith(shown)

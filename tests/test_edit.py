@@ -20,7 +20,7 @@ from tests.test_guarantees import ledgers
 from wrrtrack import _edit
 from wrrtrack._edit import Document, RecordLayout
 from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
-from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
 from wrrtrack._schema import read_registry
 from wrrtrack._vocabulary import Term
 from wrrtrack._yamlfile import render_registry
@@ -88,7 +88,8 @@ def test_append_record_adds_it_at_the_end_in_the_files_layout() -> None:
     record = new_record()
     edited = _edit.append_record(doc, record, today=TODAY)
     inserted = only_inserted(doc.text, edited.text, doc.parsed.blocks["recommendations"].insert)
-    assert inserted.startswith("  - id: wrr103-8\n    title: ")
+    # A blank line first: the file's records are separated by one.
+    assert inserted.startswith("\n  - id: wrr103-8\n    title: ")
     assert "    actors: [rijk, gemeente]\n" in inserted
     assert "    history:\n      - date: 2026-01-05\n        status: open\n" in inserted
     assert edited.parsed.ledger.recommendations[-1] == record
@@ -159,11 +160,12 @@ def test_add_term_creates_vocabularies_in_a_registry_without_one() -> None:
     assert "vocabularies" not in doc.parsed.blocks
     term = Term("wonen", "Wonen", "Housing")
     edited = _edit.add_term(doc, "themes", term, today=TODAY)
+    # A new top-level key gets a blank line before it, as the file's keys have.
     assert only_inserted(doc.text, edited.text, doc.parsed.blocks[""].insert) == (
-        "vocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
+        "\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
     )
     assert edited.text.endswith(
-        "recommendations: []\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
+        "recommendations: []\n\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: Housing}\n"
         "# end\n"
     )
     assert_parse_is_a_full_read(edited)
@@ -189,25 +191,52 @@ def test_refused_edits_change_nothing_and_say_why() -> None:
 
 
 @settings(deadline=None)
-@given(ledger=ledgers(), steps=st.lists(st.integers(min_value=0, max_value=59), max_size=6))
+@given(ledger=ledgers(), steps=st.lists(st.integers(min_value=0, max_value=99), max_size=8))
 def test_any_sequence_of_edits_gives_what_a_full_read_gives(
     ledger: Ledger, steps: list[int]
 ) -> None:
-    """Appends, new vocabulary keys and status changes, in any order, on random registries."""
+    """Appends, new vocabulary keys (for the registry or one report), new reports and
+    status changes, in any order, on random registries of one or more reports."""
     text = render_registry(ledger)
     doc = document(text, today=GUARANTEES_TODAY)
     for n, step in enumerate(steps):
         kind, index = divmod(step, 20)
         recs = doc.parsed.ledger.recommendations
+        reports = [report.key for report in doc.parsed.ledger.reports]
+        before = doc.text
         if kind == 0:
-            added = replace(recs[index % len(recs)], id=f"new-{n}")
+            report = reports[index % len(reports)]
+            added = replace(recs[index % len(recs)], id=f"new-{n}", report=report)
+            if added.theme not in doc.parsed.ledger.vocabularies_of(report).themes:
+                # Another report's own theme: refused, and nothing is changed.
+                with pytest.raises(RegistryInvalid, match="unknown theme"):
+                    _edit.append_record(doc, added, today=GUARANTEES_TODAY)
+                continue
             doc = _edit.append_record(doc, added, today=GUARANTEES_TODAY)
         elif kind == 1:
             section = ("themes", "actors", "stances", "statuses")[index % 4]
             term = Term(f"key-{n}", f"Label {n}, nl", f"label {n}", (f"alias-{n}",))
-            doc = _edit.add_term(doc, section, term, today=GUARANTEES_TODAY)
+            owner = None if index % 2 else reports[index % len(reports)]
+            doc = _edit.add_term(doc, section, term, today=GUARANTEES_TODAY, report=owner)
+        elif kind == 2:
+            report = AdviceReport(
+                f"Raad {n}",
+                None,
+                f"Advies {n}: een titel",
+                date(2001, 1, 1),
+                Reaction(f"Brief {n}", date(2001, 2, 1), f"sources/r{n}.txt"),
+            )
+            value = {"key": f"raad-{n}", "report": report}
+            doc = _edit.append_document(doc, value, today=GUARANTEES_TODAY)
         else:
             rec = recs[index % len(recs)]
             change = StatusChange(GUARANTEES_TODAY, rec.status, f"note {n}", "p")
             doc, _, _ = _edit.set_status(doc, rec.id, change, today=GUARANTEES_TODAY)
         assert doc.parsed == document(doc.text, today=GUARANTEES_TODAY).parsed
+        if kind in (0, 2):  # one insertion: every byte before and after it is kept
+            same = next(
+                (i for i, (a, b) in enumerate(zip(before, doc.text, strict=False)) if a != b),
+                len(before),
+            )
+            grown = len(doc.text) - len(before)
+            assert doc.text[same + grown :] == before[same:]

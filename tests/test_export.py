@@ -87,10 +87,16 @@ def ledgers_with_evidence(draw: st.DrawFn) -> Ledger:
             for change in rec.history
         )
         recs.append(dataclasses.replace(rec, history=history))
-    reaction = ledger.report.reaction._replace(url=draw(optional_texts))
+    reports = tuple(
+        report._replace(
+            reaction=report.reaction._replace(url=draw(optional_texts)),
+            context=tuple(draw(st.lists(texts))),
+        )
+        for report in ledger.reports
+    )
     return dataclasses.replace(
         ledger,
-        report=ledger.report._replace(reaction=reaction, context=tuple(draw(st.lists(texts)))),
+        reports=reports,
         recommendations=tuple(recs),
         sources=tuple(draw(st.lists(sources, max_size=3))),
     )
@@ -122,6 +128,7 @@ def test_the_export_has_every_part_of_the_registry() -> None:
         "vocabularies",
         "recommendations",
         "sources",
+        "local",
     ]
     assert document["reports"][0]["key"] == "wrr-103"
     assert document["reports"][0]["reaction"]["source"] == ledger.report.reaction.source
@@ -171,8 +178,8 @@ def damaged(change: Any) -> dict[str, Any]:
             lambda d: d["reports"][0].update(number=103),
             "reports[1].number: expected text, got a number",
         ),
-        (lambda d: d["recommendations"][0].update(report="x"), "must be the report's key"),
-        (lambda d: d["reports"].clear(), "expected a list of one report"),
+        (lambda d: d["recommendations"][0].update(report="x"), "must be the key of a report"),
+        (lambda d: d.update(reports={}), "expected a list of reports"),
     ],
 )
 def test_a_damaged_export_is_refused_with_the_place(change: Any, message: str) -> None:

@@ -119,8 +119,22 @@ days = st.dates(min_value=date(2000, 1, 1), max_value=date(2020, 12, 31))
 
 @st.composite
 def ledgers(draw: st.DrawFn) -> Ledger:
+    """Registries of one to three reports; with one, its themes are its own (as in the
+    shipped file), with several, the themes are declared for the whole registry."""
     themes = Vocabularies().themes.extended([Term("thema-a", "A", "A"), Term("thema-b", "B", "B")])
     vocab = Vocabularies(themes=themes)
+    reports = tuple(
+        AdviceReport(
+            "WRR",
+            str(n),
+            draw(texts),
+            date(2000, 1, 1),
+            Reaction("K", date(2000, 1, 2), "s.txt"),
+            (),
+            f"wrr-{n}",
+        )
+        for n in range(1, draw(st.integers(min_value=1, max_value=3)) + 1)
+    )
     count = draw(st.integers(min_value=1, max_value=6))
     recs = []
     for n in range(count):
@@ -151,12 +165,17 @@ def ledgers(draw: st.DrawFn) -> Ledger:
                 status=history[-1].status,
                 quotes=tuple(draw(st.lists(texts, min_size=1, max_size=2))),
                 history=history,
+                report=draw(st.sampled_from([report.key for report in reports])),
             )
         )
-    report = AdviceReport(
-        "WRR", "1", draw(texts), date(2000, 1, 1), Reaction("K", date(2000, 1, 2), "s.txt"), ()
-    )
-    return Ledger(report, vocab, tuple(recs))
+    # Records in the order of their reports' documents, as a file holds them.
+    order = [report.key for report in reports]
+    recs.sort(key=lambda rec: order.index(rec.report))
+    local = {}
+    if len(reports) == 1:
+        own = frozenset((reports[0].key,))
+        local = {"themes": {"thema-a": own, "thema-b": own}}
+    return Ledger(reports, vocab, tuple(recs), local=local)
 
 
 changes = st.lists(

@@ -154,7 +154,11 @@ def test_init_writes_a_configuration_that_wins_over_a_parent_one(
         "to use it, run: cd kopie && wrrtrack list\n",
     )
     config = tomllib.loads((tmp_path / "kopie" / "wrrtrack.toml").read_text(encoding="utf-8"))
-    assert config == {"registry": "data/recommendations.yaml"}
+    assert config == {
+        "registry": "data/recommendations.yaml",
+        "lang": "nl",
+        "timezone": "Europe/Amsterdam",
+    }
     monkeypatch.chdir(tmp_path / "kopie")
     assert cli("status", "set", "wrr103-5", "vervallen", "--by", "x").code == 0
     assert "vervallen" in (tmp_path / "kopie" / "data" / "recommendations.yaml").read_text()

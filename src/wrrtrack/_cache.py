@@ -41,7 +41,7 @@ from wrrtrack._model import (
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 4  # 2: entries carry their newest date ("latest"); 3: the code and blocks; 4: sources
+FORMAT = 5  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -244,28 +244,36 @@ def _prune(folder: Path) -> None:
 
 def _encode(parsed: Parsed) -> dict[str, Any]:
     ledger = parsed.ledger
-    report = ledger.report
     vocab = ledger.vocabularies
-    dates = [report.date, report.reaction.date]
+    dates = [d for report in ledger.reports for d in (report.date, report.reaction.date)]
     dates += [c.date for r in ledger.recommendations for c in r.history]
+    dates += [s.date for s in ledger.sources if s.date]  # no date may be after today
     return {
-        "latest": max(dates).isoformat(),
-        "report": [
-            report.publisher,
-            report.number,
-            report.title,
-            report.date.isoformat(),
+        "latest": max(dates, default=date.min).isoformat(),
+        "reports": [
             [
-                report.reaction.reference,
-                report.reaction.date.isoformat(),
-                report.reaction.source,
-                report.reaction.url,
-            ],
-            list(report.context),
+                report.key,
+                report.publisher,
+                report.number,
+                report.title,
+                report.date.isoformat(),
+                [
+                    report.reaction.reference,
+                    report.reaction.date.isoformat(),
+                    report.reaction.source,
+                    report.reaction.url,
+                ],
+                list(report.context),
+            ]
+            for report in ledger.reports
         ],
         "vocabularies": {
             section: [[t.key, t.nl, t.en, list(t.aliases)] for t in vocab.by_section(section)]
             for section in _SECTIONS
+        },
+        "local": {
+            section: {key: sorted(owners) for key, owners in keys.items()}
+            for section, keys in ledger.local.items()
         },
         "recommendations": [
             [
@@ -281,6 +289,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
                     for c in r.history
                 ],
                 layout_values(parsed.layouts[r.id]),
+                r.report,
             ]
             for r in ledger.recommendations
         ],
@@ -293,18 +302,23 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             [*s[:4], s.date.isoformat() if s.date else None, s.kind, s.url, s.sha256]
             for s in ledger.sources
         ],
+        "documents": list(parsed.documents),
     }
 
 
 def _decode(document: dict[str, Any], path: Path) -> Parsed:
-    publisher, number, title, day, reaction, context = document["report"]
-    report = AdviceReport(
-        publisher,
-        number,
-        title,
-        date.fromisoformat(day),
-        Reaction(reaction[0], date.fromisoformat(reaction[1]), reaction[2], reaction[3]),
-        tuple(context),
+    iso = date.fromisoformat
+    reports = tuple(
+        AdviceReport(
+            publisher,
+            number,
+            title,
+            iso(day),
+            Reaction(reaction[0], iso(reaction[1]), reaction[2], reaction[3]),
+            tuple(context),
+            key,
+        )
+        for key, publisher, number, title, day, reaction, context in document["reports"]
     )
     sections = document["vocabularies"]
     vocab = Vocabularies(
@@ -316,10 +330,13 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
             for section, name in _SECTIONS.items()
         }
     )
-    iso = date.fromisoformat
+    local = {
+        section: {key: frozenset(owners) for key, owners in keys.items()}
+        for section, keys in document["local"].items()
+    }
     recommendations = []
     layouts = {}
-    for rid, title_, theme, stance, actors, status, quotes, history, layout in document[
+    for rid, title_, theme, stance, actors, status, quotes, history, layout, report in document[
         "recommendations"
     ]:
         recommendations.append(
@@ -334,6 +351,7 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
                 tuple(
                     StatusChange(iso(d), s, n, b, src, tuple(q)) for d, s, n, b, src, q in history
                 ),
+                report,
             )
         )
         layouts[rid] = layout_from_values(layout)
@@ -346,5 +364,5 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         Source(i, file, title, publisher, iso(day) if day else None, kind, url, sha)
         for i, file, title, publisher, day, kind, url, sha in document["sources"]
     )
-    ledger = Ledger(report, vocab, tuple(recommendations), sources)
-    return Parsed(ledger, layouts, places, blocks)
+    ledger = Ledger(reports, vocab, tuple(recommendations), sources, local)
+    return Parsed(ledger, layouts, places, blocks, tuple(document["documents"]))

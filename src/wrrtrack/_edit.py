@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wrrtrack._errors import InvalidChange, Location, RegistryInvalid, WrrtrackError
 from wrrtrack._model import Ledger, Recommendation, StatusChange
-from wrrtrack._vocabulary import Term
+from wrrtrack._vocabulary import DEFAULTS, Term, Vocabulary
 
 if TYPE_CHECKING:
     from wrrtrack._schema import Reading
@@ -75,9 +75,18 @@ class Parsed(NamedTuple):
     ledger: Ledger
     layouts: dict[str, RecordLayout]  # by recommendation id
     quote_places: dict[tuple[str, int], Location]  # (recommendation id or "", index)
-    # Block collections by path: "" (the top-level mapping), "recommendations",
-    # "vocabularies", "vocabularies.actors", …
+    # Block collections by path (`block_path`): "" (the first document's top-level
+    # mapping), "recommendations", "vocabularies.actors", "1:recommendations", …
     blocks: dict[str, BlockPlace]
+    # The report key of each YAML document of the file (None: a document of vocabularies
+    # for the whole registry).
+    documents: tuple[str | None, ...] = ()
+
+
+def block_path(document: int, path: str) -> str:
+    """The key of a block collection in `Parsed.blocks`: its path of keys in the document,
+    after the document's number when that is not the first (`2:vocabularies.themes`)."""
+    return path if document == 0 else f"{document}:{path}"
 
 
 class SourcePlace(NamedTuple):
@@ -150,7 +159,13 @@ def record_layout(
 ) -> RecordLayout:
     """The layout of a recommendation record (`node`, an entry of the block list `sequence`)."""
     start = line_start(text, node.start_mark.index)
-    end = line_start(text, following.start_mark.index) if following else sequence.end_mark.index
+    # The last record ends after its own last line: blank lines, comments and the rest
+    # of the file after it are no part of it.
+    end = (
+        line_start(text, following.start_mark.index)
+        if following
+        else _after_line(text, _last_leaf(node).end_mark.index)
+    )
     fields = {key.value: value for key, value in node.value}
     status, history = fields["status"], fields["history"]
     place = block_place(text, history)
@@ -290,11 +305,16 @@ def _after_insert(
 # --- reading a changed part back -------------------------------------------------------------
 
 
-def _record_back(doc: Document, span: tuple[int, int], line: int, today: date) -> Reading:
-    """The one record at text[span] read on its own (`line` line breaks before it)."""
+def _record_back(
+    doc: Document, span: tuple[int, int], line: int, report: str, today: date
+) -> Reading:
+    """The one record of `report` at text[span] read on its own (`line` line breaks
+    before it)."""
     from wrrtrack._schema import read_record
 
-    return read_record(doc.path, doc.text, span, line, doc.parsed.ledger, today=today)
+    return read_record(
+        doc.path, doc.text, span, line, doc.parsed.ledger, report=report, today=today
+    )
 
 
 def _refuse(path: Path, what: str) -> WrrtrackError:
@@ -319,7 +339,8 @@ def _insert(doc: Document, place: BlockPlace, lines: list[str]) -> _Inserted:
     newline = _newline(doc.text, 0, min(len(doc.text), 4096))
     splice = _lines_at(doc.text, place.insert, lines, newline)
     text = _apply(doc.text, [splice])
-    start = place.insert + (len(newline) if splice.text.startswith(newline) else 0)
+    ended = place.insert == len(doc.text) and doc.text and not doc.text.endswith("\n")
+    start = place.insert + (len(newline) if ended else 0)  # the line break `_lines_at` added
     end = place.insert + len(splice.text)
     line = count_lines(doc.text, 0, place.insert)
     added = count_lines(splice.text)
@@ -360,7 +381,7 @@ def set_status(
     grown = len(new_text) - len(text)
     span = (layout.start, layout.end + grown)
     line = count_lines(text, 0, layout.start)
-    reading = _record_back(doc._replace(text=new_text), span, line, today)
+    reading = _record_back(doc._replace(text=new_text), span, line, before.report, today)
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)  # placed where they are in the new text
     piece = reading.parsed
@@ -372,49 +393,114 @@ def set_status(
         grown=grown,
         line=line + count_lines(text, layout.start, layout.history_insert),
         added_lines=count_lines(new_text, *span) - count_lines(text, layout.start, layout.end),
-        ancestors=("", "recommendations"),
+        ancestors=_ancestors(parsed, before.report, "recommendations"),
         replaced=before.id,
     )
     layouts[before.id] = piece.layouts[after.id]
     layouts = {key: layouts[key] for key in parsed.layouts}  # in the file's order
     places.update(piece.quote_places)
-    edited = Parsed(parsed.ledger.replace(after), layouts, places, blocks)
+    edited = parsed._replace(
+        ledger=parsed.ledger.replace(after), layouts=layouts, quote_places=places, blocks=blocks
+    )
     return Document(doc.path, new_text, edited), before, after
 
 
-def append_record(doc: Document, record: Recommendation, *, today: date) -> Document:
-    """Append a whole new recommendation to the `recommendations` block list.
+def _document_of(parsed: Parsed, report: str | None) -> int:
+    """The number of the document holding `report` (None: the registry's vocabularies)."""
+    if report is None and not parsed.documents:
+        return 0
+    try:
+        return parsed.documents.index(report)
+    except ValueError:
+        what = f"no report '{report}'" if report else "no document of vocabularies"
+        raise WrrtrackError(f"the registry file holds {what}") from None
 
-    The record must read back as itself: its keys must be in the registry's vocabularies,
-    its dates real and not after `today`, and so on (`RegistryInvalid` otherwise).
+
+def _ancestors(parsed: Parsed, report: str | None, *paths: str) -> list[str]:
+    """The block paths an insertion at the end of `paths` (in `report`'s document) is
+    the end of too: the document's top-level mapping and each path."""
+    document = _document_of(parsed, report) if parsed.documents else 0
+    return [block_path(document, path) for path in ("", *paths)]
+
+
+def _separated(text: str, place: BlockPlace) -> bool:
+    """Whether the entries of the block list ending at `place` have a blank line between
+    them (as the shipped registry's records have), so that a new one gets one too."""
+    before = text[: place.insert].rstrip("\r\n").rsplit("\n", 1)[0]
+    start = before.rfind("\n" + place.prefix)
+    if start < 0:
+        return False
+    if text[: start + 1].endswith(("\n\n", "\n\r\n")):
+        return True
+    # The only entry, right under its key: the shipped layout, a blank line between.
+    return text[:start].rstrip("\r").endswith(":")
+
+
+def append_record(doc: Document, record: Recommendation, *, today: date) -> Document:
+    """Append a whole new recommendation to its report's `recommendations` block list,
+    creating the list (at the end of the report's document) when the report has none.
+
+    The record must read back as itself: its keys must be in the vocabularies its report
+    may use, its dates real and not after `today`, and so on (`RegistryInvalid` otherwise).
     """
     from wrrtrack._yamlfile import block_lines, record_mapping
 
     parsed = doc.parsed
     if record.id.casefold() in {rec.id.casefold() for rec in parsed.ledger.recommendations}:
         raise InvalidChange(f"a recommendation with id '{record.id}' exists already", "id")
-    place = _growable(parsed.blocks["recommendations"], "recommendations")
-    inserted = _insert(doc, place, block_lines(record_mapping(record), place.prefix, place.indent))
+    document = _document_of(parsed, record.report) if parsed.documents else 0
+    path = block_path(document, "recommendations")
+    if path in parsed.blocks:
+        place = _growable(parsed.blocks[path], "recommendations")
+        lines = block_lines(record_mapping(record), place.prefix, place.indent)
+        lead = 1 if _separated(doc.text, place) else 0
+        lines = [""] * lead + lines
+    else:  # the report's first record: the list is created, in the shipped layout
+        place = _growable(parsed.blocks[block_path(document, "")], "the report's document")
+        lines = ["", "recommendations:", *block_lines(record_mapping(record), "  - ", 4)]
+        lead = 2
+    inserted = _insert(doc, place, lines)
+    newline = _newline(doc.text, 0, min(len(doc.text), 4096))
+    skip = sum(len(line) + len(newline) for line in lines[:lead])
+    span = (inserted.span[0] + skip, inserted.span[1])
     reading = _record_back(
-        doc._replace(text=inserted.text), inserted.span, inserted.start_line, today
+        doc._replace(text=inserted.text), span, inserted.start_line + lead, record.report, today
     )
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)  # the record itself is not valid
     piece = reading.parsed
     if piece.ledger.recommendations != (record,):
         raise _refuse(doc.path, record.id)
-    ancestors = ("", "recommendations")
+    ancestors = _ancestors(parsed, record.report, "recommendations")
     layouts, places, blocks = _after_insert(parsed, place, inserted, ancestors)
+    previous = [rec.id for rec in parsed.ledger.recommendations if rec.report == record.report]
+    if previous:  # the record before it now ends where the new one starts
+        layouts[previous[-1]] = layouts[previous[-1]]._replace(end=span[0])
+    if path not in parsed.blocks:
+        blocks[path] = BlockPlace(inserted.span[1], "  - ", 4)
     layouts[record.id] = piece.layouts[record.id]
     places.update(piece.quote_places)
-    ledger = dataclasses.replace(
-        parsed.ledger, recommendations=(*parsed.ledger.recommendations, record)
+    # In file order: after the records of its own document and of those before it.
+    recs = parsed.ledger.recommendations
+    order = {key: n for n, key in enumerate(parsed.documents)}
+    at = len(recs)
+    while at and order.get(recs[at - 1].report, 0) > document:
+        at -= 1
+    ledger = dataclasses.replace(parsed.ledger, recommendations=(*recs[:at], record, *recs[at:]))
+    return Document(
+        doc.path,
+        inserted.text,
+        parsed._replace(ledger=ledger, layouts=layouts, quote_places=places, blocks=blocks),
     )
-    return Document(doc.path, inserted.text, Parsed(ledger, layouts, places, blocks))
 
 
-def add_term(doc: Document, section: str, term: Term, *, today: date) -> Document:
-    """Add a key to the vocabulary `section` (`actors`, `themes`, …) of the registry.
+def add_term(
+    doc: Document, section: str, term: Term, *, today: date, report: str | None = None
+) -> Document:
+    """Add a key to the vocabulary `section` (`actors`, `themes`, …) of `report`'s
+    document, or (None) of the document of vocabularies for the whole registry; a file
+    without one gets one appended, unless it holds a single report, whose vocabulary
+    it then is.
 
     The key goes at the end of the block mapping `vocabularies.<section>`; the section,
     and `vocabularies` itself, are created (at the end of their parent) when absent.
@@ -423,32 +509,172 @@ def add_term(doc: Document, section: str, term: Term, *, today: date) -> Documen
 
     parsed = doc.parsed
     vocabulary = parsed.ledger.vocabularies.by_section(section)
+    owners = parsed.ledger.local.get(section, {}).get(term.key)
     if term.key in vocabulary:
-        raise InvalidChange(f"the {vocabulary.name} '{term.key}' exists already", "key")
+        # Another report's own key may be declared by this report too, meaning the same.
+        shared = owners is not None and report is not None and report not in owners
+        if not shared or vocabulary.term(term.key) != term:
+            raise InvalidChange(_exists(vocabulary, term, report, owners), "key")
+    _check_spellings(vocabulary, term)
+    if report is None and None not in parsed.documents and len(parsed.documents) > 1:
+        return append_document(doc, {"vocabularies": {section: {term.key: term}}}, today=today)
+    if report is None and parsed.documents and parsed.documents[0] is not None:
+        # A file of one report and no document of vocabularies: the report's vocabulary
+        # is the registry's.
+        report = parsed.documents[0]
+    document = _document_of(parsed, report)
     parts = ["vocabularies", section]
     have = 0  # how many of `parts` the file has already
-    while have < len(parts) and ".".join(parts[: have + 1]) in parsed.blocks:
+    while have < len(parts) and block_path(document, ".".join(parts[: have + 1])) in parsed.blocks:
         have += 1
     parent_path = ".".join(parts[:have])
-    parent = _growable(parsed.blocks[parent_path], parent_path or "the registry")
+    parent = _growable(
+        parsed.blocks[block_path(document, parent_path)], parent_path or "the registry"
+    )
     from wrrtrack._yamlfile import block_lines, term_mapping
 
     value: dict[str, Any] = {term.key: term_mapping(term)}
     for name in reversed(parts[have:]):
         value = {name: value}  # wrapped in the mappings that do not exist yet
-    inserted = _insert(doc, parent, block_lines(value, parent.prefix, parent.indent))
+    lines = block_lines(value, parent.prefix, parent.indent)
+    lead = 1 if have == 0 else 0  # a new top-level key: a blank line first, as in the file
+    inserted = _insert(doc, parent, [""] * lead + lines)
     terms = read_terms(doc.path, inserted.text, inserted.span, inserted.start_line, today)
     if terms is None or terms.get((*parts[have:], term.key)) != term:
         raise _refuse(doc.path, f"vocabularies.{section}.{term.key}")
-    ancestors = ["", *(".".join(parts[: n + 1]) for n in range(len(parts)))]
+    ancestors = [
+        block_path(document, path)
+        for path in ["", *(".".join(parts[: n + 1]) for n in range(len(parts)))]
+    ]
     layouts, places, blocks = _after_insert(parsed, parent, inserted, ancestors)
     for depth in range(have, len(parts)):
         # A mapping just created: its next entry goes after the new lines, one level deeper.
         indent = parent.indent + _STEP * (depth - have + 1)
-        blocks[".".join(parts[: depth + 1])] = BlockPlace(inserted.span[1], " " * indent, indent)
-    vocabularies = parsed.ledger.vocabularies._replace(**{section: vocabulary.extended([term])})
-    ledger = dataclasses.replace(parsed.ledger, vocabularies=vocabularies)
-    return Document(doc.path, inserted.text, Parsed(ledger, layouts, places, blocks))
+        blocks[block_path(document, ".".join(parts[: depth + 1]))] = BlockPlace(
+            inserted.span[1], " " * indent, indent
+        )
+    vocabularies = parsed.ledger.vocabularies._replace(
+        **{section: _placed_term(parsed, section, term, document)}
+    )
+    local = parsed.ledger.local
+    if report is not None and term.key not in DEFAULTS[section]:
+        owned = frozenset((report, *(owners or ())))
+        local = {**local, section: {**local.get(section, {}), term.key: owned}}
+    ledger = dataclasses.replace(parsed.ledger, vocabularies=vocabularies, local=local)
+    return Document(
+        doc.path,
+        inserted.text,
+        parsed._replace(ledger=ledger, layouts=layouts, quote_places=places, blocks=blocks),
+    )
+
+
+def _placed_term(parsed: Parsed, section: str, term: Term, document: int) -> Vocabulary:
+    """The vocabulary `section` with `term` (declared in `document`) where a full read puts
+    it: after the built-in keys and every key declared in that document or before it."""
+    vocabulary = parsed.ledger.vocabularies.by_section(section)
+    if term.key in vocabulary:
+        return vocabulary  # declared by another report already, with the same labels
+    owners = parsed.ledger.local.get(section, {})
+    order = {key: n for n, key in enumerate(parsed.documents)}
+    registry_document = order.get(None, 0)
+
+    def declared_in(key: str) -> int:
+        if key in owners:
+            return min(order.get(owner, 0) for owner in owners[key])
+        return registry_document
+
+    terms = vocabulary.terms
+    at = len(terms)
+    defaults = DEFAULTS[section]
+    while at and terms[at - 1].key not in defaults and declared_in(terms[at - 1].key) > document:
+        at -= 1
+    return Vocabulary(vocabulary.name, (*terms[:at], term, *terms[at:]))
+
+
+def _exists(vocabulary: Vocabulary, term: Term, report: str | None, owners: Any) -> str:
+    if owners and report is not None and report not in owners:
+        return (
+            f"the {vocabulary.name} '{term.key}' of report(s) {', '.join(sorted(owners))} has "
+            "other labels; a key means the same in every report: give the same labels, "
+            "or choose another key"
+        )
+    return f"the {vocabulary.name} '{term.key}' exists already"
+
+
+def _check_spellings(vocabulary: Vocabulary, term: Term) -> None:
+    """Refuse a key or alias that is another term's key or alias: input could then reach
+    only one of them."""
+    for spelling in (term.key, *term.aliases):
+        folded = spelling.casefold()
+        for other in vocabulary.terms:
+            if other.key == term.key:
+                continue
+            if folded in {s.casefold() for s in (other.key, *other.aliases)}:
+                role = "the key" if folded == other.key.casefold() else "an alias"
+                raise InvalidChange(
+                    f"'{spelling}' is already {role} of {vocabulary.name} '{other.key}'; "
+                    f"each key and alias must name one {vocabulary.name}",
+                    "key" if spelling == term.key else "aliases",
+                )
+
+
+def append_document(doc: Document, value: dict[str, Any], *, today: date) -> Document:
+    """Append a new YAML document (`---` and `value`'s lines) at the end of the file: a
+    new report (`key`, `report`, …) or vocabularies for the whole registry.
+
+    `value` holds plain values (texts, dates, `AdviceReport`, `Term`s by key); the new
+    document is read back on its own and must give exactly them.
+    """
+    from wrrtrack._schema import read_registry
+    from wrrtrack._yamlfile import document_lines
+
+    parsed = doc.parsed
+    place = BlockPlace(len(doc.text), "", 0)
+    inserted = _insert(doc, place, ["", "---", *document_lines(value)])
+    piece = inserted.text[inserted.span[0] : inserted.span[1]]
+    reading = read_registry(doc.path, piece, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(_moved_down(reading.problems, inserted.start_line))
+    got = reading.parsed
+    report = value.get("report")
+    if got.ledger.reports != ((report._replace(key=value["key"]),) if report else ()):
+        raise _refuse(doc.path, "the new document")
+    if got.ledger.sources != tuple(value.get("sources", ())):
+        raise _refuse(doc.path, "the new document's sources")
+    taken = {source.id for source in parsed.ledger.sources} & {s.id for s in got.ledger.sources}
+    if taken:
+        raise InvalidChange(f"a stored source with id '{sorted(taken)[0]}' exists already", "id")
+    number = len(parsed.documents)
+    layouts, places, blocks = _after_insert(parsed, place, inserted, ())
+    for path, block in got.blocks.items():
+        blocks[block_path(number, path)] = block._replace(insert=block.insert + inserted.span[0])
+    vocabularies = parsed.ledger.vocabularies
+    declared = value.get("vocabularies", {})
+    for section, terms in declared.items():
+        vocabularies = vocabularies._replace(
+            **{section: vocabularies.by_section(section).extended(terms.values())}
+        )
+        for term in terms.values():
+            if got.ledger.vocabularies.by_section(section).term(term.key) != term:
+                raise _refuse(doc.path, f"vocabularies.{section}.{term.key}")
+    ledger = dataclasses.replace(
+        parsed.ledger,
+        reports=(*parsed.ledger.reports, *got.ledger.reports),
+        vocabularies=vocabularies,
+        sources=(*parsed.ledger.sources, *got.ledger.sources),
+    )
+    documents = (*parsed.documents, got.documents[0])
+    edited = parsed._replace(
+        ledger=ledger, layouts=layouts, quote_places=places, blocks=blocks, documents=documents
+    )
+    return Document(doc.path, inserted.text, edited)
+
+
+def _moved_down(problems: list[Any], lines: int) -> list[Any]:
+    return [
+        p._replace(location=p.location._replace(line=p.location.line + lines)) if p.location else p
+        for p in problems
+    ]
 
 
 def record_fingerprint(doc: Document, identifier: str, sha256: str, *, today: date) -> Document:

@@ -38,7 +38,10 @@ T = TypeVar("T")
 
 
 def report_key(report: AdviceReport) -> str:
-    """The report's key: publisher and number as a lower-case slug (`wrr-103`)."""
+    """The report's key: as the registry gives it, else its publisher and number as a
+    lower-case slug (`wrr-103`)."""
+    if report.key:
+        return report.key
     return _SLUG_GAP.sub("-", f"{report.publisher}-{report.number}".casefold()).strip("-")
 
 
@@ -85,38 +88,46 @@ def to_document(
     Vocabularies and every other part of the registry that belongs to no one report are
     exported whole.
     """
-    key = report_key(ledger.report)
 
     def value(item: Any) -> Any:
         return plain(item, dates=dates, nulls=nulls)
 
     document: dict[str, Any] = {MARK: EXPORT_VERSION}
-    chosen = _chosen(ledger, reports)
-    document["reports"] = [{"key": key, **value(ledger.report)}] if chosen else []
+    wanted = _wanted(reports)
+    document["reports"] = [
+        {"key": report_key(report), **value(report)}
+        for report in ledger.reports
+        if not wanted or report_key(report).casefold() in wanted
+    ]
     for name in _fields(Ledger):
-        if name == "report":
+        if name == "reports":
             continue
         if name == "recommendations":
             recs = selected(ledger, reports)
-            document[name] = [{"report": key, **value(rec)} for rec in recs]
+            document[name] = [{"report": rec.report, **value(rec)} for rec in recs]
+        elif name == "local":  # the keys only some reports may use, with those reports
+            document[name] = {
+                section: {key: sorted(owners) for key, owners in keys.items()}
+                for section, keys in ledger.local.items()
+            }
         else:
             document[name] = value(getattr(ledger, name))
     return document
 
 
-def _chosen(ledger: Ledger, reports: Iterable[str]) -> bool:
-    wanted = {key.casefold() for key in reports}
-    return not wanted or report_key(ledger.report).casefold() in wanted
+def _wanted(reports: Iterable[str]) -> set[str]:
+    return {key.casefold() for key in reports}
 
 
 def selected(ledger: Ledger, reports: Iterable[str] = ()) -> tuple[Recommendation, ...]:
     """The recommendations of the reports whose keys are in `reports` (all when empty)."""
-    return ledger.recommendations if _chosen(ledger, reports) else ()
+    wanted = _wanted(reports)
+    return tuple(rec for rec in ledger.recommendations if not wanted or rec.report in wanted)
 
 
 def report_keys(ledger: Ledger) -> list[str]:
     """The keys of the ledger's reports, in order."""
-    return [report_key(ledger.report)]
+    return [report_key(report) for report in ledger.reports]
 
 
 # --- data to model -----------------------------------------------------------------------
@@ -243,23 +254,29 @@ def read_document(data: Any) -> Ledger:
         raise RegistryInvalid([Problem(None, message)])
     reader = _Reader()
     fields = {name: value for name, value in data.items() if name != MARK}
-    reports = fields.pop("reports", None)
-    if not isinstance(reports, list) or len(reports) != 1:
-        reader.problem("reports", "expected a list of one report")
+    listed = fields.pop("reports", None)
+    if not isinstance(listed, list):
+        reader.problem("reports", "expected a list of reports")
         raise RegistryInvalid(reader.problems)
-    key = reports[0].get("key") if isinstance(reports[0], dict) else None
-    report = reader.record(AdviceReport, reports[0], "reports[1]", skip=("key",))
-    if report is not None and key != report_key(report):
-        reader.problem("reports[1].key", f"'{key}' is not the report's key '{report_key(report)}'")
+    reports = []
+    for i, data_ in enumerate(listed):
+        report = reader.record(AdviceReport, data_, f"reports[{i + 1}]")
+        if report is not None:
+            reports.append(report)
+    keys = [report.key for report in reports]
     recs = fields.get("recommendations")
     if isinstance(recs, list):
-        fields["recommendations"] = [
-            _without_report(rec, key, i, reader) for i, rec in enumerate(recs)
-        ]
+        for i, rec in enumerate(recs):
+            if isinstance(rec, dict) and rec.get("report") not in keys:
+                reader.problem(
+                    f"recommendations[{i + 1}].report",
+                    f"must be the key of a report: {', '.join(keys) or 'none'}",
+                )
+    local = fields.pop("local", {})
     hints = get_type_hints(Ledger)
-    values: dict[str, Any] = {"report": report}
+    values: dict[str, Any] = {"reports": tuple(reports), "local": _local(local, reader)}
     for name in _fields(Ledger):
-        if name == "report":
+        if name in ("reports", "local"):
             continue
         if name not in fields:
             reader.problem(name, "missing")
@@ -273,9 +290,15 @@ def read_document(data: Any) -> Ledger:
     return Ledger(**values)
 
 
-def _without_report(rec: Any, key: Any, i: int, reader: _Reader) -> Any:
-    if not isinstance(rec, dict):
-        return rec
-    if rec.get("report") != key:
-        reader.problem(f"recommendations[{i + 1}].report", f"must be the report's key '{key}'")
-    return {name: value for name, value in rec.items() if name != "report"}
+def _local(data: Any, reader: _Reader) -> dict[str, dict[str, frozenset[str]]]:
+    """`local` of an export: section -> key -> the reports that may use it."""
+    if not isinstance(data, dict) or not all(
+        isinstance(keys, dict) and all(isinstance(r, list) for r in keys.values())
+        for keys in data.values()
+    ):
+        reader.problem("local", "expected vocabularies of keys, each with a list of reports")
+        return {}
+    return {
+        section: {key: frozenset(owners) for key, owners in keys.items()}
+        for section, keys in data.items()
+    }

@@ -7,12 +7,12 @@ tested in memory.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from wrrtrack._errors import InvalidChange, UnknownRecommendation
+from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm
 from wrrtrack._vocabulary import Vocabularies
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class Recommendation:
     status: str
     quotes: tuple[str, ...]
     history: tuple[StatusChange, ...]
+    report: str = ""  # the key of the advisory report it belongs to
 
     @property
     def updated(self) -> date:
@@ -109,18 +110,37 @@ class Reaction(NamedTuple):
 
 
 class AdviceReport(NamedTuple):
-    """The advisory report being tracked and the reaction the stances are taken from."""
+    """An advisory report being tracked and the reaction the stances are taken from.
+
+    `key` names it in the registry and on the command line (`wrr-103`); a file that gives
+    none derives it from the publisher and the number (`derived_key`).
+    """
 
     publisher: str
-    number: str
+    number: str | None
     title: str
     date: date
     reaction: Reaction
     context: tuple[str, ...] = ()
+    key: str = ""
 
     @property
     def name(self) -> str:
-        return f"{self.publisher} {self.number}: {self.title}"
+        number = f" {self.number}" if self.number else ""
+        return f"{self.publisher}{number}: {self.title}"
+
+
+def derived_key(publisher: str, number: str | None) -> str | None:
+    """The key of a report that names none: its publisher and number as a lower-case slug
+    (`WRR`, `103` give `wrr-103`); None when there is no number to tell reports apart."""
+    if not number:
+        return None
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", f"{publisher} {number}").encode("ascii", "ignore")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.decode("ascii").lower()).strip("-")
+    return slug or None
 
 
 class StatusUpdate(NamedTuple):
@@ -156,8 +176,9 @@ class Filter:
     (see `resolved`).
     """
 
-    __slots__ = ("actors", "search", "stances", "statuses", "themes")
+    __slots__ = ("actors", "reports", "search", "stances", "statuses", "themes")
     actors: frozenset[str]
+    reports: frozenset[str]
     statuses: frozenset[str]
     themes: frozenset[str]
     stances: frozenset[str]
@@ -170,8 +191,11 @@ class Filter:
         themes: Keys = (),
         stances: Keys = (),
         search: str | None = None,
+        *,
+        reports: Keys = (),
     ) -> None:
         self.actors = _keys("actors", actors)
+        self.reports = _keys("reports", reports)
         self.statuses = _keys("statuses", statuses)
         self.themes = _keys("themes", themes)
         self.stances = _keys("stances", stances)
@@ -181,8 +205,10 @@ class Filter:
 
     def _values(
         self,
-    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], str | None]:
-        return (self.actors, self.statuses, self.themes, self.stances, self.search)
+    ) -> tuple[
+        frozenset[str], frozenset[str], frozenset[str], frozenset[str], str | None, frozenset[str]
+    ]:
+        return (self.actors, self.statuses, self.themes, self.stances, self.search, self.reports)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Filter) and self._values() == other._values()
@@ -193,15 +219,24 @@ class Filter:
     def __repr__(self) -> str:
         fields = zip(
             self.__slots__,
-            (self.actors, self.search, self.stances, self.statuses, self.themes),
+            (self.actors, self.reports, self.search, self.stances, self.statuses, self.themes),
             strict=True,
         )
         shown = ", ".join(f"{name}={value!r}" for name, value in fields if value)
         return f"Filter({shown})"
 
-    def resolved(self, vocabularies: Vocabularies) -> Filter:
-        """The same filter in canonical keys; `UnknownTerm` names the first key not known."""
+    def resolved(self, vocabularies: Vocabularies, reports: Sequence[str] = ()) -> Filter:
+        """The same filter in canonical keys; `UnknownTerm` names the first key not known.
+
+        `reports` are the registry's report keys, which `reports` is matched against
+        case-insensitively.
+        """
+        by_folded = {key.casefold(): key for key in reports}
+        for given in self.reports:
+            if given.strip().casefold() not in by_folded:
+                raise UnknownTerm("report", given, list(reports))
         return Filter(
+            reports={by_folded[given.strip().casefold()] for given in self.reports},
             actors={vocabularies.actors.resolve(key) for key in self.actors},
             statuses={vocabularies.statuses.resolve(key) for key in self.statuses},
             themes={vocabularies.themes.resolve(key) for key in self.themes},
@@ -211,7 +246,8 @@ class Filter:
 
     def matches(self, rec: Recommendation) -> bool:
         return (
-            (not self.actors or not self.actors.isdisjoint(rec.actors))
+            (not self.reports or rec.report in self.reports)
+            and (not self.actors or not self.actors.isdisjoint(rec.actors))
             and (not self.statuses or rec.status in self.statuses)
             and (not self.themes or rec.theme in self.themes)
             and (not self.stances or rec.stance in self.stances)
@@ -219,19 +255,78 @@ class Filter:
         )
 
 
+# Vocabulary keys that only some reports declare: section -> key -> the reports declaring it.
+LocalTerms = Mapping[str, Mapping[str, frozenset[str]]]
+
+
 @dataclass(frozen=True)
 class Ledger:
-    """Everything a registry file holds, as values."""
+    """Everything a registry holds, as values: its reports, vocabularies and records.
 
-    report: AdviceReport
+    `vocabularies` holds every key of the registry (a key means the same in every report
+    that declares it). `local` lists the keys that reports declare for themselves rather
+    than for the whole registry: only those reports' records may use them.
+    """
+
+    reports: tuple[AdviceReport, ...]
     vocabularies: Vocabularies
     recommendations: tuple[Recommendation, ...]
     sources: tuple[Source, ...] = ()
+    local: LocalTerms = field(default_factory=dict)
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index = {rec.id.casefold(): i for i, rec in enumerate(self.recommendations)}
         object.__setattr__(self, "_index", index)
+
+    @property
+    def report(self) -> AdviceReport:
+        """The first report (the only one of a single-report registry)."""
+        if not self.reports:
+            from wrrtrack._errors import WrrtrackError
+
+            raise WrrtrackError("the registry holds no report yet; add one with 'reports add'")
+        return self.reports[0]
+
+    def report_of(self, key: str) -> AdviceReport:
+        """The report with this key (case-insensitive), or `UnknownTerm` listing the keys."""
+        folded = key.strip().casefold()
+        for report in self.reports:
+            if report.key.casefold() == folded:
+                return report
+        raise UnknownTerm("report", key, [report.key for report in self.reports])
+
+    def vocabularies_of(self, report: str) -> Vocabularies:
+        """The vocabularies a record of `report` may use: the registry's keys and the
+        report's own, without the keys other reports declare for themselves."""
+        if not self.local:
+            return self.vocabularies
+        hidden = {
+            section: {key for key, owners in keys.items() if report not in owners}
+            for section, keys in self.local.items()
+        }
+        return self.vocabularies._replace(
+            **{
+                section: self.vocabularies.by_section(section).without(keys)
+                for section, keys in hidden.items()
+                if keys
+            }
+        )
+
+    def of_report(self, report: str) -> Ledger:
+        """The same ledger with only `report`, its records and the sources they cite."""
+        return self.of_reports({report})
+
+    def of_reports(self, keys: Iterable[str]) -> Ledger:
+        """The same ledger with only the reports `keys` names, their records, and the
+        stored sources those cite (their reactions' and their history's)."""
+        wanted = set(keys)
+        reports = tuple(r for r in self.reports if r.key in wanted)
+        recs = tuple(rec for rec in self.recommendations if rec.report in wanted)
+        cited = {r.reaction.source for r in reports}
+        cited |= {change.source for rec in recs for change in rec.history if change.source}
+        sources = tuple(s for s in self.sources if s.id in cited)
+        return dataclasses.replace(self, reports=reports, recommendations=recs, sources=sources)
 
     def get(self, identifier: str) -> Recommendation:
         """The recommendation with this id (case-insensitive), or a did-you-mean error."""
@@ -252,14 +347,20 @@ class Ledger:
 
     @property
     def quote_source(self) -> Source:
-        """The source the recommendations' quotes and the report's context come from.
+        """The source the first report's recommendations and context are quoted from (see
+        `quote_source_of`)."""
+        return self.quote_source_of(self.report)
 
-        A registry without source records names a file as `report.reaction.source`; the
-        source is then that file, and nothing more is known of it.
+    def quote_source_of(self, report: AdviceReport) -> Source:
+        """The source `report`'s recommendations' quotes and its context come from.
+
+        A report written before sources were records names a file as its
+        `reaction.source`; the source is then that file, and nothing more is known of it.
         """
-        reaction = self.report.reaction
-        found = self.source(reaction.source)
-        return found if found is not None else Source(reaction.source, reaction.source)
+        found = self.source(report.reaction.source)
+        return (
+            found if found is not None else Source(report.reaction.source, report.reaction.source)
+        )
 
     def citing(self, identifier: str) -> list[Quoted]:
         """Every quote checked against the source `identifier`, in registry order."""
@@ -270,10 +371,17 @@ class Ledger:
         here: see `Parsed.quote_places`)."""
         from wrrtrack._quotes import Quoted
 
-        reaction = self.quote_source.id
-        found = [Quoted("", i, q, None, reaction) for i, q in enumerate(self.report.context)]
+        found = []
+        reactions: dict[str, str | None] = {}
+        for report in self.reports:
+            reactions[report.key] = self.quote_source_of(report).id
+            found += [
+                Quoted("", i, q, None, reactions[report.key], report=report.key)
+                for i, q in enumerate(report.context)
+            ]
         for rec in self.recommendations:
-            found += [Quoted(rec.id, i, q, None, reaction) for i, q in enumerate(rec.quotes)]
+            source = reactions.get(rec.report)
+            found += [Quoted(rec.id, i, q, None, source) for i, q in enumerate(rec.quotes)]
             found += [
                 Quoted(rec.id, j, q, None, change.source, entry)
                 for entry, change in enumerate(rec.history)
@@ -290,7 +398,9 @@ class Ledger:
     @property
     def as_of(self) -> date:
         """The newest history date: what a report is 'as of' unless told otherwise."""
-        return max((rec.updated for rec in self.recommendations), default=self.report.reaction.date)
+        if self.recommendations:
+            return max(rec.updated for rec in self.recommendations)
+        return max((report.reaction.date for report in self.reports), default=date.min)
 
     def as_at(self, day: date) -> Ledger:
         """The registry as it stood at the end of `day`: later history entries left out, each

@@ -43,12 +43,16 @@ class Quoted(NamedTuple):
     place: Location | None
     source: str | None = None  # the id (or, in an old registry, the file) of its source
     entry: int = -1  # the history entry holding it (0 = first); -1: a stance quote
+    report: str = ""  # for a report's context (owner ""): the report's key
 
     @property
     def key(self) -> tuple[str, int]:
-        """The quote's key in `Parsed.quote_places`: (owner, position) for a stance or
-        context quote; a history entry's quotes take negative numbers, so that every
-        quote of a record is still found under its id."""
+        """The quote's key in `Parsed.quote_places`: (owner, position) for a stance quote,
+        (`@` and the report's key, position) for a report's context (no id starts with
+        `@`); a history entry's quotes take negative numbers, so that every quote of a
+        record is still found under its id."""
+        if not self.owner:
+            return (f"@{self.report}", self.position)
         if self.entry < 0:
             return (self.owner, self.position)
         return (self.owner, -(self.entry * 10_000 + self.position + 1))

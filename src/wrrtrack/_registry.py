@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -28,11 +29,13 @@ from wrrtrack._model import (
     AdviceReport,
     Filter,
     Ledger,
+    Reaction,
     Recommendation,
+    Source,
     StatusChange,
     StatusUpdate,
 )
-from wrrtrack._vocabulary import Vocabularies
+from wrrtrack._vocabulary import Term, Vocabularies
 from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
@@ -44,6 +47,9 @@ if TYPE_CHECKING:
     from wrrtrack._sources import State
 
 T = TypeVar("T")
+# The same patterns as the schema's (which this module does not import up front).
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class Validation(NamedTuple):
@@ -53,8 +59,11 @@ class Validation(NamedTuple):
     problems: list[Problem]
     recommendations: int  # records read (0 when the file could not be read as a registry)
     quotes: int  # quotes looked up in their sources
-    source: Path | None  # the source text the recommendations' quotes were looked up in
+    source: (
+        Path | None
+    )  # the source text the (first report's) recommendations' quotes were looked up in
     sources: int = 0  # stored sources checked against their fingerprints
+    reports: int = 1  # reports read
 
     @property
     def ok(self) -> bool:
@@ -211,8 +220,14 @@ class Registry:
 
     @property
     def report(self) -> AdviceReport:
-        """The advisory report the registry tracks (not the status report: see `render`)."""
+        """The first advisory report the registry tracks (not the status report: see
+        `render`); the only one of a single-report registry. See `reports`."""
         return self.ledger.report
+
+    @property
+    def reports(self) -> tuple[AdviceReport, ...]:
+        """Every advisory report the registry tracks, in file order."""
+        return self.ledger.reports
 
     @property
     def vocabularies(self) -> Vocabularies:
@@ -232,7 +247,12 @@ class Registry:
         Keys are matched as the command line matches them: case-insensitively, English
         spellings and aliases accepted (`UnknownTerm` names a key that is not known).
         """
-        return self.ledger.select((where or Filter()).resolved(self.vocabularies))
+        keys = [report.key for report in self.reports]
+        return self.ledger.select((where or Filter()).resolved(self.vocabularies, keys))
+
+    def report_of(self, key: str) -> AdviceReport:
+        """The report with this key, case-insensitively (`UnknownTerm` lists the keys)."""
+        return self.ledger.report_of(key)
 
     # --- checking --------------------------------------------------------------------
 
@@ -251,11 +271,12 @@ class Registry:
             ledger = parsed.ledger
             quoted = _quotes_of(parsed)
             problems: list[Problem] = []
-            found = _evidence(self.path, ledger.sources, ledger.report.reaction.source, quoted, {})
+            reactions = tuple(report.reaction.source for report in ledger.reports)
+            found = _evidence(self.path, ledger.sources, reactions, quoted, {})
             if found.problems:  # the cache keeps no places of sources: read them
                 reading = _reading(self.path, data, day)
                 found = _evidence(
-                    self.path, reading.sources, reading.source, quoted, reading.source_places
+                    self.path, reading.sources, reading.reactions, quoted, reading.source_places
                 )
         else:
             with _collector_paused():
@@ -264,7 +285,7 @@ class Registry:
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
             found = _evidence(
-                self.path, reading.sources, reading.source, quoted, reading.source_places
+                self.path, reading.sources, reading.reactions, quoted, reading.source_places
             )
         if parsed is not None:
             self._loaded = parsed
@@ -275,6 +296,7 @@ class Registry:
             len(quoted),
             found.source,
             found.sources,
+            len(parsed.ledger.reports) if parsed else 1,
         )
 
     def sources(self) -> list[tuple[Source, State]]:
@@ -283,7 +305,7 @@ class Registry:
         from wrrtrack import _sources
 
         ledger = self.ledger
-        listed = ledger.sources or (ledger.quote_source,)
+        listed = ledger.sources or _reaction_files(ledger)
         return [
             (source, _sources.state(self.path.parent, source.file, source.sha256))
             for source in listed
@@ -293,7 +315,7 @@ class Registry:
     def source_paths(self) -> list[Path]:
         """The stored source files (that a write must never replace by accident)."""
         ledger = self.ledger
-        return [self.path.parent / s.file for s in ledger.sources or (ledger.quote_source,)]
+        return [self.path.parent / s.file for s in ledger.sources or _reaction_files(ledger)]
 
     @property
     def source_path(self) -> Path:
@@ -360,6 +382,198 @@ class Registry:
             return edited, StatusUpdate(before, after)
 
         return self._write(change, today)
+
+    def add(
+        self,
+        identifier: str,
+        *,
+        report: str,
+        title: str,
+        theme: str,
+        stance: str,
+        actors: Sequence[str],
+        quotes: Sequence[str],
+        status: str = "open",
+        on: date | None = None,
+        by: str | None = None,
+        note: str | None = None,
+        today: date | None = None,
+    ) -> Recommendation:
+        """Append a new recommendation to `report`, with its first history entry; returns it.
+
+        Keys are resolved as `select` resolves them, against the vocabularies `report` may
+        use (`UnknownTerm` otherwise). Every quote must be found in the report's source
+        text (`InvalidChange` names the nearest passage); `on` defaults to the date of the
+        report's reaction, `by` to the git user name (else the login name). Nothing is
+        written unless all of it holds.
+        """
+        today = today or clock.today(self.timezone)
+        _check_texts(id=identifier, title=title, note=note, by=by, quotes=quotes)
+        if not _ID.fullmatch(identifier):
+            raise InvalidChange(
+                "{field} may hold only letters, digits, '.', '_' and '-', and must start "
+                "with a letter or digit",
+                "id",
+            )
+        if not quotes:
+            raise InvalidChange("give at least one quote ({field}) from the source", "quotes")
+        if not actors:
+            raise InvalidChange("give at least one actor ({field})", "actors")
+        if on is not None and on > today:
+            raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
+        self._writable()
+        author = by if by is not None else default_author(self.path.parent)
+
+        def change(doc: Document) -> tuple[Document, Recommendation]:
+            from wrrtrack import _edit
+
+            ledger = doc.parsed.ledger
+            advice = ledger.report_of(report)
+            vocab = ledger.vocabularies_of(advice.key)
+            keys = [vocab.actors.resolve(actor) for actor in actors]
+            if len(set(keys)) != len(keys):
+                raise InvalidChange("an actor is given twice ({field})", "actors")
+            day = on or advice.reaction.date
+            if day > today:
+                raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
+            source = ledger.quote_source_of(advice)
+            _check_quotes(self.path, source, identifier, quotes)
+            # The first entry records the reaction: by its stored source where there is one.
+            named = source.id if ledger.source(source.id) else advice.reaction.reference
+            entry = StatusChange(day, vocab.statuses.resolve(status), note, author, named)
+            record = Recommendation(
+                identifier.strip(),
+                title,
+                vocab.themes.resolve(theme),
+                vocab.stances.resolve(stance),
+                tuple(keys),
+                entry.status,
+                tuple(quotes),
+                (entry,),
+                advice.key,
+            )
+            return _edit.append_record(doc, record, today=today), record
+
+        return self._write(change, today)
+
+    def add_term(
+        self,
+        section: str,
+        key: str,
+        *,
+        nl: str,
+        en: str,
+        aliases: Sequence[str] = (),
+        report: str | None = None,
+        today: date | None = None,
+    ) -> Term:
+        """Add a key to the vocabulary `section` (`actors`, `themes`, `stances`,
+        `statuses`) of the registry, or with `report` to that report's own; returns it.
+
+        A key or alias that another key already has is refused (`InvalidChange`), and so
+        is a key another report declares with other labels: a key means the same in every
+        report.
+        """
+        from wrrtrack._vocabulary import DEFAULTS
+
+        today = today or clock.today(self.timezone)
+        if section not in DEFAULTS:
+            raise InvalidChange(
+                f"'{section}' is not a vocabulary; choose one of {', '.join(DEFAULTS)}", "section"
+            )
+        _check_texts(key=key, nl=nl, en=en, aliases=aliases)
+        for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
+            if not _KEY.fullmatch(value):
+                raise InvalidChange(
+                    f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
+                )
+        term = Term(key, nl, en, tuple(aliases))
+        self._writable()
+
+        def change(doc: Document) -> tuple[Document, Term]:
+            from wrrtrack import _edit
+
+            owner = doc.parsed.ledger.report_of(report).key if report is not None else None
+            return _edit.add_term(doc, section, term, today=today, report=owner), term
+
+        return self._write(change, today)
+
+    def add_report(
+        self,
+        key: str,
+        *,
+        title: str,
+        publisher: str,
+        date: date,
+        reaction: str,
+        reaction_date: date,
+        source_file: Path,
+        number: str | None = None,
+        url: str | None = None,
+        today: date | None = None,
+    ) -> AdviceReport:
+        """Add an advisory report: copy its reaction's text (`source_file`) into the
+        registry's `sources/` folder as `KEY.txt`, and append the report, with that text as
+        a stored source (id KEY, its SHA-256 recorded), as a new document of the registry
+        file. Returns the report.
+
+        `url` is where the reaction is published (recorded on the source). Nothing is
+        written unless all of it holds; a copy made before a refused write is removed.
+        """
+        today = today or clock.today(self.timezone)
+        _check_texts(
+            key=key, title=title, publisher=publisher, reaction=reaction, number=number, url=url
+        )
+        if not _KEY.fullmatch(key):
+            raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
+        for name, day in (("date", date), ("reaction_date", reaction_date)):
+            if day > today:
+                raise InvalidChange(f"the date {day} is in the future (today is {today})", name)
+        if reaction_date < date:
+            raise InvalidChange(
+                f"the reaction ({reaction_date}) is dated before the report ({date})",
+                "reaction_date",
+            )
+        if url is not None and not url.lower().startswith(("https://", "http://")):
+            raise InvalidChange("{field} must be a web address (http:// or https://)", "url")
+        self._writable()
+        from wrrtrack import _sources
+
+        text = _source_text(source_file)
+        relative = f"sources/{key}.txt"
+        # The reaction's text becomes a stored source (named by the report's key) with its
+        # fingerprint; the report's quotes are checked against it.
+        stored = Source(key, relative, reaction, None, reaction_date, None, url)
+        stored = stored._replace(sha256=_sources.fingerprint(text))
+        advice = AdviceReport(
+            publisher, number, title, date, Reaction(reaction, reaction_date, key, url), (), key
+        )
+        folder = storage.resolved(self.path).parent
+        made: list[Path] = []  # the copy of the source text, once made
+
+        def change(doc: Document) -> tuple[Document, AdviceReport]:
+            from wrrtrack import _edit
+
+            ledger = doc.parsed.ledger
+            taken = [r.key for r in ledger.reports if r.key.casefold() == key.casefold()]
+            if taken:
+                raise InvalidChange(f"a report with key '{taken[0]}' exists already", "key")
+            if ledger.source(key) is not None:
+                raise InvalidChange(f"a stored source with id '{key}' exists already", "key")
+            edited = _edit.append_document(
+                doc,
+                {"key": key, "report": advice._replace(key=""), "sources": (stored,)},
+                today=today,
+            )
+            # Under the registry's lock, and only new: an existing file is never replaced.
+            storage.create_new(folder, folder / relative, text, made)
+            return edited, advice
+
+        try:
+            return self._write(change, today)
+        except BaseException:
+            storage.remove_made(made)  # a failed command leaves every file as it was
+            raise
 
     def update_source(self, identifier: str, *, today: date | None = None) -> SourceUpdate:
         """Record the SHA-256 the stored source `identifier` has now, after checking that
@@ -451,22 +665,24 @@ class _Evidence(NamedTuple):
 def _evidence(
     path: Path,
     sources: tuple[Source, ...],
-    quote_source: str | None,
+    reactions: Sequence[str],
     quoted: list[Quoted],
     places: dict[str, SourcePlace],
 ) -> _Evidence:
-    """Each stored source read safely and held to its fingerprint, and each quote looked up
-    in the source it names. A registry without source records has one source: the file its
-    reaction names, with no fingerprint."""
+    """Each stored source read safely and held to its fingerprint (each once, however many
+    reports cite it), and each quote looked up in the source it names. A report written
+    before sources were records names a file as its reaction's source: that file is then
+    a source of its own, with no fingerprint."""
     from wrrtrack._model import Source
 
+    stored = {source.id for source in sources}
     listed = list(sources)
-    if not listed and quote_source is not None:
-        listed = [Source(quote_source, quote_source)]
+    listed += [Source(r, r) for r in dict.fromkeys(reactions) if r not in stored]
     texts: dict[str, SourceText] = {}
     problems: list[Problem] = []
     for source in listed:
-        text, trouble = _checked_text(path.parent, source, places.get(source.id), bool(sources))
+        recorded = source.id in stored
+        text, trouble = _checked_text(path.parent, source, places.get(source.id), recorded)
         problems += trouble
         if text is not None:
             texts[source.id] = text
@@ -474,7 +690,7 @@ def _evidence(
         text = texts.get(quote.source or "")
         if text is None or text.contains(quote.text):
             continue  # a source that cannot be read is one problem, not one per quote
-        name = Path(quote.source or "").name if not sources else None
+        name = Path(quote.source or "").name if quote.source not in stored else None
         where = name or f"source '{quote.source}'"
         problems.append(
             Problem(
@@ -484,7 +700,7 @@ def _evidence(
                 quote.field,
             )
         )
-    main = next((s for s in listed if s.id == quote_source), None)
+    main = next((s for s in listed if reactions and s.id == reactions[0]), None)
     return _Evidence(problems, path.parent / main.file if main else None, len(sources))
 
 
@@ -530,6 +746,11 @@ class SourceUpdate(NamedTuple):
     after: str
     checked: int
     changed: bool
+
+
+def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
+    """The source files of a registry without source records: each report's reaction's."""
+    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
 
 
 def _known_source(ledger: Ledger, identifier: str) -> Source:
@@ -580,29 +801,78 @@ def _missing_quotes(data: bytes, source: Source, quoted: Sequence[Quoted]) -> li
     ]
 
 
+def _check_texts(**values: str | Sequence[str] | None) -> None:
+    """Refuse an empty text, or one that cannot be saved (`InvalidChange` names it)."""
+    for name, value in values.items():
+        for text in [value] if isinstance(value, str) else (value or ()):
+            if not text.strip() or _has_invalid_text(text) or "\0" in text:
+                raise InvalidChange("{field} must be non-empty, valid text", name)
+
+
+def _source_text(path: Path) -> bytes:
+    """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError) as exc:
+        why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
+        raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
+    if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero never ends
+        raise InvalidChange(
+            f"{path} is {storage.file_kind(mode)}, not a file of text", "source_file"
+        )
+    data = storage.read_bytes(path)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidChange(
+            f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", "source_file"
+        ) from None
+    if not data.strip():
+        raise InvalidChange(f"{path} is empty", "source_file")
+    return data
+
+
+def _check_quotes(path: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
+    """Refuse stance quotes for a new recommendation that its report's source does not
+    hold (each shown with the nearest passage)."""
+    from wrrtrack._quotes import Quoted
+
+    quoted = [Quoted(identifier, i, q, None, source.id) for i, q in enumerate(quotes)]
+    _refuse_missing(path, source, quoted, "quotes", "quote(s) not found")
+
+
 def _check_new_quotes(
     path: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
 ) -> None:
     """Refuse quotes for a new history entry that its stored source does not hold."""
-    from wrrtrack import _sources
     from wrrtrack._quotes import Quoted
 
     found = _known_source(ledger, source or "")
-    data = _source_bytes(path, found)
-    if found.sha256 is not None and _sources.fingerprint(data) != found.sha256:
-        raise InvalidChange(
-            f"source '{found.id}' ({found.file}) has changed since its fingerprint was "
-            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
-            "source",
-        )
     rec = ledger.get(identifier)
     entry = len(rec.history)
     quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
-    broken = _missing_quotes(data, found, quoted)
-    if broken:
-        raise EvidenceRefused(
-            broken, f"{len(broken)} quote(s) not in '{found.id}'; nothing was written"
+    _refuse_missing(path, found, quoted, "source", f"quote(s) not in '{found.id}'")
+
+
+def _refuse_missing(
+    path: Path, source: Source, quoted: list[Quoted], field: str, what: str
+) -> None:
+    """Refuse new quotes that `source` does not hold, or a source that changed since its
+    fingerprint was recorded (`field` names the argument for the message)."""
+    from wrrtrack import _sources
+
+    data = _source_bytes(path, source)
+    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
+        raise InvalidChange(
+            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
+            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
+            field,
         )
+    broken = _missing_quotes(data, source, quoted)
+    if broken:
+        raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
 
 
 def _has_invalid_text(value: str) -> bool:

@@ -11,6 +11,7 @@ also yields its places in the text (`_edit`), so that a write touches only its l
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +23,15 @@ from yaml import MappingNode, Node, ScalarNode, SequenceNode
 from wrrtrack import _edit
 from wrrtrack._edit import Parsed
 from wrrtrack._errors import Location, Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, Source, StatusChange
+from wrrtrack._model import (
+    AdviceReport,
+    Ledger,
+    Reaction,
+    Recommendation,
+    Source,
+    StatusChange,
+    derived_key,
+)
 from wrrtrack._nodes import STD, NodeReader, is_null
 from wrrtrack._quotes import Quoted
 from wrrtrack._vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
@@ -40,16 +49,19 @@ class Field(NamedTuple):
 
 # Types: text, date, number (or text), id, the key of a vocabulary (theme, actor, stance,
 # status), and the nested shapes (report, reaction, vocabularies, recommendation, change).
+# One YAML document of a registry file: one report, or (without `report`) vocabularies
+# for every report of the registry. A file holds one or more documents, `---` between them.
 REGISTRY = (
     Field("format", "format", required=False),
+    Field("key", "key", required=False),
     Field("sources", "list of source", required=False),
-    Field("report", "report"),
+    Field("report", "report", required=False),
     Field("vocabularies", "vocabularies", required=False),
-    Field("recommendations", "list of recommendation"),
+    Field("recommendations", "list of recommendation", required=False),
 )
 REPORT = (
     Field("publisher", "text"),
-    Field("number", "number"),
+    Field("number", "number", required=False),
     Field("title", "text"),
     Field("date", "date"),
     Field("reaction", "reaction"),
@@ -118,8 +130,8 @@ class Reading(NamedTuple):
     """What reading a registry file, or one record of it, found.
 
     `parsed` is None when there are `problems` (in file order). `quoted` holds every quote
-    that could be read, with its place, and `source` the source text the file names, even
-    when other parts are wrong: `validate` checks them in the same run.
+    that could be read, with its place, and `sources` the source text each report names
+    (by report key), even when other parts are wrong: `validate` checks them in the same run.
     """
 
     parsed: Parsed | None
@@ -131,6 +143,27 @@ class Reading(NamedTuple):
     # `sources update` rewrites a fingerprint in place.
     sources: tuple[Source, ...] = ()
     source_places: dict[str, _edit.SourcePlace] = {}  # noqa: RUF012 (never mutated)
+    # Every report's `reaction.source`: a stored source's id, or (a report written before
+    # sources were records) the file its quotes are checked against.
+    reactions: tuple[str, ...] = ()
+
+
+class _Declared(NamedTuple):
+    """A vocabulary key as one document declares it."""
+
+    section: str
+    node: Node
+    term: Term
+    report: str | None  # the report whose document declares it; None: the whole registry
+
+
+class _Document(NamedTuple):
+    """One document of the file after the first pass: its fields, report and key."""
+
+    number: int
+    root: Node
+    found: dict[str, tuple[Node, Node]]
+    report: AdviceReport | None
 
 
 class _RegistryReader(NodeReader):
@@ -147,7 +180,9 @@ class _RegistryReader(NodeReader):
         self.quote_source: str | None = None
         self.sources: dict[str, Source] = {}
         self.source_places: dict[str, _edit.SourcePlace] = {}
-        self.has_sources = False  # whether the file has a `sources` list (else: old form)
+        self.has_sources = False  # whether this document has a `sources` list (else: old form)
+        self.report_key = ""  # the report whose document is being read
+        self.reactions: list[str] = []
 
     def reading(self, parsed: Parsed | None) -> Reading:
         problems = sorted(self.problems, key=lambda problem: problem.file_order)
@@ -155,9 +190,10 @@ class _RegistryReader(NodeReader):
             None if problems else parsed,
             problems,
             self.quoted,
-            self.quote_source,
+            self.reactions[0] if self.reactions else self.quote_source,
             tuple(self.sources.values()),
             self.source_places,
+            tuple(self.reactions),
         )
 
     # --- fields by shape -------------------------------------------------------------
@@ -189,6 +225,7 @@ class _RegistryReader(NodeReader):
             "date": self.day,
             "number": self.number,
             "id": self.identifier,
+            "key": self.report_key_value,
             "theme": lambda n, w: self.term(n, w, self.vocab.themes),
             "actor": lambda n, w: self.term(n, w, self.vocab.actors),
             "stance": lambda n, w: self.term(n, w, self.vocab.stances),
@@ -209,6 +246,13 @@ class _RegistryReader(NodeReader):
             )
             return None
         return identifier
+
+    def report_key_value(self, node: Node, what: str) -> str | None:
+        key = self.text(node, what)
+        if key is not None and not _KEY.fullmatch(key):
+            self.problem(node, what, f"'{key}' must be lower-case letters, digits and '-'")
+            return None
+        return key
 
     def url(self, node: Node, what: str) -> str | None:
         value = self.text(node, what)
@@ -239,18 +283,21 @@ class _RegistryReader(NodeReader):
     ) -> None:
         if texts is not None:
             self.quoted += [
-                Quoted(owner, i, text, self.at(child), source, entry)
+                Quoted(owner, i, text, self.at(child), source, entry, self.report_key)
                 for i, (text, child) in enumerate(zip(texts, node.value, strict=True))
             ]
 
     # --- sources ---------------------------------------------------------------------
 
-    def read_sources(self, node: Node, blocks: dict[str, _edit.BlockPlace]) -> None:
+    def read_sources(
+        self, node: Node, blocks: dict[str, _edit.BlockPlace], document: int = 0
+    ) -> None:
+        """A document's `sources` list; ids are unique across every document."""
         self.has_sources = True
         nodes = self.sequence(node, "sources")
         if nodes is None:
             return
-        blocks["sources"] = _edit.block_place(self.text_read, node)
+        blocks[_edit.block_path(document, "sources")] = _edit.block_place(self.text_read, node)
         for i, child in enumerate(nodes):
             source = self.value(child, f"sources[{i + 1}]", "source")
             if source is None:
@@ -303,58 +350,195 @@ class _RegistryReader(NodeReader):
 
     # --- the registry ----------------------------------------------------------------
 
-    def registry(self, root: Node) -> Parsed | None:
-        found = self.mapping(root, "registry", _required(REGISTRY))
+    def registry(self, roots: list[Node]) -> Parsed | None:
+        """Every document of a file: first their reports and vocabularies, then, with the
+        vocabularies of the whole registry known, every document's recommendations."""
+        blocks: dict[str, _edit.BlockPlace] = {}
+        founds = [self.mapping(root, "registry", _required(REGISTRY)) for root in roots]
+        for n, found in enumerate(founds):  # first every stored source, which any report names
+            if found is not None and "sources" in found:
+                self.read_sources(found["sources"][1], blocks, n)
+        documents = [
+            self.document_head(n, root, found, blocks)
+            for n, (root, found) in enumerate(zip(roots, founds, strict=True))
+        ]
+        read = [document for document in documents if document is not None]
+        declared = [entry for document in read for entry in self.declared(document, blocks)]
+        self.vocab, local = self.merged(declared)
+        placed: list[_edit.Placed] = []
+        first_line: dict[str, int] = {}
+        keys: list[str | None] = [None] * len(roots)
+        reports: list[AdviceReport] = []
+        registry_vocab = self.vocab
+        for document in read:
+            report = document.report
+            keys[document.number] = report.key if report else None
+            if report is None:
+                continue
+            reports.append(report)
+            self.report_key = report.key
+            self.quote_source = report.reaction.source
+            self.vocab = Ledger((), registry_vocab, (), local=local).vocabularies_of(report.key)
+            placed += self.recommendations(document, blocks, first_line)
+        self.vocab = registry_vocab
+        quote_places = {q.key: q.place for q in self.quoted if q.place}
+        if self.problems or len(read) < len(roots):
+            return None
+        ledger = Ledger(
+            tuple(reports),
+            registry_vocab,
+            tuple(entry.record for entry in placed),
+            tuple(self.sources.values()),
+            local,
+        )
+        layouts = {entry.record.id: entry.layout for entry in placed}
+        return Parsed(ledger, layouts, quote_places, blocks, tuple(keys))
+
+    def document_head(
+        self,
+        n: int,
+        root: Node,
+        found: dict[str, tuple[Node, Node]] | None,
+        blocks: dict[str, _edit.BlockPlace],
+    ) -> _Document | None:
+        """A document's fields and its report (with its key), or None."""
         if found is None:
             return None
-        blocks = {"": _edit.block_place(self.text_read, root)}
+        self.has_sources = "sources" in found
+        blocks[_edit.block_path(n, "")] = _edit.block_place(self.text_read, root)
         if "format" in found:
             node = found["format"][1]
             if not (isinstance(node, ScalarNode) and node.value == str(FORMAT_VERSION)):
                 self.problem(node, "format", f"this wrrtrack reads format {FORMAT_VERSION}")
-        if "vocabularies" in found:
-            self.vocab = self.vocabularies(found["vocabularies"][1], blocks)
-        if "sources" in found:
-            self.read_sources(found["sources"][1], blocks)
-        report = self.report(found["report"][1]) if "report" in found else None
-        quote_places = {q.key: q.place for q in self.quoted if q.place}
-        placed: list[_edit.Placed] = []
-        if "recommendations" in found:
-            seq_node = found["recommendations"][1]
-            nodes = self.sequence(seq_node, "recommendations")
-            if nodes is not None:
-                blocks["recommendations"] = _edit.block_place(self.text_read, seq_node)
-            first_line: dict[str, int] = {}
-            for i, node in enumerate(nodes or []):
-                following = nodes[i + 1] if nodes and i + 1 < len(nodes) else None
-                entry = self.record(node, following, seq_node, i)
-                if entry is None:
-                    continue
-                rec = entry.record
-                folded = rec.id.casefold()
-                if folded in first_line:
-                    self.problems.append(
-                        Problem(
-                            self.at(node),
-                            f"duplicate id '{rec.id}' (first on line {first_line[folded]})",
-                            rec.id,
-                            "id",
-                        )
+        if "report" not in found:
+            for name in ("key", "recommendations"):
+                if name in found:
+                    self.problem(
+                        found[name][0],
+                        name,
+                        "belongs to a report: add the 'report' it belongs to, or move it "
+                        "into that report's document",
                     )
-                    continue
-                first_line[folded] = self.at(node).line
-                placed.append(entry)
-                quote_places.update(entry.quote_places)
-        if self.problems or report is None:
+            return _Document(n, root, found, None)
+        key = self.value(found["key"][1], "key", "key") if "key" in found else None
+        self.report_key = key or ""
+        report = self.report(found["report"][1])
+        self.report_key = ""
+        if report is None:
             return None
-        ledger = Ledger(
-            report,
-            self.vocab,
-            tuple(entry.record for entry in placed),
-            tuple(self.sources.values()),
+        if key is None and "key" not in found:
+            key = derived_key(report.publisher, report.number)
+            if key is None:
+                self.problem(
+                    found["report"][0],
+                    "report",
+                    "a report without a number needs a key: add 'key: …' (lower-case "
+                    "letters, digits and '-') to its document",
+                )
+        if key is None:
+            return None
+        if "key" not in found:  # the context's quotes were read before the key was known
+            self.quoted = [
+                q._replace(report=key) if not q.owner and not q.report else q for q in self.quoted
+            ]
+        return _Document(n, root, found, report._replace(key=key))
+
+    def declared(self, document: _Document, blocks: dict[str, _edit.BlockPlace]) -> list[_Declared]:
+        if "vocabularies" not in document.found:
+            return []
+        owner = document.report.key if document.report else None
+        node = document.found["vocabularies"][1]
+        found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
+        if found is None:
+            return []
+        path = functools.partial(_edit.block_path, document.number)
+        blocks[path("vocabularies")] = _edit.block_place(self.text_read, node)
+        declared = []
+        for section, (_, section_node) in found.items():
+            what = f"vocabularies.{section}"
+            entries = self.mapping(section_node, what, None)
+            if entries is not None:
+                blocks[path(what)] = _edit.block_place(self.text_read, section_node)
+            declared += [
+                _Declared(section, key_node, term, owner)
+                for key_node, value_node in (entries or {}).values()
+                if (term := self.vocabulary_term(key_node, value_node, what))
+            ]
+        return declared
+
+    def merged(
+        self, declared: list[_Declared]
+    ) -> tuple[Vocabularies, dict[str, dict[str, frozenset[str]]]]:
+        """The registry's vocabularies from every declaration, and the keys only some
+        reports declare; a key declared twice must mean the same both times."""
+        first: dict[tuple[str, str], _Declared] = {}
+        owners: dict[tuple[str, str], set[str | None]] = {}
+        for entry in declared:  # in file order, which is the order of display
+            place = (entry.section, entry.term.key)
+            earlier = first.get(place)
+            if earlier is not None and earlier.term != entry.term:
+                where = f"report '{earlier.report}'" if earlier.report else "the registry"
+                self.problem(
+                    entry.node,
+                    f"vocabularies.{entry.section}.{entry.term.key}",
+                    f"declared differently by {where} (line {self.at(earlier.node).line}); "
+                    "a key means the same in every report: give it the same labels, or "
+                    "use another key",
+                )
+                continue
+            first.setdefault(place, entry)
+            owners.setdefault(place, set()).add(entry.report)
+        merged = {
+            section: DEFAULTS[section].extended(
+                entry.term for entry in first.values() if entry.section == section
+            )
+            for section in DEFAULTS
+        }
+        for section in DEFAULTS:
+            self.collisions(
+                f"vocabularies.{section}",
+                [(e.node, e.term) for e in first.values() if e.section == section],
+                merged[section],
+            )
+        local: dict[str, dict[str, frozenset[str]]] = {}
+        for (section, key), reports in owners.items():
+            if None not in reports and key not in DEFAULTS[section]:
+                local.setdefault(section, {})[key] = frozenset(r for r in reports if r)
+        return Vocabularies(**merged), local
+
+    def recommendations(
+        self, document: _Document, blocks: dict[str, _edit.BlockPlace], first_line: dict[str, int]
+    ) -> list[_edit.Placed]:
+        if "recommendations" not in document.found:
+            return []
+        seq_node = document.found["recommendations"][1]
+        nodes = self.sequence(seq_node, "recommendations")
+        if nodes is None:
+            return []
+        blocks[_edit.block_path(document.number, "recommendations")] = _edit.block_place(
+            self.text_read, seq_node
         )
-        layouts = {entry.record.id: entry.layout for entry in placed}
-        return Parsed(ledger, layouts, quote_places, blocks)
+        placed = []
+        for i, node in enumerate(nodes):
+            following = nodes[i + 1] if i + 1 < len(nodes) else None
+            entry = self.record(node, following, seq_node, i)
+            if entry is None:
+                continue
+            rec = entry.record
+            folded = rec.id.casefold()
+            if folded in first_line:
+                self.problems.append(
+                    Problem(
+                        self.at(node),
+                        f"duplicate id '{rec.id}' (first on line {first_line[folded]})",
+                        rec.id,
+                        "id",
+                    )
+                )
+                continue
+            first_line[folded] = self.at(node).line
+            placed.append(entry)
+        return placed
 
     def record(
         self, node: Node, following: Node | None, sequence: Node, i: int
@@ -367,25 +551,6 @@ class _RegistryReader(NodeReader):
         layout = _edit.record_layout(self.text_read, node, following, sequence, self.index_offset)
         places = {q.key: q.place for q in self.quoted[first_quote:] if q.place}
         return _edit.Placed(rec, layout, places)
-
-    def vocabularies(self, node: Node, blocks: dict[str, _edit.BlockPlace]) -> Vocabularies:
-        found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
-        if found is not None:
-            blocks["vocabularies"] = _edit.block_place(self.text_read, node)
-        merged = dict(DEFAULTS)
-        for section, (_, section_node) in (found or {}).items():
-            what = f"vocabularies.{section}"
-            entries = self.mapping(section_node, what, None)
-            if entries is not None:
-                blocks[what] = _edit.block_place(self.text_read, section_node)
-            declared = [
-                (key_node, term)
-                for key_node, value_node in (entries or {}).values()
-                if (term := self.vocabulary_term(key_node, value_node, what))
-            ]
-            merged[section] = DEFAULTS[section].extended(term for _, term in declared)
-            self.collisions(what, declared, merged[section])
-        return Vocabularies(**merged)
 
     def collisions(
         self, what: str, declared: list[tuple[Node, Term]], vocabulary: Vocabulary
@@ -430,7 +595,7 @@ class _RegistryReader(NodeReader):
             self.keep_quotes("", context_node, values["context"], self.quote_source)
         return AdviceReport(
             values["publisher"],
-            values["number"],
+            values.get("number"),
             values["title"],
             values["date"],
             values["reaction"],
@@ -442,7 +607,12 @@ class _RegistryReader(NodeReader):
         if values is None:
             return None
         self.quote_source = values["source"]
+        self.reactions.append(values["source"])
         source_node = self.field_node(node, "source")
+        if values["source"] in self.sources:  # a stored source, of this document or another
+            return Reaction(
+                values["reference"], values["date"], values["source"], values.get("url")
+            )
         if not self.has_sources:  # the old form: the file itself, placed for messages
             place = self.at(source_node)
             self.source_places[values["source"]] = _edit.SourcePlace(place, place, -1, -1)
@@ -516,6 +686,7 @@ class _RegistryReader(NodeReader):
             status,
             tuple(values["quotes"]),
             tuple(history),
+            self.report_key,
         )
 
     def change(self, node: Node, what: str) -> StatusChange | None:
@@ -573,21 +744,28 @@ def _peek_id(node: Node) -> str | None:
 
 def read_registry(path: Path, text: str, today: date) -> Reading:
     """The registry in `text`, or every problem found in it (never raises for the file)."""
-    from wrrtrack._yamlfile import compose
+    from wrrtrack._yamlfile import compose_all
 
     try:
-        root = compose(path, text)
+        roots = compose_all(path, text)
     except RegistryInvalid as exc:
         return Reading(None, exc.problems, [], None)
     reader = _RegistryReader(path, text, today)
-    parsed = reader.registry(root)
+    parsed = reader.registry(roots)
     if parsed is None and not reader.problems:
         reader.problems.append(Problem(Location(path, 1, 1), "the registry is incomplete"))
     return reader.reading(parsed)
 
 
 def read_record(
-    path: Path, text: str, span: tuple[int, int], line: int, ledger: Ledger, *, today: date
+    path: Path,
+    text: str,
+    span: tuple[int, int],
+    line: int,
+    ledger: Ledger,
+    *,
+    report: str,
+    today: date,
 ) -> Reading:
     """The record at text[start:end] read on its own, placed in the whole file.
 
@@ -600,9 +778,10 @@ def read_record(
     start, end = span
     piece = text[start:end]
     reader = _RegistryReader(path, piece, today, line, start)
-    reader.vocab = ledger.vocabularies
+    reader.vocab = ledger.vocabularies_of(report)
+    reader.report_key = report
     reader.sources = {source.id: source for source in ledger.sources}
-    reader.quote_source = ledger.report.reaction.source
+    reader.quote_source = ledger.quote_source_of(ledger.report_of(report)).id
     try:
         root = compose(path, piece)
     except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
@@ -616,7 +795,7 @@ def read_record(
     rec, layout, places = entry
     layout = layout._replace(end=end)  # a piece's list ends at its end
     alone = dataclasses.replace(ledger, recommendations=(rec,))
-    return reader.reading(Parsed(alone, {rec.id: layout}, places, {}))
+    return reader.reading(Parsed(alone, {rec.id: layout}, places, {}, ()))
 
 
 def _moved_down(problems: list[Problem], lines: int) -> list[Problem]:

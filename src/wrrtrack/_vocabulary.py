@@ -87,6 +87,11 @@ class Vocabulary:
         """Keys with the English spelling also accepted, as shown in help and usage errors."""
         return [f"{t.key} ({t.aliases[0]})" if t.aliases else t.key for t in self.terms]
 
+    def without(self, keys: Iterable[str]) -> Vocabulary:
+        """This vocabulary without the terms `keys` names."""
+        dropped = set(keys)
+        return Vocabulary(self.name, tuple(t for t in self.terms if t.key not in dropped))
+
     def extended(self, extra: Iterable[Term]) -> Vocabulary:
         """This vocabulary with terms added or relabelled by a registry's configuration."""
         merged = {term.key: term for term in self.terms}

@@ -14,14 +14,24 @@ one. (The bytes on disk are `storage`'s business.)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import yaml
 
 from wrrtrack._errors import Location, Problem, RegistryInvalid
-from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
+from wrrtrack._model import (
+    AdviceReport,
+    Ledger,
+    Recommendation,
+    Source,
+    StatusChange,
+    derived_key,
+)
 from wrrtrack._vocabulary import DEFAULTS, Term
+
+T = TypeVar("T")
 
 # The C loader is ten times faster; the pure-Python one gives the same nodes and marks.
 Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
@@ -66,11 +76,30 @@ _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
 
 
 def compose(path: Path, text: str) -> yaml.Node:
-    """The YAML node tree of `text`, or a problem with its place."""
+    """The YAML node tree of `text` (one document), or a problem with its place."""
+    node = _composed(path, text, lambda: yaml.compose(text, Loader=Loader))
+    if node is None:
+        raise _problem(path, "the registry file holds no YAML document")
+    return node
+
+
+def compose_all(path: Path, text: str) -> list[yaml.Node]:
+    """The node tree of each YAML document in `text` (`---` between them), or a problem
+    with its place. Marks are places in the whole text."""
+    nodes = _composed(path, text, lambda: list(yaml.compose_all(text, Loader=Loader)))
+    if not nodes:
+        raise _problem(path, "the registry file holds no YAML document")
+    for node in nodes:
+        if node is None:
+            raise _problem(path, "the registry file holds an empty YAML document")
+    return nodes
+
+
+def _composed(path: Path, text: str, composer: Callable[[], T]) -> T:
     if not text.strip():
         raise _problem(path, "the registry file is empty")
     try:
-        node = yaml.compose(text, Loader=Loader)
+        node = composer()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(part for part in (exc.context, exc.problem) if part)
@@ -97,8 +126,6 @@ def compose(path: Path, text: str) -> yaml.Node:
         raise _problem(path, f"YAML syntax: {exc}") from None
     except RecursionError:
         raise _problem(path, "YAML syntax: nested too deeply") from None
-    if node is None:
-        raise _problem(path, "the registry file holds no YAML document")
     return node
 
 
@@ -257,22 +284,12 @@ def term_mapping(term: Term) -> FlowMapping:
 # --- writing a whole registry ------------------------------------------------------------
 
 
-def render_registry(ledger: Ledger, header: str = "") -> str:
-    """A new registry file for `ledger`, in the layout the shipped registry uses.
-
-    Used to create registries (new files, generated benchmarks, tests); an existing file is
-    never re-rendered: changes to it go through `_edit`, which keeps its layout.
-    """
-    out = [f"# {line}".rstrip() for line in header.splitlines()]
-    report = ledger.report
-    top: dict[str, Value] = {"format": "1"}
-    out += block_lines(top, "", 0)
-    if ledger.sources:
-        listed = [source_mapping(source) for source in ledger.sources]
-        out += ["", *block_lines({"sources": listed}, "", 0)]
-    described: dict[str, Value] = {
-        "publisher": yaml_scalar(report.publisher),
-        "number": yaml_scalar(report.number),
+def report_mapping(report: AdviceReport) -> dict[str, Value]:
+    """A report's description (not its key) as `block_lines` writes it."""
+    described: dict[str, Value] = {"publisher": yaml_scalar(report.publisher)}
+    if report.number is not None:
+        described["number"] = yaml_scalar(report.number)
+    described |= {
         "title": yaml_scalar(report.title),
         "date": report.date.isoformat(),
         "reaction": {
@@ -284,16 +301,82 @@ def render_registry(ledger: Ledger, header: str = "") -> str:
     }
     if report.context:
         described["context"] = [yaml_scalar(sentence) for sentence in report.context]
-    out += ["", *block_lines({"report": described}, "", 0)]
-    sections: dict[str, Value] = {}
-    for section in ("themes", "actors", "stances", "statuses"):
-        vocabulary = ledger.vocabularies.by_section(section)
-        added = [t for t in vocabulary if t not in DEFAULTS[section].terms]
-        if added:
-            sections[section] = {term.key: term_mapping(term) for term in added}
+    return described
+
+
+def document_lines(value: dict[str, Any]) -> list[str]:
+    """One document of a registry file, without its `---`: `key`, `report` (an
+    `AdviceReport`), `sources` (`Source`s) and `vocabularies` (section -> key -> `Term`),
+    each when given."""
+    out = []
+    if "key" in value:
+        out.append(f"key: {yaml_scalar(value['key'])}")
+    if "report" in value:
+        out += block_lines({"report": report_mapping(value["report"])}, "", 0)
+    if value.get("sources"):
+        out += block_lines({"sources": [source_mapping(s) for s in value["sources"]]}, "", 0)
+    sections = {
+        section: {key: term_mapping(term) for key, term in terms.items()}
+        for section, terms in value.get("vocabularies", {}).items()
+        if terms
+    }
     if sections:
-        out += ["", *block_lines({"vocabularies": sections}, "", 0)]
-    out += ["", "recommendations:"]
-    for rec in ledger.recommendations:
-        out += [*block_lines(record_mapping(rec), "  - ", 4), ""]
+        out += block_lines({"vocabularies": sections}, "", 0)
+    return out
+
+
+def render_registry(ledger: Ledger, header: str = "") -> str:
+    """A new registry file for `ledger`, in the layout the shipped registry uses: one
+    document per report (`---` between them), each with its own vocabulary keys; the keys
+    for every report, if any, in the first document.
+
+    Used to create registries (new files, generated benchmarks, tests); an existing file is
+    never re-rendered: changes to it go through `_edit`, which keeps its layout.
+    """
+    out = [f"# {line}".rstrip() for line in header.splitlines()]
+    out += block_lines({"format": "1"}, "", 0)
+    local = ledger.local
+    single = len(ledger.reports) == 1
+
+    def declared(report: str | None) -> dict[str, dict[str, Term]]:
+        sections: dict[str, dict[str, Term]] = {}
+        for section in ("themes", "actors", "stances", "statuses"):
+            owners = local.get(section, {})
+            for term in ledger.vocabularies.by_section(section):
+                if term in DEFAULTS[section].terms:
+                    continue
+                mine = (
+                    report in owners.get(term.key, ())
+                    if term.key in owners
+                    else (single or report is None)
+                )
+                if mine:
+                    sections.setdefault(section, {})[term.key] = term
+        return sections
+
+    if ledger.sources:  # every report's sources, in the first document
+        out += ["", *block_lines({"sources": [source_mapping(s) for s in ledger.sources]}, "", 0)]
+    shared = {} if single else declared(None)
+    if shared:
+        out += ["", *document_lines({"vocabularies": shared})]
+    for n, report in enumerate(ledger.reports):
+        if n or shared:
+            out += ["", "---"]
+        value: dict[str, Any] = {"report": report, "vocabularies": declared(report.key)}
+        # One of several reports names its key (an editor's schema check reads each
+        # document alone); a file of one report derives it, as the shipped one does.
+        if report.key and (
+            not single or report.key != derived_key(report.publisher, report.number)
+        ):
+            value["key"] = report.key
+        lines = document_lines(value)
+        vocab_at = next((i for i, line in enumerate(lines) if line == "vocabularies:"), None)
+        if vocab_at is not None:
+            lines.insert(vocab_at, "")
+        out += ["", *lines] if n == 0 and not shared else lines
+        recs = [rec for rec in ledger.recommendations if rec.report == report.key]
+        if recs:
+            out += ["", "recommendations:"]
+            for rec in recs:
+                out += [*block_lines(record_mapping(rec), "  - ", 4), ""]
     return "\n".join(out).rstrip("\n") + "\n"

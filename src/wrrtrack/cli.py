@@ -54,6 +54,33 @@ status_app = typer.Typer(
 app.add_typer(status_app, name="status")
 
 
+class _ListOrAdd(typer.core.TyperGroup):
+    """`vocab [VOCABULARY]` lists, `vocab add …` adds: anything but a subcommand's name
+    (or --help) is the listing's arguments."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+reports_app = typer.Typer(
+    help="List the advisory reports in the registry, or add one.\n\n"
+    "Examples:\n\n"
+    "$ wrrtrack reports",
+    invoke_without_command=True,
+)
+app.add_typer(reports_app, name="reports")
+vocab_app = typer.Typer(
+    cls=_ListOrAdd,
+    help="List the keys of a vocabulary, or of all four; or add a key ('vocab add').\n\n"
+    "Examples:\n\n"
+    "$ wrrtrack vocab themes\n"
+    '$ wrrtrack vocab add themes wijkaanpak --nl Wijkaanpak --en "Neighbourhood approach"',
+)
+app.add_typer(vocab_app, name="vocab")
+
+
 class Command(typer.core.TyperCommand):
     """A command whose usage line names its arguments as its help does: `ID`, not `{ID}`."""
 
@@ -251,6 +278,17 @@ SearchOption = Annotated[
 ]
 
 
+ReportOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--report",
+        metavar="KEY",
+        help="Only this advisory report, by its key (repeat for OR); 'wrrtrack reports' "
+        "lists them.",
+    ),
+]
+
+
 def _date_option(*names: str, help: str) -> Any:
     """An option that takes a date, shown as YYYY-MM-DD in help and usage."""
     return typer.Option(*names, metavar="YYYY-MM-DD", help=help)
@@ -430,6 +468,15 @@ def _resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> fr
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
+def _report_keys(registry: "Registry", given: list[str] | None) -> list[str]:
+    """The report keys `--report` names, as the registry spells them, each once, in the
+    order given (a usage error lists the keys when one is not known)."""
+    try:
+        return list(dict.fromkeys(registry.report_of(key).key for key in given or ()))
+    except UnknownTerm as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--report'") from None
+
+
 def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
@@ -487,6 +534,7 @@ def _width() -> int:
 @app.command("list")
 def list_(
     ctx: typer.Context,
+    report: ReportOption = None,
     actor: ActorOption = None,
     status: StatusOption = None,
     theme: ThemeOption = None,
@@ -527,6 +575,7 @@ def list_(
         themes=_resolve(vocab.themes, theme, "--theme"),
         stances=_resolve(vocab.stances, stance, "--stance"),
         search=search,
+        reports=_report_keys(registry, report),
     )
     recs = registry.select(where)
     output_format = ListFormat.json if as_json else output_format
@@ -534,10 +583,12 @@ def list_(
         from wrrtrack.render import plain, terminal
 
         words = plain.WORDS[_lang(ctx, lang)]
+        shown = [r for r in registry.reports if not where.reports or r.key in where.reports]
+        one = shown[0] if len(shown) == 1 else None
         caption = " · ".join(
             (
                 words["count"].format(shown=len(recs), total=len(registry.recommendations)),
-                registry.report.reaction.reference,
+                *([one.reaction.reference] if one else []),
                 words["as_of"].format(day=registry.ledger.as_of.isoformat()),
             )
         )
@@ -545,7 +596,7 @@ def list_(
             recs,
             width=_width(),
             lang=_lang(ctx, lang),
-            title=registry.report.name,
+            title=one.name if one else words["reports"].format(count=len(shown)),
             caption=caption,
         )
         _out(terminal.render([table]))
@@ -579,6 +630,7 @@ def list_(
 def show(
     ctx: typer.Context,
     identifier: RecommendationId,
+    report: ReportOption = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="text (for people) or json.")
     ] = ShowFormat.text,
@@ -593,6 +645,11 @@ def show(
     """
     registry = _registry(ctx)
     rec = registry.get(identifier)
+    keys = _report_keys(registry, report)
+    if keys and rec.report not in keys:
+        raise WrrtrackError(
+            f"{rec.id} belongs to report {rec.report}, not to {', '.join(sorted(keys))}"
+        )
     if as_json or output_format is ShowFormat.json:
         from wrrtrack.render import machine
 
@@ -719,7 +776,7 @@ class VocabularyName(StrEnum):
     themes = "themes"
 
 
-@app.command()
+@vocab_app.command("list")
 def vocab(
     ctx: typer.Context,
     name: Annotated[
@@ -737,6 +794,8 @@ def vocab(
     as_json: JsonFlag = False,
 ) -> None:
     """List the keys filters and commands take: each key, its aliases and both labels.
+
+    'wrrtrack vocab [VOCABULARY]' is short for this command.
 
     The registry's own keys are included; themes are always the registry's own.
 
@@ -791,8 +850,12 @@ def report(
             "small enough for a CI job summary.",
         ),
     ] = False,
+    report_keys: ReportOption = None,
 ) -> None:
     """Write the status report: summary, per-theme tables, quotes and history.
+
+    A registry of several advisory reports gives a summary across them and a section for
+    each (or for those --report names).
 
     Examples:
 
@@ -812,7 +875,19 @@ def report(
     language = _lang(ctx, lang)
     kept = _kept(registry)
     _check_output(output, kept)
-    text = render(registry.ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
+    ledger = registry.ledger
+    if not ledger.reports:
+        raise WrrtrackError("the registry holds no report yet; add one with 'reports add'")
+    keys = _report_keys(registry, report_keys)
+    if keys:
+        ledger = ledger.of_reports(keys)
+    if output_format is ReportFormat.html and len(ledger.reports) != 1:
+        raise typer.BadParameter(
+            "the HTML report covers one advisory report; choose one with --report KEY "
+            f"({', '.join(r.key for r in ledger.reports) or 'the registry holds none yet'})",
+            param_hint="'--format html'",
+        )
+    text = render(ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
     _deliver(text, output, kept)
 
 
@@ -1012,22 +1087,6 @@ def export(
     _deliver(content, output, kept)
 
 
-def _report_keys(registry: "Registry", given: list[str] | None) -> list[str]:
-    """The canonical keys of the reports `--report` names; an unknown one is a usage error."""
-    from wrrtrack._export import report_keys
-
-    known = {key.casefold(): key for key in report_keys(registry.ledger)}
-    chosen = []
-    for key in given or ():
-        if key.strip().casefold() not in known:
-            raise typer.BadParameter(
-                f"unknown report '{key}'; valid: {', '.join(known.values())}",
-                param_hint="'--report'",
-            )
-        chosen.append(known[key.strip().casefold()])
-    return chosen
-
-
 @app.command()
 def schema(ctx: typer.Context, output: OutputOption = None) -> None:
     """Print the schema of a registry file (draft 2020-12), for editors to check it by.
@@ -1055,26 +1114,286 @@ def init(
             help="Where to create data/recommendations.yaml and wrrtrack.toml.", metavar="DIR"
         ),
     ] = ".",
+    blank: Annotated[
+        bool,
+        typer.Option(
+            "--blank", help="An empty registry for your own reports, instead of the WRR 103 copy."
+        ),
+    ] = False,
 ) -> None:
     """Copy the bundled registry and its source text into DIR, to change them there.
 
-    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. Creates
+    Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
+    --blank, writes an empty registry instead, to add reports to ('reports add'). Creates
     only new files: nothing that exists is overwritten.
 
     Examples:
 
     $ wrrtrack init kopie
+    $ wrrtrack init mijn-adviezen --blank
     """
     from wrrtrack import _cache as cache
     from wrrtrack.init import init as make
 
     cache.hold()
     directory = Path(name)
-    created = make(directory)
+    created = make(directory, blank=blank)
     _Run.wrote = created.config
-    _say(f"created {created.registry}, its source text and {created.config}")
+    if blank:
+        _say(f"created an empty registry {created.registry} and {created.config}")
+    else:
+        _say(f"created {created.registry}, its source text and {created.config}")
     go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
     _say(f"to use it, run: {go}wrrtrack list")
+
+
+# --- several reports: listing and adding ----------------------------------------------------
+
+
+@reports_app.callback()
+def reports(
+    ctx: typer.Context,
+    output_format: Annotated[
+        TableFormat,
+        typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
+    ] = TableFormat.table,
+    as_json: JsonFlag = False,
+    lang: LangOption = None,
+) -> None:
+    """List the advisory reports: key, publisher, number, title, date, the reaction, and how
+    many recommendations have each status.
+
+    Piped: one tab-separated line per report (key, publisher, number, date, reaction,
+    reaction date, total, status=count,…, title).
+
+    Examples:
+
+    $ wrrtrack reports
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from wrrtrack.render import machine
+
+    registry = _registry(ctx)
+    if as_json or output_format is TableFormat.json:
+        _out(machine.reports_json(registry.ledger))
+        return
+    rows = machine.report_counts(registry.ledger)
+    if _is_terminal():
+        from wrrtrack.render import terminal
+
+        table = terminal.reports_table(
+            rows, registry.vocabularies, width=_width(), lang=_lang(ctx, lang)
+        )
+        _out(terminal.render([table]))
+        return
+    from wrrtrack.render import plain
+
+    _out(plain.reports_lines(rows))
+
+
+_WRITER_OPTIONS = {
+    "on": "--date",
+    "reaction_date": "--reaction-date",
+    "source_file": "--source-file",
+    "id": "ID",
+    "key": "KEY",
+    "quotes": "--quote",
+    "actors": "--actor",
+    "aliases": "--alias",
+}
+
+
+def _writing(call: Callable[[], Returned]) -> Returned:
+    """Run a library writer; a refused change names the option, not the argument."""
+    from wrrtrack._errors import InvalidChange
+
+    try:
+        return call()
+    except InvalidChange as exc:
+        _fail([exc.spelled(lambda name: _WRITER_OPTIONS.get(name, f"--{name.replace('_', '-')}"))])
+
+
+@reports_app.command("add", cls=Command)
+def reports_add(
+    ctx: typer.Context,
+    key: Annotated[
+        str,
+        typer.Argument(metavar="KEY", help="The report's key: lower-case letters, digits, '-'."),
+    ],
+    title: Annotated[str, typer.Option("--title", metavar="TEXT", help="The report's title.")],
+    publisher: Annotated[
+        str, typer.Option("--publisher", metavar="NAME", help="Who published the advice.")
+    ],
+    on: Annotated[str, _date_option("--date", help="The report's date.")],
+    reaction: Annotated[
+        str,
+        typer.Option(
+            "--reaction", metavar="TEXT", help="The reaction's reference (a Kamerstuk, a letter)."
+        ),
+    ],
+    reaction_date: Annotated[str, _date_option("--reaction-date", help="The reaction's date.")],
+    source_file: Annotated[
+        str,
+        typer.Option(
+            "--source-file",
+            metavar="FILE",
+            help="The reaction's text (UTF-8), stored as sources/KEY.txt: every quote of the "
+            "report's recommendations must be found in it.",
+        ),
+    ],
+    number: Annotated[
+        str | None, typer.Option("--number", metavar="N", help="The report's number, if any.")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", metavar="URL", help="Where the reaction is published.")
+    ] = None,
+) -> None:
+    """Add advisory report KEY and store the text of the reaction to it.
+
+    The report is appended to the registry file as a new document; nothing else in
+    the file changes.
+
+    Examples:
+
+    $ wrrtrack reports add voorbeeldstad-wijk --title "Samen sterker in de wijk" --publisher "Adviesraad Sociaal Domein Voorbeeldstad" --date 2024-11-05 --reaction "Collegebrief 2025-012" --reaction-date 2025-02-11 --source-file ../docs/examples/voorbeeldstad-reactie.txt
+    """  # noqa: E501
+    day = _date(on, "--date") or date.min
+    reacted = _date(reaction_date, "--reaction-date") or date.min
+    registry = _registry(ctx, read=False)
+    added = _writing(
+        lambda: registry.add_report(
+            key,
+            title=title,
+            publisher=publisher,
+            number=number,
+            date=day,
+            reaction=reaction,
+            reaction_date=reacted,
+            source_file=Path(source_file),
+            url=url,
+        )
+    )
+    _Run.wrote = registry.path
+    stored = registry.ledger.quote_source_of(added)
+    _say(
+        f"added report {added.key} to {registry.path}; the reaction's text is stored as "
+        f"{stored.file} (source '{stored.id}')"
+    )
+
+
+@app.command(cls=Command)
+def add(
+    ctx: typer.Context,
+    identifier: Annotated[str, typer.Argument(metavar="ID", help="The new recommendation's id.")],
+    report: Annotated[
+        str, typer.Option("--report", metavar="KEY", help="The key of its advisory report.")
+    ],
+    title: Annotated[
+        str, typer.Option("--title", metavar="TEXT", help="What the advice is, in a line.")
+    ],
+    theme: Annotated[str, typer.Option("--theme", "-t", metavar="KEY", help="Its theme.")],
+    stance: Annotated[
+        str,
+        typer.Option(
+            "--stance", metavar="KEY", help=f"The stance: {', '.join(STANCES.choices())}."
+        ),
+    ],
+    actor: Annotated[
+        list[str],
+        typer.Option("--actor", "-a", metavar="KEY", help="Who must act (repeat for several)."),
+    ],
+    quote: Annotated[
+        list[str],
+        typer.Option(
+            "--quote",
+            metavar="TEXT",
+            help="A verbatim passage of the report's source text that backs the stance "
+            "(repeat for several).",
+        ),
+    ],
+    status: Annotated[
+        str,
+        typer.Option("--status", "-s", metavar="KEY", help="The status it starts with."),
+    ] = "open",
+    on: Annotated[
+        str | None, _date_option("--date", "-d", help="Default the date of the reaction.")
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", metavar="NAME", help="Who records it; default git user.name, else login name."
+        ),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", "-n", metavar="TEXT", help="A note.")
+    ] = None,
+) -> None:
+    """Add recommendation ID to a report, with its first history entry.
+
+    Every key must be one the report may use and every quote must be in the report's
+    source text; otherwise nothing is written (exit code 1).
+
+    Examples:
+
+    $ wrrtrack add vsd-3 --report voorbeeldstad-wijk --title "Een extra wijkbudget" --theme wijkaanpak --stance afgewezen --actor college --quote "Het college ziet geen ruimte om een extra wijkbudget in te stellen" --status afgewezen --by "A. Jansen"
+    """  # noqa: E501
+    day = _date(on, "--date")
+    registry = _registry(ctx, read=False)
+    # An unknown key is a request the registry refuses (exit 1), as a duplicate id is.
+    rec = _writing(
+        lambda: registry.add(
+            identifier,
+            report=report,
+            title=title,
+            theme=theme,
+            stance=stance,
+            actors=actor,
+            quotes=quote,
+            status=status,
+            on=day,
+            by=by,
+            note=note,
+        )
+    )
+    _Run.wrote = registry.path
+    _say(f"added {rec.id} to report {rec.report} ({rec.status}) in {registry.path}")
+
+
+@vocab_app.command("add", cls=Command)
+def vocab_add(
+    ctx: typer.Context,
+    name: Annotated[VocabularyName, typer.Argument(metavar="VOCABULARY", help="The vocabulary.")],
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="The new key: lower-case letters, digits, '-'.")
+    ],
+    nl: Annotated[str, typer.Option("--nl", metavar="LABEL", help="The Dutch label.")],
+    en: Annotated[str, typer.Option("--en", metavar="LABEL", help="The English label.")],
+    alias: Annotated[
+        list[str] | None,
+        typer.Option("--alias", metavar="ALIAS", help="Another spelling accepted (repeatable)."),
+    ] = None,
+    report: Annotated[
+        str | None,
+        typer.Option("--report", metavar="KEY", help="Only for this report's recommendations."),
+    ] = None,
+) -> None:
+    """Add KEY to a vocabulary of the registry, or of one report with --report.
+
+    A key or alias that another key already has is refused; a key means the same in every
+    report that declares it.
+
+    Examples:
+
+    $ wrrtrack vocab add actors college --nl "college van B en W" --en "municipal executive"
+    """
+    registry = _registry(ctx, read=False)
+    term = _writing(
+        lambda: registry.add_term(name.value, key, nl=nl, en=en, aliases=alias or (), report=report)
+    )
+    _Run.wrote = registry.path
+    whose = f"report {report}'s" if report else "the registry's"
+    _say(f"added {term.key} to {whose} {name.value} in {registry.path}")
 
 
 def _shell_word(text: str) -> str:

@@ -308,3 +308,69 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+# --- new files, made only where nothing is ---------------------------------------------------
+
+
+def create_new(top: Path, path: Path, data: bytes, made: list[Path]) -> None:
+    """Create the file `path` (and its missing folders below `top`) holding `data`;
+    refuse when it exists or a folder on the way is a link. Appends to `made` what it
+    created, so that `remove_made` can take it away again."""
+    make_parents(top, path.parent, made)
+    create_file(path, data, made)
+
+
+def remove_made(made: list[Path]) -> None:
+    """Remove what `create_new` made (files and folders), newest first."""
+    for path in reversed(made):
+        with contextlib.suppress(OSError):
+            path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
+    made.clear()
+
+
+def make_parents(top: Path, directory: Path, made: list[Path]) -> None:
+    """Create `directory` and its missing parents up to `top`; refuse links below `top`."""
+    missing = []
+    below_top = True
+    for parent in [directory, *directory.parents]:
+        if parent in (Path(), Path(parent.anchor)):
+            break
+        below_top = below_top and parent != top
+        if parent.is_symlink() and below_top:
+            raise WrrtrackError(
+                f"{parent} is a symbolic link; init does not write through links. "
+                "Choose another directory, or remove the link"
+            )
+        if parent.exists():
+            if not parent.is_dir():
+                raise WrrtrackError(f"{parent} exists and is not a directory")
+            break
+        missing.append(parent)
+    for parent in reversed(missing):
+        try:
+            parent.mkdir()
+        except OSError as exc:
+            raise WrrtrackError(f"{parent}: cannot create: {reason(exc)}") from None
+        made.append(parent)
+
+
+def create_file(path: Path, data: bytes, made: list[Path]) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        raise WrrtrackError(f"{path} exists already; nothing was created or changed") from None
+    except OSError as exc:
+        raise WrrtrackError(f"{path}: cannot create: {reason(exc)}") from None
+    made.append(path)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as exc:
+        raise WrrtrackError(f"{path}: cannot write: {reason(exc)}") from None
+    finally:
+        os.close(fd)

@@ -7,17 +7,20 @@ down, each escaping the values for its own format. Values here are raw registry 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from wrrtrack._model import Ledger, Recommendation, StatusChange, count_by
+from wrrtrack._model import AdviceReport, Ledger, Recommendation, StatusChange, count_by
 from wrrtrack._vocabulary import Language, Vocabulary
 
 TEXT: dict[Language, dict[str, str]] = {
     "nl": {
         "title": "Opvolging {report}",
+        "title_several": "Opvolging van {count} adviesrapporten",
+        "report": "Rapport",
         "reaction": "Kabinetsreactie",
         "as_of": "Stand per",
         "summary": "Samenvatting",
@@ -57,6 +60,8 @@ TEXT: dict[Language, dict[str, str]] = {
     },
     "en": {
         "title": "Follow-up of {report}",
+        "title_several": "Follow-up of {count} advisory reports",
+        "report": "Report",
         "reaction": "Cabinet reaction",
         "as_of": "As of",
         "summary": "Summary",
@@ -114,12 +119,13 @@ class Attribution(NamedTuple):
 
 def quote_attribution(ledger: Ledger, rec: Recommendation, lang: Language = "en") -> Attribution:
     """Where `rec`'s quotes come from, as every report names (and links) it: the stored
-    source they are checked against, as it is (a summary is never called the reaction)."""
+    source they are checked against, as it is (a summary is never called the reaction):
+    the quote source of the recommendation's report."""
     from wrrtrack.render.citation import quoted_from
 
-    del rec  # every stance quote comes from the report's one quote source
-    source = ledger.quote_source
-    return Attribution(quoted_from(source, ledger.report.reaction, lang), source.url)
+    report = next((r for r in ledger.reports if r.key == rec.report), ledger.report)
+    source = ledger.quote_source_of(report)
+    return Attribution(quoted_from(source, report.reaction, lang), source.url)
 
 
 def change_attribution(ledger: Ledger, change: StatusChange, lang: Language) -> Attribution:
@@ -203,7 +209,42 @@ class ReportContent:
 
     @property
     def title(self) -> str:
+        if len(self.ledger.reports) != 1:
+            return self.t["title_several"].format(count=len(self.ledger.reports))
         return self.t["title"].format(report=self.ledger.report.name)
+
+    def section_title(self, report: AdviceReport) -> str:
+        """The heading of `report`'s section in a report of several (its own title)."""
+        return self.t["title"].format(report=report.name)
+
+    def per_report(self) -> list[ReportContent]:
+        """The content of each report on its own, in registry order, as of the same day.
+
+        The records are grouped in one pass: a thousand reports must not each walk every
+        record. A section lists no sources, so each keeps the registry's."""
+        by_report: dict[str, list[Recommendation]] = {r.key: [] for r in self.ledger.reports}
+        for rec in self.ledger.recommendations:
+            by_report[rec.report].append(rec)
+        return [
+            dataclasses.replace(
+                self,
+                ledger=dataclasses.replace(
+                    self.ledger, reports=(report,), recommendations=tuple(by_report[report.key])
+                ),
+            )
+            for report in self.ledger.reports
+        ]
+
+    def report_counts(self, statuses: list[str]) -> list[tuple[AdviceReport, list[int], int]]:
+        """Per report: how many of its recommendations have each of `statuses`, and all."""
+        by_report: dict[str, list[str]] = {report.key: [] for report in self.ledger.reports}
+        for rec in self.ledger.recommendations:
+            by_report[rec.report].append(rec.status)
+        rows = []
+        for report in self.ledger.reports:
+            counts = count_by(statuses, by_report[report.key])
+            rows.append((report, [counts[key] for key in statuses], len(by_report[report.key])))
+        return rows
 
     def label(self, vocabulary: Vocabulary, key: str, escape: Escape | None = None) -> str:
         """The label of `key` in the report's language, escaped for the output by `escape`.

@@ -36,6 +36,11 @@ _SCALARS: dict[str, dict[str, Any]] = {
     },
     "number": {"type": ["integer", "string"]},
     "id": {"type": "string", "pattern": f"^{_ID.pattern}$"},
+    "key": {
+        "type": "string",
+        "pattern": f"^{_KEY.pattern}$",
+        "description": "The report's key (`--report KEY`); absent: publisher-number.",
+    },
     "url": {"type": "string", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"},
     "sha256": {
         "type": "string",
@@ -125,9 +130,16 @@ def _closed_vocabularies() -> list[dict[str, Any]]:
             continue
         builtin = DEFAULTS[section].keys
         leaf: dict[str, Any] = {"enum": builtin} if builtin else {"not": {}}
+        # A report with a `key` is one of several in its file, whose vocabularies may be
+        # declared in another document: its keys are then left to `wrrtrack validate`.
         declared = {
-            "required": ["vocabularies"],
-            "properties": {"vocabularies": {"required": [section]}},
+            "anyOf": [
+                {"required": ["key"]},
+                {
+                    "required": ["vocabularies"],
+                    "properties": {"vocabularies": {"required": [section]}},
+                },
+            ]
         }
         rules.append({"if": declared, "else": _narrowed(paths, leaf)})
     return rules

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange, count_by
 from wrrtrack._vocabulary import Vocabularies, is_builtin
 from wrrtrack.render import JSON_ESCAPES
 from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
@@ -28,6 +28,7 @@ def summary(rec: Recommendation) -> dict[str, Any]:
         "actors": list(rec.actors),
         "status": rec.status,
         "updated": rec.updated.isoformat(),
+        "report": rec.report,
     }
 
 
@@ -77,11 +78,12 @@ def detail(rec: Recommendation, ledger: Ledger) -> dict[str, Any]:
     """`show --format json`: the list keys, the quotes and where they are from
     (`quotes_from`, the facts of their source; `reaction`, what they summarise or are),
     and the history."""
-    reaction = ledger.report.reaction
+    report = ledger.report_of(rec.report) if rec.report else ledger.report
+    reaction = report.reaction
     return {
         **summary(rec),
         "quotes": list(rec.quotes),
-        "quotes_from": source_dict(ledger.quote_source),
+        "quotes_from": source_dict(ledger.quote_source_of(report)),
         "reaction": {
             "reference": reaction.reference,
             "date": reaction.date.isoformat(),
@@ -154,3 +156,36 @@ def list_csv_row(rec: Recommendation) -> list[str]:
 
 def list_csv(recs: Iterable[Recommendation]) -> str:
     return csv_rows([list(LIST_FIELDS), *map(list_csv_row, recs)])
+
+
+def report_counts(ledger: Ledger) -> list[tuple[AdviceReport, dict[str, int]]]:
+    """Each report with how many of its recommendations have each status (every status
+    of the vocabulary, in its order)."""
+    keys = ledger.vocabularies.statuses.keys
+    by_report: dict[str, list[str]] = {report.key: [] for report in ledger.reports}
+    for rec in ledger.recommendations:
+        by_report[rec.report].append(rec.status)
+    return [(report, count_by(keys, by_report[report.key])) for report in ledger.reports]
+
+
+def reports_json(ledger: Ledger) -> str:
+    """`reports --format json`: one object per report, in registry order."""
+    return to_json(
+        [
+            {
+                "key": report.key,
+                "publisher": report.publisher,
+                "number": report.number,
+                "title": report.title,
+                "date": report.date.isoformat(),
+                "reaction": {
+                    "reference": report.reaction.reference,
+                    "date": report.reaction.date.isoformat(),
+                    "source": report.reaction.source,
+                },
+                "recommendations": sum(counts.values()),
+                "statuses": counts,
+            }
+            for report, counts in report_counts(ledger)
+        ]
+    )

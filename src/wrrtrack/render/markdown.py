@@ -91,10 +91,15 @@ def mermaid_text(text: str) -> str:
 
 
 class _Report:
-    def __init__(self, content: ReportContent) -> None:
+    def __init__(self, content: ReportContent, depth: int = 0) -> None:
         self.c = content
         self.t = content.t
         self.vocab = content.vocab
+        self.depth = depth  # a report's section in a report of several is one level down
+
+    def h(self, level: int) -> str:
+        """The Markdown of a heading of `level` (1: the title), with its space."""
+        return "#" * (level + self.depth) + " "
 
     def label(self, vocabulary: Vocabulary, key: str) -> str:
         return self.c.label(vocabulary, key, inline)
@@ -105,7 +110,7 @@ class _Report:
     def render(self) -> str:
         c, t, report = self.c, self.t, self.c.ledger.report
         out = [
-            f"# {inline(c.title)}",
+            f"{self.h(1)}{inline(c.title)}",
             "",
             f"- **{t['reaction']}:** "
             f"{link(inline(report.reaction.reference), report.reaction.url)}, "
@@ -117,7 +122,7 @@ class _Report:
             out += [f"**{t['context']}:**", ""]
             for sentence in report.context:
                 out += [f"> {inline(sentence)}", ""]
-        out += [f"## {t['summary']}", ""]
+        out += [f"{self.h(2)}{t['summary']}", ""]
         out += self.status_summary()
         out += self.actor_summary()
         changes = c.changes()
@@ -125,14 +130,14 @@ class _Report:
             out += self.changes_section(changes)
         if not c.summary:
             out += self.theme_tables()
-            out += [f"## {t['details']}", ""]
+            out += [f"{self.h(2)}{t['details']}", ""]
             for rec in c.ledger.recommendations:
                 out += self.detail(rec)
-        if not c.summary:
-            ledger = c.ledger
+        if not c.summary and not self.depth:
             out += [f"## {t['sources']}", ""]
-            out += sources_table(ledger.sources or (ledger.quote_source,), c.lang)
-        out += ["---", "", f"*{t['generated']}*", ""]
+            out += sources_table(quote_sources(c.ledger), c.lang)
+        if not self.depth:
+            out += ["---", "", f"*{t['generated']}*", ""]
         return "\n".join(out)
 
     def status_summary(self) -> list[str]:
@@ -141,7 +146,7 @@ class _Report:
         rows = [[inline(s.label), str(s.total)] for s in counts]
         rows.append([f"**{t['total']}**", f"**{len(self.c.ledger.recommendations)}**"])
         return [
-            f"### {t['by_status']}",
+            f"{self.h(3)}{t['by_status']}",
             "",
             *self.pie(counts),
             *_table([t["status"], t["count"]], rows, "lr"),
@@ -165,11 +170,11 @@ class _Report:
         ]
         header = [t["actor"], *(inline(s.label) for s in matrix.statuses), t["total"]]
         align = "l" + "r" * (len(matrix.statuses) + 1)
-        return [f"### {t['by_actor']}", "", *_table(header, rows, align)]
+        return [f"{self.h(3)}{t['by_actor']}", "", *_table(header, rows, align)]
 
     def changes_section(self, changes: Changes) -> list[str]:
         t, c = self.t, self.c
-        out = [f"## {changes.heading}", ""]
+        out = [f"{self.h(2)}{changes.heading}", ""]
         if not changes.entries:
             return [*out, changes.empty, ""] if changes.empty else out
         out += _table(
@@ -195,9 +200,9 @@ class _Report:
 
     def theme_tables(self) -> list[str]:
         t = self.t
-        out = [f"## {t['by_theme']}", ""]
+        out = [f"{self.h(2)}{t['by_theme']}", ""]
         for group in self.c.themes():
-            out += [f"### {inline(group.label)}", ""]
+            out += [f"{self.h(3)}{inline(group.label)}", ""]
             out += _table(
                 [t["id"], t["recommendation"], t["stance"], t["actors"], t["status"], t["changed"]],
                 [
@@ -219,7 +224,8 @@ class _Report:
         source = self.c.attribution(rec)
         cited = link(inline(source.label), source.url)
         out = [
-            f"### {inline(rec.id)}",
+            # Always `###`: the links to it are `#id`, however deep the section is.
+            f"### {inline(rec.id)}" if not self.depth else f"{self.h(3)}{inline(rec.id)}",
             "",
             f"**{inline(rec.title)}**",
             "",
@@ -273,6 +279,13 @@ def list_table(recs: list[Recommendation]) -> str:
     return "\n".join(_table(list(LIST_FIELDS), [[inline(v) for v in list_row(r)] for r in recs]))
 
 
+def quote_sources(ledger: Ledger) -> tuple[Source, ...]:
+    """The sources a report lists: the stored ones, else each report's source file."""
+    if ledger.sources:
+        return ledger.sources
+    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
+
+
 def anchor(identifier: str) -> str:
     """The fragment GitHub gives the heading `### {id}`: lower case, punctuation other than
     '-' and '_' dropped, spaces as '-'."""
@@ -293,4 +306,44 @@ def status_report(
     With `as_of`, the report shows the registry as it stood on that date (see
     `Ledger.as_at`); without it, as it stands now, dated by its newest change.
     """
-    return _Report(prepare(ledger, lang=lang, as_of=as_of, since=since, summary=summary)).render()
+    content = prepare(ledger, lang=lang, as_of=as_of, since=since, summary=summary)
+    if len(ledger.reports) == 1:
+        return _Report(content).render()
+    return _Several(content).render()
+
+
+class _Several(_Report):
+    """A report on several advisory reports: a summary across them, then one section for
+    each report, written as the report on that report alone would be (a level down)."""
+
+    def render(self) -> str:
+        c, t = self.c, self.t
+        out = [
+            f"# {inline(c.title)}",
+            "",
+            f"- **{t['as_of']}:** {c.as_of.isoformat()}",
+            "",
+            f"## {t['summary']}",
+            "",
+            *self.across(),
+        ]
+        for part in c.per_report():
+            out += [_Report(part, depth=1).render()]
+        if not c.summary:
+            out += [f"## {t['sources']}", ""]
+            out += sources_table(quote_sources(c.ledger), c.lang)
+        out += ["---", "", f"*{t['generated']}*", ""]
+        return "\n".join(out)
+
+    def across(self) -> list[str]:
+        """Per report, how many of its recommendations are in each status in use."""
+        t = self.t
+        used = self.c.status_counts()
+        rows = []
+        for report, counts, total in self.c.report_counts([s.key for s in used]):
+            name = f"[{inline(report.name)}](#{anchor(self.c.section_title(report))})"
+            rows.append([name, *(str(n) for n in counts), f"**{total}**"])
+        totals = [str(s.total) for s in used]
+        rows.append([f"**{t['total']}**", *totals, f"**{len(self.c.ledger.recommendations)}**"])
+        header = [t["report"], *(inline(s.label) for s in used), t["total"]]
+        return [*self.pie(used), *_table(header, rows, "l" + "r" * (len(used) + 1))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable
 
-from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
 from wrrtrack.render import visible
 
@@ -39,6 +39,10 @@ WORDS: dict[Language, dict[str, str]] = {
         "builtin": "ingebouwd",
         "registry": "register",
         "count": "{shown} van {total} aanbevelingen",
+        "reports": "{count} rapporten",
+        "report": "rapport",
+        "total": "totaal",
+        "reaction": "reactie",
         "as_of": "stand per {day}",
     },
     "en": {
@@ -63,6 +67,10 @@ WORDS: dict[Language, dict[str, str]] = {
         "builtin": "built-in",
         "registry": "registry",
         "count": "{shown} of {total} recommendations",
+        "reports": "{count} reports",
+        "report": "report",
+        "total": "total",
+        "reaction": "reaction",
         "as_of": "as of {day}",
     },
 }
@@ -186,8 +194,9 @@ def show_text(
     name_width = max(len(words[name]) for name, _ in rows) + 2
     for name, value in rows:
         lines += wrap(f"{words[name]:<{name_width}}{cell(value)}", "  ", " " * (name_width + 2))
-    origin = ledger.quote_source
-    lines += ["", *wrap(cell(quoted_from(origin, ledger.report.reaction, lang)) + ":", "  ")]
+    report = ledger.report_of(rec.report) if rec.report else ledger.report
+    origin = ledger.quote_source_of(report)
+    lines += ["", *wrap(cell(quoted_from(origin, report.reaction, lang)) + ":", "  ")]
     for quote in rec.quotes:
         lines += wrap(f"“{cell(quote)}”", "    ")
     lines += page(origin, "    ")
@@ -207,3 +216,25 @@ def show_text(
         elif change.source:
             lines += wrap(f"{words['source']}: {cell(change.source)}", "      ")
     return "\n".join(lines) + "\n"
+
+
+def reports_lines(rows: Iterable[tuple[AdviceReport, dict[str, int]]]) -> str:
+    """key, publisher, number, date, reaction, reaction date, total, the counts per status
+    (`status=n`, those above zero), title: one line per report."""
+    return "".join(
+        "\t".join(
+            (
+                report.key,
+                cell(report.publisher),
+                cell(report.number),
+                report.date.isoformat(),
+                cell(report.reaction.reference),
+                report.reaction.date.isoformat(),
+                str(sum(counts.values())),
+                ",".join(f"{key}={n}" for key, n in counts.items() if n),
+                cell(report.title),
+            )
+        )
+        + "\n"
+        for report, counts in rows
+    )

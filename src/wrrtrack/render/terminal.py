@@ -18,7 +18,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack._model import Recommendation, Source, StatusChange
+from wrrtrack._model import AdviceReport, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, is_builtin
 from wrrtrack.render import visible
 from wrrtrack.render.plain import WORDS, cell
@@ -308,6 +308,43 @@ def vocabulary_tables(
                 table.add_row(_with_details(_text(term.nl), details, heading=key), end_section=True)
         tables.append(table)
     return tables
+
+
+def reports_table(
+    rows: Sequence[tuple[AdviceReport, dict[str, int]]],
+    vocabs: Vocabularies,
+    *,
+    width: int,
+    lang: Language = "nl",
+) -> Table:
+    """`reports` for a terminal: each report's key and count whole, its name wrapping, with
+    its dates, reaction and the count per status as fit (else on a line below)."""
+    words = WORDS[lang]
+    key_width = _widest(words["key"], (cell(report.key) for report, _ in rows))
+    total_width = _widest(words["total"], (str(sum(c.values())) for _, c in rows))
+    optional = [("date", len("2000-01-01")), ("reaction", 24)]
+    names = [cell(report.name) for report, _ in rows]
+    fit = layout(width, [key_width, total_width], optional, names)
+    table = _table()
+    _key_headers(table, fit, words["key"], words["total"], words["report"])
+    headers = {"date": words["date"], "reaction": words["reaction"]}
+    for name in fit.shown:
+        table.add_column(headers[name], min_width=dict(optional)[name])
+    for (report, counts), name in zip(rows, names, strict=True):
+        values = {
+            "date": report.date.isoformat(),
+            "reaction": cell(f"{report.reaction.reference}, {report.reaction.date.isoformat()}"),
+        }
+        details = [values[column] for column in fit.hidden(["date", "reaction"])]
+        details += [
+            SEPARATOR.join(
+                f"{vocabs.statuses.label(key, lang)} {n}" for key, n in counts.items() if n
+            )
+        ]
+        total = Text(str(sum(counts.values())), style="bold")
+        cells = _row(fit, _text(report.key, "bold"), total, Text(name), details)
+        table.add_row(*cells, *(_text(values[column]) for column in fit.shown), end_section=True)
+    return table
 
 
 def console(width: int | None = None) -> Console:

@@ -21,8 +21,9 @@ def ok_line(result: Validation) -> str:
         found = f"{result.sources} sources, every fingerprint matching"
     else:
         found = result.source.name if result.source else "no source text"
+    reports = f"{result.reports} reports, " if result.reports != 1 else ""
     return (
-        f"ok: {result.path}: {result.recommendations} recommendations, "
+        f"ok: {result.path}: {reports}{result.recommendations} recommendations, "
         f"{result.quotes} quotes found in {found}\n"
     )
 
