@@ -41,7 +41,8 @@ from wrrtrack._model import (
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 5  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports
+FORMAT = 6  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports;
+# 6: folder registries (the file of each document and of each quote's place)
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -294,7 +295,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             for r in ledger.recommendations
         ],
         "quotes": [
-            [owner, index, place.line, place.column]
+            [owner, index, place.line, place.column, place.path.name if parsed.files else ""]
             for (owner, index), place in parsed.quote_places.items()
         ],
         "blocks": {path: list(place) for path, place in parsed.blocks.items()},
@@ -303,6 +304,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             for s in ledger.sources
         ],
         "documents": list(parsed.documents),
+        "files": list(parsed.files),
     }
 
 
@@ -356,8 +358,8 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         )
         layouts[rid] = layout_from_values(layout)
     places = {
-        (owner, index): Location(path, line, column)
-        for owner, index, line, column in document["quotes"]
+        (owner, index): Location(path / name if name else path, line, column)
+        for owner, index, line, column, name in document["quotes"]
     }
     blocks = {path: BlockPlace(*place) for path, place in document["blocks"].items()}
     sources = tuple(
@@ -365,4 +367,6 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         for i, file, title, publisher, day, kind, url, sha in document["sources"]
     )
     ledger = Ledger(reports, vocab, tuple(recommendations), sources, local)
-    return Parsed(ledger, layouts, places, blocks, tuple(document["documents"]))
+    return Parsed(
+        ledger, layouts, places, blocks, tuple(document["documents"]), tuple(document["files"])
+    )

@@ -731,10 +731,10 @@ def status_set(
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
     except InvalidChange as exc:  # the library names its arguments; say which option
         _fail([exc.spelled(lambda name: _STATUS_SET_OPTIONS.get(name, name))])
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     before, after = update.before.status, update.after.status
     arrow = f"{before} -> {after}" if before != after else "note"
-    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
+    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {_Run.wrote}")
 
 
 @status_app.command("history", cls=Command)
@@ -1018,10 +1018,10 @@ def sources_update(
     if not update.changed:
         _say(f"{update.source.id}: {update.source.file} matches its fingerprint; nothing to do")
         return
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     _say(
         f"{update.source.id}: {update.checked} quote(s) still found; recorded sha256 "
-        f"{update.after[:12]}… (was {(update.before or 'none')[:12]}…) in {registry.path}"
+        f"{update.after[:12]}… (was {(update.before or 'none')[:12]}…) in {_Run.wrote}"
     )
 
 
@@ -1274,10 +1274,10 @@ def reports_add(
             url=url,
         )
     )
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     stored = registry.ledger.quote_source_of(added)
     _say(
-        f"added report {added.key} to {registry.path}; the reaction's text is stored as "
+        f"added report {added.key} to {_Run.wrote}; the reaction's text is stored as "
         f"{stored.file} (source '{stored.id}')"
     )
 
@@ -1356,8 +1356,8 @@ def add(
             note=note,
         )
     )
-    _Run.wrote = registry.path
-    _say(f"added {rec.id} to report {rec.report} ({rec.status}) in {registry.path}")
+    _Run.wrote = registry.written or registry.path
+    _say(f"added {rec.id} to report {rec.report} ({rec.status}) in {_Run.wrote}")
 
 
 @vocab_app.command("add", cls=Command)
@@ -1391,9 +1391,9 @@ def vocab_add(
     term = _writing(
         lambda: registry.add_term(name.value, key, nl=nl, en=en, aliases=alias or (), report=report)
     )
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     whose = f"report {report}'s" if report else "the registry's"
-    _say(f"added {term.key} to {whose} {name.value} in {registry.path}")
+    _say(f"added {term.key} to {whose} {name.value} in {_Run.wrote}")
 
 
 def _shell_word(text: str) -> str:
