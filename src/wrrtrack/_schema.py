@@ -373,6 +373,7 @@ class _RegistryReader(NodeReader):
             for n, (root, found) in enumerate(zip(roots, founds, strict=True))
         ]
         read = [document for document in documents if document is not None]
+        self.unique_keys(read)
         declared = [entry for document in read for entry in self.declared(document, blocks)]
         self.vocab, local = self.merged(declared)
         placed: list[_edit.Placed] = []
@@ -403,6 +404,25 @@ class _RegistryReader(NodeReader):
         )
         layouts = {entry.record.id: entry.layout for entry in placed}
         return Parsed(ledger, layouts, quote_places, blocks, tuple(keys))
+
+    def unique_keys(self, documents: list[_Document]) -> None:
+        """A report's key names one report: a second document with it is a problem (in a
+        folder registry, typically a file copied to start a new report)."""
+        first: dict[str, Node] = {}
+        for document in documents:
+            if document.report is None:
+                continue
+            node = (document.found.get("key") or document.found["report"])[0]
+            folded = document.report.key.casefold()
+            if folded in first:
+                self.problem(
+                    node,
+                    "key",
+                    f"duplicate report key '{document.report.key}' (first on "
+                    f"{self.elsewhere(first[folded], node)}); give each report its own key",
+                )
+            else:
+                first[folded] = node
 
     def document_head(
         self,
