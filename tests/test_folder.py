@@ -164,7 +164,7 @@ def test_registry_vocabularies_in_any_file_serve_every_report(cli: Runner, two: 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: os.mkfifo(p), "is a named pipe (FIFO), not a registry file"),
+        (os.mkfifo, "is a named pipe (FIFO), not a registry file"),
         (lambda p: p.symlink_to("/etc/passwd"), "is a symbolic link; a folder registry's"),
         (lambda p: p.mkdir(), "is a directory, not a registry file"),
         (lambda p: p.write_bytes(b""), "the registry file is empty"),
@@ -333,14 +333,12 @@ def test_the_cache_answers_for_the_names_and_bytes_of_all_files(
         assert Registry.open(two).get("vsd-1").report == KEY
     calls = []
     parse = __import__("wrrtrack._registry", fromlist=["_parse"])._parse
-    monkeypatch.setattr(
-        "wrrtrack._registry._parse", lambda *a: calls.append(1) or parse(*a)
-    )
+    monkeypatch.setattr("wrrtrack._registry._parse", lambda *a: calls.append(1) or parse(*a))
     # The same bytes in the same order under another name: the places name the file.
     shutil.move(two / "wrr-103.yaml", two / "wrr-103.yml")
     assert Registry.open(two).validate().path == two
     assert calls == [1]
-    quote = Registry.open(two)._parsed.quote_places[("wrr103-1", 0)]  # noqa: SLF001
+    quote = Registry.open(two)._parsed.quote_places[("wrr103-1", 0)]
     assert quote.path == two / "wrr-103.yml"
     # A write leaves the cache holding the new content.
     Registry.open(two).set_status("vsd-1", "afgewezen", today=TODAY)
@@ -487,5 +485,5 @@ def test_any_sequence_of_writes_to_a_folder_gives_what_a_full_read_gives(
             assert changed == {written.name}, (changed, written)
             assert set(before) <= set(after)
             again = Registry(folder, use_cache=False).read(today=TODAY)
-            assert again._parsed == registry._parsed  # noqa: SLF001 (the write's own parse)
+            assert again._parsed == registry._parsed
             assert registry.validate(today=TODAY).problems == []

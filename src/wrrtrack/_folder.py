@@ -138,7 +138,9 @@ def part(parsed: Parsed, name: str, path: Path) -> Parsed:
             for rec in parsed.ledger.recommendations
             if rec.report in reports
         },
-        quote_places={key: place for key, place in parsed.quote_places.items() if place.path == path},
+        quote_places={
+            key: place for key, place in parsed.quote_places.items() if place.path == path
+        },
         blocks={
             block: place
             for block, place in parsed.blocks.items()

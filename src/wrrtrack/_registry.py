@@ -373,8 +373,7 @@ class Registry:
         ledger = self.ledger
         listed = ledger.sources or _reaction_files(ledger)
         return [
-            (source, _sources.state(self.root, source.file, source.sha256))
-            for source in listed
+            (source, _sources.state(self.root, source.file, source.sha256)) for source in listed
         ]
 
     @property
@@ -576,8 +575,8 @@ class Registry:
                 def back(ledger: Ledger) -> bool:
                     return ledger.vocabularies.by_section(section).term(key) == term
 
-                value = {"vocabularies": {section: {key: term}}}
-                self._create(_folder.VOCABULARIES, value, today, check, back)
+                vocabularies = {"vocabularies": {section: {key: term}}}
+                self._create(_folder.VOCABULARIES, vocabularies, today, check=check, back=back)
                 return term
         return self._write(change, today, lambda read: _file_of(read, report=report, whole=True))
 
@@ -652,7 +651,7 @@ class Registry:
                 storage.create_new(folder, folder / relative, text, made)
 
             try:
-                self._create(f"{key}.yaml", value, today, copy, back, made)
+                self._create(f"{key}.yaml", value, today, check=copy, back=back, made=made)
             except BaseException:
                 storage.remove_made(made)  # a failed command leaves every file as it was
                 raise
@@ -798,6 +797,7 @@ class Registry:
         name: str,
         value: dict[str, Any],
         today: date | None,
+        *,
         check: Callable[[Ledger], None],
         back: Callable[[Ledger], bool],
         made: list[Path] | None = None,

@@ -187,7 +187,9 @@ class _RegistryReader(NodeReader):
 
     def text_of(self, node: Node) -> str:
         """The text of the file `node` is in."""
-        return self.texts.get(node.start_mark.name, self.text_read) if self.texts else self.text_read
+        return (
+            self.texts.get(node.start_mark.name, self.text_read) if self.texts else self.text_read
+        )
 
     def elsewhere(self, node: Node, near: Node) -> str:
         """Where `node` is, for a message about `near`: its line, with its file if another."""
@@ -508,10 +510,11 @@ class _RegistryReader(NodeReader):
             earlier = first.get(place)
             if earlier is not None and earlier.term != entry.term:
                 where = f"report '{earlier.report}'" if earlier.report else "the registry"
+                where += f" ({self.elsewhere(earlier.node, entry.node)})"
                 self.problem(
                     entry.node,
                     f"vocabularies.{entry.section}.{entry.term.key}",
-                    f"declared differently by {where} ({self.elsewhere(earlier.node, entry.node)}); "
+                    f"declared differently by {where}; "
                     "a key means the same in every report: give it the same labels, or "
                     "use another key",
                 )
@@ -578,7 +581,9 @@ class _RegistryReader(NodeReader):
         rec = self.recommendation(node, f"recommendations[{i + 1}]")
         if rec is None:
             return None
-        layout = _edit.record_layout(self.text_of(node), node, following, sequence, self.index_offset)
+        layout = _edit.record_layout(
+            self.text_of(node), node, following, sequence, self.index_offset
+        )
         places = {q.key: q.place for q in self.quoted[first_quote:] if q.place}
         return _edit.Placed(rec, layout, places)
 

@@ -103,12 +103,12 @@ def _documents(text: str, name: str | None) -> list[yaml.Node]:
         import io
 
         stream = io.StringIO(text)
-        stream.name = name  # type: ignore[misc]
+        stream.name = name
         loader = Loader(stream)
     try:
-        nodes = []
+        nodes: list[yaml.Node] = []
         while loader.check_node():
-            nodes.append(loader.get_node())
+            nodes.append(loader.get_node())  # type: ignore[arg-type]  # None only at the end
         return nodes
     finally:
         loader.dispose()
