@@ -22,7 +22,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,14 @@ except ImportError:  # a Python built without it
 def key(data: bytes) -> str:
     """The content hash an entry is filed under."""
     return blake2b(data, digest_size=32).hexdigest()
+
+
+def key_of(parts: Iterable[bytes]) -> str:
+    """The content hash of `parts` one after another (a folder registry's names and bytes)."""
+    digest = blake2b(digest_size=32)
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
 
 
 _fingerprint: str | None = None
@@ -357,8 +365,10 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
             )
         )
         layouts[rid] = layout_from_values(layout)
+    files = {name: path / name for name in document["files"]}  # one path per file
+    files[""] = path
     places = {
-        (owner, index): Location(path / name if name else path, line, column)
+        (owner, index): Location(files[name], line, column)
         for owner, index, line, column, name in document["quotes"]
     }
     blocks = {path: BlockPlace(*place) for path, place in document["blocks"].items()}

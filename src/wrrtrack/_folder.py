@@ -12,6 +12,8 @@ every place in its own file. Stored sources (`sources/…`) are relative to the 
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,18 +77,43 @@ def names(folder: Path) -> list[Path]:
 
 def read(folder: Path) -> Files:
     """Every registry file of `folder` with its bytes."""
-    return [(path, storage.read_bytes(path)) for path in names(folder)]
+    return [(path, _read_file(path)) for path in names(folder)]
+
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of one file of the folder: opened without following a link or waiting on
+    a FIFO put there since the folder was listed, then held to what `storage` reads."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError:
+        return storage.read_bytes(path)  # which says why, as for a registry file
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > storage.MAX_BYTES:
+            return storage.read_bytes(path)  # which refuses it, and says why
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def key(files: Files) -> str:
     """The cache key of a folder registry: the names and bytes of all its files."""
     from wrrtrack import _cache
 
-    parts = []
-    for path, data in files:
-        name = path.name.encode("utf-8", "surrogateescape")
-        parts += [name, b"\0", str(len(data)).encode(), b"\0", data]
-    return _cache.key(b"".join(parts))
+    def parts() -> Iterator[bytes]:
+        for path, data in files:
+            yield path.name.encode("utf-8", "surrogateescape")
+            yield b"\0%d\0" % len(data)
+            yield data
+
+    return _cache.key_of(parts())
 
 
 def reading(folder: Path, files: Files, today: date) -> Reading:
