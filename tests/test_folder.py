@@ -487,3 +487,67 @@ def test_any_sequence_of_writes_to_a_folder_gives_what_a_full_read_gives(
             again = Registry(folder, use_cache=False).read(today=TODAY)
             assert again._parsed == registry._parsed
             assert registry.validate(today=TODAY).problems == []
+
+
+# --- init, and the one-file rule that the folder's writers share -----------------------------
+
+
+def test_init_folder_makes_an_empty_or_a_wrr_103_folder_registry(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    blank = cli("init", "team", "--blank", "--folder")
+    assert blank.code == 0, blank.err
+    assert blank.err.startswith("created an empty folder registry team/reports and ")
+    assert 'registry = "reports"\n' in (tmp_path / "team" / "wrrtrack.toml").read_text()
+    assert list((tmp_path / "team" / "reports").iterdir()) == []
+    copy = cli("init", "kopie", "--folder")
+    assert copy.code == 0, copy.err
+    reports = tmp_path / "kopie" / "reports"
+    assert (reports / "wrr-103.yaml").read_bytes() == SHIPPED.read_bytes()
+    monkeypatch.chdir(tmp_path / "kopie")
+    assert cli("validate").out.startswith("ok: reports: 7 recommendations, 27 quotes")
+    again = cli("init", ".", "--blank", "--folder")
+    assert again.code == 1
+    assert "exists already; nothing was created or changed" in again.err
+
+
+def test_vocab_add_for_every_report_finds_their_document_after_a_report(
+    cli: Runner, registry: Path
+) -> None:
+    """In one file, too: the registry's vocabularies after a report's document get the key
+    (it used to go to the first report's own vocabulary)."""
+    registry.write_text(
+        registry.read_text() + "\n---\nvocabularies:\n  themes:\n    wonen: {nl: Wonen, en: H}\n"
+    )
+    result = cli("-r", registry, "vocab", "add", "themes", "zorg", "--nl", "Zorg", "--en", "C")
+    assert result.code == 0, result.err
+    assert registry.read_text().endswith(
+        "    wonen: {nl: Wonen, en: H}\n    zorg: {nl: Zorg, en: C}\n"
+    )
+    listed = cli("-r", registry, "vocab", "list", "themes", "--format", "json")
+    assert listed.code == 0
+
+
+def test_output_never_replaces_or_adds_a_file_of_the_folder(cli: Runner, two: Path) -> None:
+    before = snapshot(two)
+    for command in (
+        ["export", "--format", "toml", "--output", two / "wrr-103.yaml"],
+        ["export", "--format", "json", "--output", two / "nieuw.yaml"],
+        ["report", "--output", two / "status.yml"],
+        ["schema", "--output", two / "schema.yaml"],
+    ):
+        result = cli("-r", two, *command)
+        assert result.code == 1, command
+        assert "would be read as a file of the registry" in result.err
+    assert snapshot(two) == before
+    assert cli("-r", two, "export", "--format", "json", "--output", two / "x.json").code == 0
+
+
+def test_completion_offers_the_ids_of_every_file(two: Path) -> None:
+    env = {**os.environ, "_WRRTRACK_COMPLETE": "complete_bash", "COMP_CWORD": "4"}
+    env["COMP_WORDS"] = f"wrrtrack --registry {two} show v"
+    done = subprocess.run(
+        [sys.executable, "-m", "wrrtrack"], env=env, capture_output=True, text=True, check=False
+    )
+    assert "vsd-1" in done.stdout.split(), (done.stdout, done.stderr)

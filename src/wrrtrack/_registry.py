@@ -237,6 +237,15 @@ class Registry:
         return _is_folder(self.path)
 
     @property
+    def files(self) -> list[Path]:
+        """The files the registry is made of: its file, or the files of the folder."""
+        if not self.is_folder:
+            return [self.path]
+        from wrrtrack import _folder
+
+        return _folder.names(self.path)
+
+    @property
     def root(self) -> Path:
         """The folder the paths of stored sources are relative to: the registry file's, or
         the folder registry itself."""

@@ -1120,26 +1120,36 @@ def init(
             "--blank", help="An empty registry for your own reports, instead of the WRR 103 copy."
         ),
     ] = False,
+    folder: Annotated[
+        bool,
+        typer.Option(
+            "--folder", help="The registry is the folder DIR/reports, one file per report."
+        ),
+    ] = False,
 ) -> None:
     """Copy the bundled registry and its source text into DIR, to change them there.
 
     Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
-    --blank, writes an empty registry instead, to add reports to ('reports add'). Creates
+    --blank, writes an empty registry instead, to add reports to ('reports add'). With
+    --folder, the registry is the folder DIR/reports, one KEY.yaml per report. Creates
     only new files: nothing that exists is overwritten.
 
     Examples:
 
     $ wrrtrack init kopie
     $ wrrtrack init mijn-adviezen --blank
+    $ wrrtrack init team --blank --folder
     """
     from wrrtrack import _cache as cache
     from wrrtrack.init import init as make
 
     cache.hold()
     directory = Path(name)
-    created = make(directory, blank=blank)
+    created = make(directory, blank=blank, folder=folder)
     _Run.wrote = created.config
-    if blank:
+    if blank and folder:
+        _say(f"created an empty folder registry {created.registry} and {created.config}")
+    elif blank:
         _say(f"created an empty registry {created.registry} and {created.config}")
     else:
         _say(f"created {created.registry}, its source text and {created.config}")
