@@ -18,14 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT, SHIPPED, Runner
-from tests.test_reports import EXAMPLE, QUOTE
+from tests import test_reports as reports_test
+from tests.conftest import ROOT, SHIPPED, Result, Runner
+from tests.test_reports import EXAMPLE, QUOTE, add
 from wrrtrack import Registry, _cache
 from wrrtrack._vocabulary import STATUSES
 
 TODAY = date(2026, 11, 27)
 FORK = multiprocessing.get_context("spawn" if sys.platform == "win32" else "fork")
-KEY = "voorbeeldstad-wijk"
+KEY = reports_test.KEY
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -47,16 +48,8 @@ def folder(tmp_path: Path) -> Path:
     return reports
 
 
-def add_report(cli: Runner, registry: Path, key: str = KEY) -> object:
-    return cli(
-        "-r", registry, "reports", "add", key,
-        "--title", "Samen sterker in de wijk",
-        "--publisher", "Adviesraad Sociaal Domein Voorbeeldstad",
-        "--date", "2024-11-05",
-        "--reaction", "Collegebrief 2025-012",
-        "--reaction-date", "2025-02-11",
-        "--source-file", EXAMPLE,
-    )  # fmt: skip
+def add_report(cli: Runner, registry: Path, key: str = KEY) -> Result:
+    return reports_test.add_report(cli, registry, key, check=False)
 
 
 @pytest.fixture
@@ -70,14 +63,6 @@ def two(cli: Runner, folder: Path) -> Path:
         assert cli("-r", folder, "vocab", "add", *args, "--report", KEY).code == 0
     assert add(cli, folder, "vsd-1").code == 0
     return folder
-
-
-def add(cli: Runner, registry: Path, identifier: str, *extra: str) -> object:
-    return cli(
-        "-r", registry, "add", identifier, "--report", KEY, "--title", "Een aanspreekpunt",
-        "--theme", "wijkaanpak", "--stance", "onderschreven", "--actor", "college",
-        "--quote", QUOTE, "--by", "A. Jansen", *extra,
-    )  # fmt: skip
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -348,6 +333,18 @@ def test_the_cache_answers_for_the_names_and_bytes_of_all_files(
     assert all(_cache.ours(entry) for entry in entries)
 
 
+def run_hook(directory: Path) -> subprocess.CompletedProcess[str]:
+    """The pre-commit hook, run in `directory` as pre-commit runs it (no file names)."""
+    return subprocess.run(
+        [sys.executable, "-m", "wrrtrack.hook"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "WRRTRACK_REGISTRY"},
+    )
+
+
 def test_a_folder_is_found_by_its_configuration_and_the_environment(
     cli: Runner, two: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -358,25 +355,11 @@ def test_a_folder_is_found_by_its_configuration_and_the_environment(
     assert cli("list", "--report", KEY).out.startswith("vsd-1\t")
     monkeypatch.setenv("WRRTRACK_REGISTRY", str(two))
     assert cli("status", "set", "vsd-1", "afgewezen").code == 0
-    hook = subprocess.run(
-        [sys.executable, "-m", "wrrtrack.hook"],
-        cwd=two.parent,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={k: v for k, v in os.environ.items() if k != "WRRTRACK_REGISTRY"},
-    )
+    hook = run_hook(two.parent)
     assert (hook.returncode, hook.stderr) == (0, "")
     assert hook.stdout.startswith("ok: reports: 2 reports")
     (two / "bad.yaml").write_text("key: [\n")
-    failed = subprocess.run(
-        [sys.executable, "-m", "wrrtrack.hook"],
-        cwd=two.parent,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={k: v for k, v in os.environ.items() if k != "WRRTRACK_REGISTRY"},
-    )
+    failed = run_hook(two.parent)
     assert failed.returncode == 1
     assert failed.stderr.startswith("error: reports/bad.yaml:2:1: YAML syntax")
 
