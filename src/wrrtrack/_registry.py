@@ -338,7 +338,10 @@ class Registry:
         Never raises for a problem in the file (only when it cannot be read at all, such
         as `RegistryNotFound`). A valid file becomes this registry's content.
         """
-        read = _bytes_of(self.path)
+        try:
+            read = _bytes_of(self.path)
+        except RegistryInvalid as exc:  # files of a folder that are not files to read
+            return Validation(self.path, exc.problems, 0, 0, None, 0, 0)
         digest = read.key() if self.use_cache else None
         parsed = _cached(digest, self.path, today, self.timezone) if digest else None
         day = today or clock.today(self.timezone)
