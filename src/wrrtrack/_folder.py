@@ -165,9 +165,7 @@ def part(parsed: Parsed, name: str, path: Path) -> Parsed:
             for rec in parsed.ledger.recommendations
             if rec.report in reports
         },
-        quote_places={
-            key: place for key, place in parsed.quote_places.items() if place.path == path
-        },
+        quote_places=_places(parsed, path, inside=True),
         blocks={
             block: place
             for block, place in parsed.blocks.items()
@@ -176,12 +174,27 @@ def part(parsed: Parsed, name: str, path: Path) -> Parsed:
     )
 
 
+def _places(parsed: Parsed, path: Path, *, inside: bool) -> dict[tuple[str, int], Location]:
+    """The places of quotes in the file at `path` (or, not `inside`, in the other files).
+
+    The places of one file share one path object: each is compared with `path` once."""
+    same: dict[int, bool] = {}
+    found = {}
+    for key, place in parsed.quote_places.items():
+        hit = same.get(id(place.path))
+        if hit is None:
+            hit = same[id(place.path)] = place.path == path
+        if hit == inside:
+            found[key] = place
+    return found
+
+
 def whole(parsed: Parsed, edited: Parsed, name: str, path: Path) -> Parsed:
     """The whole registry after an edit of the file `name` (`edited`, from `part`)."""
     documents = {n for n, file in enumerate(parsed.files) if file == name}
     layouts = {**parsed.layouts, **edited.layouts}
     places = {
-        **{key: place for key, place in parsed.quote_places.items() if place.path != path},
+        **_places(parsed, path, inside=False),
         **edited.quote_places,
     }
     blocks = {
