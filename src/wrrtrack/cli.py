@@ -1131,7 +1131,7 @@ def init(
 
     Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
     --blank, writes an empty registry instead, to add reports to ('reports add'). With
-    --folder, the registry is the folder DIR/reports, one KEY.yaml per report. Creates
+    --folder, the registry is the folder DIR/reports, one file per report. Creates
     only new files: nothing that exists is overwritten.
 
     Examples:
