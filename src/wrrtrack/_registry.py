@@ -590,7 +590,7 @@ class Registry:
                 vocabularies = {"vocabularies": {section: {key: term}}}
                 self._create(_folder.VOCABULARIES, vocabularies, today, check=check, back=back)
                 return term
-        return self._write(change, today, lambda read: _file_of(read, report=report, whole=True))
+        return self._write(change, today, lambda read: _file_of(read, report=report))
 
     def add_report(
         self,
@@ -860,11 +860,9 @@ class Registry:
             self._loaded = None
 
 
-def _file_of(
-    read: _Read, *, identifier: str | None = None, report: str | None = None, whole: bool = False
-) -> str:
+def _file_of(read: _Read, *, identifier: str | None = None, report: str | None = None) -> str:
     """The file of a folder registry that holds the record `identifier`, or the document
-    of `report` (with `whole` and no report: the registry's own vocabularies)."""
+    of `report` (neither: the registry's own vocabularies)."""
     from wrrtrack import _folder
 
     ledger = read.parsed.ledger
@@ -873,9 +871,9 @@ def _file_of(
     else:
         key = ledger.report_of(report).key if report is not None else None
     name = _folder.file_of(read.parsed, key)
-    if name is None:  # `add_term` creates the file of vocabularies when there is none
-        what = f"report '{key}'" if key else "the registry's vocabularies" if whole else "it"
-        raise InvalidChange(f"no file of the folder registry holds {what}")
+    if name is None:  # removed since `add_term` looked (which creates one when none is)
+        what = f"report '{key}'" if key else "the registry's vocabularies"
+        raise InvalidChange(f"no file of the folder registry holds {what} now; try again")
     return name
 
 
