@@ -761,12 +761,14 @@ def status_history(
     elif _is_terminal():
         from wrrtrack.render import terminal
 
-        table = terminal.history_table(rec, rec.history, width=_width(), lang=_lang(ctx, None))
+        table = terminal.history_table(
+            rec, rec.history, registry.ledger, width=_width(), lang=_lang(ctx, None)
+        )
         _out(terminal.render([table]))
     else:
         from wrrtrack.render import plain
 
-        _out(plain.history_lines(rec.history))
+        _out(plain.history_lines(rec.history, registry.ledger, _lang(ctx, None)))
 
 
 class VocabularyName(StrEnum):

@@ -101,10 +101,22 @@ def list_lines(recs: Iterable[Recommendation], *, header: bool = False) -> str:
     return "".join(lines)
 
 
-def history_lines(history: Iterable[StatusChange]) -> str:
-    """date, status, by, note, source: one line per history entry."""
+def history_lines(history: Iterable[StatusChange], ledger: Ledger, lang: Language = "nl") -> str:
+    """date, status, by, note, source: one line per history entry; a stored source named
+    by its citation, as `show` names it, free text as it is."""
+    from wrrtrack.render.content import change_attribution
+
     return "".join(
-        "\t".join((c.date.isoformat(), c.status, cell(c.by), cell(c.note), cell(c.source))) + "\n"
+        "\t".join(
+            (
+                c.date.isoformat(),
+                c.status,
+                cell(c.by),
+                cell(c.note),
+                cell(change_attribution(ledger, c, lang).label),
+            )
+        )
+        + "\n"
         for c in history
     )
 
