@@ -25,7 +25,7 @@ def digest(*paths: Path) -> list[str]:
     return [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
 
 
-def add_report(cli: Runner, registry: Path, key: str = KEY) -> None:
+def add_report(cli: Runner, registry: Path, key: str = KEY, *extra: str) -> None:
     result = cli(
         "-r", registry, "reports", "add", key,
         "--title", "Samen sterker in de wijk",
@@ -34,6 +34,7 @@ def add_report(cli: Runner, registry: Path, key: str = KEY) -> None:
         "--reaction", "Collegebrief 2025-012",
         "--reaction-date", "2025-02-11",
         "--source-file", EXAMPLE,
+        *extra,
     )  # fmt: skip
     assert result.code == 0, result.err
 
@@ -116,6 +117,44 @@ def test_reports_add_appends_a_document_and_changes_no_other_byte(
     stored = registry.parent / "sources" / f"{KEY}.txt"
     assert stored.read_bytes() == EXAMPLE.read_bytes()
     assert cli("-r", registry, "validate").code == 0
+
+
+def test_reports_add_records_what_the_stored_text_is_and_who_published_it(
+    cli: Runner, registry: Path
+) -> None:
+    add_report(
+        cli, registry, KEY,
+        "--source-kind", "collegebrief",
+        "--source-publisher", "Gemeente Voorbeeldstad",
+        "--url", "https://voorbeeldstad.example/collegebrief-2025-012",
+    )  # fmt: skip
+    added = registry.read_text(encoding="utf-8").split("\nsources:\n")[-1]
+    assert added.splitlines()[:5] == [
+        f"  - id: {KEY}",
+        "    title: Collegebrief 2025-012",
+        "    publisher: Gemeente Voorbeeldstad",
+        "    date: 2025-02-11",
+        "    kind: collegebrief",  # free text: a municipality's kinds are its own
+    ]
+    assert cli("-r", registry, "validate").code == 0
+    listed = {s["id"]: s for s in cli("-r", registry, "sources", "--json").json()}
+    assert (listed[KEY]["kind"], listed[KEY]["publisher"]) == (
+        "collegebrief",
+        "Gemeente Voorbeeldstad",
+    )
+    for args in (["kamerstuk", "-"], [" ", "Gemeente"], ["brief", "\x00"]):
+        before = registry.read_bytes()
+        refused = cli(
+            "-r", registry, "reports", "add", "other", "--title", "t", "--publisher", "p",
+            "--date", "2024-11-05", "--reaction", "r", "--reaction-date", "2025-02-11",
+            "--source-file", EXAMPLE, "--source-kind", args[0], "--source-publisher", args[1],
+        )  # fmt: skip
+        if args[0] == "kamerstuk":  # "-" is text like any other
+            assert refused.code == 0, refused.err
+            continue
+        assert refused.code == 1
+        assert "error: --source-" in refused.err
+        assert registry.read_bytes() == before
 
 
 def test_add_refuses_and_changes_no_byte(cli: Runner, second: Path) -> None:

@@ -1250,6 +1250,19 @@ def reports_add(
     url: Annotated[
         str | None, typer.Option("--url", metavar="URL", help="Where the reaction is published.")
     ] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--source-kind",
+            metavar="KIND",
+            help="What the stored text is (kamerbrief, kamerstuk, samenvatting, or any "
+            "other word, e.g. collegebrief).",
+        ),
+    ] = None,
+    source_publisher: Annotated[
+        str | None,
+        typer.Option("--source-publisher", metavar="NAME", help="Who published the stored text."),
+    ] = None,
 ) -> None:
     """Add advisory report KEY and store the text of the reaction to it.
 
@@ -1274,6 +1287,8 @@ def reports_add(
             reaction_date=reacted,
             source_file=Path(source_file),
             url=url,
+            source_kind=source_kind,
+            source_publisher=source_publisher,
         )
     )
     _Run.wrote = registry.path
