@@ -883,12 +883,6 @@ def report(
     keys = _report_keys(registry, report_keys)
     if keys:
         ledger = ledger.of_reports(keys)
-    if output_format is ReportFormat.html and len(ledger.reports) != 1:
-        raise typer.BadParameter(
-            "the HTML report covers one advisory report; choose one with --report KEY "
-            f"({', '.join(r.key for r in ledger.reports) or 'the registry holds none yet'})",
-            param_hint="'--format html'",
-        )
     text = render(ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
     _deliver(text, output, kept)
 
