@@ -175,7 +175,7 @@ def test_the_page_says_what_the_markdown_report_says(cli: Runner) -> None:
 def test_every_table_has_column_and_row_headers(cli: Runner) -> None:
     root = parse(html_report(cli, "-r", SHIPPED, "--since", "2022-01-01"))
     tables = root.all("table")
-    assert len(tables) == 2 + 1 + 4 + 7  # summaries, changes, themes, histories
+    assert len(tables) == 2 + 1 + 4 + 7 + 1  # summaries, changes, themes, histories, sources
     for table in tables:
         heads = table.one("thead").all("th")
         assert heads
@@ -247,6 +247,7 @@ def test_contents_link_to_every_section(cli: Runner) -> None:
         ("#theme-3", "Samenhang in wijken"),
         ("#theme-4", "Migratiebeleid"),
         ("#details", "Aanbevelingen in detail"),
+        ("#sources", "Bronnen"),
     ]
 
 
@@ -357,6 +358,7 @@ def test_summary_page_has_the_counts_and_changes_only(cli: Runner) -> None:
         "#by-actor",
         "#changes",
     ]
+    assert "Bronnen" not in root.text()  # a summary lists no sources, as in Markdown
 
 
 def test_text_escapes_for_text_and_attributes() -> None:
@@ -500,3 +502,35 @@ def test_hostile_report_names_are_shown_as_text_in_a_page_of_several(
     reports = [s for s in root.all("section") if s.attrs.get("class") == "report"]
     assert [s.children[0].text() for s in reports[1:]] == [shown, shown]
     assert len(root.one("style").texts) == 1  # the sheet was not ended early
+    sources = next(s for s in root.all("section") if s.attrs.get("id") == "sources")
+    rows = {tr.children[0].text(): tr for tr in sources.one("tbody").all("tr")}
+    shown = visible(hostile)
+    assert rows["een"].children[1].text() == f"{shown}, “{shown}” ({shown}, 11 februari 2025)"
+
+
+def test_the_page_ends_with_the_sources_the_markdown_report_lists(cli: Runner) -> None:
+    from wrrtrack.render.citation import where_when
+
+    root = parse(html_report(cli, "-r", SHIPPED, "--lang", "en"))
+    sources = root.all("section")[-1]
+    assert (sources.attrs["id"], sources.one("h2").text()) == ("sources", "Sources")
+    heads = [th.text() for th in sources.one("thead").all("th")]
+    assert heads == ["Id", "Source", "Stored text"]
+    ledger = Registry.open(SHIPPED).ledger
+    rows = sources.one("tbody").all("tr")
+    assert len(rows) == len(ledger.sources) == 6
+    markdown = cli("-r", SHIPPED, "report", "--lang", "en").out
+    for row, source in zip(rows, ledger.sources, strict=True):
+        ident, named, stored = row.children
+        assert (ident.text(), stored.text()) == (source.id, source.file)
+        link = named.one("a")
+        assert (link.attrs["href"], link.text()) == (
+            source.url,
+            f"{source.publisher}, “{source.title}”",
+        )
+        assert "".join(named.texts) == f" ({where_when(source, 'en')})"
+        assert [c.attrs["data-label"] for c in row.children] == heads  # cards on a phone
+        assert f"| {source.id} | [" in markdown  # the same sources, in the same order
+    assert markdown.index("| wrr-samenvatting-kabinetsreactie |") < markdown.index(
+        "| kst-30995-104 |"
+    )

@@ -29,6 +29,8 @@ from wrrtrack.render.content import (
     ThemeGroup,
     clip,
     prepare,
+    quote_sources,
+    source_rows,
     web_link,
 )
 
@@ -245,9 +247,10 @@ class _Page:
             f"<h1>{text(c.title)}</h1>",
             *self.facts(),
             "</header>",
-            *_nav(t, self.contents(changes, themes)),
+            *_nav(t, [*self.contents(changes, themes), *_sources_entry(c)]),
             "<main>",
             *self.body(changes, themes),
+            *_sources(c),
         ]
         return "\n".join([*out, *_end(t)])
 
@@ -545,6 +548,7 @@ class _Several(_Page):
             entries.append(
                 f'<li><a href="#{_section_id(report)}">{text(report.name)}</a><ol>{inner}</ol></li>'
             )
+        entries += _sources_entry(c)
         out = [
             *_head(c, STYLE_SEVERAL),
             "<header>",
@@ -567,6 +571,7 @@ class _Several(_Page):
                 *part.body(found, listed),
                 "</section>",
             ]
+        out += _sources(c)
         return "\n".join([*out, *_end(t)])
 
     def across(self) -> list[str]:
@@ -629,6 +634,30 @@ class _Several(_Page):
             "</section>",
         ]
         return out
+
+
+def _sources_entry(c: ReportContent) -> list[str]:
+    """The sources' entry in the table of contents: a full report lists them."""
+    return [] if c.summary else [f'<li><a href="#sources">{_ours(c.t["sources"])}</a></li>']
+
+
+def _sources(c: ReportContent) -> list[str]:
+    """The documents the quotes are checked against: id, the document (linked to where it
+    is published, with its kind, site and date), and its stored text. A full report ends
+    with them, as the Markdown report does."""
+    if c.summary:
+        return []
+    t = c.t
+    heads = (t["id"], t["source"], t["stored_text"])
+    out = [
+        '<section id="sources" aria-labelledby="sources-h">',
+        f'<h2 id="sources-h">{_ours(t["sources"])}</h2>',
+        *_table_head(heads),
+    ]
+    for row in source_rows(quote_sources(c.ledger), c.lang):
+        named = _link(row.url, text(row.name)) + (f" ({text(row.detail)})" if row.detail else "")
+        out.append(_row(heads, [text(row.id), named, f"<code>{text(row.file)}</code>"]))
+    return [*out, "</tbody>", "</table>", "</div>", "</section>"]
 
 
 def _section_id(report: AdviceReport) -> str:
