@@ -1185,13 +1185,14 @@ def reports(
         return
     from wrrtrack.render import plain
 
-    _out(plain.reports_lines(rows))
+    _out(plain.reports_lines(rows, _lang(ctx, lang)))
 
 
 _WRITER_OPTIONS = {
     "on": "--date",
     "reaction_date": "--reaction-date",
     "source_file": "--source-file",
+    "reaction_label": "--reaction-label-nl/--reaction-label-en",
     "id": "ID",
     "key": "KEY",
     "quotes": "--quote",
@@ -1257,6 +1258,23 @@ def reports_add(
         str | None,
         typer.Option("--source-publisher", metavar="NAME", help="Who published the stored text."),
     ] = None,
+    label_nl: Annotated[
+        str | None,
+        typer.Option(
+            "--reaction-label-nl",
+            metavar="LABEL",
+            help="What the reports call the reaction in Dutch (default: Kabinetsreactie), "
+            "e.g. Collegereactie; needs --reaction-label-en.",
+        ),
+    ] = None,
+    label_en: Annotated[
+        str | None,
+        typer.Option(
+            "--reaction-label-en",
+            metavar="LABEL",
+            help="The same in English (default: Cabinet reaction); needs --reaction-label-nl.",
+        ),
+    ] = None,
 ) -> None:
     """Add advisory report KEY and store the text of the reaction to it.
 
@@ -1265,10 +1283,19 @@ def reports_add(
 
     Examples:
 
-    $ wrrtrack reports add voorbeeldstad-wijk --title "Samen sterker in de wijk" --publisher "Adviesraad Sociaal Domein Voorbeeldstad" --date 2024-11-05 --reaction "Collegebrief 2025-012" --reaction-date 2025-02-11 --source-file ../docs/examples/voorbeeldstad-reactie.txt
+    $ wrrtrack reports add voorbeeldstad-wijk --title "Samen sterker in de wijk" --publisher "Adviesraad Sociaal Domein Voorbeeldstad" --date 2024-11-05 --reaction "Collegebrief 2025-012" --reaction-date 2025-02-11 --source-file ../docs/examples/voorbeeldstad-reactie.txt --source-kind collegebrief --source-publisher "Gemeente Voorbeeldstad" --reaction-label-nl "Reactie van het college" --reaction-label-en "Municipal executive's reaction"
     """  # noqa: E501
     day = _date(on, "--date") or date.min
     reacted = _date(reaction_date, "--reaction-date") or date.min
+    if (label_nl is None) != (label_en is None):
+        raise typer.BadParameter(
+            "a reaction's label needs both languages: give --reaction-label-nl and "
+            "--reaction-label-en, or neither",
+            param_hint="'--reaction-label-nl' / '--reaction-label-en'",
+        )
+    from wrrtrack._model import Label
+
+    label = Label(label_nl, label_en) if label_nl is not None and label_en is not None else None
     registry = _registry(ctx, read=False)
     added = _writing(
         lambda: registry.add_report(
@@ -1283,6 +1310,7 @@ def reports_add(
             url=url,
             source_kind=source_kind,
             source_publisher=source_publisher,
+            reaction_label=label,
         )
     )
     _Run.wrote = registry.path

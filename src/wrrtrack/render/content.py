@@ -183,6 +183,12 @@ def source_rows(sources: Iterable[Source], lang: Language) -> list[SourceRow]:
     return rows
 
 
+def reaction_label(report: AdviceReport, lang: Language) -> str:
+    """What `report`'s reaction is called in `lang`: its `label`, else "Kabinetsreactie"."""
+    label = report.reaction.label
+    return TEXT[lang]["reaction"] if label is None else getattr(label, lang)
+
+
 def web_link(url: str | None) -> str | None:
     """`url` if it is safe to offer as a link to a reader (http or https only), else None.
 
@@ -256,6 +262,11 @@ class ReportContent:
         if len(self.ledger.reports) != 1:
             return self.t["title_several"].format(count=len(self.ledger.reports))
         return self.t["title"].format(report=self.ledger.report.name)
+
+    def reaction_label(self, report: AdviceReport) -> str:
+        """What `report`'s reaction is called: as the registry names it, else the cabinet's
+        reaction ("Kabinetsreactie")."""
+        return reaction_label(report, self.lang)
 
     def section_title(self, report: AdviceReport) -> str:
         """The heading of `report`'s section in a report of several (its own title)."""

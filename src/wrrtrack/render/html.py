@@ -259,7 +259,7 @@ class _Page:
         c, t, report = self.c, self.t, self.c.ledger.report
         return [
             '<dl class="facts">',
-            f"<dt>{_ours(t['reaction'])}</dt><dd>{text(report.reaction.reference)}, "
+            f"<dt>{text(c.reaction_label(report))}</dt><dd>{text(report.reaction.reference)}, "
             f"{_time(report.reaction.date)}</dd>",
             f"<dt>{_ours(t['as_of'])}</dt><dd>{_time(c.as_of)}</dd>",
             "</dl>",

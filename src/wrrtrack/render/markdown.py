@@ -111,7 +111,7 @@ class _Report:
         out = [
             f"{self.h(1)}{inline(c.title)}",
             "",
-            f"- **{t['reaction']}:** "
+            f"- **{inline(c.reaction_label(report))}:** "
             f"{link(inline(report.reaction.reference), report.reaction.url)}, "
             f"{report.reaction.date.isoformat()}",
             f"- **{t['as_of']}:** {c.as_of.isoformat()}",

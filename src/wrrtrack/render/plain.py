@@ -230,7 +230,17 @@ def show_text(
     return "\n".join(lines) + "\n"
 
 
-def reports_lines(rows: Iterable[tuple[AdviceReport, dict[str, int]]]) -> str:
+def reaction_named(report: AdviceReport, lang: Language) -> str:
+    """The reaction's reference, after what the registry calls the reaction where it names
+    it ("Collegereactie: Collegebrief 2025-012"); a cabinet's reaction by its reference."""
+    label = report.reaction.label
+    reference = report.reaction.reference
+    return f"{getattr(label, lang)}: {reference}" if label else reference
+
+
+def reports_lines(
+    rows: Iterable[tuple[AdviceReport, dict[str, int]]], lang: Language = "nl"
+) -> str:
     """key, publisher, number, date, reaction, reaction date, total, the counts per status
     (`status=n`, those above zero), title: one line per report."""
     return "".join(
@@ -240,7 +250,7 @@ def reports_lines(rows: Iterable[tuple[AdviceReport, dict[str, int]]]) -> str:
                 cell(report.publisher),
                 cell(report.number),
                 report.date.isoformat(),
-                cell(report.reaction.reference),
+                cell(reaction_named(report, lang)),
                 report.reaction.date.isoformat(),
                 str(sum(counts.values())),
                 ",".join(f"{key}={n}" for key, n in counts.items() if n),

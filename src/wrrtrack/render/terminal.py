@@ -21,7 +21,7 @@ from rich.text import Text
 from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, is_builtin
 from wrrtrack.render import visible
-from wrrtrack.render.plain import WORDS, cell
+from wrrtrack.render.plain import WORDS, cell, reaction_named
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -345,7 +345,7 @@ def reports_table(
     for (report, counts), name in zip(rows, names, strict=True):
         values = {
             "date": report.date.isoformat(),
-            "reaction": cell(f"{report.reaction.reference}, {report.reaction.date.isoformat()}"),
+            "reaction": cell(f"{reaction_named(report, lang)}, {report.reaction.date.isoformat()}"),
         }
         details = [values[column] for column in fit.hidden(["date", "reaction"])]
         details += [
