@@ -100,6 +100,7 @@ code { font-family: ui-monospace, "Cascadia Mono", Menlo, Consolas, monospace;
 @media screen and (max-width: 40rem) {
   body { padding: .75rem .75rem 2rem; }
   h1 { font-size: 1.4rem; }
+  dl.facts { grid-template-columns: fit-content(50%) minmax(0, 1fr); }
   table.cards, table.cards tbody, table.cards tr, table.cards th, table.cards td {
     display: block; width: 100%; }
   table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
