@@ -377,17 +377,9 @@ def test_text_escapes_for_text_and_attributes() -> None:
 @pytest.fixture
 def two(cli: Runner, registry: Path) -> Path:
     """The shipped registry and the invented report of the README's walk-through."""
-    from tests.test_reports import KEY, add, add_report
+    from tests.test_reports import with_second_report
 
-    add_report(cli, registry)
-    for args in (
-        ("actors", "college", "--nl", "college van B en W", "--en", "municipal executive"),
-        ("themes", "wijkaanpak", "--nl", "Wijkaanpak", "--en", "Neighbourhood approach"),
-    ):
-        assert cli("-r", registry, "vocab", "add", *args, "--report", KEY).code == 0
-    assert add(cli, registry, "vsd-1").code == 0
-    assert add(cli, registry, "vsd-2", "--status", "afgewezen").code == 0
-    return registry
+    return with_second_report(cli, registry)
 
 
 def headings(element: Element) -> list[int]:

@@ -49,6 +49,10 @@ def add(cli: Runner, registry: Path, identifier: str, *extra: str, quote: str = 
 
 @pytest.fixture
 def second(cli: Runner, registry: Path) -> Path:
+    return with_second_report(cli, registry)
+
+
+def with_second_report(cli: Runner, registry: Path) -> Path:
     """The shipped registry with a second (invented) report and two recommendations."""
     add_report(cli, registry)
     for args in (

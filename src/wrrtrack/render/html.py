@@ -312,36 +312,70 @@ class _Page:
     # --- summary: charts and tables ---------------------------------------------------
 
     def summary(self) -> list[str]:
-        t, c = self.t, self.c
+        c = self.c
         counts = c.status_counts()
         matrix = c.actor_matrix()
-        out = [
+        rows = [(text(row.label), row.counts, row.total) for row in matrix.rows]
+        return self.counts_section(
+            counts,
+            self.actor_chart(matrix),
+            ("by_actor", "by-actor", "actor"),
+            self.matrix_rows(matrix.statuses, rows),
+        )
+
+    def counts_section(
+        self,
+        counts: list[StatusCount],
+        chart: list[str],
+        second: tuple[str, str, str],
+        table: list[str],
+    ) -> list[str]:
+        """The summary: the status chart beside `chart`, the table of statuses, and the
+        table `second` heads (its text key, id and first column's text key)."""
+        t = self.t
+        heading, ident, column = second
+        return [
             self.section("summary"),
             self.h(2, _ours(t["summary"]), "summary-h"),
             '<div class="charts">',
             *self.status_chart(counts),
-            *self.actor_chart(matrix),
+            *chart,
             "</div>",
             self.h(3, _ours(t["by_status"]), "by-status"),
             *self.status_table(counts),
-            self.h(3, _ours(t["by_actor"]), "by-actor"),
+            self.h(3, _ours(t[heading]), ident),
             '<div class="scroll" tabindex="0">',
             '<table class="counts">',
             "<thead><tr>",
-            f'<th scope="col">{_ours(t["actor"])}</th>',
-            *(f'<th scope="col" class="num">{text(s.label)}</th>' for s in matrix.statuses),
+            f'<th scope="col">{_ours(t[column])}</th>',
+            *table,
+            "</table>",
+            "</div>",
+            "</section>",
+        ]
+
+    def matrix_rows(
+        self,
+        statuses: tuple[StatusCount, ...],
+        rows: list[tuple[str, tuple[int, ...], int]],
+        foot: str = "",
+    ) -> list[str]:
+        """The rest of a table of counts per status: a column per status in use and the
+        total, a row per (header, counts, total), then `foot` (a `<tfoot>`, if any)."""
+        t = self.t
+        out = [
+            *(f'<th scope="col" class="num">{text(s.label)}</th>' for s in statuses),
             f'<th scope="col" class="num">{_ours(t["total"])}</th>',
             "</tr></thead>",
             "<tbody>",
         ]
-        for row in matrix.rows:
-            cells = "".join(f'<td class="num">{n}</td>' for n in row.counts)
+        for head, counts, total in rows:
+            cells = "".join(f'<td class="num">{n}</td>' for n in counts)
             out.append(
-                f'<tr><th scope="row">{text(row.label)}</th>{cells}'
-                f'<td class="num"><strong>{row.total}</strong></td></tr>'
+                f'<tr><th scope="row">{head}</th>{cells}'
+                f'<td class="num"><strong>{total}</strong></td></tr>'
             )
-        out += ["</tbody>", "</table>", "</div>", "</section>"]
-        return out
+        return [*out, "</tbody>", *([foot] if foot else [])]
 
     def status_table(self, counts: list[StatusCount]) -> list[str]:
         """How many recommendations have each status in use, and all of them."""
@@ -372,30 +406,40 @@ class _Page:
 
     def actor_chart(self, matrix: ActorMatrix) -> list[str]:
         """One bar per actor, split by status; the legend names the colours."""
+        rows = [(row.label, row.counts, row.total) for row in matrix.rows]
+        return self.stacked_chart(
+            self.i("chart-actor"), self.t["chart_actor"], matrix.statuses, rows
+        )
+
+    def stacked_chart(
+        self,
+        ident: str,
+        title: str,
+        statuses: tuple[StatusCount, ...],
+        rows: list[tuple[str, tuple[int, ...], int]],
+    ) -> list[str]:
+        """One bar per (label, counts, total) of `rows`, split by `statuses`, with a legend.
+        A label too long to fit above its bar is shortened there, and given whole in the
+        description (and in the table beside the chart)."""
         t = self.t
         desc = "; ".join(
-            f"{row.label}: "
+            f"{label}: "
             + ", ".join(
                 t["chart_desc"].format(label=s.label, count=n)
-                for s, n in zip(matrix.statuses, row.counts, strict=True)
+                for s, n in zip(statuses, counts, strict=True)
                 if n
             )
-            for row in matrix.rows
+            for label, counts, _ in rows
         )
         bars = [
             Bar(
-                row.label,
-                tuple(
-                    (n, self.colours[s.key])
-                    for s, n in zip(matrix.statuses, row.counts, strict=True)
-                ),
-                row.total,
+                clip(label, _LABEL) or "",
+                tuple((n, self.colours[s.key]) for s, n in zip(statuses, counts, strict=True)),
+                total,
             )
-            for row in matrix.rows
+            for label, counts, total in rows
         ]
-        return _bar_chart(
-            self.i("chart-actor"), t["chart_actor"], desc, bars, self.legend(matrix.statuses)
-        )
+        return _bar_chart(ident, title, desc, bars, self.legend(statuses))
 
     def legend(self, statuses: tuple[StatusCount, ...]) -> list[str]:
         """What each colour of a chart split by status means."""
@@ -580,61 +624,27 @@ class _Several(_Page):
         t, c = self.t, self.c
         used = c.status_counts()
         rows = c.report_counts([s.key for s in used])
-        bars = [
-            Bar(
-                clip(report.name, _LABEL) or "",  # whole in the table and the description
-                tuple((n, self.colours[s.key]) for s, n in zip(used, counts, strict=True)),
-                total,
-            )
+        by_report = self.stacked_chart(
+            "chart-report",
+            t["chart_report"],
+            tuple(used),
+            [(report.name, tuple(counts), total) for report, counts, total in rows],
+        )
+        heads = [
+            (f'<a href="#{_section_id(report)}">{text(report.name)}</a>', tuple(counts), total)
             for report, counts, total in rows
         ]
-        desc = "; ".join(
-            f"{report.name}: "
-            + ", ".join(
-                t["chart_desc"].format(label=s.label, count=n)
-                for s, n in zip(used, counts, strict=True)
-                if n
-            )
-            for report, counts, total in rows
-        )
-        by_report = _bar_chart(
-            "chart-report", t["chart_report"], desc, bars, self.legend(tuple(used))
-        )
-        out = [
-            self.section("summary"),
-            self.h(2, _ours(t["summary"]), "summary-h"),
-            '<div class="charts">',
-            *self.status_chart(used),
-            *by_report,
-            "</div>",
-            self.h(3, _ours(t["by_status"]), "by-status"),
-            *self.status_table(used),
-            self.h(3, _ours(t["by_report"]), "by-report"),
-            '<div class="scroll" tabindex="0">',
-            '<table class="counts">',
-            "<thead><tr>",
-            f'<th scope="col">{_ours(t["report"])}</th>',
-            *(f'<th scope="col" class="num">{text(s.label)}</th>' for s in used),
-            f'<th scope="col" class="num">{_ours(t["total"])}</th>',
-            "</tr></thead>",
-            "<tbody>",
-        ]
-        for report, counts, total in rows:
-            cells = "".join(f'<td class="num">{n}</td>' for n in counts)
-            out.append(
-                f'<tr><th scope="row"><a href="#{_section_id(report)}">{text(report.name)}</a>'
-                f'</th>{cells}<td class="num"><strong>{total}</strong></td></tr>'
-            )
         totals = "".join(f'<td class="num">{s.total}</td>' for s in used)
-        out += [
-            "</tbody>",
+        foot = (
             f'<tfoot><tr><th scope="row">{_ours(t["total"])}</th>{totals}'
-            f'<td class="num">{len(c.ledger.recommendations)}</td></tr></tfoot>',
-            "</table>",
-            "</div>",
-            "</section>",
-        ]
-        return out
+            f'<td class="num">{len(c.ledger.recommendations)}</td></tr></tfoot>'
+        )
+        return self.counts_section(
+            used,
+            by_report,
+            ("by_report", "by-report", "report"),
+            self.matrix_rows(tuple(used), heads, foot),
+        )
 
 
 def _sources_entry(c: ReportContent) -> list[str]:
