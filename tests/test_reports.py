@@ -519,3 +519,6 @@ def test_a_hostile_reaction_label_is_shown_as_text_everywhere(
     assert "\u202e" not in table  # no raw control character from the data
     assert "[bold]x[/]" in table  # Rich markup in the data stays text
     assert "\\x1b[31m" in table
+    sources = cli("-r", registry, "sources").out  # the source's kind, at a terminal
+    assert "\u202e" not in sources
+    assert "[bold]x[/]" in sources
