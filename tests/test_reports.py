@@ -522,3 +522,17 @@ def test_a_hostile_reaction_label_is_shown_as_text_everywhere(
     sources = cli("-r", registry, "sources").out  # the source's kind, at a terminal
     assert "\u202e" not in sources
     assert "[bold]x[/]" in sources
+
+
+def test_a_named_reaction_is_not_called_the_cabinet_s_stance(cli: Runner, named: Path) -> None:
+    for lang, cabinet, neutral in (
+        ("nl", "Standpunt kabinet", "Standpunt"),
+        ("en", "Cabinet stance", "Stance"),
+    ):
+        markdown = cli("-r", named, "report", "--lang", lang).out
+        ours = markdown[markdown.index("Collegebrief 2025-012") :]
+        shipped = markdown[: markdown.index("Collegebrief 2025-012")]
+        assert f"| {cabinet} |" in shipped
+        assert f"| {neutral} |" in ours and cabinet not in ours
+        page = cli("-r", named, "report", "--lang", lang, "--format", "html").out
+        assert f">{neutral}</th>" in page and f">{cabinet}</th>" in page

@@ -42,6 +42,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "id": "Id",
         "recommendation": "Aanbeveling",
         "stance": "Standpunt kabinet",
+        "stance_named": "Standpunt",
         "actors": "Actoren",
         "theme": "Thema",
         "changed": "Laatst gewijzigd",
@@ -61,6 +62,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "more_changes": "Nog {more} eerdere wijziging(en); het volledige rapport (`wrrtrack report`) toont ze alle.",  # noqa: E501
         "contents": "Inhoud",
         "context": "Het kabinet over het rapport als geheel",
+        "context_named": "De reactie over het rapport als geheel",
         "chart_status": "Aanbevelingen per status",
         "chart_actor": "Aanbevelingen per actor, naar status",
         "chart_report": "Aanbevelingen per rapport, naar status",
@@ -85,6 +87,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "id": "Id",
         "recommendation": "Recommendation",
         "stance": "Cabinet stance",
+        "stance_named": "Stance",
         "actors": "Actors",
         "theme": "Theme",
         "changed": "Last changed",
@@ -104,6 +107,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "more_changes": "{more} earlier change(s) not shown; the full report (`wrrtrack report`) shows them all.",  # noqa: E501
         "contents": "Contents",
         "context": "The cabinet on the report as a whole",
+        "context_named": "The reaction on the report as a whole",
         "chart_status": "Recommendations by status",
         "chart_actor": "Recommendations by actor, by status",
         "chart_report": "Recommendations by report, by status",
@@ -254,6 +258,15 @@ class ReportContent:
 
     def __post_init__(self) -> None:
         self.t = TEXT[self.lang]
+        reports = self.ledger.reports
+        if len(reports) == 1 and reports[0].reaction.label is not None:
+            # A reaction that is not the cabinet's: its stance and its words on the report
+            # as a whole are not "the cabinet's" either.
+            self.t = {
+                **self.t,
+                "stance": self.t["stance_named"],
+                "context": self.t["context_named"],
+            }
         self.vocab = self.ledger.vocabularies
         self._labels: dict[tuple[str, str, Escape | None], str] = {}
 
