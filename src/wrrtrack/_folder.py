@@ -32,14 +32,6 @@ VOCABULARIES = "vocabularies.yaml"
 Files = list[tuple[Path, bytes]]
 
 
-def is_folder(path: Path) -> bool:
-    """Whether `path` names a folder (a folder registry) rather than a file."""
-    try:
-        return path.is_dir()
-    except (OSError, ValueError):
-        return False
-
-
 def names(folder: Path) -> list[Path]:
     """The registry files of `folder`, in the order of their names; `RegistryInvalid`
     lists every name that is a link or not a regular file."""
