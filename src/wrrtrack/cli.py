@@ -6,13 +6,14 @@
 # Names imported only for type checking are therefore written in quotes.
 
 import contextlib
+import copy
 import errno
 import functools
 import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -1429,13 +1430,73 @@ def _fail(lines: list[str], code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+class _Subcommands(MutableMapping[str, Any]):
+    """The root command's subcommands, each built from its Typer definition when first
+    looked up (`get_command`, help and completion look them up; `keys` does not).
+
+    Typer builds every command up front, reading the signature and annotations of each
+    function; a run uses one of them, and building the other dozen cost every command
+    about a twentieth of its start-up."""
+
+    def __init__(self, builders: dict[str, Callable[[], Any]]) -> None:
+        self._builders = builders
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            self._built[name] = self._builders[name]()  # KeyError: no such command
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._builders.setdefault(name, lambda: command)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._builders[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def built(self) -> list[str]:
+        """The names of the commands built so far (for the start-up tests)."""
+        return list(self._built)
+
+
 def _command() -> typer.core.TyperGroup:
-    """The command line, ready to answer a shell that asks for completions."""
+    """The command line, ready to answer a shell that asks for completions.
+
+    The root group is built by Typer without its subcommands, which `_Subcommands` builds
+    as they are looked up, in the order (and with the settings) Typer would use.
+    """
     if COMPLETE_VAR in os.environ:  # set by the scripts --show-completion prints
         from typer._completion_classes import completion_init
 
         completion_init()
-    command: typer.core.TyperGroup = typer.main.get_command(app)  # type: ignore[assignment]
+    from typer.main import get_command, get_command_from_info, get_group_from_info
+
+    short, markup = app.pretty_exceptions_short, app.rich_markup_mode
+    builders: dict[str, Callable[[], Any]] = {}
+    for info in app.registered_commands:
+        name = info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
+        builders[name] = functools.partial(
+            get_command_from_info, info, pretty_exceptions_short=short, rich_markup_mode=markup
+        )
+    for group in app.registered_groups:
+        builders[str(group.name)] = functools.partial(
+            get_group_from_info,
+            group,
+            pretty_exceptions_short=short,
+            rich_markup_mode=markup,
+            suggest_commands=app.suggest_commands,
+        )
+    bare = copy.copy(app)
+    bare.registered_commands, bare.registered_groups = [], []
+    command: typer.core.TyperGroup = get_command(bare)  # type: ignore[assignment]
+    command.commands = _Subcommands(builders)
     return command
 
 
