@@ -76,6 +76,39 @@ def test_what_list_keeps_out_is_loaded_by_another_command(
     assert loaded(modules_after(*command), module)
 
 
+PATTERNS = """
+import re, sys
+from wrrtrack.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+compiled = [
+    f"{name}.{attribute}"
+    for name, module in list(sys.modules.items())
+    if name.startswith("wrrtrack")
+    for attribute, value in vars(module).items()
+    if isinstance(value, re.Pattern)
+]
+sys.stderr.write("\\nPATTERNS " + " ".join(compiled))
+"""
+
+
+def test_piped_list_compiles_no_regular_expression_at_import() -> None:
+    """A pattern compiled when its module is imported costs every command that imports it
+    (a few tenths of a millisecond each); the modules `list` loads keep theirs as text, for
+    `re` to compile when first used."""
+    modules_after("-r", SHIPPED, "list")  # fills the cache
+    done = subprocess.run(
+        [sys.executable, "-c", PATTERNS, "-r", str(SHIPPED), "list", "--actor", "gemeente"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert done.stderr.rsplit("PATTERNS ", 1)[1].split() == []
+
+
 def test_version_loads_no_registry_code() -> None:
     modules = modules_after("--version")
     for heavy in ("rich", "yaml", "wrrtrack._registry", "wrrtrack._model", "json"):

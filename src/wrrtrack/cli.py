@@ -131,7 +131,7 @@ class Lang(StrEnum):
     en = "en"
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # compiled by `re` when a date is first given
 
 
 class Settings(NamedTuple):
@@ -482,7 +482,7 @@ def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        if not _ISO_DATE.fullmatch(value):
+        if not re.fullmatch(_ISO_DATE, value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:

@@ -173,13 +173,13 @@ def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_PLACE = r"\s*\(at line (\d+), column (\d+)\)$"  # compiled on the way to an error
 _AT_END = " (at end of document)"
 
 
 def _placed_toml_error(path: Path, text: str, exc: Exception) -> str:
     message = str(exc)
-    place = _TOML_PLACE.search(message)
+    place = re.search(_TOML_PLACE, message)
     if place:
         return f"{path}:{place[1]}:{place[2]}: not valid TOML: {message[: place.start()]}"
     if message.endswith(_AT_END):
