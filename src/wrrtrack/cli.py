@@ -491,8 +491,18 @@ def _date(value: str | None, option: str) -> date | None:
         ) from None
 
 
-def _out(text: str) -> None:
-    """Write to stdout; at a terminal, output taller than the screen goes through the pager."""
+def _out(text: str, *, as_json: bool = False) -> None:
+    """Write to stdout; at a terminal, output taller than the screen goes through the pager.
+
+    JSON (`as_json`) stays JSON whatever stdout's encoding: where that is not UTF-8 (a pipe
+    on Windows writes the ANSI code page; PYTHONIOENCODING), every character beyond ASCII
+    is written as a `\\uXXXX` escape, which every JSON reader decodes alike. The escapes
+    `_prepare_streams` falls back to (`\\xeb`) are not JSON.
+    """
+    if as_json and not _utf8(sys.stdout):
+        from wrrtrack.render import ascii_json
+
+        text = ascii_json(text)
     if _is_terminal():
         from wrrtrack._screen import page
 
@@ -501,6 +511,16 @@ def _out(text: str) -> None:
     _spinner_done()
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _utf8(stream: object) -> bool:
+    """Whether `stream` encodes text as UTF-8 (so it can carry any character)."""
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name.startswith("utf-8")
+    except LookupError:
+        return False
 
 
 def _say(message: str) -> None:
@@ -624,7 +644,7 @@ def list_(
         from wrrtrack.render import visible_lines
 
         text = visible_lines(text)  # for the eye; piped, the cells stay as they are
-    _out(text)
+    _out(text, as_json=output_format is ListFormat.json)
 
 
 @app.command(cls=Command)
@@ -654,7 +674,7 @@ def show(
     if as_json or output_format is ShowFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.to_json(machine.detail(rec, registry.ledger)))
+        _out(machine.to_json(machine.detail(rec, registry.ledger)), as_json=True)
         return
     from wrrtrack.render import plain
 
@@ -758,7 +778,8 @@ def status_history(
     if as_json or output_format is TableFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.to_json([machine.change_dict(c, registry.ledger) for c in rec.history]))
+        changes = [machine.change_dict(c, registry.ledger) for c in rec.history]
+        _out(machine.to_json(changes), as_json=True)
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -813,7 +834,7 @@ def vocab(
     if as_json or output_format is TableFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.to_json(machine.vocabularies(vocabularies, sections)))
+        _out(machine.to_json(machine.vocabularies(vocabularies, sections)), as_json=True)
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -910,12 +931,14 @@ def _check_output(output: str | None, kept: "Kept") -> None:
         check_output(str(output), kept)
 
 
-def _deliver(content: str | bytes, output: str | None, kept: "Kept") -> None:
+def _deliver(
+    content: str | bytes, output: str | None, kept: "Kept", *, as_json: bool = False
+) -> None:
     """Print `content`, or write it to the --output file atomically and say so; `kept` are
-    the files (the registry, its sources) that --output never replaces."""
+    the files (the registry, its sources) that --output never replaces. A file is UTF-8."""
     if _to_stdout(output):
         assert isinstance(content, str)  # noqa: S101 (binary output always needs --output)
-        _out(content)
+        _out(content, as_json=as_json)
         return
     from wrrtrack.output import write_output
 
@@ -948,7 +971,7 @@ def validate(
 
     result = _registry(ctx, read=False).validate()
     if output_format is ValidateFormat.json:
-        _out(validation.json_problems(result))
+        _out(validation.json_problems(result), as_json=True)
     elif output_format is ValidateFormat.github:
         _out(validation.github_annotations(result))
     if not result.ok:
@@ -990,7 +1013,7 @@ def sources(
     if as_json or output_format is TableFormat.json:
         from wrrtrack.render import machine
 
-        _out(machine.sources_json(rows))
+        _out(machine.sources_json(rows), as_json=True)
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -1085,7 +1108,7 @@ def export(
         content = render.csv_text(ledger, keys, bom=bom)
     else:
         content = render.sqlite_bytes(ledger, keys)
-    _deliver(content, output, kept)
+    _deliver(content, output, kept, as_json=output_format is ExportFormat.json)
 
 
 @app.command()
@@ -1104,7 +1127,7 @@ def schema(ctx: typer.Context, output: OutputOption = None) -> None:
     except WrrtrackError:
         kept = []
     _check_output(output, kept)
-    _deliver(registry_schema_text(), output, kept)
+    _deliver(registry_schema_text(), output, kept, as_json=True)
 
 
 @app.command()
@@ -1177,7 +1200,7 @@ def reports(
 
     registry = _registry(ctx)
     if as_json or output_format is TableFormat.json:
-        _out(machine.reports_json(registry.ledger))
+        _out(machine.reports_json(registry.ledger), as_json=True)
         return
     rows = machine.report_counts(registry.ledger)
     if _is_terminal():
