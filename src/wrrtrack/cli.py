@@ -1447,6 +1447,19 @@ def _error(message: str, prefix: str = "error") -> None:
         print(f"{prefix}: {visible(message)}", file=sys.stderr, flush=True)
 
 
+def _usage_message(exc: typer.TyperException) -> str:
+    """Click's message for a usage error, on one line.
+
+    For a missing option that takes one of several values, Click puts each value on a line
+    of its own ("Choose from:\\n\\tjson,\\n\\ttoml"), which an `error:` line would show as
+    escapes; those lines are joined. Other messages may quote what the user typed, line
+    breaks included, and are left for `_error` to escape."""
+    message = exc.format_message()
+    if type(exc).__name__ == "MissingParameter":
+        message = " ".join(part.strip() for part in message.splitlines())
+    return message
+
+
 def _fail(lines: list[str], code: int = 1) -> NoReturn:
     for line in lines:
         _error(line)
@@ -1616,7 +1629,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
             _error("missing command (see 'wrrtrack --help')")
         else:
             where = f" (see '{usage_ctx.command_path} --help')" if usage_ctx else ""
-            _error(f"{exc.format_message()}{where}")
+            _error(f"{_usage_message(exc)}{where}")
     except typer.Abort:
         _error("aborted")
     except BrokenPipeError:
