@@ -474,6 +474,16 @@ def test_bash_completes_ids_keys_commands_and_options(tmp_path: Path, registry: 
     assert "vocab" in bash_completes(["wrrtrack", ""], tmp_path)
     assert "--search" in bash_completes(["wrrtrack", "list", "--"], tmp_path)
     assert bash_completes(["wrrtrack", "vocab", "th"], tmp_path) == ["themes"]
+    # Ids and keys are case-insensitive everywhere, completion included.
+    assert bash_completes(["wrrtrack", "show", "WRR"], tmp_path) == ids
+    assert bash_completes(["wrrtrack", "list", "--status", "IN-"], tmp_path) == [
+        "in-verkenning",
+        "in-uitvoering",
+    ]
+    assert bash_completes(["wrrtrack", "list", "--actor", "Gem"], tmp_path) == ["gemeente"]
+    assert bash_completes(["wrrtrack", "status", "set", "Wrr103-1", "Uit"], tmp_path) == [
+        "uitgevoerd"
+    ]
     # The registry's own keys: a theme added to the registry is offered at once.
     text = registry.read_text(encoding="utf-8")
     registry.write_text(
@@ -541,7 +551,9 @@ def test_completion_labels_from_the_registry_cannot_drive_the_shell_or_terminal(
     # zsh and fish show each key's label; fish reads one candidate per line.
     from wrrtrack._yamlfile import yaml_scalar
 
-    label = yaml_scalar("Zorg\n::forged-key\x1b]8;;http://x\x07 [bold]vet[/bold] \u202eR")
+    label = yaml_scalar(
+        "Zorg\n::forged-key\x1b]8;;http://x\x07 [bold]vet[/bold] \u202eR :smile: a:b:c"
+    )
     text = registry.read_text(encoding="utf-8")
     registry.write_text(
         text.replace("  themes:\n", f"  themes:\n    zorg: {{nl: Zorg, en: {label}}}\n", 1),
@@ -565,3 +577,7 @@ def test_completion_labels_from_the_registry_cannot_drive_the_shell_or_terminal(
     assert "forged-key" in out
     assert not any(line.startswith("::forged-key") for line in out.splitlines())
     assert "[bold]vet[/bold]" in out  # shown as written, not taken as markup
+    # Nor as emoji codes: Rich made them 😄 and 🅱 (zsh's form escapes each colon).
+    assert ("😄" in out, "🅱" in out, "smile" in out) == (False, False, True)
+    if shell == "fish":
+        assert ":smile: a:b:c" in out

@@ -13,7 +13,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -158,15 +158,31 @@ class _Screen:
 
 # The variable the completion scripts set when the shell asks for completions.
 COMPLETE_VAR = "_WRRTRACK_COMPLETE"
-# Typer inspects every completer's signature while it builds the command line, which every
-# command pays for at start-up; so the completers are attached only when a shell asks.
+# Completion needs Click's completion classes and a parameter type per completed option;
+# they are made only when a shell asks, so that no other run pays for them.
 _COMPLETING = COMPLETE_VAR in os.environ
 
 
-def _when_completing(
-    completer: Callable[[typer.Context, str], list[Any]],
-) -> Callable[[typer.Context, str], list[Any]] | None:
-    return completer if _COMPLETING else None
+def _completed_by(
+    completer: Callable[[typer.Context, str], Sequence[tuple[str, str | None]]],
+) -> Any:
+    """When a shell asks for completions, a parameter type whose values `completer` offers;
+    else None (Typer's plain text).
+
+    A type rather than Typer's `autocompletion`, which keeps only the values that start
+    with the text exactly as typed: ids and keys are case-insensitive everywhere else, and
+    `wrrtrack show WRR<Tab>` found nothing. The completers match without regard to case.
+    """
+    if not _COMPLETING:
+        return None
+    from typer._click.shell_completion import CompletionItem
+    from typer._click.types import StringParamType
+
+    class Completed(StringParamType):
+        def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list[Any]:
+            return [CompletionItem(value, help=help) for value, help in completer(ctx, incomplete)]
+
+    return Completed()
 
 
 def _completion_registry(ctx: typer.Context) -> "Registry | None":
@@ -181,12 +197,31 @@ def _completion_registry(ctx: typer.Context) -> "Registry | None":
         return None
 
 
-def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str | None]]:
+    """The ids that start with `incomplete` in any case (no help: Typer would wrap a title
+    over several lines of the zsh protocol)."""
     registry = _completion_registry(ctx)
     if registry is None:
         return []
     folded = incomplete.casefold()
-    return [rec.id for rec in registry.recommendations if rec.id.casefold().startswith(folded)]
+    return [
+        (rec.id, None) for rec in registry.recommendations if rec.id.casefold().startswith(folded)
+    ]
+
+
+def _completion_help(text: str) -> str:
+    """`text` as zsh and fish show it beside a completion, exactly as it is written.
+
+    Typer renders that help as Rich markup with emoji codes: markup is escaped, and an
+    empty style after every colon splits `:smile:` in two, so that it stays text (Rich
+    replaces emoji codes within one stretch of text between tags). A line break or escape
+    sequence would reach the shell's protocol or the terminal: `visible` escapes them.
+    """
+    from rich.markup import escape
+
+    from wrrtrack.render import visible
+
+    return escape(visible(text)).replace(":", ":[dim][/dim]")
 
 
 def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
@@ -200,14 +235,9 @@ def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[st
             from wrrtrack._vocabulary import DEFAULTS
 
             vocabulary = DEFAULTS[section]
-        from rich.markup import escape
-
-        from wrrtrack.render import visible
-
-        # zsh and fish show the label: Typer renders it as Rich markup, and a line break or
-        # escape sequence in it would reach the shell's protocol or the terminal.
+        # Keys are lower-case; what was typed may not be (they are matched in any case).
         folded = incomplete.casefold()
-        return [(t.key, escape(visible(t.en))) for t in vocabulary if t.key.startswith(folded)]
+        return [(t.key, _completion_help(t.en)) for t in vocabulary if t.key.startswith(folded)]
 
     complete.__name__ = f"complete_{section}"
     return complete
@@ -225,7 +255,7 @@ RecommendationId = Annotated[
     typer.Argument(
         metavar="ID",
         help="The recommendation's id, e.g. wrr103-7.",
-        autocompletion=_when_completing(_complete_ids),
+        click_type=_completed_by(_complete_ids),
         show_default=False,
     ),
 ]
@@ -233,8 +263,8 @@ RecommendationId = Annotated[
 
 def _filter(section: str, *names: str, help: str) -> Any:
     """A repeatable filter option that takes one vocabulary's keys (completed from it)."""
-    completer = _when_completing(_key_completer(section))
-    return typer.Option(*names, metavar="KEY", help=help, autocompletion=completer)
+    completed = _completed_by(_key_completer(section))
+    return typer.Option(*names, metavar="KEY", help=help, click_type=completed)
 
 
 ActorOption = Annotated[
@@ -701,7 +731,7 @@ def status_set(
         typer.Argument(
             metavar="STATUS",
             help=f"The new status: {', '.join(STATUSES.choices())}.",
-            autocompletion=_when_completing(_key_completer("statuses")),
+            click_type=_completed_by(_key_completer("statuses")),
             show_default=False,
         ),
     ],
