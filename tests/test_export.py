@@ -86,7 +86,7 @@ def ledgers_with_evidence(draw: st.DrawFn) -> Ledger:
             change._replace(quotes=tuple(draw(st.lists(texts, max_size=2))))
             for change in rec.history
         )
-        recs.append(dataclasses.replace(rec, history=history))
+        recs.append(rec._replace(history=history))
     reports = tuple(
         report._replace(
             reaction=report.reaction._replace(url=draw(optional_texts)),

@@ -7,7 +7,6 @@ real pseudo-terminal (tmux, `script`), as a user would meet them.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import shutil
@@ -110,8 +109,7 @@ def test_columns_are_added_as_the_width_grows(shipped: Registry) -> None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_long_key_and_a_long_id_are_never_cut(shipped: Registry, width: int) -> None:
-    rec = dataclasses.replace(
-        shipped.recommendations[0],
+    rec = shipped.recommendations[0]._replace(
         id="wrr103-aanbeveling-met-een-lang-id",
         theme="een-heel-lang-thema-dat-niet-past",
     )
@@ -184,8 +182,7 @@ HOSTILE = "[bold red]vet[/] \x1b[31mrood\x1b[0m [link=https://x]klik[/link] =1+1
 @pytest.mark.parametrize("width", [40, 120])
 def test_registry_text_reaches_the_terminal_inert(shipped: Registry, width: int) -> None:
     """Markup stays text and control characters are escaped, in every cell and title."""
-    rec = dataclasses.replace(
-        shipped.recommendations[0],
+    rec = shipped.recommendations[0]._replace(
         title=HOSTILE,
         history=(StatusChange(shipped.recommendations[0].updated, "open", HOSTILE, HOSTILE),),
     )

@@ -34,9 +34,14 @@ class StatusChange(NamedTuple):
     quotes: tuple[str, ...] = ()  # verbatim from the stored source `source` names
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    """One piece of advice, the cabinet's stance on it, who acts, and where it stands."""
+class Recommendation(NamedTuple):
+    """One piece of advice, the cabinet's stance on it, who acts, and where it stands.
+
+    A named tuple, as the other records are (see `_errors`): a frozen dataclass compiles
+    six methods when this module is imported, which every command paid for at start-up,
+    and a tuple is quicker to build from the cache. `rec._replace(status=…)` makes a
+    changed copy.
+    """
 
     id: str
     title: str
@@ -66,7 +71,7 @@ class Recommendation:
                 "add {field} to record a note without a change of status",
                 "note",
             )
-        return dataclasses.replace(self, status=change.status, history=(*self.history, change))
+        return self._replace(status=change.status, history=(*self.history, change))
 
     def text_matches(self, needle: str) -> bool:
         """Search in title, quotes, history notes and the quotes of history entries,
@@ -409,7 +414,7 @@ class Ledger:
         for rec in self.recommendations:
             history = tuple(change for change in rec.history if change.date <= day)
             if history:
-                recs.append(dataclasses.replace(rec, status=history[-1].status, history=history))
+                recs.append(rec._replace(status=history[-1].status, history=history))
         return dataclasses.replace(self, recommendations=tuple(recs))
 
     def changes_since(self, since: date) -> list[tuple[Recommendation, StatusChange]]:
