@@ -169,6 +169,7 @@ def test_init_writes_a_configuration_that_wins_over_a_parent_one(
     assert cli("init").err.endswith("to use it, run: wrrtrack list\n")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need a privilege on Windows")
 @pytest.mark.parametrize("existing", ["wrrtrack.toml", "data/recommendations.yaml", "data"])
 def test_init_overwrites_nothing_and_writes_through_no_link(
     cli: Runner, tmp_path: Path, existing: str
