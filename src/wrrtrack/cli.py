@@ -15,9 +15,8 @@ import re
 import sys
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -89,46 +88,18 @@ class Command(typer.core.TyperCommand):
         return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
 
 
-class ListFormat(StrEnum):
-    table = "table"
-    tsv = "tsv"
-    json = "json"
-    csv = "csv"
-    md = "md"
-    ids = "ids"
-
-
-class ShowFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-class TableFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class ValidateFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-class ReportFormat(StrEnum):
-    md = "md"
-    html = "html"
-
-
-class ExportFormat(StrEnum):
-    json = "json"
-    toml = "toml"
-    csv = "csv"
-    sqlite = "sqlite"
-
-
-class Lang(StrEnum):
-    nl = "nl"
-    en = "en"
+# The values of each option that takes one of a few words, as `Literal` types (Typer
+# offers them as choices) rather than enums: creating eight enum classes cost every
+# command about 1.5% of its start-up, and mypy checks a comparison with a value that is
+# not among them all the same.
+ListFormat = Literal["table", "tsv", "json", "csv", "md", "ids"]
+ShowFormat = Literal["text", "json"]
+TableFormat = Literal["table", "json"]
+ValidateFormat = Literal["text", "json", "github"]
+ReportFormat = Literal["md", "html"]
+ExportFormat = Literal["json", "toml", "csv", "sqlite"]
+Lang = Literal["nl", "en"]
+VocabularyName = Literal["actors", "stances", "statuses", "themes"]
 
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # compiled by `re` when a date is first given
@@ -338,7 +309,7 @@ LangOption = Annotated[
 
 def _lang(ctx: typer.Context, given: Lang | None) -> "Language":
     """--lang if given, else the `lang` of wrrtrack.toml, else Dutch (cli.md)."""
-    chosen = given.value if given else _located(ctx).lang
+    chosen = given or _located(ctx).lang
     return "en" if chosen == "en" else "nl"
 
 
@@ -599,7 +570,7 @@ def list_(
             help="table (for people; piped, the same as tsv), tsv (tab-separated), json, "
             "csv, md (Markdown), ids.",
         ),
-    ] = ListFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
     header: Annotated[
         bool, typer.Option("--header", help="tsv (or a piped table): start with the column names.")
@@ -629,8 +600,8 @@ def list_(
         reports=_report_keys(registry, report),
     )
     recs = registry.select(where)
-    output_format = ListFormat.json if as_json else output_format
-    if output_format is ListFormat.table and _is_terminal():
+    output_format = "json" if as_json else output_format
+    if output_format == "table" and _is_terminal():
         from wrrtrack.render import plain, terminal
 
         words = plain.WORDS[_lang(ctx, lang)]
@@ -652,12 +623,12 @@ def list_(
         )
         _out(terminal.render([table]))
         return
-    if output_format in (ListFormat.table, ListFormat.tsv):
+    if output_format in ("table", "tsv"):
         from wrrtrack.render import plain
 
         _out(plain.list_lines(recs, header=header))
         return
-    if output_format is ListFormat.md:
+    if output_format == "md":
         from wrrtrack.render import markdown
 
         _out(markdown.list_table(recs))
@@ -665,16 +636,16 @@ def list_(
     from wrrtrack.render import machine
 
     render = {
-        ListFormat.json: machine.list_json,
-        ListFormat.csv: machine.list_csv,
-        ListFormat.ids: machine.ids,
+        "json": machine.list_json,
+        "csv": machine.list_csv,
+        "ids": machine.ids,
     }[output_format]
     text = render(recs)
-    if output_format is ListFormat.csv and _is_terminal():
+    if output_format == "csv" and _is_terminal():
         from wrrtrack.render import visible_lines
 
         text = visible_lines(text)  # for the eye; piped, the cells stay as they are
-    _out(text, as_json=output_format is ListFormat.json)
+    _out(text, as_json=output_format == "json")
 
 
 @app.command(cls=Command)
@@ -684,7 +655,7 @@ def show(
     report: ReportOption = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="text (for people) or json.")
-    ] = ShowFormat.text,
+    ] = "text",
     as_json: JsonFlag = False,
     lang: LangOption = None,
 ) -> None:
@@ -701,7 +672,7 @@ def show(
         raise WrrtrackError(
             f"{rec.id} belongs to report {rec.report}, not to {', '.join(sorted(keys))}"
         )
-    if as_json or output_format is ShowFormat.json:
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
         _out(machine.to_json(machine.detail(rec, registry.ledger)), as_json=True)
@@ -794,7 +765,7 @@ def status_history(
     identifier: RecommendationId,
     output_format: Annotated[
         TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
 ) -> None:
     """Show every dated change of recommendation ID, oldest first.
@@ -805,7 +776,7 @@ def status_history(
     """
     registry = _registry(ctx)
     rec = registry.get(identifier)
-    if as_json or output_format is TableFormat.json:
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
         changes = [machine.change_dict(c, registry.ledger) for c in rec.history]
@@ -819,13 +790,6 @@ def status_history(
         from wrrtrack.render import plain
 
         _out(plain.history_lines(rec.history))
-
-
-class VocabularyName(StrEnum):
-    actors = "actors"
-    stances = "stances"
-    statuses = "statuses"
-    themes = "themes"
 
 
 @vocab_app.command("list")
@@ -842,7 +806,7 @@ def vocab(
     output_format: Annotated[
         TableFormat,
         typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
 ) -> None:
     """List the keys filters and commands take: each key, its aliases and both labels.
@@ -860,8 +824,8 @@ def vocab(
     from wrrtrack._vocabulary import SECTIONS
 
     vocabularies = _registry(ctx).vocabularies
-    sections = [name.value] if name else list(SECTIONS)
-    if as_json or output_format is TableFormat.json:
+    sections = [name] if name else list(SECTIONS)
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
         _out(machine.to_json(machine.vocabularies(vocabularies, sections)), as_json=True)
@@ -882,7 +846,7 @@ def report(
     output_format: Annotated[
         ReportFormat,
         typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
-    ] = ReportFormat.md,
+    ] = "md",
     output: OutputOption = None,
     lang: LangOption = None,
     as_of: Annotated[
@@ -915,7 +879,7 @@ def report(
     """
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
-    if output_format is ReportFormat.html:
+    if output_format == "html":
         from wrrtrack.render.html import status_report as html_report
 
         render = html_report
@@ -933,7 +897,7 @@ def report(
     keys = _report_keys(registry, report_keys)
     if keys:
         ledger = ledger.of_reports(keys)
-    if output_format is ReportFormat.html and len(ledger.reports) != 1:
+    if output_format == "html" and len(ledger.reports) != 1:
         raise typer.BadParameter(
             "the HTML report covers one advisory report; choose one with --report KEY "
             f"({', '.join(r.key for r in ledger.reports) or 'the registry holds none yet'})",
@@ -989,7 +953,7 @@ def validate(
             help="text (for people), json (a list of problems), or github (annotations for "
             "GitHub Actions).",
         ),
-    ] = ValidateFormat.text,
+    ] = "text",
 ) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote.
 
@@ -1000,15 +964,15 @@ def validate(
     from wrrtrack.render import validation
 
     result = _registry(ctx, read=False).validate()
-    if output_format is ValidateFormat.json:
+    if output_format == "json":
         _out(validation.json_problems(result), as_json=True)
-    elif output_format is ValidateFormat.github:
+    elif output_format == "github":
         _out(validation.github_annotations(result))
     if not result.ok:
-        if output_format is ValidateFormat.text:
+        if output_format == "text":
             _fail(validation.error_lines(result))
         raise typer.Exit(1)
-    if output_format is not ValidateFormat.json:
+    if output_format != "json":
         _out(validation.ok_line(result))
 
 
@@ -1027,7 +991,7 @@ def sources(
     ctx: typer.Context,
     output_format: Annotated[
         TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
 ) -> None:
     """List the stored sources: id, kind, date, title, web address and the state of the
@@ -1040,7 +1004,7 @@ def sources(
     if ctx.invoked_subcommand is not None:
         return
     rows = _registry(ctx).sources()
-    if as_json or output_format is TableFormat.json:
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
         _out(machine.sources_json(rows), as_json=True)
@@ -1118,11 +1082,11 @@ def export(
     """
     from wrrtrack.render import export as render
 
-    if output_format is ExportFormat.sqlite and _to_stdout(output):
+    if output_format == "sqlite" and _to_stdout(output):
         raise typer.BadParameter(
             "an SQLite database is a file: name it with --output FILE", param_hint="'--output'"
         )
-    if bom and output_format is not ExportFormat.csv:
+    if bom and output_format != "csv":
         raise typer.BadParameter("only a CSV export has a byte-order mark", param_hint="'--bom'")
     registry = _registry(ctx)
     keys = _report_keys(registry, report_keys)
@@ -1130,15 +1094,15 @@ def export(
     _check_output(output, kept)
     ledger = registry.ledger
     content: str | bytes
-    if output_format is ExportFormat.json:
+    if output_format == "json":
         content = render.json_text(ledger, keys)
-    elif output_format is ExportFormat.toml:
+    elif output_format == "toml":
         content = render.toml_text(ledger, keys)
-    elif output_format is ExportFormat.csv:
+    elif output_format == "csv":
         content = render.csv_text(ledger, keys, bom=bom)
     else:
         content = render.sqlite_bytes(ledger, keys)
-    _deliver(content, output, kept, as_json=output_format is ExportFormat.json)
+    _deliver(content, output, kept, as_json=output_format == "json")
 
 
 @app.command()
@@ -1210,7 +1174,7 @@ def reports(
     output_format: Annotated[
         TableFormat,
         typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
     lang: LangOption = None,
 ) -> None:
@@ -1229,7 +1193,7 @@ def reports(
     from wrrtrack.render import machine
 
     registry = _registry(ctx)
-    if as_json or output_format is TableFormat.json:
+    if as_json or output_format == "json":
         _out(machine.reports_json(registry.ledger), as_json=True)
         return
     rows = machine.report_counts(registry.ledger)
@@ -1443,11 +1407,11 @@ def vocab_add(
     """
     registry = _registry(ctx, read=False)
     term = _writing(
-        lambda: registry.add_term(name.value, key, nl=nl, en=en, aliases=alias or (), report=report)
+        lambda: registry.add_term(name, key, nl=nl, en=en, aliases=alias or (), report=report)
     )
     _Run.wrote = registry.path
     whose = f"report {report}'s" if report else "the registry's"
-    _say(f"added {term.key} to {whose} {name.value} in {registry.path}")
+    _say(f"added {term.key} to {whose} {name} in {registry.path}")
 
 
 def _shell_word(text: str) -> str:
