@@ -45,6 +45,20 @@ def test_the_reaction_itself_is_named_as_such() -> None:
     )
 
 
+def test_the_reaction_text_stored_by_reports_add_is_named_as_the_reaction() -> None:
+    """No address to compare, but the stored text bears the reaction's reference and date:
+    it is the reaction's own text, not an account of it."""
+    letter = Source("vsd", "sources/vsd.txt", "Collegebrief 2025-012", date=date(2025, 2, 11))
+    reaction = Reaction("Collegebrief 2025-012", date(2025, 2, 11), "vsd")
+    assert quoted_from(letter, reaction, "nl") == (
+        "Geciteerd uit Collegebrief 2025-012 (11 februari 2025)"
+    )
+    other_day = reaction._replace(date=date(2025, 2, 12))
+    assert quoted_from(letter, other_day, "en").endswith(
+        "not from the text of Collegebrief 2025-012 itself"
+    )
+
+
 def test_a_source_known_only_by_its_file_claims_nothing_more() -> None:
     bare = Source("kabinetsreactie-wrr-103", "sources/kabinetsreactie-wrr-103.txt")
     assert cite(bare, "en") == "the stored file sources/kabinetsreactie-wrr-103.txt"

@@ -296,12 +296,19 @@ def test_unknown_id_exits_1_with_did_you_mean(cli: Runner) -> None:
 def test_history_json_and_piped_lines(cli: Runner) -> None:
     history = cli("-r", SHIPPED, "status", "history", "wrr103-7", "-f", "json").json()
     assert [h["date"] for h in history] == ["2021-03-24", "2022-12-22"]
+    # JSON names the stored source by its id (and `cites` gives its facts) ...
+    assert history[0]["source"] == "wrr-samenvatting-kabinetsreactie"
+    assert history[0]["cites"]["id"] == "wrr-samenvatting-kabinetsreactie"
+    # ... the lines for people and pipes by its citation, as `show` does.
     lines = cli("-r", SHIPPED, "status", "history", "wrr103-7").out.splitlines()
     assert lines[0] == (
         "2021-03-24\tin-verkenning\t\tKabinetsreactie op het advies (Kamerstuk 29 861, nr. 70)."
-        "\twrr-samenvatting-kabinetsreactie"
+        "\tWRR, “Kabinetsreactie op het WRR-rapport Samenleven in Verscheidenheid” "
+        "(samenvatting, wrr.nl, 26 maart 2021)"
     )
     assert len(lines) == 2
+    shown = cli("-r", SHIPPED, "show", "wrr103-7").out
+    assert "bron: WRR, “Kabinetsreactie op het WRR-rapport Samenleven in" in shown
 
 
 # --- status set -------------------------------------------------------------------------

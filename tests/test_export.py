@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED, Runner
-from tests.test_guarantees import TODAY, days, ledgers, texts
+from tests.test_guarantees import TODAY, days, labels, ledgers, texts
 from wrrtrack._errors import RegistryInvalid
 from wrrtrack._export import read_document, report_key, to_document
 from wrrtrack._model import Ledger, Source
@@ -89,7 +89,7 @@ def ledgers_with_evidence(draw: st.DrawFn) -> Ledger:
         recs.append(rec._replace(history=history))
     reports = tuple(
         report._replace(
-            reaction=report.reaction._replace(url=draw(optional_texts)),
+            reaction=report.reaction._replace(url=draw(optional_texts), label=draw(labels)),
             context=tuple(draw(st.lists(texts))),
         )
         for report in ledger.reports

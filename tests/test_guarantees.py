@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 from wrrtrack import _yamlfile as yamlfile
 from wrrtrack import storage
 from wrrtrack._errors import LockTimeout
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._model import (
+    AdviceReport,
+    Label,
+    Ledger,
+    Reaction,
+    Recommendation,
+    StatusChange,
+)
 from wrrtrack._registry import Registry
 from wrrtrack._vocabulary import STATUSES, Term, Vocabularies
 
@@ -115,6 +122,7 @@ texts = st.text(
     max_size=40,
 ).filter(str.strip)
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2020, 12, 31))
+labels = st.none() | st.builds(Label, texts, texts)  # what a report calls its reaction
 
 
 @st.composite
@@ -129,7 +137,7 @@ def ledgers(draw: st.DrawFn) -> Ledger:
             str(n),
             draw(texts),
             date(2000, 1, 1),
-            Reaction("K", date(2000, 1, 2), "s.txt"),
+            Reaction("K", date(2000, 1, 2), "s.txt", None, draw(labels)),
             (),
             f"wrr-{n}",
         )

@@ -3,6 +3,9 @@ HTML parser: structure, headers, charts, every item, nothing loaded, hostile tex
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -12,6 +15,7 @@ import pytest
 
 from tests.conftest import SHIPPED, Runner
 from wrrtrack._registry import Registry
+from wrrtrack.render import visible
 
 VOID = {"meta", "link", "br", "hr", "img", "input", "rect", "source", "wbr", "col", "area"}
 
@@ -102,6 +106,12 @@ def test_the_page_is_self_contained_and_loads_nothing(cli: Runner) -> None:
     root = parse(page)
     document = root.one("html")
     assert document.attrs["lang"] == "nl"
+    assert_self_contained(root)
+
+
+def assert_self_contained(root: Element) -> None:
+    """No script, nothing loaded, unique ids, links only within the page (or to a source's
+    web page), and a policy that allows the page's one style sheet and nothing else."""
     for tag in ("script", "link", "img", "iframe", "object", "embed", "base", "form"):
         assert root.all(tag) == [], tag
     assert len(root.all("style")) == 1
@@ -119,8 +129,10 @@ def test_the_page_is_self_contained_and_loads_nothing(cli: Runner) -> None:
             assert href[1:] in ids, href
     policy = [m for m in root.all("meta") if m.attrs.get("http-equiv")]
     assert policy[0].attrs["content"].startswith("default-src 'none'; style-src 'sha256-")
+    sheet = "".join(root.one("style").texts)
+    digest = base64.b64encode(hashlib.sha256(sheet.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}';" in policy[0].attrs["content"]  # this very sheet
     # Nothing in the style sheet fetches either (no url(), no @import).
-    sheet = root.one("style").text()
     assert "url(" not in sheet
     assert "@import" not in sheet
     assert "@media print" in sheet
@@ -163,7 +175,7 @@ def test_the_page_says_what_the_markdown_report_says(cli: Runner) -> None:
 def test_every_table_has_column_and_row_headers(cli: Runner) -> None:
     root = parse(html_report(cli, "-r", SHIPPED, "--since", "2022-01-01"))
     tables = root.all("table")
-    assert len(tables) == 2 + 1 + 4 + 7  # summaries, changes, themes, histories
+    assert len(tables) == 2 + 1 + 4 + 7 + 1  # summaries, changes, themes, histories, sources
     for table in tables:
         heads = table.one("thead").all("th")
         assert heads
@@ -235,6 +247,7 @@ def test_contents_link_to_every_section(cli: Runner) -> None:
         ("#theme-3", "Samenhang in wijken"),
         ("#theme-4", "Migratiebeleid"),
         ("#details", "Aanbevelingen in detail"),
+        ("#sources", "Bronnen"),
     ]
 
 
@@ -345,6 +358,7 @@ def test_summary_page_has_the_counts_and_changes_only(cli: Runner) -> None:
         "#by-actor",
         "#changes",
     ]
+    assert "Bronnen" not in root.text()  # a summary lists no sources, as in Markdown
 
 
 def test_text_escapes_for_text_and_attributes() -> None:
@@ -355,3 +369,160 @@ def test_text_escapes_for_text_and_attributes() -> None:
     assert text("bell\x07 nul\x00 del\x7f") == "bell\\x07 nul\\x00 del\\x7f"
     assert text(None) == ""
     assert re.fullmatch(r"[^<>\"']*", text(HOSTILE))
+
+
+# --- a page of several reports -------------------------------------------------------------
+
+
+@pytest.fixture
+def two(cli: Runner, registry: Path) -> Path:
+    """The shipped registry and the invented report of the README's walk-through."""
+    from tests.test_reports import with_second_report
+
+    return with_second_report(cli, registry)
+
+
+def headings(element: Element) -> list[int]:
+    return [int(e.tag[1]) for e in element.all() if re.fullmatch(r"h[1-6]", e.tag)]
+
+
+def test_a_page_of_several_reports_has_a_summary_and_a_section_for_each(
+    cli: Runner, two: Path
+) -> None:
+    page = html_report(cli, "-r", two)
+    root = parse(page)
+    assert_self_contained(root)
+    assert "break-before: page" in root.one("style").text()  # each report printed apart
+    assert root.one("h1").text() == "Opvolging van 2 adviesrapporten"
+    assert root.one("header").one("dl").text() == "Stand per 2025-02-11"
+    # Headings never skip a level: the sections are each report's page, one level down.
+    levels = headings(root.one("body"))
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels))
+    reports = [s for s in root.all("section") if s.attrs.get("class") == "report"]
+    assert [s.attrs["id"] for s in reports] == ["report-wrr-103", "report-voorbeeldstad-wijk"]
+    markdown = cli("-r", two, "report").out
+    titles = [s.children[0].text() for s in reports]
+    assert [f"## {title}" for title in titles] == [
+        line for line in markdown.splitlines() if line.startswith("## Opvolging")
+    ]
+    # Each section holds its report's items, and only those.
+    for section, ids in zip(
+        reports, [[f"wrr103-{n}" for n in range(1, 8)], ["vsd-1", "vsd-2"]], strict=True
+    ):
+        found = [s.attrs["id"] for s in section.all("section") if s.attrs.get("class") == "rec"]
+        assert found == [f"rec-{i}" for i in ids]
+        assert section.all("dl")[0].text().startswith("Kabinetsreactie ")
+    assert reports[1].all("h3")[0].text() == "Samenvatting"
+    # Across the reports: per report, how many in each status; the charts say the same.
+    summary = next(s for s in root.all("section") if s.attrs.get("id") == "summary")
+    status_table, report_table = summary.all("table")
+    rows = [[c.text() for c in tr.children] for tr in report_table.all("tr")]
+    assert rows == [
+        ["Rapport", "open", "in verkenning", "in uitvoering", "uitgevoerd", "doorgeschoven",
+         "afgewezen", "Totaal"],
+        [titles[0].removeprefix("Opvolging "), "2", "2", "1", "1", "1", "0", "7"],
+        [titles[1].removeprefix("Opvolging "), "1", "0", "0", "0", "0", "1", "2"],
+        ["Totaal", "3", "2", "1", "1", "1", "1", "9"],
+    ]  # fmt: skip
+    links = [a.attrs["href"] for a in report_table.all("a")]
+    assert links == ["#report-wrr-103", "#report-voorbeeldstad-wijk"]
+    by_status, by_report = summary.all("svg")[:2]
+    counted = [t.text() for t in by_status.all("text")]
+    assert list(zip(counted[::2], counted[1::2], strict=True)) == [
+        (tr.children[0].text(), tr.children[1].text()) for tr in status_table.one("tbody").all("tr")
+    ]
+    assert [t.text() for t in by_report.all("text") if t.attrs.get("class") == "count"] == [
+        "7",
+        "2",
+    ]
+    assert by_report.one("desc").text().endswith("Samen sterker in de wijk: open: 1, afgewezen: 1")
+    # A long name is shortened above its bar, and given whole in the table and description.
+    label = by_report.all("text")[0].text()
+    assert label.endswith("…") and titles[0].removeprefix("Opvolging ").startswith(label[:-1])
+    # The contents link to the summary, each report and its parts.
+    nav = [a.attrs["href"] for a in root.one("nav").all("a")]
+    assert nav[:4] == ["#summary", "#by-status", "#by-report", "#report-wrr-103"]
+    assert "#r2-details" in nav
+
+
+def test_one_report_of_several_is_the_page_of_that_report_alone(cli: Runner, two: Path) -> None:
+    only = html_report(cli, "-r", two, "--report", "wrr-103")
+    assert only.encode() == html_report(cli, "-r", SHIPPED).encode()
+    for args in (["--summary"], ["--lang", "en", "--since", "2022-01-01"]):
+        assert html_report(cli, "-r", two, "--report", "wrr-103", *args) == html_report(
+            cli, "-r", SHIPPED, *args
+        )
+
+
+def test_a_summary_of_several_reports_has_their_counts_and_changes_only(
+    cli: Runner, two: Path
+) -> None:
+    root = parse(html_report(cli, "-r", two, "--summary", "--lang", "en"))
+    assert_self_contained(root)
+    ids = [s.attrs["id"] for s in root.all("section")]
+    assert ids == [
+        "summary",
+        "report-wrr-103",
+        "r1-summary",
+        "r1-changes",
+        "report-voorbeeldstad-wijk",
+        "r2-summary",
+        "r2-changes",
+    ]
+    assert root.all("blockquote") == []
+
+
+def test_hostile_report_names_are_shown_as_text_in_a_page_of_several(
+    cli: Runner, registry: Path
+) -> None:
+    from tests.test_reports import EXAMPLE
+
+    hostile = "</style><script>alert(1)</script>[bold]x[/] \x1b[31m \u202e =1+1 \"'><b>"
+    for key in ("een", "twee"):
+        result = cli(
+            "-r", registry, "reports", "add", key, "--title", hostile, "--publisher", hostile,
+            "--date", "2024-11-05", "--reaction", hostile, "--reaction-date", "2025-02-11",
+            "--source-file", EXAMPLE, "--source-publisher", hostile, "--source-kind", hostile,
+        )  # fmt: skip
+        assert result.code == 0, result.err
+    page = html_report(cli, "-r", registry)
+    root = parse(page)
+    assert_self_contained(root)
+    for raw in ("\x1b", "\u202e", "<b>", "<script"):
+        assert raw not in page
+    shown = "Opvolging " + visible(f"{hostile}: {hostile}")
+    reports = [s for s in root.all("section") if s.attrs.get("class") == "report"]
+    assert [s.children[0].text() for s in reports[1:]] == [shown, shown]
+    assert len(root.one("style").texts) == 1  # the sheet was not ended early
+    sources = next(s for s in root.all("section") if s.attrs.get("id") == "sources")
+    rows = {tr.children[0].text(): tr for tr in sources.one("tbody").all("tr")}
+    shown = visible(hostile)
+    assert rows["een"].children[1].text() == f"{shown}, “{shown}” ({shown}, 11 februari 2025)"
+
+
+def test_the_page_ends_with_the_sources_the_markdown_report_lists(cli: Runner) -> None:
+    from wrrtrack.render.citation import where_when
+
+    root = parse(html_report(cli, "-r", SHIPPED, "--lang", "en"))
+    sources = root.all("section")[-1]
+    assert (sources.attrs["id"], sources.one("h2").text()) == ("sources", "Sources")
+    heads = [th.text() for th in sources.one("thead").all("th")]
+    assert heads == ["Id", "Source", "Stored text"]
+    ledger = Registry.open(SHIPPED).ledger
+    rows = sources.one("tbody").all("tr")
+    assert len(rows) == len(ledger.sources) == 6
+    markdown = cli("-r", SHIPPED, "report", "--lang", "en").out
+    for row, source in zip(rows, ledger.sources, strict=True):
+        ident, named, stored = row.children
+        assert (ident.text(), stored.text()) == (source.id, source.file)
+        link = named.one("a")
+        assert (link.attrs["href"], link.text()) == (
+            source.url,
+            f"{source.publisher}, “{source.title}”",
+        )
+        assert "".join(named.texts) == f" ({where_when(source, 'en')})"
+        assert [c.attrs["data-label"] for c in row.children] == heads  # cards on a phone
+        assert f"| {source.id} | [" in markdown  # the same sources, in the same order
+    assert markdown.index("| wrr-samenvatting-kabinetsreactie |") < markdown.index(
+        "| kst-30995-104 |"
+    )

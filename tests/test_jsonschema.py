@@ -137,6 +137,14 @@ def mutated(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
             lambda d: d["recommendations"][0]["history"][0].update(note=""),
             ["recommendations/0/history/0/note: '' does not match"],
         ),
+        (
+            lambda d: d["report"]["reaction"].update(label={"nl": "Collegereactie"}),
+            ["report/reaction/label: 'en' is a required property"],
+        ),
+        (
+            lambda d: d["report"]["reaction"].update(label={"nl": "a", "en": "b"}),
+            [],
+        ),
     ],
     ids=[
         "unchanged",
@@ -148,6 +156,8 @@ def mutated(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
         "format",
         "key form",
         "empty note",
+        "half a label",
+        "a label",
     ],
 )
 def test_the_schema_rejects_what_validate_rejects(

@@ -26,7 +26,7 @@ def digest(*paths: Path) -> list[str]:
     return [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
 
 
-def add_report(cli: Runner, registry: Path, key: str = KEY) -> None:
+def add_report(cli: Runner, registry: Path, key: str = KEY, *extra: str) -> None:
     result = cli(
         "-r", registry, "reports", "add", key,
         "--title", "Samen sterker in de wijk",
@@ -35,6 +35,7 @@ def add_report(cli: Runner, registry: Path, key: str = KEY) -> None:
         "--reaction", "Collegebrief 2025-012",
         "--reaction-date", "2025-02-11",
         "--source-file", EXAMPLE,
+        *extra,
     )  # fmt: skip
     assert result.code == 0, result.err
 
@@ -49,6 +50,10 @@ def add(cli: Runner, registry: Path, identifier: str, *extra: str, quote: str = 
 
 @pytest.fixture
 def second(cli: Runner, registry: Path) -> Path:
+    return with_second_report(cli, registry)
+
+
+def with_second_report(cli: Runner, registry: Path) -> Path:
     """The shipped registry with a second (invented) report and two recommendations."""
     add_report(cli, registry)
     for args in (
@@ -119,6 +124,44 @@ def test_reports_add_appends_a_document_and_changes_no_other_byte(
     assert cli("-r", registry, "validate").code == 0
 
 
+def test_reports_add_records_what_the_stored_text_is_and_who_published_it(
+    cli: Runner, registry: Path
+) -> None:
+    add_report(
+        cli, registry, KEY,
+        "--source-kind", "collegebrief",
+        "--source-publisher", "Gemeente Voorbeeldstad",
+        "--url", "https://voorbeeldstad.example/collegebrief-2025-012",
+    )  # fmt: skip
+    added = registry.read_text(encoding="utf-8").split("\nsources:\n")[-1]
+    assert added.splitlines()[:5] == [
+        f"  - id: {KEY}",
+        "    title: Collegebrief 2025-012",
+        "    publisher: Gemeente Voorbeeldstad",
+        "    date: 2025-02-11",
+        "    kind: collegebrief",  # free text: a municipality's kinds are its own
+    ]
+    assert cli("-r", registry, "validate").code == 0
+    listed = {s["id"]: s for s in cli("-r", registry, "sources", "--json").json()}
+    assert (listed[KEY]["kind"], listed[KEY]["publisher"]) == (
+        "collegebrief",
+        "Gemeente Voorbeeldstad",
+    )
+    for args in (["kamerstuk", "-"], [" ", "Gemeente"], ["brief", "\x00"]):
+        before = registry.read_bytes()
+        refused = cli(
+            "-r", registry, "reports", "add", "other", "--title", "t", "--publisher", "p",
+            "--date", "2024-11-05", "--reaction", "r", "--reaction-date", "2025-02-11",
+            "--source-file", EXAMPLE, "--source-kind", args[0], "--source-publisher", args[1],
+        )  # fmt: skip
+        if args[0] == "kamerstuk":  # "-" is text like any other
+            assert refused.code == 0, refused.err
+            continue
+        assert refused.code == 1
+        assert "error: --source-" in refused.err
+        assert registry.read_bytes() == before
+
+
 def test_add_refuses_and_changes_no_byte(cli: Runner, second: Path) -> None:
     files = [second, *sorted((second.parent / "sources").iterdir())]
     before = digest(*files)
@@ -163,7 +206,8 @@ def test_list_reports_and_report_on_both(cli: Runner, second: Path) -> None:
     only = cli("-r", second, "report", "--report", "wrr-103").out
     assert only == cli("-r", SHIPPED, "report").out  # one report: exactly its own report
     html = cli("-r", second, "report", "--format", "html")
-    assert html.code == 2 and "--report KEY" in html.err
+    assert html.code == 0, html.err
+    assert '<section class="report" id="report-voorbeeldstad-wijk"' in html.out
 
 
 def test_vocab_add_refuses_collisions_and_other_meanings(cli: Runner, second: Path) -> None:
@@ -301,3 +345,198 @@ def test_a_report_with_a_source_record_joins_a_file_written_before_them(
     (tmp_path / "s.txt").write_text("Iets anders.\n", encoding="utf-8")
     broken = cli("-r", registry, "--no-cache", "validate")
     assert broken.code == 1 and "r-1: quote 1 is not in s.txt" in broken.err
+
+
+# --- what a report calls its reaction ------------------------------------------------------
+
+LABEL = ("--reaction-label-nl", "Reactie van het college",
+         "--reaction-label-en", "Municipal executive's reaction")  # fmt: skip
+
+
+@pytest.fixture
+def named(cli: Runner, registry: Path) -> Path:
+    """The shipped registry and a second report whose reaction is the college's."""
+    add_report(cli, registry, KEY, *LABEL)
+    assert cli("-r", registry, "vocab", "add", "actors", "college", "--nl", "college",
+               "--en", "executive", "--report", KEY).code == 0  # fmt: skip
+    assert cli("-r", registry, "vocab", "add", "themes", "wijkaanpak", "--nl", "Wijk",
+               "--en", "Area", "--report", KEY).code == 0  # fmt: skip
+    assert add(cli, registry, "vsd-1").code == 0
+    return registry
+
+
+def test_a_named_reaction_is_called_so_in_every_output(
+    cli: Runner, named: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import sqlite3
+    import tomllib
+
+    from wrrtrack._export import read_document
+
+    written = named.read_text(encoding="utf-8")
+    assert "    label: {nl: Reactie van het college, en: Municipal executive's reaction}\n" in (
+        written
+    )
+    assert written.count("label:") == 1  # the shipped report has none, and gets none
+    assert cli("-r", named, "validate").code == 0
+    # The reports: the college's reaction by its name, the cabinet's as before.
+    for lang, ours, cabinet in (
+        ("nl", "Reactie van het college", "Kabinetsreactie"),
+        ("en", "Municipal executive's reaction", "Cabinet reaction"),
+    ):
+        markdown = cli("-r", named, "report", "--lang", lang).out
+        assert f"\n- **{ours}:** Collegebrief 2025-012, 2025-02-11\n" in markdown
+        assert f"\n- **{cabinet}:** [Kamerstuk 29 861, nr. 70](<https://" in markdown
+        page = cli("-r", named, "report", "--lang", lang, "--format", "html").out
+        ours_html = ours.replace("'", "&#x27;")
+        assert f"<dt>{ours_html}</dt><dd>Collegebrief 2025-012, " in page
+        assert f"<dt>{cabinet}</dt><dd>Kamerstuk 29 861, nr. 70, " in page
+    # JSON: `label` where the registry names the reaction, as it names it.
+    reports = cli("-r", named, "reports", "--json").json()
+    assert "label" not in reports[0]["reaction"]
+    assert reports[1]["reaction"]["label"] == {
+        "nl": "Reactie van het college",
+        "en": "Municipal executive's reaction",
+    }
+    assert (
+        cli("-r", named, "show", "vsd-1", "--json").json()["reaction"]["label"]
+        == (reports[1]["reaction"]["label"])
+    )
+    # Plain lines and the terminal table: the name before the reference.
+    lines = cli("-r", named, "reports", "--lang", "en").out.splitlines()
+    assert lines[1].split("\t")[4] == "Municipal executive's reaction: Collegebrief 2025-012"
+    assert lines[0].split("\t")[4] == "Kamerstuk 29 861, nr. 70"
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "120")
+    table = cli("-r", named, "reports").out
+    assert "Reactie van het" in table and "college:" in table
+    monkeypatch.undo()
+    # Exports: lossless, read back the same; SQLite has the columns for every report.
+    ledger = Registry.open(named).ledger
+    assert Registry.open(named).ledger == ledger  # read again, from the cache
+    assert ledger.report_of(KEY).reaction.label is not None
+    exported = cli("-r", named, "export", "-f", "json").out
+    assert read_document(json.loads(exported)) == ledger
+    assert read_document(tomllib.loads(cli("-r", named, "export", "-f", "toml").out)) == ledger
+    database = tmp_path / "r.db"
+    assert cli("-r", named, "export", "-f", "sqlite", "-o", database).code == 0
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT key, reaction_label_nl, reaction_label_en FROM reports ORDER BY key"
+        ).fetchall()
+    db.close()
+    assert rows == [
+        (KEY, "Reactie van het college", "Municipal executive's reaction"),
+        ("wrr-103", None, None),
+    ]
+
+
+def test_a_reaction_label_needs_both_languages_and_text(cli: Runner, registry: Path) -> None:
+    before = registry.read_bytes()
+    one = cli(
+        "-r", registry, "reports", "add", KEY, "--title", "t", "--publisher", "p",
+        "--date", "2024-11-05", "--reaction", "r", "--reaction-date", "2025-02-11",
+        "--source-file", EXAMPLE, "--reaction-label-nl", "Collegereactie",
+    )  # fmt: skip
+    assert one.code == 2
+    assert "--reaction-label-en" in one.err
+    empty = cli(
+        "-r", registry, "reports", "add", KEY, "--title", "t", "--publisher", "p",
+        "--date", "2024-11-05", "--reaction", "r", "--reaction-date", "2025-02-11",
+        "--source-file", EXAMPLE, "--reaction-label-nl", "x", "--reaction-label-en", " ",
+    )  # fmt: skip
+    assert empty.code == 1
+    assert "--reaction-label-nl/--reaction-label-en must be non-empty" in empty.err
+    assert registry.read_bytes() == before
+    assert not (registry.parent / "sources" / f"{KEY}.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("{nl: Collegereactie}", "report.reaction.label: missing field 'en'"),
+        ("Collegereactie", "report.reaction.label: expected a mapping"),
+        ("{nl: Collegereactie, en: ''}", "report.reaction.label.en"),
+    ],
+)
+def test_validate_names_the_place_of_a_wrong_reaction_label(
+    cli: Runner, registry: Path, label: str, message: str
+) -> None:
+    text = registry.read_text(encoding="utf-8")
+    anchor = "    source: wrr-samenvatting-kabinetsreactie\n  context:\n"
+    assert text.count(anchor) == 1
+    lines = anchor.splitlines(keepends=True)
+    placed = f"{lines[0]}    label: {label}\n{lines[1]}"
+    registry.write_text(text.replace(anchor, placed), encoding="utf-8")
+    line = text[: text.index(anchor)].count("\n") + 2
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert f"{registry}:{line}:" in result.err
+    assert message in result.err, result.err
+
+
+def test_a_registry_without_reaction_labels_exports_as_before(cli: Runner) -> None:
+    """The label is written only where given: the shipped registry's exports keep the keys
+    they had (a script or a diff of yesterday's export sees no change)."""
+    import json
+
+    (report,) = json.loads(cli("-r", SHIPPED, "export", "-f", "json").out)["reports"]
+    assert list(report["reaction"]) == ["reference", "date", "source", "url"]
+    assert "label" not in cli("-r", SHIPPED, "export", "-f", "toml").out
+
+
+HOSTILE_LABEL = "=1+1 [bold]x[/] </style><script>alert(1)</script> \x1b[31m \u202e | *a* `b`"
+
+
+def test_a_hostile_reaction_label_is_shown_as_text_everywhere(
+    cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_html import parse
+    from wrrtrack.render import visible
+    from wrrtrack.render.markdown import inline
+
+    add_report(cli, registry, KEY,
+               "--reaction-label-nl", HOSTILE_LABEL, "--reaction-label-en", HOSTILE_LABEL,
+               "--source-kind", HOSTILE_LABEL, "--source-publisher", HOSTILE_LABEL)  # fmt: skip
+    assert cli("-r", registry, "validate").code == 0
+    assert Registry.open(registry).ledger.report_of(KEY).reaction.label == (
+        HOSTILE_LABEL,
+        HOSTILE_LABEL,
+    )
+    markdown = cli("-r", registry, "report").out
+    assert f"\n- **{inline(HOSTILE_LABEL)}:** Collegebrief 2025-012" in markdown
+    page = cli("-r", registry, "report", "--format", "html").out
+    root = parse(page)  # the strict parser: every element closed where it was opened
+    assert root.all("script") == []
+    assert len(root.one("style").texts) == 1
+    terms = [dt.text() for dt in root.all("dt")]
+    assert visible(HOSTILE_LABEL) in terms
+    for output in (markdown, page):
+        assert "\x1b" not in output
+        assert "\u202e" not in output
+    line = cli("-r", registry, "reports").out.splitlines()[1]
+    assert line.split("\t")[4] == f"{visible(HOSTILE_LABEL)}: Collegebrief 2025-012"
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    table = cli("-r", registry, "reports").out
+    assert "\u202e" not in table  # no raw control character from the data
+    assert "[bold]x[/]" in table  # Rich markup in the data stays text
+    assert "\\x1b[31m" in table
+    sources = cli("-r", registry, "sources").out  # the source's kind, at a terminal
+    assert "\u202e" not in sources
+    assert "[bold]x[/]" in sources
+
+
+def test_a_named_reaction_is_not_called_the_cabinet_s_stance(cli: Runner, named: Path) -> None:
+    for lang, cabinet, neutral in (
+        ("nl", "Standpunt kabinet", "Standpunt"),
+        ("en", "Cabinet stance", "Stance"),
+    ):
+        markdown = cli("-r", named, "report", "--lang", lang).out
+        ours = markdown[markdown.index("Collegebrief 2025-012") :]
+        shipped = markdown[: markdown.index("Collegebrief 2025-012")]
+        assert f"| {cabinet} |" in shipped
+        assert f"| {neutral} |" in ours and cabinet not in ours
+        page = cli("-r", named, "report", "--lang", lang, "--format", "html").out
+        assert f">{neutral}</th>" in page and f">{cabinet}</th>" in page

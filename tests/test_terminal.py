@@ -125,7 +125,7 @@ def test_a_long_key_and_a_long_id_are_never_cut(shipped: Registry, width: int) -
 @pytest.mark.parametrize("width", WIDTHS)
 def test_history_table_fits_with_dates_and_statuses_whole(shipped: Registry, width: int) -> None:
     rec = shipped.get("wrr103-7")
-    lines = lines_of(terminal.history_table(rec, rec.history, width=width), width)
+    lines = lines_of(terminal.history_table(rec, rec.history, shipped.ledger, width=width), width)
     assert_fits(lines, width)
     text = "\n".join(lines)
     for change in rec.history:
@@ -133,7 +133,9 @@ def test_history_table_fits_with_dates_and_statuses_whole(shipped: Registry, wid
         assert change.status in text.split()
         if change.note:
             assert words_in_order(text, change.note.split()[:4])
-    assert "adviesraad-realisme-richtgetallen" in text.split()  # the source, by its id
+    # The stored source by its citation, as `show` names it, not by its id.
+    assert "adviesraad-realisme-richtgetallen" not in text.split()
+    assert words_in_order(text, ["Adviesraad", "Migratie,", "“Adviesrapport", "(adviesrapport,"])
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -188,7 +190,7 @@ def test_registry_text_reaches_the_terminal_inert(shipped: Registry, width: int)
     )
     renderables = [
         terminal.list_table([rec], width=width, title=HOSTILE, caption=HOSTILE),
-        terminal.history_table(rec, rec.history, width=width),
+        terminal.history_table(rec, rec.history, shipped.ledger, width=width),
     ]
     console = terminal.console(width)
     console.force_terminal = True  # see the styles Rich would send

@@ -32,6 +32,7 @@ from wrrtrack._edit import BlockPlace, Parsed, layout_from_values, layout_values
 from wrrtrack._errors import Location
 from wrrtrack._model import (
     AdviceReport,
+    Label,
     Ledger,
     Reaction,
     Recommendation,
@@ -263,6 +264,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
                     report.reaction.date.isoformat(),
                     report.reaction.source,
                     report.reaction.url,
+                    report.reaction.label,
                 ],
                 list(report.context),
             ]
@@ -315,7 +317,13 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
             number,
             title,
             iso(day),
-            Reaction(reaction[0], iso(reaction[1]), reaction[2], reaction[3]),
+            Reaction(
+                reaction[0],
+                iso(reaction[1]),
+                reaction[2],
+                reaction[3],
+                Label(*reaction[4]) if reaction[4] else None,
+            ),
             tuple(context),
             key,
         )

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from wrrtrack._errors import Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Recommendation
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation
 
 EXPORT_VERSION = 1
 MARK = "wrrtrack_export"  # the first key of every export document, holding its version
@@ -60,6 +60,11 @@ def _is_record(value: object) -> bool:
     return dataclasses.is_dataclass(cls) or (isinstance(value, tuple) and hasattr(cls, "_fields"))
 
 
+# Fields added after the export's first version, written only when the registry gives
+# them: the export of a registry without them stays what it was, and reads back the same.
+_ONLY_WHEN_GIVEN = {(Reaction, "label")}
+
+
 def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
     """A model value as lists, mappings, text, numbers and (with `dates`) dates.
 
@@ -67,11 +72,15 @@ def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
     absent values are left out of their mapping instead of written as None.
     """
     if _is_record(value):
+        cls = type(value)
         pairs = (
-            (name, plain(getattr(value, name), dates=dates, nulls=nulls))
-            for name in _fields(type(value))
+            (name, plain(getattr(value, name), dates=dates, nulls=nulls)) for name in _fields(cls)
         )
-        return {name: item for name, item in pairs if nulls or item is not None}
+        return {
+            name: item
+            for name, item in pairs
+            if item is not None or (nulls and (cls, name) not in _ONLY_WHEN_GIVEN)
+        }
     if isinstance(value, tuple | list):
         return [plain(item, dates=dates, nulls=nulls) for item in value]
     if isinstance(value, date):

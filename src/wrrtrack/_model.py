@@ -105,13 +105,25 @@ class Source(NamedTuple):
     sha256: str | None = None
 
 
+class Label(NamedTuple):
+    """A name in both languages of the reports."""
+
+    nl: str
+    en: str
+
+
 class Reaction(NamedTuple):
-    """The government's reaction to the advice: where it was published and when."""
+    """The government's reaction to the advice: where it was published and when.
+
+    `label` names what kind of reaction it is, where "Kabinetsreactie" would read wrongly
+    (a municipality's reaction to a Rekenkamer report); None: the cabinet's reaction.
+    """
 
     reference: str
     date: date
     source: str  # the id of the stored source its quotes are checked against
     url: str | None = None  # where the reaction itself is published
+    label: Label | None = None
 
 
 class AdviceReport(NamedTuple):

@@ -28,6 +28,7 @@ from wrrtrack._errors import (
 from wrrtrack._model import (
     AdviceReport,
     Filter,
+    Label,
     Ledger,
     Reaction,
     Recommendation,
@@ -511,6 +512,9 @@ class Registry:
         source_file: Path,
         number: str | None = None,
         url: str | None = None,
+        source_kind: str | None = None,
+        source_publisher: str | None = None,
+        reaction_label: Label | None = None,
         today: date | None = None,
     ) -> AdviceReport:
         """Add an advisory report: copy its reaction's text (`source_file`) into the
@@ -518,12 +522,23 @@ class Registry:
         a stored source (id KEY, its SHA-256 recorded), as a new document of the registry
         file. Returns the report.
 
-        `url` is where the reaction is published (recorded on the source). Nothing is
+        `url` is where the reaction is published (recorded on the source); `source_kind`
+        (free text: `SOURCE_KINDS` has labels for the usual ones) and `source_publisher`
+        say what the stored text is and who published it; `reaction_label` what the
+        reaction is called in the reports (default: the cabinet's reaction). Nothing is
         written unless all of it holds; a copy made before a refused write is removed.
         """
         today = today or clock.today(self.timezone)
         _check_texts(
-            key=key, title=title, publisher=publisher, reaction=reaction, number=number, url=url
+            key=key,
+            title=title,
+            publisher=publisher,
+            reaction=reaction,
+            number=number,
+            url=url,
+            source_kind=source_kind,
+            source_publisher=source_publisher,
+            reaction_label=reaction_label,
         )
         if not re.fullmatch(_KEY, key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
@@ -544,10 +559,16 @@ class Registry:
         relative = f"sources/{key}.txt"
         # The reaction's text becomes a stored source (named by the report's key) with its
         # fingerprint; the report's quotes are checked against it.
-        stored = Source(key, relative, reaction, None, reaction_date, None, url)
+        stored = Source(key, relative, reaction, source_publisher, reaction_date, source_kind, url)
         stored = stored._replace(sha256=_sources.fingerprint(text))
         advice = AdviceReport(
-            publisher, number, title, date, Reaction(reaction, reaction_date, key, url), (), key
+            publisher,
+            number,
+            title,
+            date,
+            Reaction(reaction, reaction_date, key, url, reaction_label),
+            (),
+            key,
         )
         folder = storage.resolved(self.path).parent
         made: list[Path] = []  # the copy of the source text, once made

@@ -25,6 +25,7 @@ from wrrtrack._edit import Parsed
 from wrrtrack._errors import Location, Problem, RegistryInvalid
 from wrrtrack._model import (
     AdviceReport,
+    Label,
     Ledger,
     Reaction,
     Recommendation,
@@ -72,7 +73,10 @@ REACTION = (
     Field("date", "date"),
     Field("url", "url", required=False),
     Field("source", "text"),  # a stored source's id; in a registry without sources, a file
+    # What the reaction is called in the reports ("Collegereactie"); absent: the cabinet's.
+    Field("label", "label", required=False),
 )
+LABEL = (Field("nl", "text"), Field("en", "text"))
 # A document quotes are checked against. `file` is relative to the registry's folder and
 # `sha256` the fingerprint of its bytes; publisher, date, kind and url may be unknown.
 SOURCE = (
@@ -111,6 +115,7 @@ CHANGE = (
 SHAPES = {
     "report": REPORT,
     "reaction": REACTION,
+    "label": LABEL,
     "term": TERM,
     "recommendation": RECOMMENDATION,
     "change": CHANGE,
@@ -231,6 +236,7 @@ class _RegistryReader(NodeReader):
             "stance": lambda n, w: self.term(n, w, self.vocab.stances),
             "status": lambda n, w: self.term(n, w, self.vocab.statuses),
             "reaction": self.reaction,
+            "label": self.label,
             "change": self.change,
             "source": self.source_record,
             "url": self.url,
@@ -609,10 +615,15 @@ class _RegistryReader(NodeReader):
         self.quote_source = values["source"]
         self.reactions.append(values["source"])
         source_node = self.field_node(node, "source")
+        reaction = Reaction(
+            values["reference"],
+            values["date"],
+            values["source"],
+            values.get("url"),
+            values.get("label"),
+        )
         if values["source"] in self.sources:  # a stored source, of this document or another
-            return Reaction(
-                values["reference"], values["date"], values["source"], values.get("url")
-            )
+            return reaction
         if not self.has_sources:  # the old form: the file itself, placed for messages
             place = self.at(source_node)
             self.source_places[values["source"]] = _edit.SourcePlace(place, place, -1, -1)
@@ -623,7 +634,11 @@ class _RegistryReader(NodeReader):
             "the report's quotes are checked against it",
         ):
             return None
-        return Reaction(values["reference"], values["date"], values["source"], values.get("url"))
+        return reaction
+
+    def label(self, node: Node, what: str) -> Label | None:
+        values = self.fields(node, what, LABEL)
+        return None if values is None else Label(values["nl"], values["en"])
 
     def recommendation(self, node: Node, what: str) -> Recommendation | None:
         self.item = _peek_id(node)

@@ -23,6 +23,7 @@ import yaml
 from wrrtrack._errors import Location, Problem, RegistryInvalid
 from wrrtrack._model import (
     AdviceReport,
+    Label,
     Ledger,
     Recommendation,
     Source,
@@ -272,13 +273,17 @@ def record_mapping(rec: Recommendation) -> dict[str, Value]:
 
 def term_mapping(term: Term) -> FlowMapping:
     """A vocabulary term (its labels and aliases) as `block_lines` writes it."""
-    pairs: list[tuple[str, str | tuple[str, ...]]] = [
-        ("nl", yaml_scalar(term.nl, flow=True)),
-        ("en", yaml_scalar(term.en, flow=True)),
-    ]
+    pairs: list[tuple[str, str | tuple[str, ...]]] = [*label_mapping(Label(term.nl, term.en)).pairs]
     if term.aliases:
         pairs.append(("aliases", tuple(yaml_scalar(a, flow=True) for a in term.aliases)))
     return FlowMapping(tuple(pairs))
+
+
+def label_mapping(label: Label) -> FlowMapping:
+    """A name in both languages, on one line as a vocabulary term's labels are."""
+    return FlowMapping(
+        (("nl", yaml_scalar(label.nl, flow=True)), ("en", yaml_scalar(label.en, flow=True)))
+    )
 
 
 # --- writing a whole registry ------------------------------------------------------------
@@ -297,6 +302,7 @@ def report_mapping(report: AdviceReport) -> dict[str, Value]:
             "date": report.reaction.date.isoformat(),
             **({"url": yaml_scalar(report.reaction.url)} if report.reaction.url else {}),
             "source": yaml_scalar(report.reaction.source),
+            **({"label": label_mapping(report.reaction.label)} if report.reaction.label else {}),
         },
     }
     if report.context:

@@ -784,12 +784,14 @@ def status_history(
     elif _is_terminal():
         from wrrtrack.render import terminal
 
-        table = terminal.history_table(rec, rec.history, width=_width(), lang=_lang(ctx, None))
+        table = terminal.history_table(
+            rec, rec.history, registry.ledger, width=_width(), lang=_lang(ctx, None)
+        )
         _out(terminal.render([table]))
     else:
         from wrrtrack.render import plain
 
-        _out(plain.history_lines(rec.history))
+        _out(plain.history_lines(rec.history, registry.ledger, _lang(ctx, None)))
 
 
 @vocab_app.command("list")
@@ -897,12 +899,6 @@ def report(
     keys = _report_keys(registry, report_keys)
     if keys:
         ledger = ledger.of_reports(keys)
-    if output_format == "html" and len(ledger.reports) != 1:
-        raise typer.BadParameter(
-            "the HTML report covers one advisory report; choose one with --report KEY "
-            f"({', '.join(r.key for r in ledger.reports) or 'the registry holds none yet'})",
-            param_hint="'--format html'",
-        )
     text = render(ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
     _deliver(text, output, kept)
 
@@ -1207,13 +1203,14 @@ def reports(
         return
     from wrrtrack.render import plain
 
-    _out(plain.reports_lines(rows))
+    _out(plain.reports_lines(rows, _lang(ctx, lang)))
 
 
 _WRITER_OPTIONS = {
     "on": "--date",
     "reaction_date": "--reaction-date",
     "source_file": "--source-file",
+    "reaction_label": "--reaction-label-nl/--reaction-label-en",
     "id": "ID",
     "key": "KEY",
     "quotes": "--quote",
@@ -1266,6 +1263,36 @@ def reports_add(
     url: Annotated[
         str | None, typer.Option("--url", metavar="URL", help="Where the reaction is published.")
     ] = None,
+    source_kind: Annotated[
+        str | None,
+        typer.Option(
+            "--source-kind",
+            metavar="KIND",
+            help="What the stored text is (kamerbrief, kamerstuk, samenvatting, or any "
+            "other word, e.g. collegebrief).",
+        ),
+    ] = None,
+    source_publisher: Annotated[
+        str | None,
+        typer.Option("--source-publisher", metavar="NAME", help="Who published the stored text."),
+    ] = None,
+    label_nl: Annotated[
+        str | None,
+        typer.Option(
+            "--reaction-label-nl",
+            metavar="LABEL",
+            help="What the reports call the reaction in Dutch (default: Kabinetsreactie), "
+            "e.g. Collegereactie; needs --reaction-label-en.",
+        ),
+    ] = None,
+    label_en: Annotated[
+        str | None,
+        typer.Option(
+            "--reaction-label-en",
+            metavar="LABEL",
+            help="The same in English (default: Cabinet reaction); needs --reaction-label-nl.",
+        ),
+    ] = None,
 ) -> None:
     """Add advisory report KEY and store the text of the reaction to it.
 
@@ -1274,10 +1301,19 @@ def reports_add(
 
     Examples:
 
-    $ wrrtrack reports add voorbeeldstad-wijk --title "Samen sterker in de wijk" --publisher "Adviesraad Sociaal Domein Voorbeeldstad" --date 2024-11-05 --reaction "Collegebrief 2025-012" --reaction-date 2025-02-11 --source-file ../docs/examples/voorbeeldstad-reactie.txt
+    $ wrrtrack reports add voorbeeldstad-wijk --title "Samen sterker in de wijk" --publisher "Adviesraad Sociaal Domein Voorbeeldstad" --date 2024-11-05 --reaction "Collegebrief 2025-012" --reaction-date 2025-02-11 --source-file ../docs/examples/voorbeeldstad-reactie.txt --source-kind collegebrief --source-publisher "Gemeente Voorbeeldstad" --reaction-label-nl "Reactie van het college" --reaction-label-en "Municipal executive's reaction"
     """  # noqa: E501
     day = _date(on, "--date") or date.min
     reacted = _date(reaction_date, "--reaction-date") or date.min
+    if (label_nl is None) != (label_en is None):
+        raise typer.BadParameter(
+            "a reaction's label needs both languages: give --reaction-label-nl and "
+            "--reaction-label-en, or neither",
+            param_hint="'--reaction-label-nl' / '--reaction-label-en'",
+        )
+    from wrrtrack._model import Label
+
+    label = Label(label_nl, label_en) if label_nl is not None and label_en is not None else None
     registry = _registry(ctx, read=False)
     added = _writing(
         lambda: registry.add_report(
@@ -1290,6 +1326,9 @@ def reports_add(
             reaction_date=reacted,
             source_file=Path(source_file),
             url=url,
+            source_kind=source_kind,
+            source_publisher=source_publisher,
+            reaction_label=label,
         )
     )
     _Run.wrote = registry.path

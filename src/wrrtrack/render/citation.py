@@ -108,8 +108,12 @@ def cite(source: Source, lang: Language) -> str:
 
 
 def is_the_reaction(source: Source, reaction: Reaction) -> bool:
-    """Whether the stored text is the reaction itself rather than someone's account of it."""
-    return bool(source.url) and source.url == reaction.url
+    """Whether the stored text is the reaction itself rather than someone's account of it:
+    published at the reaction's address, or bearing its reference and date as its title
+    and date (as `reports add` records the reaction's own text)."""
+    if source.url and source.url == reaction.url:
+        return True
+    return source.title == reaction.reference and source.date == reaction.date
 
 
 def quoted_from(source: Source, reaction: Reaction, lang: Language) -> str:

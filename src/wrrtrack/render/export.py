@@ -150,7 +150,14 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
         ),
         Table(
             "reports",
-            [("key", "TEXT NOT NULL"), ("date", "TEXT NOT NULL"), ("reaction_source_id", "TEXT")],
+            [
+                ("key", "TEXT NOT NULL"),
+                ("date", "TEXT NOT NULL"),
+                ("reaction_source_id", "TEXT"),
+                # Always there, for queries; NULL: the cabinet's reaction (the default).
+                ("reaction_label_nl", "TEXT"),
+                ("reaction_label_en", "TEXT"),
+            ],
             [
                 {
                     **_flat(r, skip=("context",)),

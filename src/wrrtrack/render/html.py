@@ -18,7 +18,7 @@ from datetime import date
 from typing import NamedTuple
 from urllib.parse import quote
 
-from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Recommendation, StatusChange
 from wrrtrack._vocabulary import Language, Vocabulary
 from wrrtrack.render import visible
 from wrrtrack.render.content import (
@@ -27,7 +27,10 @@ from wrrtrack.render.content import (
     ReportContent,
     StatusCount,
     ThemeGroup,
+    clip,
     prepare,
+    quote_sources,
+    source_rows,
     web_link,
 )
 
@@ -97,6 +100,7 @@ code { font-family: ui-monospace, "Cascadia Mono", Menlo, Consolas, monospace;
 @media screen and (max-width: 40rem) {
   body { padding: .75rem .75rem 2rem; }
   h1 { font-size: 1.4rem; }
+  dl.facts { grid-template-columns: fit-content(50%) minmax(0, 1fr); }
   table.cards, table.cards tbody, table.cards tr, table.cards th, table.cards td {
     display: block; width: 100%; }
   table.cards thead { position: absolute; width: 1px; height: 1px; overflow: hidden;
@@ -122,13 +126,40 @@ code { font-family: ui-monospace, "Cascadia Mono", Menlo, Consolas, monospace;
 }
 """.strip()
 
-# Only the style sheet above may apply; nothing may load and no script may run.
-_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
-POLICY = (
-    "default-src 'none'; "
-    f"style-src 'sha256-{_STYLE_HASH}'; "
-    "img-src 'none'; script-src 'none'; form-action 'none'; base-uri 'none'"
+# A page of several reports adds: each report's section set off (and, printed, on a page
+# of its own), its headings a level down.
+STYLE_SEVERAL = (
+    STYLE
+    + """
+section.report { margin-top: 3rem; }
+section.report > h2 { font-size: 1.6rem; border-bottom-width: 3px; }
+section.report h3 { font-size: 1.3rem; margin-top: 2rem; padding-bottom: .2rem;
+  border-bottom: 1px solid var(--line); }
+section.report h4 { font-size: 1.1rem; }
+section.report h5 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
+@media screen and (max-width: 40rem) {
+  section.report > h2 { font-size: 1.3rem; }
+  section.report h3 { font-size: 1.15rem; }
+}
+@media print {
+  section.report { break-before: page; margin-top: 0; }
+}
+""".rstrip()
 )
+
+
+@functools.cache
+def _policy(style: str) -> str:
+    """Only the page's own style sheet may apply; nothing may load and no script may run."""
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    return (
+        "default-src 'none'; "
+        f"style-src 'sha256-{digest}'; "
+        "img-src 'none'; script-src 'none'; form-action 'none'; base-uri 'none'"
+    )
+
+
+POLICY = _policy(STYLE)
 
 _CODE = re.compile(r"`([^`]+)`")
 
@@ -173,10 +204,14 @@ def _swatch(colour: str) -> str:
 
 
 class _Page:
-    def __init__(self, content: ReportContent) -> None:
+    def __init__(self, content: ReportContent, depth: int = 0, prefix: str = "") -> None:
         self.c = content
         self.t = content.t
         self.vocab = content.vocab
+        # A report's section in a page of several: its headings a level down, and its ids
+        # prefixed, so that every id in the page is unique.
+        self.depth = depth
+        self.prefix = prefix
         self.colours = {
             key: PALETTE[i % len(PALETTE)] for i, key in enumerate(self.vocab.statuses.keys)
         }
@@ -184,38 +219,57 @@ class _Page:
     def label(self, vocabulary: Vocabulary, key: str) -> str:
         return self.c.label(vocabulary, key, text)
 
+    def i(self, name: str) -> str:
+        """The id of the place `name` (`summary`, `by-theme`) in this report's section."""
+        return self.prefix + name
+
+    def h(self, level: int, content: str, ident: str | None = None) -> str:
+        """A heading of `level` (1: the page's title), `content` already made safe."""
+        tag = f"h{level + self.depth}"
+        where = f' id="{self.i(ident)}"' if ident else ""
+        return f"<{tag}{where}>{content}</{tag}>"
+
+    def section(self, name: str) -> str:
+        """The start of the section `name`, labelled by its heading (`name`-h)."""
+        return f'<section id="{self.i(name)}" aria-labelledby="{self.i(name)}-h">'
+
     def actors(self, rec: Recommendation) -> str:
         return self.c.actors(rec, text)
 
     # --- the page --------------------------------------------------------------------
 
     def render(self) -> str:
-        c, t, report = self.c, self.t, self.c.ledger.report
+        c, t = self.c, self.t
         changes = c.changes()
         themes = [] if c.summary else c.themes()
         out = [
-            "<!DOCTYPE html>",
-            f'<html lang="{c.lang}">',
-            "<head>",
-            '<meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="generator" content="wrrtrack">',
-            f"<title>{text(c.title)}</title>",
-            f"<style>{STYLE}</style>",
-            "</head>",
-            "<body>",
+            *_head(c, STYLE),
             "<header>",
             f"<h1>{text(c.title)}</h1>",
+            *self.facts(),
+            "</header>",
+            *_nav(t, [*self.contents(changes, themes), *_sources_entry(c)]),
+            "<main>",
+            *self.body(changes, themes),
+            *_sources(c),
+        ]
+        return "\n".join([*out, *_end(t)])
+
+    def facts(self) -> list[str]:
+        """The reaction the report answers, and the day the report shows the registry."""
+        c, t, report = self.c, self.t, self.c.ledger.report
+        return [
             '<dl class="facts">',
-            f"<dt>{_ours(t['reaction'])}</dt><dd>{text(report.reaction.reference)}, "
+            f"<dt>{text(c.reaction_label(report))}</dt><dd>{text(report.reaction.reference)}, "
             f"{_time(report.reaction.date)}</dd>",
             f"<dt>{_ours(t['as_of'])}</dt><dd>{_time(c.as_of)}</dd>",
             "</dl>",
-            "</header>",
-            *self.contents(changes, themes),
-            "<main>",
         ]
+
+    def body(self, changes: Changes | None, themes: list[ThemeGroup]) -> list[str]:
+        """The report on one advisory report, after its title and facts."""
+        c, t, report = self.c, self.t, self.c.ledger.report
+        out = []
         if report.context and not c.summary:
             out += [f"<p><strong>{_ours(t['context'])}:</strong></p>"]
             out += [f"<blockquote><p>{text(s)}</p></blockquote>" for s in report.context]
@@ -224,53 +278,109 @@ class _Page:
             out += self.changes_section(changes)
         if not c.summary:
             out += self.theme_tables(themes)
-            out += ['<section id="details" aria-labelledby="details-h">']
-            out += [f'<h2 id="details-h">{_ours(t["details"])}</h2>']
+            out += [self.section("details"), self.h(2, _ours(t["details"]), "details-h")]
             for rec in c.ledger.recommendations:
                 out += self.detail(rec)
             out += ["</section>"]
-        out += ["</main>", f"<footer><p>{_ours(t['generated'])}</p></footer>", "</body>"]
-        out += ["</html>", ""]
-        return "\n".join(out)
+        return out
 
-    def contents(self, changes: Changes | None, themes: list[ThemeGroup]) -> list[str]:
-        t = self.t
-        items = [
-            f'<li><a href="#summary">{_ours(t["summary"])}</a><ol>'
-            f'<li><a href="#by-status">{_ours(t["by_status"])}</a></li>'
-            f'<li><a href="#by-actor">{_ours(t["by_actor"])}</a></li></ol></li>'
-        ]
+    def contents(
+        self, changes: Changes | None, themes: list[ThemeGroup], *, nested: bool = True
+    ) -> list[str]:
+        """The entries of the table of contents for this report (`<li>` items); `nested`
+        lists the parts of the summary and every theme too."""
+        t, i = self.t, self.i
+        summary = f'<li><a href="#{i("summary")}">{_ours(t["summary"])}</a>'
+        if nested:
+            summary += (
+                f'<ol><li><a href="#{i("by-status")}">{_ours(t["by_status"])}</a></li>'
+                f'<li><a href="#{i("by-actor")}">{_ours(t["by_actor"])}</a></li></ol>'
+            )
+        items = [summary + "</li>"]
         if changes is not None:
-            items.append(f'<li><a href="#changes">{text(changes.heading)}</a></li>')
+            items.append(f'<li><a href="#{i("changes")}">{text(changes.heading)}</a></li>')
         if not self.c.summary:
             sub = "".join(
-                f'<li><a href="#theme-{i}">{self.label(self.vocab.themes, g.key)}</a></li>'
-                for i, g in enumerate(themes, 1)
+                f'<li><a href="#{i(f"theme-{n}")}">{self.label(self.vocab.themes, g.key)}</a></li>'
+                for n, g in enumerate(themes, 1)
             )
-            items.append(f'<li><a href="#by-theme">{_ours(t["by_theme"])}</a><ol>{sub}</ol></li>')
-            items.append(f'<li><a href="#details">{_ours(t["details"])}</a></li>')
-        return [
-            '<nav class="toc" aria-labelledby="toc-h">',
-            f'<h2 id="toc-h">{_ours(t["contents"])}</h2>',
-            f"<ol>{''.join(items)}</ol>",
-            "</nav>",
-        ]
+            sub = f"<ol>{sub}</ol>" if nested else ""
+            items.append(f'<li><a href="#{i("by-theme")}">{_ours(t["by_theme"])}</a>{sub}</li>')
+            items.append(f'<li><a href="#{i("details")}">{_ours(t["details"])}</a></li>')
+        return items
 
     # --- summary: charts and tables ---------------------------------------------------
 
     def summary(self) -> list[str]:
-        t, c = self.t, self.c
+        c = self.c
         counts = c.status_counts()
         matrix = c.actor_matrix()
-        total = len(c.ledger.recommendations)
-        out = [
-            '<section id="summary" aria-labelledby="summary-h">',
-            f'<h2 id="summary-h">{_ours(t["summary"])}</h2>',
+        rows = [(text(row.label), row.counts, row.total) for row in matrix.rows]
+        return self.counts_section(
+            counts,
+            self.actor_chart(matrix),
+            ("by_actor", "by-actor", "actor"),
+            self.matrix_rows(matrix.statuses, rows),
+        )
+
+    def counts_section(
+        self,
+        counts: list[StatusCount],
+        chart: list[str],
+        second: tuple[str, str, str],
+        table: list[str],
+    ) -> list[str]:
+        """The summary: the status chart beside `chart`, the table of statuses, and the
+        table `second` heads (its text key, id and first column's text key)."""
+        t = self.t
+        heading, ident, column = second
+        return [
+            self.section("summary"),
+            self.h(2, _ours(t["summary"]), "summary-h"),
             '<div class="charts">',
             *self.status_chart(counts),
-            *self.actor_chart(matrix),
+            *chart,
             "</div>",
-            f'<h3 id="by-status">{_ours(t["by_status"])}</h3>',
+            self.h(3, _ours(t["by_status"]), "by-status"),
+            *self.status_table(counts),
+            self.h(3, _ours(t[heading]), ident),
+            '<div class="scroll" tabindex="0">',
+            '<table class="counts">',
+            "<thead><tr>",
+            f'<th scope="col">{_ours(t[column])}</th>',
+            *table,
+            "</table>",
+            "</div>",
+            "</section>",
+        ]
+
+    def matrix_rows(
+        self,
+        statuses: tuple[StatusCount, ...],
+        rows: list[tuple[str, tuple[int, ...], int]],
+        foot: str = "",
+    ) -> list[str]:
+        """The rest of a table of counts per status: a column per status in use and the
+        total, a row per (header, counts, total), then `foot` (a `<tfoot>`, if any)."""
+        t = self.t
+        out = [
+            *(f'<th scope="col" class="num">{text(s.label)}</th>' for s in statuses),
+            f'<th scope="col" class="num">{_ours(t["total"])}</th>',
+            "</tr></thead>",
+            "<tbody>",
+        ]
+        for head, counts, total in rows:
+            cells = "".join(f'<td class="num">{n}</td>' for n in counts)
+            out.append(
+                f'<tr><th scope="row">{head}</th>{cells}'
+                f'<td class="num"><strong>{total}</strong></td></tr>'
+            )
+        return [*out, "</tbody>", *([foot] if foot else [])]
+
+    def status_table(self, counts: list[StatusCount]) -> list[str]:
+        """How many recommendations have each status in use, and all of them."""
+        t = self.t
+        return [
             '<div class="scroll" tabindex="0">',
             '<table class="counts">',
             f'<thead><tr><th scope="col">{_ours(t["status"])}</th>'
@@ -282,73 +392,68 @@ class _Page:
             ),
             "</tbody>",
             f'<tfoot><tr><th scope="row">{_ours(t["total"])}</th>'
-            f'<td class="num">{total}</td></tr></tfoot>',
+            f'<td class="num">{len(self.c.ledger.recommendations)}</td></tr></tfoot>',
             "</table>",
             "</div>",
-            f'<h3 id="by-actor">{_ours(t["by_actor"])}</h3>',
-            '<div class="scroll" tabindex="0">',
-            '<table class="counts">',
-            "<thead><tr>",
-            f'<th scope="col">{_ours(t["actor"])}</th>',
-            *(f'<th scope="col" class="num">{text(s.label)}</th>' for s in matrix.statuses),
-            f'<th scope="col" class="num">{_ours(t["total"])}</th>',
-            "</tr></thead>",
-            "<tbody>",
         ]
-        for row in matrix.rows:
-            cells = "".join(f'<td class="num">{n}</td>' for n in row.counts)
-            out.append(
-                f'<tr><th scope="row">{text(row.label)}</th>{cells}'
-                f'<td class="num"><strong>{row.total}</strong></td></tr>'
-            )
-        out += ["</tbody>", "</table>", "</div>", "</section>"]
-        return out
 
     def status_chart(self, counts: list[StatusCount]) -> list[str]:
         """One bar per status in use, its label above it and its count after it."""
         t = self.t
         desc = "; ".join(t["chart_desc"].format(label=s.label, count=s.total) for s in counts)
         bars = [Bar(s.label, ((s.total, self.colours[s.key]),), s.total) for s in counts]
-        return _bar_chart("chart-status", t["chart_status"], desc, bars)
+        return _bar_chart(self.i("chart-status"), t["chart_status"], desc, bars)
 
     def actor_chart(self, matrix: ActorMatrix) -> list[str]:
         """One bar per actor, split by status; the legend names the colours."""
+        rows = [(row.label, row.counts, row.total) for row in matrix.rows]
+        return self.stacked_chart(
+            self.i("chart-actor"), self.t["chart_actor"], matrix.statuses, rows
+        )
+
+    def stacked_chart(
+        self,
+        ident: str,
+        title: str,
+        statuses: tuple[StatusCount, ...],
+        rows: list[tuple[str, tuple[int, ...], int]],
+    ) -> list[str]:
+        """One bar per (label, counts, total) of `rows`, split by `statuses`, with a legend.
+        A label too long to fit above its bar is shortened there, and given whole in the
+        description (and in the table beside the chart)."""
         t = self.t
         desc = "; ".join(
-            f"{row.label}: "
+            f"{label}: "
             + ", ".join(
                 t["chart_desc"].format(label=s.label, count=n)
-                for s, n in zip(matrix.statuses, row.counts, strict=True)
+                for s, n in zip(statuses, counts, strict=True)
                 if n
             )
-            for row in matrix.rows
+            for label, counts, _ in rows
         )
         bars = [
             Bar(
-                row.label,
-                tuple(
-                    (n, self.colours[s.key])
-                    for s, n in zip(matrix.statuses, row.counts, strict=True)
-                ),
-                row.total,
+                clip(label, _LABEL) or "",
+                tuple((n, self.colours[s.key]) for s, n in zip(statuses, counts, strict=True)),
+                total,
             )
-            for row in matrix.rows
+            for label, counts, total in rows
         ]
-        legend = [
+        return _bar_chart(ident, title, desc, bars, self.legend(statuses))
+
+    def legend(self, statuses: tuple[StatusCount, ...]) -> list[str]:
+        """What each colour of a chart split by status means."""
+        return [
             '<ul class="legend">',
-            *(f"<li>{_swatch(self.colours[s.key])}{text(s.label)}</li>" for s in matrix.statuses),
+            *(f"<li>{_swatch(self.colours[s.key])}{text(s.label)}</li>" for s in statuses),
             "</ul>",
         ]
-        return _bar_chart("chart-actor", t["chart_actor"], desc, bars, legend)
 
     # --- changes, themes, details ---------------------------------------------------------
 
     def changes_section(self, changes: Changes) -> list[str]:
         t, c = self.t, self.c
-        out = [
-            '<section id="changes" aria-labelledby="changes-h">',
-            f'<h2 id="changes-h">{text(changes.heading)}</h2>',
-        ]
+        out = [self.section("changes"), self.h(2, text(changes.heading), "changes-h")]
         if not changes.entries:
             if changes.empty:
                 out.append(f"<p>{text(changes.empty)}</p>")
@@ -379,12 +484,9 @@ class _Page:
     def theme_tables(self, themes: list[ThemeGroup]) -> list[str]:
         t = self.t
         heads = (t["id"], t["recommendation"], t["stance"], t["actors"], t["status"], t["changed"])
-        out = [
-            '<section id="by-theme" aria-labelledby="by-theme-h">',
-            f'<h2 id="by-theme-h">{_ours(t["by_theme"])}</h2>',
-        ]
+        out = [self.section("by-theme"), self.h(2, _ours(t["by_theme"]), "by-theme-h")]
         for i, group in enumerate(themes, 1):
-            out.append(f'<h3 id="theme-{i}">{self.label(self.vocab.themes, group.key)}</h3>')
+            out.append(self.h(3, self.label(self.vocab.themes, group.key), f"theme-{i}"))
             out += _table_head(heads)
             for r in group.recommendations:
                 out.append(
@@ -412,7 +514,8 @@ class _Page:
         caption = f"— <cite>{_link(url, text(source.label))}</cite>"
         out = [
             f'<section class="rec" id="{_fragment(rec)}" aria-labelledby="{_fragment(rec)}-h">',
-            f'<h3 id="{_fragment(rec)}-h">{text(rec.id)}</h3>',
+            # Not prefixed: ids are unique in the registry, and the tables of changes link here.
+            f'<h{3 + self.depth} id="{_fragment(rec)}-h">{text(rec.id)}</h{3 + self.depth}>',
             f'<p class="rec-title">{text(rec.title)}</p>',
             '<dl class="facts">',
             f"<dt>{_ours(t['theme'])}</dt><dd>{self.label(v.themes, rec.theme)}</dd>",
@@ -421,7 +524,7 @@ class _Page:
             f'<dt>{_ours(t["status"])}</dt><dd><span class="status">'
             f"{self.label(v.statuses, rec.status)}</span> ({_time(rec.updated)})</dd>",
             "</dl>",
-            f"<h4>{_ours(t['quotes'])}</h4>",
+            self.h(4, _ours(t["quotes"])),
         ]
         for quote_text in rec.quotes:
             out += [
@@ -431,7 +534,7 @@ class _Page:
                 "</figure>",
             ]
         heads = (t["date"], t["status"], t["note"], t["by"], t["source"])
-        out += [f"<h4>{_ours(t['history'])}</h4>", *_table_head(heads)]
+        out += [self.h(4, _ours(t["history"])), *_table_head(heads)]
         out += [_row(heads, self.history_cells(c)) for c in rec.history]
         out += ["</tbody>", "</table>", "</div>"]
         for change in rec.history:
@@ -467,6 +570,141 @@ class _Page:
             text(c.by),
             source,
         ]
+
+
+class _Several(_Page):
+    """A page on several advisory reports: a summary across them (a chart and a table of
+    each report's counts per status), then a section for each report, written as the page
+    on that report alone would be (a level down), then the sources."""
+
+    def render(self) -> str:
+        c, t = self.c, self.t
+        parts = [_Page(part, depth=1, prefix=f"r{n}-") for n, part in enumerate(c.per_report(), 1)]
+        changes = [part.c.changes() for part in parts]
+        themes = [[] if c.summary else part.c.themes() for part in parts]
+        entries = [
+            f'<li><a href="#summary">{_ours(t["summary"])}</a><ol>'
+            f'<li><a href="#by-status">{_ours(t["by_status"])}</a></li>'
+            f'<li><a href="#by-report">{_ours(t["by_report"])}</a></li></ol></li>'
+        ]
+        for part, found, listed in zip(parts, changes, themes, strict=True):
+            report = part.c.ledger.report
+            inner = "".join(part.contents(found, listed, nested=False))
+            entries.append(
+                f'<li><a href="#{_section_id(report)}">{text(report.name)}</a><ol>{inner}</ol></li>'
+            )
+        entries += _sources_entry(c)
+        out = [
+            *_head(c, STYLE_SEVERAL),
+            "<header>",
+            f"<h1>{text(c.title)}</h1>",
+            '<dl class="facts">',
+            f"<dt>{_ours(t['as_of'])}</dt><dd>{_time(c.as_of)}</dd>",
+            "</dl>",
+            "</header>",
+            *_nav(t, entries),
+            "<main>",
+            *self.across(),
+        ]
+        for part, found, listed in zip(parts, changes, themes, strict=True):
+            report = part.c.ledger.report
+            ident = _section_id(report)
+            out += [
+                f'<section class="report" id="{ident}" aria-labelledby="{ident}-h">',
+                f'<h2 id="{ident}-h">{text(c.section_title(report))}</h2>',
+                *part.facts(),
+                *part.body(found, listed),
+                "</section>",
+            ]
+        out += _sources(c)
+        return "\n".join([*out, *_end(t)])
+
+    def across(self) -> list[str]:
+        """The counts across the reports: per status, and per report by status."""
+        t, c = self.t, self.c
+        used = c.status_counts()
+        rows = c.report_counts([s.key for s in used])
+        by_report = self.stacked_chart(
+            "chart-report",
+            t["chart_report"],
+            tuple(used),
+            [(report.name, tuple(counts), total) for report, counts, total in rows],
+        )
+        heads = [
+            (f'<a href="#{_section_id(report)}">{text(report.name)}</a>', tuple(counts), total)
+            for report, counts, total in rows
+        ]
+        totals = "".join(f'<td class="num">{s.total}</td>' for s in used)
+        foot = (
+            f'<tfoot><tr><th scope="row">{_ours(t["total"])}</th>{totals}'
+            f'<td class="num">{len(c.ledger.recommendations)}</td></tr></tfoot>'
+        )
+        return self.counts_section(
+            used,
+            by_report,
+            ("by_report", "by-report", "report"),
+            self.matrix_rows(tuple(used), heads, foot),
+        )
+
+
+def _sources_entry(c: ReportContent) -> list[str]:
+    """The sources' entry in the table of contents: a full report lists them."""
+    return [] if c.summary else [f'<li><a href="#sources">{_ours(c.t["sources"])}</a></li>']
+
+
+def _sources(c: ReportContent) -> list[str]:
+    """The documents the quotes are checked against: id, the document (linked to where it
+    is published, with its kind, site and date), and its stored text. A full report ends
+    with them, as the Markdown report does."""
+    if c.summary:
+        return []
+    t = c.t
+    heads = (t["id"], t["source"], t["stored_text"])
+    out = [
+        '<section id="sources" aria-labelledby="sources-h">',
+        f'<h2 id="sources-h">{_ours(t["sources"])}</h2>',
+        *_table_head(heads),
+    ]
+    for row in source_rows(quote_sources(c.ledger), c.lang):
+        named = _link(row.url, text(row.name)) + (f" ({text(row.detail)})" if row.detail else "")
+        out.append(_row(heads, [text(row.id), named, f"<code>{text(row.file)}</code>"]))
+    return [*out, "</tbody>", "</table>", "</div>", "</section>"]
+
+
+def _section_id(report: AdviceReport) -> str:
+    # Keys hold only lower-case letters, digits and '-' (the schema says so).
+    return "report-" + quote(report.key, safe="")
+
+
+def _head(c: ReportContent, style: str) -> list[str]:
+    """The start of the page up to its body: the policy allows `style` and nothing else."""
+    return [
+        "<!DOCTYPE html>",
+        f'<html lang="{c.lang}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_policy(style)}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="wrrtrack">',
+        f"<title>{text(c.title)}</title>",
+        f"<style>{style}</style>",
+        "</head>",
+        "<body>",
+    ]
+
+
+def _nav(t: dict[str, str], items: list[str]) -> list[str]:
+    """The table of contents, of the `<li>` entries `items`."""
+    return [
+        '<nav class="toc" aria-labelledby="toc-h">',
+        f'<h2 id="toc-h">{_ours(t["contents"])}</h2>',
+        f"<ol>{''.join(items)}</ol>",
+        "</nav>",
+    ]
+
+
+def _end(t: dict[str, str]) -> list[str]:
+    return ["</main>", f"<footer><p>{_ours(t['generated'])}</p></footer>", "</body>", "</html>", ""]
 
 
 def _time(day: date) -> str:
@@ -509,6 +747,7 @@ _WIDTH = 360
 _ROW = 42
 _BAR = 16
 _COUNT_ROOM = 40
+_LABEL = 44  # characters of a label that fit above a bar
 
 
 class Bar(NamedTuple):
@@ -565,4 +804,6 @@ def status_report(
     """The report as one HTML page, with the content of the Markdown report. The same
     ledger and arguments give the same bytes, always."""
     content = prepare(ledger, lang=lang, as_of=as_of, since=since, summary=summary)
-    return _Page(content).render()
+    if len(ledger.reports) == 1:
+        return _Page(content).render()
+    return _Several(content).render()

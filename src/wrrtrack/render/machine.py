@@ -9,7 +9,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange, count_by
+from wrrtrack._model import (
+    AdviceReport,
+    Ledger,
+    Reaction,
+    Recommendation,
+    Source,
+    StatusChange,
+    count_by,
+)
 from wrrtrack._vocabulary import Vocabularies, is_builtin
 from wrrtrack.render import JSON_ESCAPES
 from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
@@ -88,6 +96,7 @@ def detail(rec: Recommendation, ledger: Ledger) -> dict[str, Any]:
             "reference": reaction.reference,
             "date": reaction.date.isoformat(),
             "url": reaction.url,
+            **label_dict(reaction),
         },
         "history": [change_dict(c, ledger) for c in rec.history],
     }
@@ -158,6 +167,11 @@ def list_csv(recs: Iterable[Recommendation]) -> str:
     return csv_rows([list(LIST_FIELDS), *map(list_csv_row, recs)])
 
 
+def label_dict(reaction: Reaction) -> dict[str, dict[str, str]]:
+    """`label` (`nl`, `en`) when the registry names the reaction; none: the cabinet's."""
+    return {"label": reaction.label._asdict()} if reaction.label else {}
+
+
 def report_counts(ledger: Ledger) -> list[tuple[AdviceReport, dict[str, int]]]:
     """Each report with how many of its recommendations have each status (every status
     of the vocabulary, in its order)."""
@@ -182,6 +196,7 @@ def reports_json(ledger: Ledger) -> str:
                     "reference": report.reaction.reference,
                     "date": report.reaction.date.isoformat(),
                     "source": report.reaction.source,
+                    **label_dict(report.reaction),
                 },
                 "recommendations": sum(counts.values()),
                 "statuses": counts,

@@ -20,6 +20,8 @@ from wrrtrack.render.content import (
     ReportContent,
     StatusCount,
     prepare,
+    quote_sources,
+    source_rows,
     web_link,
 )
 
@@ -53,18 +55,15 @@ def link(text: str, url: str | None) -> str:
 
 def sources_table(sources: Iterable[Source], lang: Language) -> list[str]:
     """A table of sources: id, the document (linked to where it is published), stored file."""
-    from wrrtrack.render.citation import cite, where_when
-
     t = TEXT[lang]
-    rows = []
-    for source in sources:
-        if source.title is None:
-            named = inline(cite(source, lang))
-        else:
-            title = f"{source.publisher}, “{source.title}”" if source.publisher else source.title
-            detail = where_when(source, lang)
-            named = link(inline(title), source.url) + (f" ({inline(detail)})" if detail else "")
-        rows.append([inline(source.id), named, inline(source.file)])
+    rows = [
+        [
+            inline(row.id),
+            link(inline(row.name), row.url) + (f" ({inline(row.detail)})" if row.detail else ""),
+            inline(row.file),
+        ]
+        for row in source_rows(sources, lang)
+    ]
     return _table([t["id"], t["source"], t["stored_text"]], rows)
 
 
@@ -112,7 +111,7 @@ class _Report:
         out = [
             f"{self.h(1)}{inline(c.title)}",
             "",
-            f"- **{t['reaction']}:** "
+            f"- **{inline(c.reaction_label(report))}:** "
             f"{link(inline(report.reaction.reference), report.reaction.url)}, "
             f"{report.reaction.date.isoformat()}",
             f"- **{t['as_of']}:** {c.as_of.isoformat()}",
@@ -277,13 +276,6 @@ def list_table(recs: list[Recommendation]) -> str:
     from wrrtrack.render.plain import LIST_FIELDS, list_row
 
     return "\n".join(_table(list(LIST_FIELDS), [[inline(v) for v in list_row(r)] for r in recs]))
-
-
-def quote_sources(ledger: Ledger) -> tuple[Source, ...]:
-    """The sources a report lists: the stored ones, else each report's source file."""
-    if ledger.sources:
-        return ledger.sources
-    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
 
 
 def anchor(identifier: str) -> str:

@@ -101,10 +101,22 @@ def list_lines(recs: Iterable[Recommendation], *, header: bool = False) -> str:
     return "".join(lines)
 
 
-def history_lines(history: Iterable[StatusChange]) -> str:
-    """date, status, by, note, source: one line per history entry."""
+def history_lines(history: Iterable[StatusChange], ledger: Ledger, lang: Language = "nl") -> str:
+    """date, status, by, note, source: one line per history entry; a stored source named
+    by its citation, as `show` names it, free text as it is."""
+    from wrrtrack.render.content import change_attribution
+
     return "".join(
-        "\t".join((c.date.isoformat(), c.status, cell(c.by), cell(c.note), cell(c.source))) + "\n"
+        "\t".join(
+            (
+                c.date.isoformat(),
+                c.status,
+                cell(c.by),
+                cell(c.note),
+                cell(change_attribution(ledger, c, lang).label),
+            )
+        )
+        + "\n"
         for c in history
     )
 
@@ -218,7 +230,17 @@ def show_text(
     return "\n".join(lines) + "\n"
 
 
-def reports_lines(rows: Iterable[tuple[AdviceReport, dict[str, int]]]) -> str:
+def reaction_named(report: AdviceReport, lang: Language) -> str:
+    """The reaction's reference, after what the registry calls the reaction where it names
+    it ("Collegereactie: Collegebrief 2025-012"); a cabinet's reaction by its reference."""
+    label = report.reaction.label
+    reference = report.reaction.reference
+    return f"{getattr(label, lang)}: {reference}" if label else reference
+
+
+def reports_lines(
+    rows: Iterable[tuple[AdviceReport, dict[str, int]]], lang: Language = "nl"
+) -> str:
     """key, publisher, number, date, reaction, reaction date, total, the counts per status
     (`status=n`, those above zero), title: one line per report."""
     return "".join(
@@ -228,7 +250,7 @@ def reports_lines(rows: Iterable[tuple[AdviceReport, dict[str, int]]]) -> str:
                 cell(report.publisher),
                 cell(report.number),
                 report.date.isoformat(),
-                cell(report.reaction.reference),
+                cell(reaction_named(report, lang)),
                 report.reaction.date.isoformat(),
                 str(sum(counts.values())),
                 ",".join(f"{key}={n}" for key, n in counts.items() if n),

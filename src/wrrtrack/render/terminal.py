@@ -18,10 +18,10 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from wrrtrack._model import AdviceReport, Recommendation, Source, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, is_builtin
 from wrrtrack.render import visible
-from wrrtrack.render.plain import WORDS, cell
+from wrrtrack.render.plain import WORDS, cell, reaction_named
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -188,24 +188,36 @@ def list_table(
 
 
 def history_table(
-    rec: Recommendation, history: Iterable[StatusChange], *, width: int, lang: Language = "nl"
+    rec: Recommendation,
+    history: Iterable[StatusChange],
+    ledger: Ledger,
+    *,
+    width: int,
+    lang: Language = "nl",
 ) -> Table:
-    """`status history` for a terminal: date and status whole, the note wrapping."""
+    """`status history` for a terminal: date and status whole, the note wrapping; a stored
+    source named by its citation, as `show` names it."""
+    from wrrtrack.render.content import change_attribution
+
     words = WORDS[lang]
     changes = list(history)
+    sources = [change_attribution(ledger, c, lang).label or None for c in changes]
     status_width = _widest(words["status"], (c.status for c in changes))
     optional = [
         ("by", min(_widest(words["by"], (cell(c.by) for c in changes)), 16)),
         ("source", 24),
     ]
-    notes = (cell(f"{c.note or ''} {c.by or ''} {c.source or ''}") for c in changes)
+    notes = (
+        cell(f"{c.note or ''} {c.by or ''} {source or ''}")
+        for c, source in zip(changes, sources, strict=True)
+    )
     fit = layout(width, [len("2000-01-01"), status_width], optional, notes)
     table = _table(f"{rec.id}: {words['history'].rstrip(':').lower()}")
     _key_headers(table, fit, words["date"], words["status"], words["note"])
     for name in fit.shown:
         table.add_column(words[name], min_width=dict(optional)[name])
-    for c in changes:
-        values = {"by": c.by, "source": c.source}
+    for c, source in zip(changes, sources, strict=True):
+        values = {"by": c.by, "source": source}
         details = [
             f"{words[name]}: {cell(values[name])}"
             for name in fit.hidden(["by", "source"])
@@ -333,7 +345,7 @@ def reports_table(
     for (report, counts), name in zip(rows, names, strict=True):
         values = {
             "date": report.date.isoformat(),
-            "reaction": cell(f"{report.reaction.reference}, {report.reaction.date.isoformat()}"),
+            "reaction": cell(f"{reaction_named(report, lang)}, {report.reaction.date.isoformat()}"),
         }
         details = [values[column] for column in fit.hidden(["date", "reaction"])]
         details += [
