@@ -48,9 +48,10 @@ if TYPE_CHECKING:
     from wrrtrack._sources import State
 
 T = TypeVar("T")
-# The same patterns as the schema's (which this module does not import up front).
-_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# The same patterns as the schema's (which this module does not import up front); `re`
+# compiles them when a writer first checks a name, not when a command starts.
+_KEY = r"[a-z0-9][a-z0-9-]*"
+_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 
 
 class Validation(NamedTuple):
@@ -410,7 +411,7 @@ class Registry:
         """
         today = today or clock.today(self.timezone)
         _check_texts(id=identifier, title=title, note=note, by=by, quotes=quotes)
-        if not _ID.fullmatch(identifier):
+        if not re.fullmatch(_ID, identifier):
             raise InvalidChange(
                 "{field} may hold only letters, digits, '.', '_' and '-', and must start "
                 "with a letter or digit",
@@ -484,7 +485,7 @@ class Registry:
             )
         _check_texts(key=key, nl=nl, en=en, aliases=aliases)
         for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
-            if not _KEY.fullmatch(value):
+            if not re.fullmatch(_KEY, value):
                 raise InvalidChange(
                     f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
                 )
@@ -539,7 +540,7 @@ class Registry:
             source_publisher=source_publisher,
             reaction_label=reaction_label,
         )
-        if not _KEY.fullmatch(key):
+        if not re.fullmatch(_KEY, key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
         for name, day in (("date", date), ("reaction_date", reaction_date)):
             if day > today:
