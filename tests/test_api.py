@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 
@@ -118,7 +118,7 @@ def test_validate_github_prints_one_workflow_command_per_problem(
     lines = result.out.splitlines()
     assert len(lines) == 3
     assert lines[1] == (
-        f"::error file={BROKEN},line=96,col=15::"
+        f"::error file={BROKEN.as_posix()},line=96,col=15::"
         "wrr103-5.history[1].date: 2021-02-30 is not a real calendar date"
     )
     # Text from the registry cannot end the command early or start another one.
@@ -128,8 +128,24 @@ def test_validate_github_prints_one_workflow_command_per_problem(
         encoding="utf-8",
     )
     (line,) = cli("-r", registry, "validate", "-f", "github").out.splitlines()
-    assert line.startswith(f"::error file={registry},line=")
+    assert line.startswith(f"::error file={registry.as_posix()},line=")
     assert "unknown actor 'x%250A::error::y\\n::warning::z'" in line
+
+
+def test_github_annotations_name_files_with_slashes_also_on_windows() -> None:
+    """GitHub names a repository's files with `/`; a Windows runner's paths have `\\`."""
+    from wrrtrack._errors import Location, Problem
+    from wrrtrack._registry import Validation
+    from wrrtrack.render.validation import github_annotations
+
+    path = PureWindowsPath("data\\recommendations.yaml")
+    placed = Problem(Location(path, 3, 5), "wrr103-1.theme: unknown theme 'x'")
+    unplaced = Problem(None, "the file is empty")
+    result = Validation(path, [unplaced, placed], 0, 0, None)
+    assert github_annotations(result) == (
+        "::error file=data/recommendations.yaml::the file is empty\n"
+        "::error file=data/recommendations.yaml,line=3,col=5::wrr103-1.theme: unknown theme 'x'\n"
+    )
 
 
 def test_set_status_returns_before_and_after(registry: Path) -> None:

@@ -207,6 +207,22 @@ def test_bad_format_is_a_usage_error(cli: Runner) -> None:
     assert result.err.startswith("error: Invalid value for '--format'")
 
 
+def test_a_missing_choice_lists_its_values_on_the_error_line(cli: Runner) -> None:
+    """Click puts each value on a line of its own, which the error line showed as `\\n\\t`."""
+    result = cli("-r", SHIPPED, "export")
+    assert (result.code, result.err) == (
+        2,
+        "error: Missing option '--format' / '-f'. Choose from: json, toml, csv, sqlite "
+        "(see 'wrrtrack export --help')\n",
+    )
+    assert cli("vocab", "add").err == (
+        "error: Missing argument 'VOCABULARY'. Choose from: actors, stances, statuses, themes "
+        "(see 'wrrtrack vocab add --help')\n"
+    )
+    # What the user typed is still shown escaped: it may hold a line break.
+    assert "'x\\ny' is not one of" in cli("-r", SHIPPED, "list", "--format", "x\ny").err
+
+
 # --- show and history -----------------------------------------------------------------
 
 

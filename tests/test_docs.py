@@ -60,6 +60,10 @@ def render_block(block: str, cli: Runner) -> str:
         result = cli(*argv[1:])
         out.append(line)
         text = result.out + result.err
+        if os.sep != "/":
+            # Paths are printed with the system's separator (`kopie\\data\\…` on Windows);
+            # the README shows the POSIX form. No README example prints a backslash.
+            text = text.replace(os.sep, "/")
         out.extend(text.rstrip("\n").splitlines() if text.strip() else [])
     return "\n".join(out) + "\n"
 

@@ -6,7 +6,6 @@ The shortcut (the parse worked out from the change) is always compared with the 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -50,8 +49,7 @@ def only_inserted(before: str, after: str, at: int) -> str:
 
 def new_record(identifier: str = "wrr103-8") -> Recommendation:
     seven = document().parsed.ledger.get("wrr103-7")
-    return replace(
-        seven,
+    return seven._replace(
         id=identifier,
         title="Een nieuwe aanbeveling: met een dubbele punt, en 'aanhalingstekens'",
         actors=("rijk", "gemeente"),
@@ -111,7 +109,7 @@ def test_append_record_refuses_a_duplicate_id_and_an_invalid_record() -> None:
     with pytest.raises(InvalidChange, match="'WRR103-7' exists already") as info:
         _edit.append_record(doc, new_record("WRR103-7"), today=TODAY)
     assert info.value.field == "id"
-    unknown_theme = replace(new_record(), theme="geen-thema")
+    unknown_theme = new_record()._replace(theme="geen-thema")
     with pytest.raises(RegistryInvalid, match=r"wrr103-8\.theme: unknown theme 'geen-thema'"):
         _edit.append_record(doc, unknown_theme, today=TODAY)
 
@@ -206,7 +204,7 @@ def test_any_sequence_of_edits_gives_what_a_full_read_gives(
         before = doc.text
         if kind == 0:
             report = reports[index % len(reports)]
-            added = replace(recs[index % len(recs)], id=f"new-{n}", report=report)
+            added = recs[index % len(recs)]._replace(id=f"new-{n}", report=report)
             if added.theme not in doc.parsed.ledger.vocabularies_of(report).themes:
                 # Another report's own theme: refused, and nothing is changed.
                 with pytest.raises(RegistryInvalid, match="unknown theme"):

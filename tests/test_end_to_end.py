@@ -113,7 +113,9 @@ def test_wheel_in_a_fresh_environment_reads_the_bundled_registry(tmp_path: Path)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", fresh], check=True)
     # The fresh environment borrows this one's dependencies (typer, rich, yaml) through a
     # path file, but not its editable wrrtrack: path files inside that directory are not run.
-    fresh_python = fresh / "bin" / "python"
+    # A virtual environment keeps its programs in Scripts on Windows, in bin elsewhere.
+    scripts = fresh / ("Scripts" if sys.platform == "win32" else "bin")
+    fresh_python = scripts / "python"
     purelib = python_output(
         fresh_python, "import sysconfig; print(sysconfig.get_paths()['purelib'])"
     )
@@ -136,7 +138,7 @@ def test_wheel_in_a_fresh_environment_reads_the_bundled_registry(tmp_path: Path)
     )
     empty = tmp_path / "empty"
     empty.mkdir()
-    program = fresh / "bin" / "wrrtrack"
+    program = scripts / "wrrtrack"
     where = python_output(fresh_python, "import wrrtrack; print(wrrtrack.__file__)", cwd=empty)
     assert where.startswith(str(fresh))
 

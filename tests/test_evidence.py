@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -252,6 +253,7 @@ def hostile(registry: Path, target: str) -> str:
     return text
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links, FIFOs and devices")
 @pytest.mark.parametrize(
     ("target", "reason"),
     [

@@ -4,7 +4,6 @@ SQLite for SQL tools; and every refusal leaves every file as it was."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -86,7 +85,7 @@ def ledgers_with_evidence(draw: st.DrawFn) -> Ledger:
             change._replace(quotes=tuple(draw(st.lists(texts, max_size=2))))
             for change in rec.history
         )
-        recs.append(dataclasses.replace(rec, history=history))
+        recs.append(rec._replace(history=history))
     reports = tuple(
         report._replace(
             reaction=report.reaction._replace(url=draw(optional_texts), label=draw(labels)),
@@ -94,8 +93,7 @@ def ledgers_with_evidence(draw: st.DrawFn) -> Ledger:
         )
         for report in ledger.reports
     )
-    return dataclasses.replace(
-        ledger,
+    return ledger._replace(
         reports=reports,
         recommendations=tuple(recs),
         sources=tuple(draw(st.lists(sources, max_size=3))),

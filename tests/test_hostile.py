@@ -26,6 +26,7 @@ import pytest
 from tests.conftest import Runner
 from wrrtrack import storage
 from wrrtrack._registry import Registry
+from wrrtrack.cli import main
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="a POSIX condition")
 BIN = Path(sys.executable).parent / "wrrtrack"
@@ -168,6 +169,7 @@ def test_init_writes_a_configuration_that_wins_over_a_parent_one(
     assert cli("init").err.endswith("to use it, run: wrrtrack list\n")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need a privilege on Windows")
 @pytest.mark.parametrize("existing", ["wrrtrack.toml", "data/recommendations.yaml", "data"])
 def test_init_overwrites_nothing_and_writes_through_no_link(
     cli: Runner, tmp_path: Path, existing: str
@@ -544,8 +546,11 @@ def test_paths_with_nul(cli: Runner, registry: Path, monkeypatch: pytest.MonkeyP
             'registry = "x.yaml"\nregistyr = "y"\n',
             ":2: unknown setting 'registyr'",
         ),
-        ("wrrtrack.toml", "registry = [\n", ":2:1: not valid TOML"),
-        ("wrrtrack.toml", "registry = [", ":1:13: not valid TOML: Invalid value\n"),
+        # tomllib places a statement left open at the end of the file; we place its start.
+        ("wrrtrack.toml", "lang = [\n", ":1:1: not valid TOML: Invalid value (the statement"),
+        ("wrrtrack.toml", "registry = [", ":1:1: not valid TOML: Invalid value (the statement"),
+        ("wrrtrack.toml", 'lang = "nl"\n\nregistry = """\nx\n\n', ":3:1: not valid TOML: Unt"),
+        ("wrrtrack.toml", "[tool\n", ":1:6: not valid TOML: Expected ']' at the end of a "),
     ],
 )
 def test_configuration_of_the_wrong_shape(
@@ -590,6 +595,66 @@ def test_an_encoding_that_cannot_hold_the_text_falls_back_to_escapes(
         result = shell(command, registry.parent.parent, env)
         no_traceback(result)
         assert result.returncode == 0, result.stderr
+
+
+JSON_COMMANDS = [
+    ("list", "--json"),
+    ("list", "--format", "json", "--search", "financiële"),
+    ("show", "wrr103-7", "--json"),
+    ("status", "history", "wrr103-7", "--json"),
+    ("vocab", "--json"),
+    ("reports", "--json"),
+    ("sources", "--json"),
+    ("validate", "--format", "json"),  # a registry whose problem quotes an 'ë'
+    ("export", "--format", "json"),
+    ("schema",),
+]
+
+
+def stdout_bytes(
+    monkeypatch: pytest.MonkeyPatch, encoding: str, *args: str | Path
+) -> tuple[int, bytes]:
+    """Exit code and stdout bytes of one command whose stdout has this encoding, as under
+    PYTHONIOENCODING or a Windows pipe (which writes the ANSI code page)."""
+    buffer = io.BytesIO()
+    stream = io.TextIOWrapper(buffer, encoding=encoding, write_through=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(sys, "stdout", stream)
+        with pytest.raises(SystemExit) as done:
+            main([str(arg) for arg in args])
+    return int(done.value.code or 0), buffer.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252", "latin-1"])
+def test_json_stays_json_whatever_the_encoding_of_stdout(
+    registry: Path, encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`\\xeb` (the escape other output falls back to) is not JSON; `\\u00eb` is."""
+    broken = registry.with_name("broken.yaml")  # beside it: the same sources
+    text = registry.read_text(encoding="utf-8")
+    broken.write_text(text.replace("theme: algemeen", "theme: algemeën", 1), encoding="utf-8")
+    for command in JSON_COMMANDS:
+        path = broken if command[0] == "validate" else registry
+        code, utf8 = stdout_bytes(monkeypatch, "utf-8", "-r", path, *command)
+        assert code == (1 if command[0] == "validate" else 0), command
+        assert not utf8.isascii() or command[0] in {"schema", "reports", "vocab"}
+        narrow = stdout_bytes(monkeypatch, encoding, "-r", path, *command)[1]
+        # The real json module reading the bytes, as a script would: the same values.
+        assert narrow.isascii(), command
+        assert json.loads(narrow) == json.loads(utf8), command
+
+
+@pytest.mark.slow
+def test_json_under_pythonioencoding_ascii_is_json(registry: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "wrrtrack", "-r", str(registry), "list", "--json"],
+        capture_output=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert done.stdout.isascii()
+    assert "financiële" in json.loads(done.stdout)[0]["title"]
 
 
 @POSIX

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import ROOT
 from wrrtrack._quotes import SourceText, fold, word_diff
 
@@ -50,6 +52,32 @@ def test_the_source_text_is_kept_byte_for_byte_as_published() -> None:
     assert hashlib.sha256(data).hexdigest() == (
         "378be4b49c808fdee162063404ee25781a0f02f743477ed916af9f329b9bb7cc"
     )
+
+
+def test_git_checks_the_stored_texts_out_byte_for_byte_on_every_system() -> None:
+    """Git for Windows turns LF into CRLF on checkout (core.autocrlf) unless told not to:
+    every fingerprint of the shipped registry would fail there."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    stored = [
+        "data/sources/kabinetsreactie-wrr-103.txt",
+        "docs/examples/voorbeeldstad-reactie.txt",
+        "docs/examples/sources/kabinetsreactie-wrr-103.txt",
+    ]
+    done = subprocess.run(
+        ["git", "check-attr", "text", "eol", "--", *stored, "data/recommendations.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    attributes = {tuple(line.rsplit(": ", 2)) for line in done.stdout.splitlines()}
+    for path in stored:  # never converted
+        assert (path, "text", "unset") in attributes
+    assert ("data/recommendations.yaml", "eol", "lf") in attributes
 
 
 def test_a_decomposed_letter_is_the_same_text_on_either_side() -> None:

@@ -278,6 +278,7 @@ def test_summary_of_a_ten_thousand_item_registry_from_the_command_line(tmp_path:
     assert result.stderr == b""
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no FIFOs or /dev")
 def test_output_refuses_devices_and_fifos(cli: Runner, tmp_path: Path) -> None:
     """The write is a rename: it would replace a device or a FIFO with a regular file."""
     fifo = tmp_path / "pipe"

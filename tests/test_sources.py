@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import sys
 import threading
 from pathlib import Path
 
@@ -14,6 +15,9 @@ import pytest
 from tests.conftest import ROOT
 from wrrtrack import _sources as sources
 from wrrtrack._errors import SourceRefused
+
+# Symbolic links need a privilege on Windows, which has no FIFOs, devices or Unix sockets.
+POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX links, FIFOs and devices")
 
 HIDDEN = "geheim-dat-nooit-getoond-wordt"
 
@@ -41,6 +45,7 @@ def test_a_relative_path_inside_the_folder_is_read(folder: Path) -> None:
     assert sources.read_text(folder, "./sources/a.txt") == "Een zin.\n"
 
 
+@POSIX
 def test_a_symbolic_link_that_stays_inside_is_followed(folder: Path) -> None:
     (folder / "link.txt").symlink_to("sources/a.txt")
     assert sources.read_bytes(folder, "link.txt") == b"Een zin.\n"
@@ -66,6 +71,7 @@ def test_paths_that_leave_the_folder_are_refused_by_their_form(
     assert refusal(folder, relative) == reason
 
 
+@POSIX
 def test_a_symbolic_link_pointing_out_is_refused(folder: Path) -> None:
     (folder / "sources" / "out.txt").symlink_to(folder.parent / "hidden.txt")
     (folder / "environ").symlink_to("/proc/self/environ")
@@ -76,6 +82,7 @@ def test_a_symbolic_link_pointing_out_is_refused(folder: Path) -> None:
         )
 
 
+@POSIX
 def test_a_fifo_is_refused_without_blocking(folder: Path) -> None:
     os.mkfifo(folder / "pipe")
     # Were it opened for reading without O_NONBLOCK, this would wait forever for a writer.
@@ -91,6 +98,7 @@ def test_a_fifo_is_refused_without_blocking(folder: Path) -> None:
     assert reasons == ["is a FIFO (named pipe), not a regular file"]
 
 
+@POSIX
 def test_a_device_a_directory_and_a_socket_are_refused(folder: Path, tmp_path: Path) -> None:
     (folder / "zero").symlink_to("/dev/zero")  # leaves the folder: refused by where it leads
     assert "outside" in refusal(folder, "zero")
@@ -166,6 +174,7 @@ def test_the_shipped_sources_are_read_through_the_guard() -> None:
     )
 
 
+@POSIX
 def test_a_fifo_that_passes_the_first_check_still_cannot_block(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -50,10 +50,11 @@ _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuse
 
 
 # What our files look like: an entry is named by its key and starts with that key; a
-# temporary file is an entry's name with storage's mark, a pid and a random part.
-_ENTRY_NAME = re.compile(r"([0-9a-f]{64})\.json")
-_TEMPORARY_NAME = re.compile(r"\.([0-9a-f]{64})\.json\.wrrtrack-tmp-\d+-[0-9a-f]{8}")
-_ENTRY_HEAD = re.compile(rb'\{"format": \d+, "version": "[^"\\]*", "key": "([0-9a-f]{64})"')
+# temporary file is an entry's name with storage's mark, a pid and a random part. Patterns,
+# not compiled ones: `re` compiles them when housekeeping first needs them, not at start-up.
+_ENTRY_NAME = r"([0-9a-f]{64})\.json"
+_TEMPORARY_NAME = r"\.([0-9a-f]{64})\.json\.wrrtrack-tmp-\d+-[0-9a-f]{8}"
+_ENTRY_HEAD = rb'\{"format": \d+, "version": "[^"\\]*", "key": "([0-9a-f]{64})"'
 
 # Writes held back until the command has succeeded (see `hold`); None: write at once.
 _pending: list[Callable[[], None]] | None = None
@@ -204,7 +205,7 @@ def forget(digest: str) -> None:
 
 def ours(path: Path) -> bool:
     """Whether `path` is a file this cache wrote: by its name and by its first bytes."""
-    name = _ENTRY_NAME.fullmatch(path.name) or _TEMPORARY_NAME.fullmatch(path.name)
+    name = re.fullmatch(_ENTRY_NAME, path.name) or re.fullmatch(_TEMPORARY_NAME, path.name)
     if name is None:
         return False
     try:
@@ -214,9 +215,9 @@ def ours(path: Path) -> bool:
             head = handle.read(200)
     except OSError:
         return False
-    if not head and _TEMPORARY_NAME.fullmatch(path.name):
+    if not head and re.fullmatch(_TEMPORARY_NAME, path.name):
         return True  # a writer killed before it wrote its first byte
-    start = _ENTRY_HEAD.match(head)
+    start = re.match(_ENTRY_HEAD, head)
     return start is not None and start[1].decode() == name[1]
 
 
@@ -240,9 +241,9 @@ def _prune(folder: Path) -> None:
             modified = candidate.lstat().st_mtime
         except OSError:
             continue
-        if _ENTRY_NAME.fullmatch(candidate.name):
+        if re.fullmatch(_ENTRY_NAME, candidate.name):
             entries.append((modified, candidate))
-        elif _TEMPORARY_NAME.fullmatch(candidate.name) and now - modified > STALE:
+        elif re.fullmatch(_TEMPORARY_NAME, candidate.name) and now - modified > STALE:
             leftovers.append(candidate)
     entries.sort(reverse=True)
     for old in [*(p for _, p in entries[KEEP:]), *leftovers]:

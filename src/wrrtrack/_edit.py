@@ -19,7 +19,6 @@ PyYAML and the schema only inside the operations.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -488,7 +487,7 @@ def append_record(doc: Document, record: Recommendation, *, today: date) -> Docu
     at = len(recs)
     while at and order.get(recs[at - 1].report, 0) > document:
         at -= 1
-    ledger = dataclasses.replace(parsed.ledger, recommendations=(*recs[:at], record, *recs[at:]))
+    ledger = parsed.ledger._replace(recommendations=(*recs[:at], record, *recs[at:]))
     return Document(
         doc.path,
         inserted.text,
@@ -555,7 +554,7 @@ def add_term(
     if report is not None and term.key not in DEFAULTS[section]:
         owned = frozenset((report, *(owners or ())))
         local = {**local, section: {**local.get(section, {}), term.key: owned}}
-    ledger = dataclasses.replace(parsed.ledger, vocabularies=vocabularies, local=local)
+    ledger = parsed.ledger._replace(vocabularies=vocabularies, local=local)
     return Document(
         doc.path,
         inserted.text,
@@ -669,8 +668,7 @@ def append_document(doc: Document, value: dict[str, Any], *, today: date) -> Doc
         for term in terms.values():
             if got.ledger.vocabularies.by_section(section).term(term.key) != term:
                 raise _refuse(doc.path, f"vocabularies.{section}.{term.key}")
-    ledger = dataclasses.replace(
-        parsed.ledger,
+    ledger = parsed.ledger._replace(
         reports=(*parsed.ledger.reports, *got.ledger.reports),
         vocabularies=vocabularies,
         sources=(*parsed.ledger.sources, *got.ledger.sources),
@@ -723,6 +721,6 @@ def record_fingerprint(
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)
     sources = tuple(s._replace(sha256=sha256) if s.id == identifier else s for s in ledger.sources)
-    if reading.parsed.ledger != dataclasses.replace(ledger, sources=sources):
+    if reading.parsed.ledger != ledger._replace(sources=sources):
         raise _refuse(doc.path, f"sources.{identifier}.sha256")
     return Document(doc.path, new_text, reading.parsed)

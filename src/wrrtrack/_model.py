@@ -6,10 +6,10 @@ tested in memory.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm
@@ -34,9 +34,14 @@ class StatusChange(NamedTuple):
     quotes: tuple[str, ...] = ()  # verbatim from the stored source `source` names
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    """One piece of advice, the cabinet's stance on it, who acts, and where it stands."""
+class Recommendation(NamedTuple):
+    """One piece of advice, the cabinet's stance on it, who acts, and where it stands.
+
+    A named tuple, as the other records are (see `_errors`): a frozen dataclass compiles
+    six methods when this module is imported, which every command paid for at start-up,
+    and a tuple is quicker to build from the cache. `rec._replace(status=…)` makes a
+    changed copy.
+    """
 
     id: str
     title: str
@@ -66,7 +71,7 @@ class Recommendation:
                 "add {field} to record a note without a change of status",
                 "note",
             )
-        return dataclasses.replace(self, status=change.status, history=(*self.history, change))
+        return self._replace(status=change.status, history=(*self.history, change))
 
     def text_matches(self, needle: str) -> bool:
         """Search in title, quotes, history notes and the quotes of history entries,
@@ -271,25 +276,29 @@ class Filter:
 LocalTerms = Mapping[str, Mapping[str, frozenset[str]]]
 
 
-@dataclass(frozen=True)
-class Ledger:
+class _LedgerFields(NamedTuple):
+    reports: tuple[AdviceReport, ...]
+    vocabularies: Vocabularies
+    recommendations: tuple[Recommendation, ...]
+    sources: tuple[Source, ...] = ()
+    local: LocalTerms = MappingProxyType({})
+
+
+class Ledger(_LedgerFields):
     """Everything a registry holds, as values: its reports, vocabularies and records.
 
     `vocabularies` holds every key of the registry (a key means the same in every report
     that declares it). `local` lists the keys that reports declare for themselves rather
     than for the whole registry: only those reports' records may use them.
+
+    A named tuple of those five fields, as the records in it are (`ledger._replace(…)`
+    makes a changed copy), with the index of its ids made on first use; a frozen dataclass
+    compiled its methods at every start-up.
     """
 
-    reports: tuple[AdviceReport, ...]
-    vocabularies: Vocabularies
-    recommendations: tuple[Recommendation, ...]
-    sources: tuple[Source, ...] = ()
-    local: LocalTerms = field(default_factory=dict)
-    _index: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        index = {rec.id.casefold(): i for i, rec in enumerate(self.recommendations)}
-        object.__setattr__(self, "_index", index)
+    @functools.cached_property
+    def _index(self) -> dict[str, int]:
+        return {rec.id.casefold(): i for i, rec in enumerate(self.recommendations)}
 
     @property
     def report(self) -> AdviceReport:
@@ -338,7 +347,7 @@ class Ledger:
         cited = {r.reaction.source for r in reports}
         cited |= {change.source for rec in recs for change in rec.history if change.source}
         sources = tuple(s for s in self.sources if s.id in cited)
-        return dataclasses.replace(self, reports=reports, recommendations=recs, sources=sources)
+        return self._replace(reports=reports, recommendations=recs, sources=sources)
 
     def get(self, identifier: str) -> Recommendation:
         """The recommendation with this id (case-insensitive), or a did-you-mean error."""
@@ -405,7 +414,7 @@ class Ledger:
         position = self._index[rec.id.casefold()]
         recs = list(self.recommendations)
         recs[position] = rec
-        return dataclasses.replace(self, recommendations=tuple(recs))
+        return self._replace(recommendations=tuple(recs))
 
     @property
     def as_of(self) -> date:
@@ -421,8 +430,8 @@ class Ledger:
         for rec in self.recommendations:
             history = tuple(change for change in rec.history if change.date <= day)
             if history:
-                recs.append(dataclasses.replace(rec, status=history[-1].status, history=history))
-        return dataclasses.replace(self, recommendations=tuple(recs))
+                recs.append(rec._replace(status=history[-1].status, history=history))
+        return self._replace(recommendations=tuple(recs))
 
     def changes_since(self, since: date) -> list[tuple[Recommendation, StatusChange]]:
         """History entries dated after `since`, oldest first, then in registry order."""

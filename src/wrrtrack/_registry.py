@@ -51,9 +51,10 @@ T = TypeVar("T")
 # The name the lock of a folder registry is taken on (`storage.locked`): on Linux and
 # macOS the lock is on the folder itself; on Windows, a hidden lock file in it.
 _LOCK_NAME = "registry"
-# The same patterns as the schema's (which this module does not import up front).
-_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# The same patterns as the schema's (which this module does not import up front); `re`
+# compiles them when a writer first checks a name, not when a command starts.
+_KEY = r"[a-z0-9][a-z0-9-]*"
+_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 
 
 class Validation(NamedTuple):
@@ -487,7 +488,7 @@ class Registry:
         """
         today = today or clock.today(self.timezone)
         _check_texts(id=identifier, title=title, note=note, by=by, quotes=quotes)
-        if not _ID.fullmatch(identifier):
+        if not re.fullmatch(_ID, identifier):
             raise InvalidChange(
                 "{field} may hold only letters, digits, '.', '_' and '-', and must start "
                 "with a letter or digit",
@@ -561,7 +562,7 @@ class Registry:
             )
         _check_texts(key=key, nl=nl, en=en, aliases=aliases)
         for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
-            if not _KEY.fullmatch(value):
+            if not re.fullmatch(_KEY, value):
                 raise InvalidChange(
                     f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
                 )
@@ -633,7 +634,7 @@ class Registry:
             source_publisher=source_publisher,
             reaction_label=reaction_label,
         )
-        if not _KEY.fullmatch(key):
+        if not re.fullmatch(_KEY, key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
         for name, day in (("date", date), ("reaction_date", reaction_date)):
             if day > today:

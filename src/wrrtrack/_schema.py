@@ -10,7 +10,6 @@ also yields its places in the text (`_edit`), so that a write touches only its l
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from collections.abc import Callable
@@ -869,7 +868,7 @@ def read_record(
         return reader.reading(None)
     rec, layout, places = entry
     layout = layout._replace(end=end)  # a piece's list ends at its end
-    alone = dataclasses.replace(ledger, recommendations=(rec,))
+    alone = ledger._replace(recommendations=(rec,))
     return reader.reading(Parsed(alone, {rec.id: layout}, places, {}, ()))
 
 

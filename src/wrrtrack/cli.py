@@ -6,17 +6,17 @@
 # Names imported only for type checking are therefore written in quotes.
 
 import contextlib
+import copy
 import errno
 import functools
 import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, NoReturn, ParamSpec, TypeVar
 
 import typer
 
@@ -88,49 +88,21 @@ class Command(typer.core.TyperCommand):
         return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
 
 
-class ListFormat(StrEnum):
-    table = "table"
-    tsv = "tsv"
-    json = "json"
-    csv = "csv"
-    md = "md"
-    ids = "ids"
+# The values of each option that takes one of a few words, as `Literal` types (Typer
+# offers them as choices) rather than enums: creating eight enum classes cost every
+# command about 1.5% of its start-up, and mypy checks a comparison with a value that is
+# not among them all the same.
+ListFormat = Literal["table", "tsv", "json", "csv", "md", "ids"]
+ShowFormat = Literal["text", "json"]
+TableFormat = Literal["table", "json"]
+ValidateFormat = Literal["text", "json", "github"]
+ReportFormat = Literal["md", "html"]
+ExportFormat = Literal["json", "toml", "csv", "sqlite"]
+Lang = Literal["nl", "en"]
+VocabularyName = Literal["actors", "stances", "statuses", "themes"]
 
 
-class ShowFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-class TableFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class ValidateFormat(StrEnum):
-    text = "text"
-    json = "json"
-    github = "github"
-
-
-class ReportFormat(StrEnum):
-    md = "md"
-    html = "html"
-
-
-class ExportFormat(StrEnum):
-    json = "json"
-    toml = "toml"
-    csv = "csv"
-    sqlite = "sqlite"
-
-
-class Lang(StrEnum):
-    nl = "nl"
-    en = "en"
-
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # compiled by `re` when a date is first given
 
 
 class Settings(NamedTuple):
@@ -157,15 +129,31 @@ class _Screen:
 
 # The variable the completion scripts set when the shell asks for completions.
 COMPLETE_VAR = "_WRRTRACK_COMPLETE"
-# Typer inspects every completer's signature while it builds the command line, which every
-# command pays for at start-up; so the completers are attached only when a shell asks.
+# Completion needs Click's completion classes and a parameter type per completed option;
+# they are made only when a shell asks, so that no other run pays for them.
 _COMPLETING = COMPLETE_VAR in os.environ
 
 
-def _when_completing(
-    completer: Callable[[typer.Context, str], list[Any]],
-) -> Callable[[typer.Context, str], list[Any]] | None:
-    return completer if _COMPLETING else None
+def _completed_by(
+    completer: Callable[[typer.Context, str], Sequence[tuple[str, str | None]]],
+) -> Any:
+    """When a shell asks for completions, a parameter type whose values `completer` offers;
+    else None (Typer's plain text).
+
+    A type rather than Typer's `autocompletion`, which keeps only the values that start
+    with the text exactly as typed: ids and keys are case-insensitive everywhere else, and
+    `wrrtrack show WRR<Tab>` found nothing. The completers match without regard to case.
+    """
+    if not _COMPLETING:
+        return None
+    from typer._click.shell_completion import CompletionItem
+    from typer._click.types import StringParamType
+
+    class Completed(StringParamType):
+        def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list[Any]:
+            return [CompletionItem(value, help=help) for value, help in completer(ctx, incomplete)]
+
+    return Completed()
 
 
 def _completion_registry(ctx: typer.Context) -> "Registry | None":
@@ -180,12 +168,31 @@ def _completion_registry(ctx: typer.Context) -> "Registry | None":
         return None
 
 
-def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str | None]]:
+    """The ids that start with `incomplete` in any case (no help: Typer would wrap a title
+    over several lines of the zsh protocol)."""
     registry = _completion_registry(ctx)
     if registry is None:
         return []
     folded = incomplete.casefold()
-    return [rec.id for rec in registry.recommendations if rec.id.casefold().startswith(folded)]
+    return [
+        (rec.id, None) for rec in registry.recommendations if rec.id.casefold().startswith(folded)
+    ]
+
+
+def _completion_help(text: str) -> str:
+    """`text` as zsh and fish show it beside a completion, exactly as it is written.
+
+    Typer renders that help as Rich markup with emoji codes: markup is escaped, and an
+    empty style after every colon splits `:smile:` in two, so that it stays text (Rich
+    replaces emoji codes within one stretch of text between tags). A line break or escape
+    sequence would reach the shell's protocol or the terminal: `visible` escapes them.
+    """
+    from rich.markup import escape
+
+    from wrrtrack.render import visible
+
+    return escape(visible(text)).replace(":", ":[dim][/dim]")
 
 
 def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
@@ -199,14 +206,9 @@ def _key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[st
             from wrrtrack._vocabulary import DEFAULTS
 
             vocabulary = DEFAULTS[section]
-        from rich.markup import escape
-
-        from wrrtrack.render import visible
-
-        # zsh and fish show the label: Typer renders it as Rich markup, and a line break or
-        # escape sequence in it would reach the shell's protocol or the terminal.
+        # Keys are lower-case; what was typed may not be (they are matched in any case).
         folded = incomplete.casefold()
-        return [(t.key, escape(visible(t.en))) for t in vocabulary if t.key.startswith(folded)]
+        return [(t.key, _completion_help(t.en)) for t in vocabulary if t.key.startswith(folded)]
 
     complete.__name__ = f"complete_{section}"
     return complete
@@ -224,7 +226,7 @@ RecommendationId = Annotated[
     typer.Argument(
         metavar="ID",
         help="The recommendation's id, e.g. wrr103-7.",
-        autocompletion=_when_completing(_complete_ids),
+        click_type=_completed_by(_complete_ids),
         show_default=False,
     ),
 ]
@@ -232,8 +234,8 @@ RecommendationId = Annotated[
 
 def _filter(section: str, *names: str, help: str) -> Any:
     """A repeatable filter option that takes one vocabulary's keys (completed from it)."""
-    completer = _when_completing(_key_completer(section))
-    return typer.Option(*names, metavar="KEY", help=help, autocompletion=completer)
+    completed = _completed_by(_key_completer(section))
+    return typer.Option(*names, metavar="KEY", help=help, click_type=completed)
 
 
 ActorOption = Annotated[
@@ -307,7 +309,7 @@ LangOption = Annotated[
 
 def _lang(ctx: typer.Context, given: Lang | None) -> "Language":
     """--lang if given, else the `lang` of wrrtrack.toml, else Dutch (cli.md)."""
-    chosen = given.value if given else _located(ctx).lang
+    chosen = given or _located(ctx).lang
     return "en" if chosen == "en" else "nl"
 
 
@@ -481,7 +483,7 @@ def _date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        if not _ISO_DATE.fullmatch(value):
+        if not re.fullmatch(_ISO_DATE, value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
@@ -490,8 +492,18 @@ def _date(value: str | None, option: str) -> date | None:
         ) from None
 
 
-def _out(text: str) -> None:
-    """Write to stdout; at a terminal, output taller than the screen goes through the pager."""
+def _out(text: str, *, as_json: bool = False) -> None:
+    """Write to stdout; at a terminal, output taller than the screen goes through the pager.
+
+    JSON (`as_json`) stays JSON whatever stdout's encoding: where that is not UTF-8 (a pipe
+    on Windows writes the ANSI code page; PYTHONIOENCODING), every character beyond ASCII
+    is written as a `\\uXXXX` escape, which every JSON reader decodes alike. The escapes
+    `_prepare_streams` falls back to (`\\xeb`) are not JSON.
+    """
+    if as_json and not _utf8(sys.stdout):
+        from wrrtrack.render import ascii_json
+
+        text = ascii_json(text)
     if _is_terminal():
         from wrrtrack._screen import page
 
@@ -500,6 +512,16 @@ def _out(text: str) -> None:
     _spinner_done()
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def _utf8(stream: object) -> bool:
+    """Whether `stream` encodes text as UTF-8 (so it can carry any character)."""
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name.startswith("utf-8")
+    except LookupError:
+        return False
 
 
 def _say(message: str) -> None:
@@ -548,7 +570,7 @@ def list_(
             help="table (for people; piped, the same as tsv), tsv (tab-separated), json, "
             "csv, md (Markdown), ids.",
         ),
-    ] = ListFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
     header: Annotated[
         bool, typer.Option("--header", help="tsv (or a piped table): start with the column names.")
@@ -578,8 +600,8 @@ def list_(
         reports=_report_keys(registry, report),
     )
     recs = registry.select(where)
-    output_format = ListFormat.json if as_json else output_format
-    if output_format is ListFormat.table and _is_terminal():
+    output_format = "json" if as_json else output_format
+    if output_format == "table" and _is_terminal():
         from wrrtrack.render import plain, terminal
 
         words = plain.WORDS[_lang(ctx, lang)]
@@ -601,12 +623,12 @@ def list_(
         )
         _out(terminal.render([table]))
         return
-    if output_format in (ListFormat.table, ListFormat.tsv):
+    if output_format in ("table", "tsv"):
         from wrrtrack.render import plain
 
         _out(plain.list_lines(recs, header=header))
         return
-    if output_format is ListFormat.md:
+    if output_format == "md":
         from wrrtrack.render import markdown
 
         _out(markdown.list_table(recs))
@@ -614,16 +636,16 @@ def list_(
     from wrrtrack.render import machine
 
     render = {
-        ListFormat.json: machine.list_json,
-        ListFormat.csv: machine.list_csv,
-        ListFormat.ids: machine.ids,
+        "json": machine.list_json,
+        "csv": machine.list_csv,
+        "ids": machine.ids,
     }[output_format]
     text = render(recs)
-    if output_format is ListFormat.csv and _is_terminal():
+    if output_format == "csv" and _is_terminal():
         from wrrtrack.render import visible_lines
 
         text = visible_lines(text)  # for the eye; piped, the cells stay as they are
-    _out(text)
+    _out(text, as_json=output_format == "json")
 
 
 @app.command(cls=Command)
@@ -633,7 +655,7 @@ def show(
     report: ReportOption = None,
     output_format: Annotated[
         ShowFormat, typer.Option("--format", "-f", help="text (for people) or json.")
-    ] = ShowFormat.text,
+    ] = "text",
     as_json: JsonFlag = False,
     lang: LangOption = None,
 ) -> None:
@@ -650,10 +672,10 @@ def show(
         raise WrrtrackError(
             f"{rec.id} belongs to report {rec.report}, not to {', '.join(sorted(keys))}"
         )
-    if as_json or output_format is ShowFormat.json:
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
-        _out(machine.to_json(machine.detail(rec, registry.ledger)))
+        _out(machine.to_json(machine.detail(rec, registry.ledger)), as_json=True)
         return
     from wrrtrack.render import plain
 
@@ -680,7 +702,7 @@ def status_set(
         typer.Argument(
             metavar="STATUS",
             help=f"The new status: {', '.join(STATUSES.choices())}.",
-            autocompletion=_when_completing(_key_completer("statuses")),
+            click_type=_completed_by(_key_completer("statuses")),
             show_default=False,
         ),
     ],
@@ -743,7 +765,7 @@ def status_history(
     identifier: RecommendationId,
     output_format: Annotated[
         TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
 ) -> None:
     """Show every dated change of recommendation ID, oldest first.
@@ -754,10 +776,11 @@ def status_history(
     """
     registry = _registry(ctx)
     rec = registry.get(identifier)
-    if as_json or output_format is TableFormat.json:
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
-        _out(machine.to_json([machine.change_dict(c, registry.ledger) for c in rec.history]))
+        changes = [machine.change_dict(c, registry.ledger) for c in rec.history]
+        _out(machine.to_json(changes), as_json=True)
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -769,13 +792,6 @@ def status_history(
         from wrrtrack.render import plain
 
         _out(plain.history_lines(rec.history, registry.ledger, _lang(ctx, None)))
-
-
-class VocabularyName(StrEnum):
-    actors = "actors"
-    stances = "stances"
-    statuses = "statuses"
-    themes = "themes"
 
 
 @vocab_app.command("list")
@@ -792,7 +808,7 @@ def vocab(
     output_format: Annotated[
         TableFormat,
         typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
 ) -> None:
     """List the keys filters and commands take: each key, its aliases and both labels.
@@ -810,11 +826,11 @@ def vocab(
     from wrrtrack._vocabulary import SECTIONS
 
     vocabularies = _registry(ctx).vocabularies
-    sections = [name.value] if name else list(SECTIONS)
-    if as_json or output_format is TableFormat.json:
+    sections = [name] if name else list(SECTIONS)
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
-        _out(machine.to_json(machine.vocabularies(vocabularies, sections)))
+        _out(machine.to_json(machine.vocabularies(vocabularies, sections)), as_json=True)
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -832,7 +848,7 @@ def report(
     output_format: Annotated[
         ReportFormat,
         typer.Option("--format", "-f", help="md (Markdown) or html (one self-contained page)."),
-    ] = ReportFormat.md,
+    ] = "md",
     output: OutputOption = None,
     lang: LangOption = None,
     as_of: Annotated[
@@ -865,7 +881,7 @@ def report(
     """
     as_of_day = _date(as_of, "--as-of")
     since_day = _date(since, "--since")
-    if output_format is ReportFormat.html:
+    if output_format == "html":
         from wrrtrack.render.html import status_report as html_report
 
         render = html_report
@@ -905,12 +921,14 @@ def _check_output(output: str | None, kept: "Kept") -> None:
         check_output(str(output), kept)
 
 
-def _deliver(content: str | bytes, output: str | None, kept: "Kept") -> None:
+def _deliver(
+    content: str | bytes, output: str | None, kept: "Kept", *, as_json: bool = False
+) -> None:
     """Print `content`, or write it to the --output file atomically and say so; `kept` are
-    the files (the registry, its sources) that --output never replaces."""
+    the files (the registry, its sources) that --output never replaces. A file is UTF-8."""
     if _to_stdout(output):
         assert isinstance(content, str)  # noqa: S101 (binary output always needs --output)
-        _out(content)
+        _out(content, as_json=as_json)
         return
     from wrrtrack.output import write_output
 
@@ -931,7 +949,7 @@ def validate(
             help="text (for people), json (a list of problems), or github (annotations for "
             "GitHub Actions).",
         ),
-    ] = ValidateFormat.text,
+    ] = "text",
 ) -> None:
     """Check the registry: fields, types, vocabularies, dates, history, and every quote.
 
@@ -942,15 +960,15 @@ def validate(
     from wrrtrack.render import validation
 
     result = _registry(ctx, read=False).validate()
-    if output_format is ValidateFormat.json:
-        _out(validation.json_problems(result))
-    elif output_format is ValidateFormat.github:
+    if output_format == "json":
+        _out(validation.json_problems(result), as_json=True)
+    elif output_format == "github":
         _out(validation.github_annotations(result))
     if not result.ok:
-        if output_format is ValidateFormat.text:
+        if output_format == "text":
             _fail(validation.error_lines(result))
         raise typer.Exit(1)
-    if output_format is not ValidateFormat.json:
+    if output_format != "json":
         _out(validation.ok_line(result))
 
 
@@ -969,7 +987,7 @@ def sources(
     ctx: typer.Context,
     output_format: Annotated[
         TableFormat, typer.Option("--format", "-f", help="table (for people) or json.")
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
 ) -> None:
     """List the stored sources: id, kind, date, title, web address and the state of the
@@ -982,10 +1000,10 @@ def sources(
     if ctx.invoked_subcommand is not None:
         return
     rows = _registry(ctx).sources()
-    if as_json or output_format is TableFormat.json:
+    if as_json or output_format == "json":
         from wrrtrack.render import machine
 
-        _out(machine.sources_json(rows))
+        _out(machine.sources_json(rows), as_json=True)
     elif _is_terminal():
         from wrrtrack.render import terminal
 
@@ -1060,11 +1078,11 @@ def export(
     """
     from wrrtrack.render import export as render
 
-    if output_format is ExportFormat.sqlite and _to_stdout(output):
+    if output_format == "sqlite" and _to_stdout(output):
         raise typer.BadParameter(
             "an SQLite database is a file: name it with --output FILE", param_hint="'--output'"
         )
-    if bom and output_format is not ExportFormat.csv:
+    if bom and output_format != "csv":
         raise typer.BadParameter("only a CSV export has a byte-order mark", param_hint="'--bom'")
     registry = _registry(ctx)
     keys = _report_keys(registry, report_keys)
@@ -1072,15 +1090,15 @@ def export(
     _check_output(output, kept)
     ledger = registry.ledger
     content: str | bytes
-    if output_format is ExportFormat.json:
+    if output_format == "json":
         content = render.json_text(ledger, keys)
-    elif output_format is ExportFormat.toml:
+    elif output_format == "toml":
         content = render.toml_text(ledger, keys)
-    elif output_format is ExportFormat.csv:
+    elif output_format == "csv":
         content = render.csv_text(ledger, keys, bom=bom)
     else:
         content = render.sqlite_bytes(ledger, keys)
-    _deliver(content, output, kept)
+    _deliver(content, output, kept, as_json=output_format == "json")
 
 
 @app.command()
@@ -1099,7 +1117,7 @@ def schema(ctx: typer.Context, output: OutputOption = None) -> None:
     except WrrtrackError:
         kept = []
     _check_output(output, kept)
-    _deliver(registry_schema_text(), output, kept)
+    _deliver(registry_schema_text(), output, kept, as_json=True)
 
 
 @app.command()
@@ -1162,7 +1180,7 @@ def reports(
     output_format: Annotated[
         TableFormat,
         typer.Option("--format", "-f", help="table (for people; piped, tab-separated) or json."),
-    ] = TableFormat.table,
+    ] = "table",
     as_json: JsonFlag = False,
     lang: LangOption = None,
 ) -> None:
@@ -1181,8 +1199,8 @@ def reports(
     from wrrtrack.render import machine
 
     registry = _registry(ctx)
-    if as_json or output_format is TableFormat.json:
-        _out(machine.reports_json(registry.ledger))
+    if as_json or output_format == "json":
+        _out(machine.reports_json(registry.ledger), as_json=True)
         return
     rows = machine.report_counts(registry.ledger)
     if _is_terminal():
@@ -1438,11 +1456,11 @@ def vocab_add(
     """
     registry = _registry(ctx, read=False)
     term = _writing(
-        lambda: registry.add_term(name.value, key, nl=nl, en=en, aliases=alias or (), report=report)
+        lambda: registry.add_term(name, key, nl=nl, en=en, aliases=alias or (), report=report)
     )
     _Run.wrote = registry.written or registry.path
     whose = f"report {report}'s" if report else "the registry's"
-    _say(f"added {term.key} to {whose} {name.value} in {_Run.wrote}")
+    _say(f"added {term.key} to {whose} {name} in {_Run.wrote}")
 
 
 def _shell_word(text: str) -> str:
@@ -1472,19 +1490,92 @@ def _error(message: str, prefix: str = "error") -> None:
         print(f"{prefix}: {visible(message)}", file=sys.stderr, flush=True)
 
 
+def _usage_message(exc: typer.TyperException) -> str:
+    """Click's message for a usage error, on one line.
+
+    For a missing option that takes one of several values, Click puts each value on a line
+    of its own ("Choose from:\\n\\tjson,\\n\\ttoml"), which an `error:` line would show as
+    escapes; those lines are joined. Other messages may quote what the user typed, line
+    breaks included, and are left for `_error` to escape."""
+    message = exc.format_message()
+    if type(exc).__name__ == "MissingParameter":
+        message = " ".join(part.strip() for part in message.splitlines())
+    return message
+
+
 def _fail(lines: list[str], code: int = 1) -> NoReturn:
     for line in lines:
         _error(line)
     raise typer.Exit(code)
 
 
+class _Subcommands(MutableMapping[str, Any]):
+    """The root command's subcommands, each built from its Typer definition when first
+    looked up (`get_command`, help and completion look them up; `keys` does not).
+
+    Typer builds every command up front, reading the signature and annotations of each
+    function; a run uses one of them, and building the other dozen cost every command
+    about a twentieth of its start-up."""
+
+    def __init__(self, builders: dict[str, Callable[[], Any]]) -> None:
+        self._builders = builders
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            self._built[name] = self._builders[name]()  # KeyError: no such command
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._builders.setdefault(name, lambda: command)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._builders[name]
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def built(self) -> list[str]:
+        """The names of the commands built so far (for the start-up tests)."""
+        return list(self._built)
+
+
 def _command() -> typer.core.TyperGroup:
-    """The command line, ready to answer a shell that asks for completions."""
+    """The command line, ready to answer a shell that asks for completions.
+
+    The root group is built by Typer without its subcommands, which `_Subcommands` builds
+    as they are looked up, in the order (and with the settings) Typer would use.
+    """
     if COMPLETE_VAR in os.environ:  # set by the scripts --show-completion prints
         from typer._completion_classes import completion_init
 
         completion_init()
-    command: typer.core.TyperGroup = typer.main.get_command(app)  # type: ignore[assignment]
+    from typer.main import get_command, get_command_from_info, get_group_from_info
+
+    short, markup = app.pretty_exceptions_short, app.rich_markup_mode
+    builders: dict[str, Callable[[], Any]] = {}
+    for info in app.registered_commands:
+        name = info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
+        builders[name] = functools.partial(
+            get_command_from_info, info, pretty_exceptions_short=short, rich_markup_mode=markup
+        )
+    for group in app.registered_groups:
+        builders[str(group.name)] = functools.partial(
+            get_group_from_info,
+            group,
+            pretty_exceptions_short=short,
+            rich_markup_mode=markup,
+            suggest_commands=app.suggest_commands,
+        )
+    bare = copy.copy(app)
+    bare.registered_commands, bare.registered_groups = [], []
+    command: typer.core.TyperGroup = get_command(bare)  # type: ignore[assignment]
+    command.commands = _Subcommands(builders)
     return command
 
 
@@ -1581,7 +1672,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
             _error("missing command (see 'wrrtrack --help')")
         else:
             where = f" (see '{usage_ctx.command_path} --help')" if usage_ctx else ""
-            _error(f"{exc.format_message()}{where}")
+            _error(f"{_usage_message(exc)}{where}")
     except typer.Abort:
         _error("aborted")
     except BrokenPipeError:

@@ -173,20 +173,63 @@ def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_PLACE = r"\s*\(at line (\d+), column (\d+)\)$"  # compiled on the way to an error
 _AT_END = " (at end of document)"
 
 
+# How much text is parsed again, at most, to trace an error at the end of the file back to
+# the statement left open (each step parses the text before a line: a file of settings
+# takes a few steps of a few hundred characters).
+_OPEN_STATEMENT_BUDGET = 500_000
+
+
 def _placed_toml_error(path: Path, text: str, exc: Exception) -> str:
+    """tomllib's message at the line and column it gives.
+
+    tomllib places a statement left open (`lang = [`, a string without its closing quote)
+    at the end of the file, where nothing is to be seen; it is placed at the start of that
+    statement instead.
+    """
     message = str(exc)
-    place = _TOML_PLACE.search(message)
+    place = re.search(_TOML_PLACE, message)
     if place:
         return f"{path}:{place[1]}:{place[2]}: not valid TOML: {message[: place.start()]}"
     if message.endswith(_AT_END):
+        reason = message.removesuffix(_AT_END)
+        opened = _open_statement(text)
+        if opened is not None:
+            line, column = opened
+            return (
+                f"{path}:{line}:{column}: not valid TOML: {reason} (the statement that starts "
+                "here is not finished at the end of the file)"
+            )
         lines = text.split("\n")
-        where = f"{len(lines)}:{len(lines[-1]) + 1}"
-        return f"{path}:{where}: not valid TOML: {message.removesuffix(_AT_END)}"
+        return f"{path}:{len(lines)}:{len(lines[-1]) + 1}: not valid TOML: {reason}"
     return f"{path}: not valid TOML: {message}"
+
+
+def _open_statement(text: str) -> tuple[int, int] | None:
+    """Line and column of the statement still open at the end of `text`: the last line
+    with content before which the text reads as TOML. None when there is none, or when
+    finding it would parse more than `_OPEN_STATEMENT_BUDGET` characters."""
+    import tomllib
+
+    lines = text.split("\n")
+    budget = _OPEN_STATEMENT_BUDGET
+    for index in range(len(lines) - 1, -1, -1):
+        content = lines[index].strip()
+        if not content or content.startswith("#"):
+            continue
+        before = "\n".join(lines[:index])
+        budget -= len(before)
+        if budget < 0:
+            return None
+        try:
+            tomllib.loads(before)
+        except tomllib.TOMLDecodeError:
+            continue
+        return index + 1, len(lines[index]) - len(lines[index].lstrip()) + 1
+    return None
 
 
 def _line_of(text: str, section: str, key: str) -> int:

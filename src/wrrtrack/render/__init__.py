@@ -24,6 +24,29 @@ _CONTROLS.update(
 JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _CONTROLS if code >= 0x7F}
 
 
+def ascii_json(text: str) -> str:
+    """JSON text with every character beyond ASCII written as `\\uXXXX` (a surrogate pair
+    beyond U+FFFF), as `json.dumps(..., ensure_ascii=True)` writes it: the same JSON, for a
+    stream whose encoding is not UTF-8 (a pipe on Windows, where Python writes the ANSI code
+    page; `PYTHONIOENCODING=ascii`).
+
+    Outside its strings JSON text is ASCII, so escaping every other character is exact.
+    """
+    if text.isascii():
+        return text
+    import re
+
+    return re.sub(r"[^\x00-\x7f]+", lambda run: "".join(map(_json_escape, run[0])), text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 def visible(text: str) -> str:
     """`text` on one line, with every control character written as an escape.
 

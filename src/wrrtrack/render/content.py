@@ -296,8 +296,8 @@ class ReportContent:
         return [
             dataclasses.replace(
                 self,
-                ledger=dataclasses.replace(
-                    self.ledger, reports=(report,), recommendations=tuple(by_report[report.key])
+                ledger=self.ledger._replace(
+                    reports=(report,), recommendations=tuple(by_report[report.key])
                 ),
             )
             for report in self.ledger.reports

@@ -7,6 +7,7 @@ Uses only the standard library. Every format lists the problems in file order, a
 from __future__ import annotations
 
 import json
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from wrrtrack.render import JSON_ESCAPES, visible
@@ -61,6 +62,11 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _github_path(path: object) -> str:
+    """A path as GitHub names files in a repository: with `/`, also on a Windows runner."""
+    return path.as_posix() if isinstance(path, PurePath) else str(path)
+
+
 def github_annotations(result: Validation) -> str:
     """One `::error file=…,line=…,col=…::message` workflow command per problem.
 
@@ -70,8 +76,10 @@ def github_annotations(result: Validation) -> str:
     for problem in result.problems:
         place = problem.location
         if place is None:
-            lines.append(f"::error file={_property(str(result.path))}::{_data(problem.message)}")
+            path = _property(_github_path(result.path))
+            lines.append(f"::error file={path}::{_data(problem.message)}")
             continue
-        where = f"file={_property(str(place.path))},line={place.line},col={place.column}"
+        path = _property(_github_path(place.path))
+        where = f"file={path},line={place.line},col={place.column}"
         lines.append(f"::error {where}::{_data(problem.message)}")
     return "".join(line + "\n" for line in lines)
