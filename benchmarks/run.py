@@ -29,11 +29,15 @@ import make_registry
 BIN = Path(sys.executable).parent
 WRRTRACK = str(BIN / "wrrtrack")
 PYTHON = sys.executable
+# The baseline: PyYAML's C loader on the registry's bytes (a folder registry: every file's,
+# each loaded on its own, as a folder is read).
 C_PARSE = (
-    "import sys, time, yaml\n"
-    "data = open(sys.argv[1], 'rb').read()\n"
+    "import sys, time, yaml, pathlib\n"
+    "p = pathlib.Path(sys.argv[1])\n"
+    "files = sorted(p.glob('*.yaml')) if p.is_dir() else [p]\n"
+    "data = [f.read_bytes() for f in files]\n"
     "t = time.perf_counter()\n"
-    "list(yaml.load_all(data, Loader=yaml.CSafeLoader))\n"
+    "for d in data: list(yaml.load_all(d, Loader=yaml.CSafeLoader))\n"
     "print(time.perf_counter() - t)\n"
 )
 
@@ -92,14 +96,24 @@ def interleaved(
 
 
 def measure_size(
-    count: int, runs: int, work: Path, env: dict[str, str], reports: int = 1
+    count: int,
+    runs: int,
+    work: Path,
+    env: dict[str, str],
+    reports: int = 1,
+    *,
+    layout: str = "file",
 ) -> dict[str, float]:
-    folder = work / f"n{count}-r{reports}"
+    """The figures of one registry: one file, or (`layout="folder"`) one file per report."""
+    folder = work / f"n{count}-r{reports}-{layout}"
     folder.mkdir()
-    registry = make_registry.write(count, folder / "recommendations.yaml", reports=reports)
-    cache = work / f"cache{count}-r{reports}"
+    in_folder = layout == "folder"
+    out = folder / ("reports" if in_folder else "recommendations.yaml")
+    registry = make_registry.write(count, out, reports=reports, folder=in_folder)
+    cache = work / f"cache{count}-r{reports}-{layout}"
     env = {**env, "WRRTRACK_CACHE_DIR": str(cache)}
-    figures: dict[str, float] = {"size_mb": registry.stat().st_size / 1e6}
+    figures: dict[str, float] = {"size_mb": make_registry.size(registry) / 1e6}
+    base = registry if in_folder else registry.parent
 
     parses, parse_peaks = [], []
     for _ in range(runs):
@@ -140,15 +154,9 @@ def measure_size(
             "bench",
         ]
 
-    times = []
-    for i in range(runs):
-        elapsed, _, _ = run(status_argv(i), env, work)
-        times.append(elapsed)
-    figures["status_set_warm"] = statistics.median(times)
-
     # `add`: a new recommendation in the middle report, with a quote checked against the
     # source text, as a user adds one.
-    source = (registry.parent / make_registry.SOURCE_NAME).read_text(encoding="utf-8")
+    source = (base / make_registry.SOURCE_NAME).read_text(encoding="utf-8")
     quote = source.split("\n\n")[0]
     middle = make_registry.report_keys(reports)[reports // 2]
 
@@ -159,13 +167,47 @@ def measure_size(
             "--actor", "rijk", "--quote", quote, "--date", today, "--by", "bench",
         ]  # fmt: skip
 
-    times = []
+    # Taken in turn (status set, add, status set, …), so that load on the machine falls on
+    # both alike and `add` / `status set` is fair.
+    status_times, add_times = [], []
     for i in range(runs):
-        elapsed, _, _ = run(add_argv(i), env, work)
-        times.append(elapsed)
-    figures["add_warm"] = statistics.median(times)
+        status_times.append(run(status_argv(i), env, work)[0])
+        add_times.append(run(add_argv(i), env, work)[0])
+    figures["status_set_warm"] = statistics.median(status_times)
+    figures["add_warm"] = statistics.median(add_times)
     run([WRRTRACK, "-r", str(registry), "--no-cache", "validate"], env, work)  # still valid
     return figures
+
+
+def layouts(
+    big: int,
+    reports: int,
+    rows: list[tuple[str, str, float | None]],
+    *,
+    one: dict[str, float],
+    several: dict[str, float],
+    folder: dict[str, float],
+) -> None:
+    """The table of one report, many reports in one file and in a folder of files."""
+    print(
+        f"| {big:,} items | one report | {reports:,} reports, one file | "
+        f"{reports:,} reports, a folder of {reports:,} files | "
+        "ratio to C parse (one file) | ratio to C parse (folder) | target |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, key, target in rows:
+        ratio = several[key] / several["c_parse"]
+        in_folder = folder[key] / folder["c_parse"]
+        print(
+            f"| {label} | {one[key]:.3f} s | {several[key]:.3f} s | {folder[key]:.3f} s | "
+            f"{ratio:.2f} | {in_folder:.2f} | {'' if target is None else f'≤ {target}'} |"
+        )
+    print(
+        f"\n`add` / `status set` at {big:,} items: one report "
+        f"{one['add_warm'] / one['status_set_warm']:.2f}, {reports:,} reports in one file "
+        f"{several['add_warm'] / several['status_set_warm']:.2f}, in a folder "
+        f"{folder['add_warm'] / folder['status_set_warm']:.2f} (target ≤ 1.00, within noise)."
+    )
 
 
 def print_startup(
@@ -243,12 +285,17 @@ def main() -> int:
             return 0
         by_size = {n: measure_size(n, args.runs, work, env) for n in sizes}
         several = measure_size(max(sizes), args.runs, work, env, reports=args.reports)
+        folder = measure_size(
+            max(sizes), args.runs, work, env, reports=args.reports, layout="folder"
+        )
+        end_load = os.getloadavg()
 
     print(
         f"Measured {date.today().isoformat()} on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; median of {args.runs} runs "
-        f"({startup_runs} for start-up, taken in turn).\n"
+        f"({startup_runs} for start-up, taken in turn); load average at the end "
+        f"{end_load[0]:.2f}, {end_load[1]:.2f}, {end_load[2]:.2f} (1, 5, 15 min).\n"
     )
     print_startup(startup_runs, load, startup)
     big = max(sizes)
@@ -275,23 +322,7 @@ def main() -> int:
             f"| x {growth:.1f} |"
         )
     print()
-    one = by_size[big]
-    print(
-        f"| {big:,} items | one report | {args.reports:,} reports, one file | "
-        "ratio to C parse (several) | target |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for label, key, target in rows:
-        ratio = several[key] / several["c_parse"]
-        print(
-            f"| {label} | {one[key]:.3f} s | {several[key]:.3f} s | {ratio:.2f} | "
-            f"{'' if target is None else f'≤ {target}'} |"
-        )
-    print(
-        f"\n`add` / `status set` at {big:,} items: one report "
-        f"{one['add_warm'] / one['status_set_warm']:.2f}, {args.reports:,} reports "
-        f"{several['add_warm'] / several['status_set_warm']:.2f} (target ≤ 1.00, within noise)."
-    )
+    layouts(big, args.reports, rows, one=by_size[big], several=several, folder=folder)
     print()
     print(f"| peak memory at {big:,} items | MB | ratio | target |")
     print("| --- | ---: | ---: | ---: |")

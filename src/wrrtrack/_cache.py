@@ -22,7 +22,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,8 @@ from wrrtrack._model import (
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 5  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports
+FORMAT = 6  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports;
+# 6: folder registries (the file of each document and of each quote's place)
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -108,6 +109,14 @@ except ImportError:  # a Python built without it
 def key(data: bytes) -> str:
     """The content hash an entry is filed under."""
     return blake2b(data, digest_size=32).hexdigest()
+
+
+def key_of(parts: Iterable[bytes]) -> str:
+    """The content hash of `parts` one after another (a folder registry's names and bytes)."""
+    digest = blake2b(digest_size=32)
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
 
 
 _fingerprint: str | None = None
@@ -297,7 +306,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             for r in ledger.recommendations
         ],
         "quotes": [
-            [owner, index, place.line, place.column]
+            [owner, index, place.line, place.column, place.path.name if parsed.files else ""]
             for (owner, index), place in parsed.quote_places.items()
         ],
         "blocks": {path: list(place) for path, place in parsed.blocks.items()},
@@ -306,6 +315,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             for s in ledger.sources
         ],
         "documents": list(parsed.documents),
+        "files": list(parsed.files),
     }
 
 
@@ -364,9 +374,11 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
             )
         )
         layouts[rid] = layout_from_values(layout)
+    files = {name: path / name for name in document["files"]}  # one path per file
+    files[""] = path
     places = {
-        (owner, index): Location(path, line, column)
-        for owner, index, line, column in document["quotes"]
+        (owner, index): Location(files[name], line, column)
+        for owner, index, line, column, name in document["quotes"]
     }
     blocks = {path: BlockPlace(*place) for path, place in document["blocks"].items()}
     sources = tuple(
@@ -374,4 +386,6 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         for i, file, title, publisher, day, kind, url, sha in document["sources"]
     )
     ledger = Ledger(reports, vocab, tuple(recommendations), sources, local)
-    return Parsed(ledger, layouts, places, blocks, tuple(document["documents"]))
+    return Parsed(
+        ledger, layouts, places, blocks, tuple(document["documents"]), tuple(document["files"])
+    )

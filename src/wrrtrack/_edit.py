@@ -19,7 +19,7 @@ PyYAML and the schema only inside the operations.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -80,6 +80,8 @@ class Parsed(NamedTuple):
     # The report key of each YAML document of the file (None: a document of vocabularies
     # for the whole registry).
     documents: tuple[str | None, ...] = ()
+    # In a folder registry: the name of the file each document is in (else empty).
+    files: tuple[str, ...] = ()
 
 
 def block_path(document: int, path: str) -> str:
@@ -507,17 +509,10 @@ def add_term(
     from wrrtrack._schema import read_terms
 
     parsed = doc.parsed
-    vocabulary = parsed.ledger.vocabularies.by_section(section)
-    owners = parsed.ledger.local.get(section, {}).get(term.key)
-    if term.key in vocabulary:
-        # Another report's own key may be declared by this report too, meaning the same.
-        shared = owners is not None and report is not None and report not in owners
-        if not shared or vocabulary.term(term.key) != term:
-            raise InvalidChange(_exists(vocabulary, term, report, owners), "key")
-    _check_spellings(vocabulary, term)
+    owners = check_term(parsed.ledger, section, term, report)
     if report is None and None not in parsed.documents and len(parsed.documents) > 1:
         return append_document(doc, {"vocabularies": {section: {term.key: term}}}, today=today)
-    if report is None and parsed.documents and parsed.documents[0] is not None:
+    if report is None and len(parsed.documents) == 1 and parsed.documents[0] is not None:
         # A file of one report and no document of vocabularies: the report's vocabulary
         # is the registry's.
         report = parsed.documents[0]
@@ -565,6 +560,23 @@ def add_term(
         inserted.text,
         parsed._replace(ledger=ledger, layouts=layouts, quote_places=places, blocks=blocks),
     )
+
+
+def check_term(
+    ledger: Ledger, section: str, term: Term, report: str | None
+) -> frozenset[str] | None:
+    """Refuse a new key that exists already (unless another report's own key, declared
+    by `report` with the same labels) or whose key or alias another key has; returns the
+    reports that already declare it as their own."""
+    vocabulary = ledger.vocabularies.by_section(section)
+    owners = ledger.local.get(section, {}).get(term.key)
+    if term.key in vocabulary:
+        # Another report's own key may be declared by this report too, meaning the same.
+        shared = owners is not None and report is not None and report not in owners
+        if not shared or vocabulary.term(term.key) != term:
+            raise InvalidChange(_exists(vocabulary, term, report, owners), "key")
+    _check_spellings(vocabulary, term)
+    return owners
 
 
 def _placed_term(parsed: Parsed, section: str, term: Term, document: int) -> Vocabulary:
@@ -675,26 +687,37 @@ def _moved_down(problems: list[Any], lines: int) -> list[Any]:
     ]
 
 
-def record_fingerprint(doc: Document, identifier: str, sha256: str, *, today: date) -> Document:
+def record_fingerprint(
+    doc: Document,
+    identifier: str,
+    sha256: str,
+    *,
+    today: date,
+    reread: Callable[[str], Reading] | None = None,
+) -> Document:
     """Set the recorded SHA-256 of the stored source `identifier` (replace one scalar).
 
     A rare change, so it is checked the slow, sure way: the whole new text is read again
-    and must hold the same registry with only that fingerprint changed.
+    (with `reread`, the whole registry of which the text is one file) and must hold the
+    same registry with only that fingerprint changed.
     """
     from wrrtrack._schema import read_registry
     from wrrtrack._yamlfile import yaml_scalar
+
+    def read(text: str) -> Reading:
+        return reread(text) if reread else read_registry(doc.path, text, today)
 
     ledger = doc.parsed.ledger
     source = ledger.source(identifier)
     if source is None:
         raise InvalidChange(f"no stored source with id '{identifier}'", "source")
-    place = read_registry(doc.path, doc.text, today).source_places.get(identifier)
+    place = read(doc.text).source_places.get(identifier)
     if place is None or place.sha256_start < 0:
         raise _refuse(doc.path, f"sources.{identifier}.sha256")
     new_text = _apply(
         doc.text, [_Splice(place.sha256_start, place.sha256_end, yaml_scalar(sha256))]
     )
-    reading = read_registry(doc.path, new_text, today)
+    reading = read(new_text)
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)
     sources = tuple(s._replace(sha256=sha256) if s.id == identifier else s for s in ledger.sources)

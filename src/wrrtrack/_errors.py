@@ -56,9 +56,11 @@ class Problem(NamedTuple):
         return f"{self.location}: {self.message}" if self.location else self.message
 
     @property
-    def file_order(self) -> tuple[int, int]:
-        """Sorts problems as they lie in the file; a problem with no place comes first."""
-        return (self.location.line, self.location.column) if self.location else (0, 0)
+    def file_order(self) -> tuple[str, int, int]:
+        """Sorts problems as they lie in the file (in a folder registry: the files by
+        name, then in each file); a problem with no place comes first."""
+        place = self.location
+        return (str(place.path), place.line, place.column) if place else ("", 0, 0)
 
 
 class WrrtrackError(Exception):

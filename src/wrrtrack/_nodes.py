@@ -71,12 +71,15 @@ class NodeReader:
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.item: str | None = None  # the record being read, named in its problems
+        # The files of a folder registry by the name their nodes' marks carry (`compose_all`).
+        self.paths: dict[str, Path] = {}
 
     # --- reporting -----------------------------------------------------------------
 
     def at(self, node: Node) -> Location:
-        line = node.start_mark.line + 1 + self.line_offset
-        return Location(self.path, line, node.start_mark.column + 1)
+        mark = node.start_mark
+        path = self.paths.get(mark.name, self.path) if self.paths else self.path
+        return Location(path, mark.line + 1 + self.line_offset, mark.column + 1)
 
     def problem(self, node: Node, what: str, detail: str) -> None:
         """A problem with the value `what` names (`wrr103-7.history[2].date`, `report.date`)."""

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from wrrtrack import _cache, clock, storage
 from wrrtrack._edit import Document, Parsed
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from wrrtrack._sources import State
 
 T = TypeVar("T")
+# The name the lock of a folder registry is taken on (`storage.locked`): on Linux and
+# macOS the lock is on the folder itself; on Windows, a hidden lock file in it.
+_LOCK_NAME = "registry"
 # The same patterns as the schema's (which this module does not import up front); `re`
 # compiles them when a writer first checks a name, not when a command starts.
 _KEY = r"[a-z0-9][a-z0-9-]*"
@@ -84,13 +87,6 @@ def _reading(path: Path, data: bytes, today: date) -> Reading:
     return read_registry(path, text, today)
 
 
-def _parse(path: Path, data: bytes, today: date) -> Parsed:
-    reading = _reading(path, data, today)
-    if reading.parsed is None:
-        raise RegistryInvalid(reading.problems)
-    return reading.parsed
-
-
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a registry is read.
@@ -108,9 +104,61 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _Read(NamedTuple):
+Files = tuple[tuple[Path, bytes], ...]
+
+
+class _Bytes(NamedTuple):
+    """A registry's bytes as read: one file's, or (`folder`) each file's of a folder."""
+
     data: bytes
-    digest: str | None  # the cache key of `data`, when the cache is in use
+    files: Files
+    folder: bool
+
+    def key(self) -> str:
+        """Their cache key (a folder's: of the names and bytes of all its files)."""
+        if self.folder:
+            from wrrtrack import _folder
+
+            return _folder.key(list(self.files))
+        return _cache.key(self.data)
+
+    def reading(self, path: Path, today: date) -> Reading:
+        """Every problem in them, or their parse; never raises for what they hold."""
+        if self.folder:
+            from wrrtrack import _folder
+
+            return _folder.reading(path, list(self.files), today)
+        return _reading(path, self.data, today)
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether `path` names a folder registry (see `_folder`) rather than a file."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _bytes_of(path: Path) -> _Bytes:
+    """The bytes of the registry file, or of each file of the folder registry."""
+    if _is_folder(path):
+        from wrrtrack import _folder
+
+        files = _folder.read(path)
+        return _Bytes(b"", tuple(files), folder=True)
+    return _Bytes(storage.read_bytes(path), (), folder=False)
+
+
+def _parse(path: Path, read: _Bytes, today: date) -> Parsed:
+    reading = read.reading(path, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)
+    return reading.parsed
+
+
+class _Read(NamedTuple):
+    read: _Bytes
+    digest: str | None  # the cache key of the bytes, when the cache is in use
     parsed: Parsed
 
 
@@ -127,21 +175,26 @@ def _cached(digest: str, path: Path, today: date | None, timezone: str) -> Parse
 
 
 def _read(path: Path, today: date | None, use_cache: bool, timezone: str) -> _Read:
-    """The file's bytes and its parse, from the cache when these very bytes were parsed.
+    """The file's bytes (a folder registry: its files' bytes) and the parse, from the cache
+    when these very bytes were parsed.
 
     `today` (None: today in `timezone`) limits the dates in the file.
     """
-    data = storage.read_bytes(path)
+    read = _bytes_of(path)
+
+    def parse() -> Parsed:
+        return _parse(path, read, today or clock.today(timezone))
+
     with _collector_paused():
         if not use_cache:
-            return _Read(data, None, _parse(path, data, today or clock.today(timezone)))
-        digest = _cache.key(data)
+            return _Read(read, None, parse())
+        digest = read.key()
         parsed = _cached(digest, path, today, timezone)
     if parsed is None:
         with _collector_paused():
-            parsed = _parse(path, data, today or clock.today(timezone))
+            parsed = parse()
         _cache.store(digest, parsed)
-    return _Read(data, digest, parsed)
+    return _Read(read, digest, parsed)
 
 
 class Registry:
@@ -165,6 +218,8 @@ class Registry:
         self.use_cache = use_cache
         self.timezone = timezone
         self._loaded: Parsed | None = None
+        self.written: Path | None = None  # the file the last change wrote (or created)
+        self._files: Files = ()  # a folder registry's files as the write in progress read them
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
@@ -177,6 +232,26 @@ class Registry:
             self.read()
         assert self._loaded is not None  # noqa: S101 (read() sets it or raises)
         return self._loaded
+
+    @property
+    def is_folder(self) -> bool:
+        """Whether the registry is a folder of YAML files (see `wrrtrack._folder`)."""
+        return _is_folder(self.path)
+
+    @property
+    def files(self) -> list[Path]:
+        """The files the registry is made of: its file, or the files of the folder."""
+        if not self.is_folder:
+            return [self.path]
+        from wrrtrack import _folder
+
+        return _folder.names(self.path)
+
+    @property
+    def root(self) -> Path:
+        """The folder the paths of stored sources are relative to: the registry file's, or
+        the folder registry itself."""
+        return self.path if self.is_folder else self.path.parent
 
     # --- opening ---------------------------------------------------------------------
 
@@ -265,8 +340,11 @@ class Registry:
         Never raises for a problem in the file (only when it cannot be read at all, such
         as `RegistryNotFound`). A valid file becomes this registry's content.
         """
-        data = storage.read_bytes(self.path)
-        digest = _cache.key(data) if self.use_cache else None
+        try:
+            read = _bytes_of(self.path)
+        except RegistryInvalid as exc:  # files of a folder that are not files to read
+            return Validation(self.path, exc.problems, 0, 0, None, 0, 0)
+        digest = read.key() if self.use_cache else None
         parsed = _cached(digest, self.path, today, self.timezone) if digest else None
         day = today or clock.today(self.timezone)
         if parsed is not None:
@@ -274,20 +352,20 @@ class Registry:
             quoted = _quotes_of(parsed)
             problems: list[Problem] = []
             reactions = tuple(report.reaction.source for report in ledger.reports)
-            found = _evidence(self.path, ledger.sources, reactions, quoted, {})
+            found = _evidence(self.root, ledger.sources, reactions, quoted, {})
             if found.problems:  # the cache keeps no places of sources: read them
-                reading = _reading(self.path, data, day)
+                reading = read.reading(self.path, day)
                 found = _evidence(
-                    self.path, reading.sources, reading.reactions, quoted, reading.source_places
+                    self.root, reading.sources, reading.reactions, quoted, reading.source_places
                 )
         else:
             with _collector_paused():
-                reading = _reading(self.path, data, day)
+                reading = read.reading(self.path, day)
             parsed, problems, quoted = reading.parsed, reading.problems, reading.quoted
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
             found = _evidence(
-                self.path, reading.sources, reading.reactions, quoted, reading.source_places
+                self.root, reading.sources, reading.reactions, quoted, reading.source_places
             )
         if parsed is not None:
             self._loaded = parsed
@@ -309,20 +387,19 @@ class Registry:
         ledger = self.ledger
         listed = ledger.sources or _reaction_files(ledger)
         return [
-            (source, _sources.state(self.path.parent, source.file, source.sha256))
-            for source in listed
+            (source, _sources.state(self.root, source.file, source.sha256)) for source in listed
         ]
 
     @property
     def source_paths(self) -> list[Path]:
         """The stored source files (that a write must never replace by accident)."""
         ledger = self.ledger
-        return [self.path.parent / s.file for s in ledger.sources or _reaction_files(ledger)]
+        return [self.root / s.file for s in ledger.sources or _reaction_files(ledger)]
 
     @property
     def source_path(self) -> Path:
         """The file the recommendations' quotes are checked against."""
-        return self.path.parent / self.ledger.quote_source.file
+        return self.root / self.ledger.quote_source.file
 
     # --- changing --------------------------------------------------------------------
 
@@ -365,7 +442,7 @@ class Registry:
                 "{field} needs the id of the stored source the quote is found in", "source"
             )
         self._writable()
-        author = by if by is not None else default_author(self.path.parent)
+        author = by if by is not None else default_author(self.root)
         if author is not None and _has_invalid_text(author):
             raise InvalidChange(
                 "your git user.name or login name is not valid UTF-8 text; "
@@ -378,12 +455,12 @@ class Registry:
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
             if quotes:
-                _check_new_quotes(self.path, doc.parsed.ledger, identifier, source, quotes)
+                _check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
             entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
             edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
             return edited, StatusUpdate(before, after)
 
-        return self._write(change, today)
+        return self._write(change, today, lambda read: _file_of(read, identifier=identifier))
 
     def add(
         self,
@@ -424,7 +501,7 @@ class Registry:
         if on is not None and on > today:
             raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
         self._writable()
-        author = by if by is not None else default_author(self.path.parent)
+        author = by if by is not None else default_author(self.root)
 
         def change(doc: Document) -> tuple[Document, Recommendation]:
             from wrrtrack import _edit
@@ -439,7 +516,7 @@ class Registry:
             if day > today:
                 raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
             source = ledger.quote_source_of(advice)
-            _check_quotes(self.path, source, identifier, quotes)
+            _check_quotes(self.root, source, identifier, quotes)
             # The first entry records the reaction: by its stored source where there is one.
             named = source.id if ledger.source(source.id) else advice.reaction.reference
             entry = StatusChange(day, vocab.statuses.resolve(status), note, author, named)
@@ -456,7 +533,7 @@ class Registry:
             )
             return _edit.append_record(doc, record, today=today), record
 
-        return self._write(change, today)
+        return self._write(change, today, lambda read: _file_of(read, report=report))
 
     def add_term(
         self,
@@ -498,7 +575,24 @@ class Registry:
             owner = doc.parsed.ledger.report_of(report).key if report is not None else None
             return _edit.add_term(doc, section, term, today=today, report=owner), term
 
-        return self._write(change, today)
+        if report is None and self.is_folder:
+            from wrrtrack import _folder
+
+            # The registry's own vocabularies: in the file that holds them, else a new one.
+            parsed = self.read(today=today)._parsed
+            if None not in parsed.documents:
+                from wrrtrack import _edit
+
+                def check(ledger: Ledger) -> None:
+                    _edit.check_term(ledger, section, term, None)
+
+                def back(ledger: Ledger) -> bool:
+                    return ledger.vocabularies.by_section(section).term(key) == term
+
+                vocabularies = {"vocabularies": {section: {key: term}}}
+                self._create(_folder.VOCABULARIES, vocabularies, today, check=check, back=back)
+                return term
+        return self._write(change, today, lambda read: _file_of(read, report=report))
 
     def add_report(
         self,
@@ -570,23 +664,38 @@ class Registry:
             (),
             key,
         )
-        folder = storage.resolved(self.path).parent
+        folder = self.path if self.is_folder else storage.resolved(self.path).parent
         made: list[Path] = []  # the copy of the source text, once made
+        value = {"key": key, "report": advice._replace(key=""), "sources": (stored,)}
 
-        def change(doc: Document) -> tuple[Document, AdviceReport]:
-            from wrrtrack import _edit
-
-            ledger = doc.parsed.ledger
+        def refuse_taken(ledger: Ledger) -> None:
             taken = [r.key for r in ledger.reports if r.key.casefold() == key.casefold()]
             if taken:
                 raise InvalidChange(f"a report with key '{taken[0]}' exists already", "key")
             if ledger.source(key) is not None:
                 raise InvalidChange(f"a stored source with id '{key}' exists already", "key")
-            edited = _edit.append_document(
-                doc,
-                {"key": key, "report": advice._replace(key=""), "sources": (stored,)},
-                today=today,
-            )
+
+        if self.is_folder:
+
+            def back(ledger: Ledger) -> bool:
+                return ledger.report_of(key) == advice and ledger.source(key) == stored
+
+            def copy(ledger: Ledger) -> None:
+                refuse_taken(ledger)
+                storage.create_new(folder, folder / relative, text, made)
+
+            try:
+                self._create(f"{key}.yaml", value, today, check=copy, back=back, made=made)
+            except BaseException:
+                storage.remove_made(made)  # a failed command leaves every file as it was
+                raise
+            return advice
+
+        def change(doc: Document) -> tuple[Document, AdviceReport]:
+            from wrrtrack import _edit
+
+            refuse_taken(doc.parsed.ledger)
+            edited = _edit.append_document(doc, value, today=today)
             # Under the registry's lock, and only new: an existing file is never replaced.
             storage.create_new(folder, folder / relative, text, made)
             return edited, advice
@@ -608,7 +717,7 @@ class Registry:
         self._writable()
         current = self.read(today=today).ledger
         source = _known_source(current, identifier)
-        digest = _sources.fingerprint(_source_bytes(self.path, source))
+        digest = _sources.fingerprint(_source_bytes(self.root, source))
         if digest == source.sha256:
             return SourceUpdate(source, source.sha256, digest, 0, changed=False)
 
@@ -617,7 +726,7 @@ class Registry:
 
             ledger = doc.parsed.ledger
             found = _known_source(ledger, identifier)
-            data = _source_bytes(self.path, found)
+            data = _source_bytes(self.root, found)
             citing = [
                 q._replace(place=doc.parsed.quote_places.get(q.key))
                 for q in ledger.citing(found.id)
@@ -630,10 +739,30 @@ class Registry:
                     f"in {found.file}; its fingerprint is unchanged",
                 )
             new = _sources.fingerprint(data)
-            edited = _edit.record_fingerprint(doc, found.id, new, today=today)
+            reread = self._folder_reading(doc.path, today) if self.is_folder else None
+            edited = _edit.record_fingerprint(doc, found.id, new, today=today, reread=reread)
             return edited, SourceUpdate(found, found.sha256, new, len(citing), changed=True)
 
-        return self._write(change, today)
+        def source_file(read: _Read) -> str:
+            day = today or clock.today(self.timezone)
+            place = read.read.reading(self.path, day).source_places.get(identifier)
+            if place is None:
+                raise InvalidChange(f"no stored source with id '{identifier}'", "source")
+            return place.file.path.name
+
+        return self._write(change, today, source_file)
+
+    def _folder_reading(self, path: Path, today: date) -> Callable[[str], Reading]:
+        """How to read the folder registry again with `text` as the file at `path`."""
+        from wrrtrack import _folder
+
+        files = list(self._files)
+
+        def reread(text: str) -> Reading:
+            changed = [(p, text.encode("utf-8") if p == path else data) for p, data in files]
+            return _folder.reading(self.path, changed, today)
+
+        return reread
 
     def _writable(self) -> None:
         if self.read_only:
@@ -641,35 +770,133 @@ class Registry:
 
             raise ReadOnlyRegistry(read_only_reason(self.path))
 
-    def _write(self, edit: Callable[[Document], tuple[Document, T]], today: date | None) -> T:
+    def _write(
+        self,
+        edit: Callable[[Document], tuple[Document, T]],
+        today: date | None,
+        target: Callable[[_Read], str] | None = None,
+    ) -> T:
         """Every writer's way to the file: lock, read, edit (`_edit`), write, cache.
 
         The file is re-read under an exclusive lock, so that a change another process made
         since this registry was opened is kept, and is then replaced atomically; `_edit`
         has changed only the lines of what it changed, and checked them by reading back.
+
+        In a folder registry, `target` names the file the change is made in: the lock is
+        the folder's (so that checks across its files hold), the edit is checked against
+        the whole registry, and only that file is replaced.
         """
         self._writable()
+        if self.is_folder and target is not None:
+            return self._write_in_folder(edit, today, target)
         # A registry reached through a symbolic link is changed where it really is: a rename
         # over the link would replace the link and leave the real file behind, unchanged.
-        target = storage.resolved(self.path)
-        with storage.locked(target):
-            storage.remove_stale_temporaries(target)
-            data, digest, parsed = _read(target, today, self.use_cache, self.timezone)
-            text = data.decode("utf-8")  # it parsed (now or when cached), so it decodes
+        path = storage.resolved(self.path)
+        with storage.locked(path):
+            storage.remove_stale_temporaries(path)
+            read, digest, parsed = _read(path, today, self.use_cache, self.timezone)
+            text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             edited, result = edit(Document(self.path, text, parsed))
             new_data = edited.text.encode("utf-8")
-            storage.atomic_write(target, new_data)
-            # The file is replaced: from here on nothing may fail the change (a caller told
-            # of a failure would retry, and record it twice). Bookkeeping that fails is
-            # dropped, and the next read parses the file.
-            try:
-                self._loaded = edited.parsed
-                if digest is not None:
-                    _cache.store(_cache.key(new_data), edited.parsed)
-                    _cache.forget(digest)  # those bytes are gone from disk
-            except Exception:  # noqa: BLE001 (see above: the write has happened)
-                self._loaded = None
+            storage.atomic_write(path, new_data)
+            self._written(self.path, edited.parsed, digest, lambda: _cache.key(new_data))
         return result
+
+    def _write_in_folder(
+        self,
+        edit: Callable[[Document], tuple[Document, T]],
+        today: date | None,
+        target: Callable[[_Read], str],
+    ) -> T:
+        from wrrtrack import _folder
+
+        with storage.locked(self.path / _LOCK_NAME):
+            read = _read(self.path, today, self.use_cache, self.timezone)
+            self._files = read.read.files
+            name = target(read)
+            path = self.path / name
+            storage.remove_stale_temporaries(path)
+            text = dict(read.read.files)[path].decode("utf-8")  # it parsed, so it decodes
+            part = _folder.part(read.parsed, name, path)
+            edited, result = edit(Document(path, text, part))
+            whole = _folder.whole(read.parsed, edited.parsed, name, path)
+            new_data = edited.text.encode("utf-8")
+            storage.atomic_write(path, new_data)
+            files = [(p, new_data if p == path else data) for p, data in read.read.files]
+            self._written(path, whole, read.digest, lambda: _folder.key(files))
+        return result
+
+    def _create(
+        self,
+        name: str,
+        value: dict[str, Any],
+        today: date | None,
+        *,
+        check: Callable[[Ledger], None],
+        back: Callable[[Ledger], bool],
+        made: list[Path] | None = None,
+    ) -> None:
+        """Create the file `name` in a folder registry, holding one document (`value`, as
+        `_yamlfile.document_lines` writes it): under the folder's lock, after `check` of
+        the registry as it is, never over an existing file; the whole registry is then
+        read again, and must hold what was meant (`back`), else the new file is removed."""
+        from wrrtrack import _folder
+        from wrrtrack._edit import _refuse
+        from wrrtrack._yamlfile import document_lines
+
+        made = [] if made is None else made
+        path = self.path / name
+        data = ("\n".join(document_lines(value)) + "\n").encode("utf-8")
+        try:
+            with storage.locked(self.path / _LOCK_NAME):
+                read = _read(self.path, today, self.use_cache, self.timezone)
+                check(read.parsed.ledger)
+                storage.create_new(self.path, path, data, made)
+                files = sorted([*read.read.files, (path, data)], key=lambda file: file[0].name)
+                reading = _folder.reading(self.path, files, today or clock.today(self.timezone))
+                if reading.parsed is None:
+                    raise RegistryInvalid(reading.problems)
+                if not back(reading.parsed.ledger):
+                    raise _refuse(path, "the new file")
+                self._written(path, reading.parsed, read.digest, lambda: _folder.key(files))
+        except BaseException:
+            storage.remove_made(made)  # a failed command leaves every file as it was
+            raise
+
+    def _written(
+        self, path: Path, parsed: Parsed, digest: str | None, new_key: Callable[[], str]
+    ) -> None:
+        """After a write: remember the new content, and cache it under the new bytes' key.
+
+        The file is replaced: from here on nothing may fail the change (a caller told of a
+        failure would retry, and record it twice). Bookkeeping that fails is dropped, and
+        the next read parses the file.
+        """
+        self.written = path
+        try:
+            self._loaded = parsed
+            if digest is not None:
+                _cache.store(new_key(), parsed)
+                _cache.forget(digest)  # those bytes are gone from disk
+        except Exception:  # noqa: BLE001 (see above: the write has happened)
+            self._loaded = None
+
+
+def _file_of(read: _Read, *, identifier: str | None = None, report: str | None = None) -> str:
+    """The file of a folder registry that holds the record `identifier`, or the document
+    of `report` (neither: the registry's own vocabularies)."""
+    from wrrtrack import _folder
+
+    ledger = read.parsed.ledger
+    if identifier is not None:
+        key: str | None = ledger.get(identifier).report
+    else:
+        key = ledger.report_of(report).key if report is not None else None
+    name = _folder.file_of(read.parsed, key)
+    if name is None:  # removed since `add_term` looked (which creates one when none is)
+        what = f"report '{key}'" if key else "the registry's vocabularies"
+        raise InvalidChange(f"no file of the folder registry holds {what} now; try again")
+    return name
 
 
 def _quotes_of(parsed: Parsed) -> list[Quoted]:
@@ -685,7 +912,7 @@ class _Evidence(NamedTuple):
 
 
 def _evidence(
-    path: Path,
+    root: Path,
     sources: tuple[Source, ...],
     reactions: Sequence[str],
     quoted: list[Quoted],
@@ -704,7 +931,7 @@ def _evidence(
     problems: list[Problem] = []
     for source in listed:
         recorded = source.id in stored
-        text, trouble = _checked_text(path.parent, source, places.get(source.id), recorded)
+        text, trouble = _checked_text(root, source, places.get(source.id), recorded)
         problems += trouble
         if text is not None:
             texts[source.id] = text
@@ -723,7 +950,7 @@ def _evidence(
             )
         )
     main = next((s for s in listed if reactions and s.id == reactions[0]), None)
-    return _Evidence(problems, path.parent / main.file if main else None, len(sources))
+    return _Evidence(problems, root / main.file if main else None, len(sources))
 
 
 def _checked_text(
@@ -790,13 +1017,13 @@ def _known_source(ledger: Ledger, identifier: str) -> Source:
     return source
 
 
-def _source_bytes(path: Path, source: Source) -> bytes:
+def _source_bytes(root: Path, source: Source) -> bytes:
     """The stored text of `source`, read safely, or a message why it cannot be."""
     from wrrtrack import _sources
     from wrrtrack._errors import SourceRefused
 
     try:
-        return _sources.read_bytes(path.parent, source.file)
+        return _sources.read_bytes(root, source.file)
     except FileNotFoundError:
         raise InvalidChange(
             f"source '{source.id}': {source.file} is missing in the registry's folder"
@@ -856,17 +1083,17 @@ def _source_text(path: Path) -> bytes:
     return data
 
 
-def _check_quotes(path: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
+def _check_quotes(root: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
     """Refuse stance quotes for a new recommendation that its report's source does not
     hold (each shown with the nearest passage)."""
     from wrrtrack._quotes import Quoted
 
     quoted = [Quoted(identifier, i, q, None, source.id) for i, q in enumerate(quotes)]
-    _refuse_missing(path, source, quoted, "quotes", "quote(s) not found")
+    _refuse_missing(root, source, quoted, "quotes", "quote(s) not found")
 
 
 def _check_new_quotes(
-    path: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
+    root: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
 ) -> None:
     """Refuse quotes for a new history entry that its stored source does not hold."""
     from wrrtrack._quotes import Quoted
@@ -875,17 +1102,17 @@ def _check_new_quotes(
     rec = ledger.get(identifier)
     entry = len(rec.history)
     quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
-    _refuse_missing(path, found, quoted, "source", f"quote(s) not in '{found.id}'")
+    _refuse_missing(root, found, quoted, "source", f"quote(s) not in '{found.id}'")
 
 
 def _refuse_missing(
-    path: Path, source: Source, quoted: list[Quoted], field: str, what: str
+    root: Path, source: Source, quoted: list[Quoted], field: str, what: str
 ) -> None:
     """Refuse new quotes that `source` does not hold, or a source that changed since its
     fingerprint was recorded (`field` names the argument for the message)."""
     from wrrtrack import _sources
 
-    data = _source_bytes(path, source)
+    data = _source_bytes(root, source)
     if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
         raise InvalidChange(
             f"source '{source.id}' ({source.file}) has changed since its fingerprint was "

@@ -187,6 +187,18 @@ class _RegistryReader(NodeReader):
         self.has_sources = False  # whether this document has a `sources` list (else: old form)
         self.report_key = ""  # the report whose document is being read
         self.reactions: list[str] = []
+        self.texts: dict[str, str] = {}  # a folder registry's texts by file (`NodeReader.paths`)
+
+    def text_of(self, node: Node) -> str:
+        """The text of the file `node` is in."""
+        return (
+            self.texts.get(node.start_mark.name, self.text_read) if self.texts else self.text_read
+        )
+
+    def elsewhere(self, node: Node, near: Node) -> str:
+        """Where `node` is, for a message about `near`: its line, with its file if another."""
+        place, here = self.at(node), self.at(near)
+        return f"line {place.line}" if place.path == here.path else f"{place.path}:{place.line}"
 
     def reading(self, parsed: Parsed | None) -> Reading:
         problems = sorted(self.problems, key=lambda problem: problem.file_order)
@@ -302,7 +314,7 @@ class _RegistryReader(NodeReader):
         nodes = self.sequence(node, "sources")
         if nodes is None:
             return
-        blocks[_edit.block_path(document, "sources")] = _edit.block_place(self.text_read, node)
+        blocks[_edit.block_path(document, "sources")] = _edit.block_place(self.text_of(node), node)
         for i, child in enumerate(nodes):
             source = self.value(child, f"sources[{i + 1}]", "source")
             if source is None:
@@ -368,10 +380,11 @@ class _RegistryReader(NodeReader):
             for n, (root, found) in enumerate(zip(roots, founds, strict=True))
         ]
         read = [document for document in documents if document is not None]
+        self.unique_keys(read)
         declared = [entry for document in read for entry in self.declared(document, blocks)]
         self.vocab, local = self.merged(declared)
         placed: list[_edit.Placed] = []
-        first_line: dict[str, int] = {}
+        first: dict[str, Node] = {}
         keys: list[str | None] = [None] * len(roots)
         reports: list[AdviceReport] = []
         registry_vocab = self.vocab
@@ -384,7 +397,7 @@ class _RegistryReader(NodeReader):
             self.report_key = report.key
             self.quote_source = report.reaction.source
             self.vocab = Ledger((), registry_vocab, (), local=local).vocabularies_of(report.key)
-            placed += self.recommendations(document, blocks, first_line)
+            placed += self.recommendations(document, blocks, first)
         self.vocab = registry_vocab
         quote_places = {q.key: q.place for q in self.quoted if q.place}
         if self.problems or len(read) < len(roots):
@@ -399,6 +412,25 @@ class _RegistryReader(NodeReader):
         layouts = {entry.record.id: entry.layout for entry in placed}
         return Parsed(ledger, layouts, quote_places, blocks, tuple(keys))
 
+    def unique_keys(self, documents: list[_Document]) -> None:
+        """A report's key names one report: a second document with it is a problem (in a
+        folder registry, typically a file copied to start a new report)."""
+        first: dict[str, Node] = {}
+        for document in documents:
+            if document.report is None:
+                continue
+            node = (document.found.get("key") or document.found["report"])[0]
+            folded = document.report.key.casefold()
+            if folded in first:
+                self.problem(
+                    node,
+                    "key",
+                    f"duplicate report key '{document.report.key}' (first on "
+                    f"{self.elsewhere(first[folded], node)}); give each report its own key",
+                )
+            else:
+                first[folded] = node
+
     def document_head(
         self,
         n: int,
@@ -410,7 +442,7 @@ class _RegistryReader(NodeReader):
         if found is None:
             return None
         self.has_sources = "sources" in found
-        blocks[_edit.block_path(n, "")] = _edit.block_place(self.text_read, root)
+        blocks[_edit.block_path(n, "")] = _edit.block_place(self.text_of(root), root)
         if "format" in found:
             node = found["format"][1]
             if not (isinstance(node, ScalarNode) and node.value == str(FORMAT_VERSION)):
@@ -457,13 +489,13 @@ class _RegistryReader(NodeReader):
         if found is None:
             return []
         path = functools.partial(_edit.block_path, document.number)
-        blocks[path("vocabularies")] = _edit.block_place(self.text_read, node)
+        blocks[path("vocabularies")] = _edit.block_place(self.text_of(node), node)
         declared = []
         for section, (_, section_node) in found.items():
             what = f"vocabularies.{section}"
             entries = self.mapping(section_node, what, None)
             if entries is not None:
-                blocks[path(what)] = _edit.block_place(self.text_read, section_node)
+                blocks[path(what)] = _edit.block_place(self.text_of(section_node), section_node)
             declared += [
                 _Declared(section, key_node, term, owner)
                 for key_node, value_node in (entries or {}).values()
@@ -483,10 +515,11 @@ class _RegistryReader(NodeReader):
             earlier = first.get(place)
             if earlier is not None and earlier.term != entry.term:
                 where = f"report '{earlier.report}'" if earlier.report else "the registry"
+                where += f" ({self.elsewhere(earlier.node, entry.node)})"
                 self.problem(
                     entry.node,
                     f"vocabularies.{entry.section}.{entry.term.key}",
-                    f"declared differently by {where} (line {self.at(earlier.node).line}); "
+                    f"declared differently by {where}; "
                     "a key means the same in every report: give it the same labels, or "
                     "use another key",
                 )
@@ -512,7 +545,7 @@ class _RegistryReader(NodeReader):
         return Vocabularies(**merged), local
 
     def recommendations(
-        self, document: _Document, blocks: dict[str, _edit.BlockPlace], first_line: dict[str, int]
+        self, document: _Document, blocks: dict[str, _edit.BlockPlace], first: dict[str, Node]
     ) -> list[_edit.Placed]:
         if "recommendations" not in document.found:
             return []
@@ -521,7 +554,7 @@ class _RegistryReader(NodeReader):
         if nodes is None:
             return []
         blocks[_edit.block_path(document.number, "recommendations")] = _edit.block_place(
-            self.text_read, seq_node
+            self.text_of(seq_node), seq_node
         )
         placed = []
         for i, node in enumerate(nodes):
@@ -531,17 +564,17 @@ class _RegistryReader(NodeReader):
                 continue
             rec = entry.record
             folded = rec.id.casefold()
-            if folded in first_line:
+            if folded in first:
                 self.problems.append(
                     Problem(
                         self.at(node),
-                        f"duplicate id '{rec.id}' (first on line {first_line[folded]})",
+                        f"duplicate id '{rec.id}' (first on {self.elsewhere(first[folded], node)})",
                         rec.id,
                         "id",
                     )
                 )
                 continue
-            first_line[folded] = self.at(node).line
+            first[folded] = node
             placed.append(entry)
         return placed
 
@@ -553,7 +586,9 @@ class _RegistryReader(NodeReader):
         rec = self.recommendation(node, f"recommendations[{i + 1}]")
         if rec is None:
             return None
-        layout = _edit.record_layout(self.text_read, node, following, sequence, self.index_offset)
+        layout = _edit.record_layout(
+            self.text_of(node), node, following, sequence, self.index_offset
+        )
         places = {q.key: q.place for q in self.quoted[first_quote:] if q.place}
         return _edit.Placed(rec, layout, places)
 
@@ -769,6 +804,31 @@ def read_registry(path: Path, text: str, today: date) -> Reading:
     if parsed is None and not reader.problems:
         reader.problems.append(Problem(Location(path, 1, 1), "the registry is incomplete"))
     return reader.reading(parsed)
+
+
+def read_files(folder: Path, files: list[tuple[Path, str]], today: date) -> Reading:
+    """A folder registry: the documents of all `files` (path and text, in the folder's
+    order) read as the documents of one file are, every place in its own file."""
+    from wrrtrack._yamlfile import compose_all
+
+    roots: list[Node] = []
+    names: list[str] = []
+    problems: list[Problem] = []
+    for path, text in files:
+        try:
+            found = compose_all(path, text, named=True)
+        except RegistryInvalid as exc:
+            problems += exc.problems
+            continue
+        roots += found
+        names += [path.name] * len(found)
+    if problems:
+        return Reading(None, problems, [], None)
+    reader = _RegistryReader(folder, "", today)
+    reader.paths = {str(path): path for path, _ in files}
+    reader.texts = {str(path): text for path, text in files}
+    parsed = reader.registry(roots)
+    return reader.reading(parsed._replace(files=tuple(names)) if parsed else None)
 
 
 def read_record(

@@ -84,16 +84,35 @@ def compose(path: Path, text: str) -> yaml.Node:
     return node
 
 
-def compose_all(path: Path, text: str) -> list[yaml.Node]:
+def compose_all(path: Path, text: str, *, named: bool = False) -> list[yaml.Node]:
     """The node tree of each YAML document in `text` (`---` between them), or a problem
-    with its place. Marks are places in the whole text."""
-    nodes = _composed(path, text, lambda: list(yaml.compose_all(text, Loader=Loader)))
+    with its place. Marks are places in the whole text; with `named`, every mark's `name`
+    is `str(path)` (one file of a folder registry: its nodes say which file they are in)."""
+    nodes = _composed(path, text, lambda: _documents(text, str(path) if named else None))
     if not nodes:
         raise _problem(path, "the registry file holds no YAML document")
     for node in nodes:
         if node is None:
             raise _problem(path, "the registry file holds an empty YAML document")
     return nodes
+
+
+def _documents(text: str, name: str | None) -> list[yaml.Node]:
+    if name is None:
+        loader = Loader(text)
+    else:  # a stream's name is what both parsers put in every mark
+        import io
+
+        stream = io.StringIO(text)
+        stream.name = name
+        loader = Loader(stream)
+    try:
+        nodes: list[yaml.Node] = []
+        while loader.check_node():
+            nodes.append(loader.get_node())  # type: ignore[arg-type]  # None only at the end
+        return nodes
+    finally:
+        loader.dispose()
 
 
 def _composed(path: Path, text: str, composer: Callable[[], T]) -> T:

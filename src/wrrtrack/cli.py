@@ -753,10 +753,10 @@ def status_set(
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
     except InvalidChange as exc:  # the library names its arguments; say which option
         _fail([exc.spelled(lambda name: _STATUS_SET_OPTIONS.get(name, name))])
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     before, after = update.before.status, update.after.status
     arrow = f"{before} -> {after}" if before != after else "note"
-    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {registry.path}")
+    _say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {_Run.wrote}")
 
 
 @status_app.command("history", cls=Command)
@@ -1032,10 +1032,10 @@ def sources_update(
     if not update.changed:
         _say(f"{update.source.id}: {update.source.file} matches its fingerprint; nothing to do")
         return
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     _say(
         f"{update.source.id}: {update.checked} quote(s) still found; recorded sha256 "
-        f"{update.after[:12]}… (was {(update.before or 'none')[:12]}…) in {registry.path}"
+        f"{update.after[:12]}… (was {(update.before or 'none')[:12]}…) in {_Run.wrote}"
     )
 
 
@@ -1134,26 +1134,36 @@ def init(
             "--blank", help="An empty registry for your own reports, instead of the WRR 103 copy."
         ),
     ] = False,
+    folder: Annotated[
+        bool,
+        typer.Option(
+            "--folder", help="The registry is the folder DIR/reports, one file per report."
+        ),
+    ] = False,
 ) -> None:
     """Copy the bundled registry and its source text into DIR, to change them there.
 
     Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
-    --blank, writes an empty registry instead, to add reports to ('reports add'). Creates
+    --blank, writes an empty registry instead, to add reports to ('reports add'). With
+    --folder, the registry is the folder DIR/reports, one file per report. Creates
     only new files: nothing that exists is overwritten.
 
     Examples:
 
     $ wrrtrack init kopie
     $ wrrtrack init mijn-adviezen --blank
+    $ wrrtrack init team --blank --folder
     """
     from wrrtrack import _cache as cache
     from wrrtrack.init import init as make
 
     cache.hold()
     directory = Path(name)
-    created = make(directory, blank=blank)
+    created = make(directory, blank=blank, folder=folder)
     _Run.wrote = created.config
-    if blank:
+    if blank and folder:
+        _say(f"created an empty folder registry {created.registry} and {created.config}")
+    elif blank:
         _say(f"created an empty registry {created.registry} and {created.config}")
     else:
         _say(f"created {created.registry}, its source text and {created.config}")
@@ -1331,10 +1341,10 @@ def reports_add(
             reaction_label=label,
         )
     )
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     stored = registry.ledger.quote_source_of(added)
     _say(
-        f"added report {added.key} to {registry.path}; the reaction's text is stored as "
+        f"added report {added.key} to {_Run.wrote}; the reaction's text is stored as "
         f"{stored.file} (source '{stored.id}')"
     )
 
@@ -1413,8 +1423,8 @@ def add(
             note=note,
         )
     )
-    _Run.wrote = registry.path
-    _say(f"added {rec.id} to report {rec.report} ({rec.status}) in {registry.path}")
+    _Run.wrote = registry.written or registry.path
+    _say(f"added {rec.id} to report {rec.report} ({rec.status}) in {_Run.wrote}")
 
 
 @vocab_app.command("add", cls=Command)
@@ -1448,9 +1458,9 @@ def vocab_add(
     term = _writing(
         lambda: registry.add_term(name, key, nl=nl, en=en, aliases=alias or (), report=report)
     )
-    _Run.wrote = registry.path
+    _Run.wrote = registry.written or registry.path
     whose = f"report {report}'s" if report else "the registry's"
-    _say(f"added {term.key} to {whose} {name} in {registry.path}")
+    _say(f"added {term.key} to {whose} {name} in {_Run.wrote}")
 
 
 def _shell_word(text: str) -> str:

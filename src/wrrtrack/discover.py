@@ -129,7 +129,7 @@ def _with_settings(located: Located, cwd: Path | None) -> Located:
 
 def _checked(located: Located, absolute: Path | None = None) -> Located:
     """A path from the environment or a configuration file that names no readable file
-    is an error that says where the path came from, so the user knows what to fix."""
+    (or folder) is an error that says where the path came from, so the user knows what to fix."""
     import stat
 
     from wrrtrack.storage import file_kind, reason
@@ -145,7 +145,7 @@ def _checked(located: Located, absolute: Path | None = None) -> Located:
         ) from None
     except OSError as exc:
         raise RegistryNotFound(f"{located.path}: cannot read: {reason(exc)} {where}") from None
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):  # a folder registry
         raise RegistryNotFound(
             f"{located.path}: is {file_kind(info.st_mode)}, not a registry file {where}"
         )

@@ -32,6 +32,7 @@ def stored_files(registry: Registry) -> list[tuple[Path, str]]:
     """
     return [
         (registry.path, "the registry"),
+        *((path, "a file of the registry") for path in registry.files if path != registry.path),
         *((path, "a source text of the registry") for path in registry.source_paths),
     ]
 
@@ -70,6 +71,13 @@ def check_output(name: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
     parent = path.parent
     if not parent.is_dir():
         raise OutputRefused(f"{parent}: no such directory")
+    registry_name = path.name.endswith((".yaml", ".yml")) and not path.name.startswith(".")
+    for kept, what in protected:
+        if registry_name and what == "the registry" and _same_file(parent, kept):
+            raise OutputRefused(
+                f"{path} would be read as a file of the registry {kept}; name a file "
+                "outside that folder"
+            )
     if info is not None:
         for kept, what in protected:
             if _same_file(path, kept):

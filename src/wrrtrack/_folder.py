@@ -1,0 +1,200 @@
+"""A registry that is a folder of YAML files: which files it is made of, their bytes, and
+one file's part of the whole registry (what a writer edits).
+
+The files are the `*.yaml` and `*.yml` files directly in the folder (not in folders below
+it), in the order of their names; names starting with '.' (hidden files, and the
+temporary files of a write) are not registry files. A symbolic link or anything that is
+not a regular file under such a name is refused: a registry's files are files in it.
+Together they are one registry, read as the documents of one file are read (`_schema`),
+every place in its own file. Stored sources (`sources/…`) are relative to the folder.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wrrtrack import storage
+from wrrtrack._edit import Parsed
+from wrrtrack._errors import Location, Problem, RegistryInvalid, WrrtrackError
+
+if TYPE_CHECKING:
+    from wrrtrack._schema import Reading
+
+SUFFIXES = (".yaml", ".yml")
+# The file a folder registry's vocabularies for every report go in when none holds them.
+VOCABULARIES = "vocabularies.yaml"
+
+Files = list[tuple[Path, bytes]]
+
+
+def names(folder: Path) -> list[Path]:
+    """The registry files of `folder`, in the order of their names; `RegistryInvalid`
+    lists every name that is a link or not a regular file."""
+    try:
+        with os.scandir(folder) as entries:
+            found = sorted(
+                (entry.name, entry)
+                for entry in entries
+                if entry.name.endswith(SUFFIXES) and not entry.name.startswith(".")
+            )
+    except FileNotFoundError:
+        from wrrtrack._errors import RegistryNotFound
+
+        raise RegistryNotFound(f"{folder}: no such folder") from None
+    except OSError as exc:
+        raise WrrtrackError(f"{folder}: cannot read the folder: {storage.reason(exc)}") from None
+    problems = []
+    for name, entry in found:
+        path = folder / name
+        try:
+            if entry.is_symlink():
+                why = "is a symbolic link; a folder registry's files must be files in it"
+            elif not entry.is_file(follow_symlinks=False):
+                kind = storage.file_kind(entry.stat(follow_symlinks=False).st_mode)
+                why = f"is {kind}, not a registry file; rename it or move it out of the folder"
+            else:
+                continue
+        except OSError as exc:
+            why = f"cannot read: {storage.reason(exc)}"
+        problems.append(Problem(Location(path, 1, 1), why))
+    if problems:
+        raise RegistryInvalid(problems)
+    return [folder / name for name, _ in found]
+
+
+def read(folder: Path) -> Files:
+    """Every registry file of `folder` with its bytes."""
+    return [(path, _read_file(path)) for path in names(folder)]
+
+
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of one file of the folder: opened without following a link or waiting on
+    a FIFO put there since the folder was listed, then held to what `storage` reads."""
+    try:
+        fd = os.open(path, _FLAGS)
+    except OSError:
+        return storage.read_bytes(path)  # which says why, as for a registry file
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > storage.MAX_BYTES:
+            return storage.read_bytes(path)  # which refuses it, and says why
+        chunks = []
+        while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def key(files: Files) -> str:
+    """The cache key of a folder registry: the names and bytes of all its files."""
+    from wrrtrack import _cache
+
+    def parts() -> Iterator[bytes]:
+        for path, data in files:
+            yield path.name.encode("utf-8", "surrogateescape")
+            yield b"\0%d\0" % len(data)
+            yield data
+
+    return _cache.key_of(parts())
+
+
+def reading(folder: Path, files: Files, today: date) -> Reading:
+    """Every problem of the folder registry, or its parse; never raises for what it holds."""
+    from wrrtrack import _yamlfile
+    from wrrtrack._schema import Reading, read_files
+
+    texts = []
+    problems: list[Problem] = []
+    for path, data in files:
+        try:
+            texts.append((path, _yamlfile.decode(path, data)))
+        except RegistryInvalid as exc:
+            problems += exc.problems
+    if problems:
+        return Reading(None, problems, [], None)
+    return read_files(folder, texts, today)
+
+
+# --- one file's part of the whole: what a writer edits --------------------------------------
+
+
+def file_of(parsed: Parsed, report: str | None) -> str | None:
+    """The name of the file holding `report`'s document (None: the document of vocabularies
+    for every report); None when there is none."""
+    try:
+        return parsed.files[parsed.documents.index(report)]
+    except ValueError:
+        return None
+
+
+def _document_number(block: str) -> int:
+    number, colon, _ = block.partition(":")
+    return int(number) if colon else 0
+
+
+def part(parsed: Parsed, name: str, path: Path) -> Parsed:
+    """The places of the file `name` (at `path`) only, with the whole registry's values.
+
+    An edit of that file's text (`_edit`) checks the change against the whole registry
+    (ids unique across files, every report's vocabularies) and moves only the places of
+    that file; `whole` puts the rest back.
+    """
+    documents = {n for n, file in enumerate(parsed.files) if file == name}
+    reports = {parsed.documents[n] for n in documents}
+    return parsed._replace(
+        layouts={
+            rec.id: parsed.layouts[rec.id]
+            for rec in parsed.ledger.recommendations
+            if rec.report in reports
+        },
+        quote_places=_places(parsed, path, inside=True),
+        blocks={
+            block: place
+            for block, place in parsed.blocks.items()
+            if _document_number(block) in documents
+        },
+    )
+
+
+def _places(parsed: Parsed, path: Path, *, inside: bool) -> dict[tuple[str, int], Location]:
+    """The places of quotes in the file at `path` (or, not `inside`, in the other files).
+
+    The places of one file share one path object: each is compared with `path` once."""
+    same: dict[int, bool] = {}
+    found = {}
+    for key, place in parsed.quote_places.items():
+        hit = same.get(id(place.path))
+        if hit is None:
+            hit = same[id(place.path)] = place.path == path
+        if hit == inside:
+            found[key] = place
+    return found
+
+
+def whole(parsed: Parsed, edited: Parsed, name: str, path: Path) -> Parsed:
+    """The whole registry after an edit of the file `name` (`edited`, from `part`)."""
+    documents = {n for n, file in enumerate(parsed.files) if file == name}
+    layouts = {**parsed.layouts, **edited.layouts}
+    places = {
+        **_places(parsed, path, inside=False),
+        **edited.quote_places,
+    }
+    blocks = {
+        **{b: p for b, p in parsed.blocks.items() if _document_number(b) not in documents},
+        **edited.blocks,
+    }
+    return edited._replace(
+        layouts={rec.id: layouts[rec.id] for rec in edited.ledger.recommendations},
+        quote_places=places,
+        blocks=blocks,
+    )
