@@ -258,8 +258,19 @@ def test_init_blank_writes_a_registry_that_validates_and_grows(
     add_report(cli, registry)
     assert registry.read_bytes().startswith(before)
     assert cli("vocab", "add", "actors", "college", "--nl", "c", "--en", "c").code == 0
+    # No theme declared yet: the message says so, rather than listing nothing.
+    before_theme = registry.read_bytes()
+    no_theme = add(cli, registry, "vsd-1")
+    assert (no_theme.code, no_theme.err) == (
+        1,
+        "error: unknown theme 'wijkaanpak'; valid: (none declared)\n",
+    )
+    assert registry.read_bytes() == before_theme
     assert cli("vocab", "add", "themes", "wijkaanpak", "--nl", "W", "--en", "W").code == 0
     assert add(cli, registry, "vsd-1").code == 0
+    assert cli("validate").out.endswith(
+        ": 1 recommendation, 1 quote found in 1 source, every fingerprint matching\n"
+    )
     assert cli("validate").code == 0
     # Again into a directory that has it: nothing is overwritten.
     again = cli("init", tmp_path / "nieuw", "--blank")
@@ -344,7 +355,7 @@ def test_a_report_with_a_source_record_joins_a_file_written_before_them(
     add_report(cli, registry)
     result = cli("-r", registry, "validate")
     assert result.code == 0, result.err
-    assert "2 reports, 1 recommendations, 1 quotes found in 1 sources" in result.out
+    assert "2 reports, 1 recommendation, 1 quote found in 1 source," in result.out
     (tmp_path / "s.txt").write_text("Iets anders.\n", encoding="utf-8")
     broken = cli("-r", registry, "--no-cache", "validate")
     assert broken.code == 1 and "r-1: quote 1 is not in s.txt" in broken.err

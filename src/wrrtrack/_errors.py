@@ -103,7 +103,8 @@ class UnknownTerm(WrrtrackError):
         self.vocabulary = vocabulary
         self.given = given
         self.valid = valid
-        super().__init__(f"unknown {vocabulary} '{given}'; valid: {', '.join(valid)}")
+        known = ", ".join(valid) or "(none declared)"
+        super().__init__(f"unknown {vocabulary} '{given}'; valid: {known}")
 
 
 class InvalidChange(WrrtrackError):

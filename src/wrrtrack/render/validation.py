@@ -17,15 +17,19 @@ if TYPE_CHECKING:
     from wrrtrack._registry import Validation
 
 
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def ok_line(result: Validation) -> str:
     if result.sources:
-        found = f"{result.sources} sources, every fingerprint matching"
+        found = f"{_counted(result.sources, 'source')}, every fingerprint matching"
     else:
         found = result.source.name if result.source else "no source text"
     reports = f"{result.reports} reports, " if result.reports != 1 else ""
     return (
-        f"ok: {result.path}: {reports}{result.recommendations} recommendations, "
-        f"{result.quotes} quotes found in {found}\n"
+        f"ok: {result.path}: {reports}{_counted(result.recommendations, 'recommendation')}, "
+        f"{_counted(result.quotes, 'quote')} found in {found}\n"
     )
 
 
