@@ -335,6 +335,25 @@ def test_a_source_file_that_is_a_device_or_missing_is_refused(cli: Runner, regis
     assert not (registry.parent / "sources" / "k.txt").exists()
 
 
+def test_a_source_file_over_the_stored_text_limit_is_refused(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    """Every read of a stored source refuses a file over the limit: storing one would leave
+    a registry that never validates again."""
+    from wrrtrack._sources import SIZE_LIMIT
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(SIZE_LIMIT + 1)  # sparse: refused by its size, never read
+    before = digest(registry)
+    result = add_report(cli, registry, "groot", "--source-file", big, check=False)
+    assert result.code == 1, result.err
+    assert f"over the limit of {SIZE_LIMIT:,}" in result.err
+    assert digest(registry) == before
+    assert not (registry.parent / "sources" / "groot.txt").exists()
+    assert cli("-r", registry, "validate").code == 0
+
+
 def test_a_report_with_a_source_record_joins_a_file_written_before_them(
     cli: Runner, tmp_path: Path
 ) -> None:

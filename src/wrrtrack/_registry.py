@@ -1062,16 +1062,25 @@ def _source_text(path: Path) -> bytes:
     """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
     import stat
 
+    from wrrtrack._sources import SIZE_LIMIT
+
     try:
-        mode = path.stat().st_mode
+        info = path.stat()
     except (OSError, ValueError) as exc:
         why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
         raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
-    if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero never ends
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         raise InvalidChange(
-            f"{path} is {storage.file_kind(mode)}, not a file of text", "source_file"
+            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", "source_file"
         )
-    data = storage.read_bytes(path)
+    # Every later read of a stored source refuses a larger file: storing one would leave a
+    # registry that no longer validates.
+    if info.st_size > SIZE_LIMIT:
+        raise InvalidChange(
+            f"{path} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored text",
+            "source_file",
+        )
+    data = storage.read_bytes(path, limit=SIZE_LIMIT)  # refuses a file that grew meanwhile
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
