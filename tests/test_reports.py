@@ -354,6 +354,20 @@ def test_a_source_file_over_the_stored_text_limit_is_refused(
     assert cli("-r", registry, "validate").code == 0
 
 
+@pytest.mark.parametrize("key", ["con", "aux", "nul", "prn", "com1", "lpt9"])
+def test_a_key_that_windows_keeps_for_a_device_is_refused(
+    cli: Runner, registry: Path, key: str
+) -> None:
+    """sources/con.txt (and con.yaml in a folder) cannot be a file on Windows, nor be
+    checked out there: such a key is refused on every platform."""
+    before = digest(registry)
+    result = add_report(cli, registry, key, check=False)
+    assert result.code == 1 and "names a device on Windows" in result.err, result.err
+    assert digest(registry) == before
+    assert not (registry.parent / "sources" / f"{key}.txt").exists()
+    assert add_report(cli, registry, f"{key}-2").code == 0  # only the name itself is kept
+
+
 def test_a_report_with_a_source_record_joins_a_file_written_before_them(
     cli: Runner, tmp_path: Path
 ) -> None:

@@ -55,6 +55,8 @@ _LOCK_NAME = "registry"
 # compiles them when a writer first checks a name, not when a command starts.
 _KEY = r"[a-z0-9][a-z0-9-]*"
 _ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+# Names Windows keeps for devices, whatever their extension: a report's key names files.
+_WINDOWS_DEVICE = r"con|prn|aux|nul|com[0-9]|lpt[0-9]"
 
 
 class Validation(NamedTuple):
@@ -636,6 +638,12 @@ class Registry:
         )
         if not re.fullmatch(_KEY, key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
+        if re.fullmatch(_WINDOWS_DEVICE, key):
+            raise InvalidChange(
+                f"'{key}' ({{field}}) names a device on Windows, where sources/{key}.txt "
+                "cannot be a file; choose another key",
+                "key",
+            )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
             if day > today:
                 raise InvalidChange(f"the date {day} is in the future (today is {today})", name)
