@@ -585,15 +585,27 @@ class Registry:
             if None not in parsed.documents:
                 from wrrtrack import _edit
 
-                def check(ledger: Ledger) -> None:
-                    _edit.check_term(ledger, section, term, None)
+                def check(now: Parsed) -> None:
+                    if None in now.documents:  # another writer made the file meanwhile
+                        raise _VocabulariesAppeared
+                    if _folder.VOCABULARIES in now.files:
+                        raise InvalidChange(
+                            f"{self.path / _folder.VOCABULARIES} holds no vocabularies for "
+                            "every report; add a document with 'vocabularies:' to it, or "
+                            "rename it"
+                        )
+                    _edit.check_term(now.ledger, section, term, None)
 
                 def back(ledger: Ledger) -> bool:
                     return ledger.vocabularies.by_section(section).term(key) == term
 
                 vocabularies = {"vocabularies": {section: {key: term}}}
-                self._create(_folder.VOCABULARIES, vocabularies, today, check=check, back=back)
-                return term
+                try:
+                    self._create(_folder.VOCABULARIES, vocabularies, today, check=check, back=back)
+                except _VocabulariesAppeared:
+                    pass  # add the key to them, as if they had been there all along
+                else:
+                    return term
         return self._write(change, today, lambda read: _file_of(read, report=report))
 
     def add_report(
@@ -688,8 +700,8 @@ class Registry:
             def back(ledger: Ledger) -> bool:
                 return ledger.report_of(key) == advice and ledger.source(key) == stored
 
-            def copy(ledger: Ledger) -> None:
-                refuse_taken(ledger)
+            def copy(parsed: Parsed) -> None:
+                refuse_taken(parsed.ledger)
                 storage.create_new(folder, folder / relative, text, made)
 
             try:
@@ -840,13 +852,13 @@ class Registry:
         value: dict[str, Any],
         today: date | None,
         *,
-        check: Callable[[Ledger], None],
+        check: Callable[[Parsed], None],
         back: Callable[[Ledger], bool],
         made: list[Path] | None = None,
     ) -> None:
         """Create the file `name` in a folder registry, holding one document (`value`, as
         `_yamlfile.document_lines` writes it): under the folder's lock, after `check` of
-        the registry as it is, never over an existing file; the whole registry is then
+        the registry as it is then, never over an existing file; the whole registry is then
         read again, and must hold what was meant (`back`), else the new file is removed."""
         from wrrtrack import _folder
         from wrrtrack._edit import _refuse
@@ -858,7 +870,7 @@ class Registry:
         try:
             with storage.locked(self.path / _LOCK_NAME):
                 read = _read(self.path, today, self.use_cache, self.timezone)
-                check(read.parsed.ledger)
+                check(read.parsed)
                 storage.create_new(self.path, path, data, made)
                 files = sorted([*read.read.files, (path, data)], key=lambda file: file[0].name)
                 reading = _folder.reading(self.path, files, today or clock.today(self.timezone))
@@ -888,6 +900,11 @@ class Registry:
                 _cache.forget(digest)  # those bytes are gone from disk
         except Exception:  # noqa: BLE001 (see above: the write has happened)
             self._loaded = None
+
+
+class _VocabulariesAppeared(Exception):
+    """A folder registry's vocabularies for every report were created by another writer
+    between looking for them and taking the lock."""
 
 
 def _file_of(read: _Read, *, identifier: str | None = None, report: str | None = None) -> str:
