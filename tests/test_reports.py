@@ -229,6 +229,18 @@ def test_vocab_add_refuses_collisions_and_other_meanings(cli: Runner, second: Pa
     assert cli("-r", second, "validate").code == 0
 
 
+@pytest.mark.parametrize("aliases", [["wijkteam"], ["team", "team"]], ids=["own-key", "twice"])
+def test_vocab_add_refuses_an_alias_given_twice(
+    cli: Runner, second: Path, aliases: list[str]
+) -> None:
+    before = digest(second)
+    given = [word for alias in aliases for word in ("--alias", alias)]
+    result = cli("-r", second, "vocab", "add", "actors", "wijkteam", "--nl", "w", "--en", "w",
+                 *given)  # fmt: skip
+    assert result.code == 1 and "is given twice" in result.err, result.err
+    assert digest(second) == before
+
+
 def test_two_labels_for_one_key_is_a_validate_error(cli: Runner, second: Path) -> None:
     text = second.read_text(encoding="utf-8")
     second.write_text(

@@ -614,9 +614,17 @@ def _exists(vocabulary: Vocabulary, term: Term, report: str | None, owners: Any)
 
 def _check_spellings(vocabulary: Vocabulary, term: Term) -> None:
     """Refuse a key or alias that is another term's key or alias: input could then reach
-    only one of them."""
+    only one of them, or that this term has already (an alias repeated, or its own key)."""
+    given: set[str] = set()
     for spelling in (term.key, *term.aliases):
         folded = spelling.casefold()
+        if folded in given:
+            raise InvalidChange(
+                f"'{spelling}' is given twice; each alias must differ from the key and "
+                "from the other aliases",
+                "aliases",
+            )
+        given.add(folded)
         for other in vocabulary.terms:
             if other.key == term.key:
                 continue
