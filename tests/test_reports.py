@@ -127,6 +127,21 @@ def test_reports_add_appends_a_document_and_changes_no_other_byte(
     assert cli("-r", registry, "validate").code == 0
 
 
+def test_the_messages_name_the_files_as_they_are_found_from_here(
+    cli: Runner, registry: Path
+) -> None:
+    """The stored text is named by the same road as the registry file, so that the path
+    shown can be opened; a report given in another case is named by its key."""
+    result = add_report(cli, registry)
+    assert result.err.endswith(
+        f"the reaction's text is stored as {registry.parent / 'sources' / KEY}.txt "
+        f"(source '{KEY}')\n"
+    ), result.err
+    term = cli("-r", registry, "vocab", "add", "themes", "wijk", "--nl", "Wijk", "--en", "W",
+               "--report", KEY.upper())  # fmt: skip
+    assert term.code == 0 and f"added wijk to report {KEY}'s themes in" in term.err, term.err
+
+
 def test_reports_add_records_what_the_stored_text_is_and_who_published_it(
     cli: Runner, registry: Path
 ) -> None:
