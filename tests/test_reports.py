@@ -395,6 +395,15 @@ def test_a_key_that_windows_keeps_for_a_device_is_refused(
     assert add_report(cli, registry, f"{key}-2").code == 0  # only the name itself is kept
 
 
+@pytest.mark.parametrize("url", ["https://example.org/a\nb", "https://example.org/a b"])
+def test_a_url_with_a_line_break_or_space_is_refused(cli: Runner, registry: Path, url: str) -> None:
+    """Such a URL was written, and the reports then showed the reaction with no link."""
+    before = digest(registry)
+    result = add_report(cli, registry, "k", "--url", url, check=False)
+    assert result.code == 1 and "--url may hold no spaces, line breaks" in result.err
+    assert digest(registry) == before
+
+
 def test_a_report_with_a_source_record_joins_a_file_written_before_them(
     cli: Runner, tmp_path: Path
 ) -> None:

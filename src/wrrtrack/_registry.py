@@ -666,6 +666,13 @@ class Registry:
             )
         if url is not None and not url.lower().startswith(("https://", "http://")):
             raise InvalidChange("{field} must be a web address (http:// or https://)", "url")
+        if url is not None and (not url.isprintable() or any(c.isspace() for c in url)):
+            # The reports would offer no link (a line break) or a broken one.
+            raise InvalidChange(
+                "{field} may hold no spaces, line breaks or control characters "
+                "(write a space as %20)",
+                "url",
+            )
         self._writable()
         from wrrtrack import _sources
 
