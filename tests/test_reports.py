@@ -190,8 +190,11 @@ def test_add_refuses_and_changes_no_byte(cli: Runner, second: Path) -> None:
     duplicate = add(cli, second, "VSD-1")
     assert (duplicate.code, duplicate.err) == (
         1,
-        "error: a recommendation with id 'VSD-1' exists already\n",
+        "error: a recommendation with id 'vsd-1' exists already\n",  # the one that is there
     )
+    before_report = add(cli, second, "vsd-9", "--date", "2024-11-04")
+    assert before_report.code == 1
+    assert "the date 2024-11-04 is before report voorbeeldstad-wijk itself" in before_report.err
     unknown_theme = cli(
         "-r", second, "add", "vsd-9", "--report", KEY, "--title", "T", "--theme", "wonen",
         "--stance", "positief", "--actor", "college", "--quote", QUOTE,

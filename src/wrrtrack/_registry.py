@@ -517,6 +517,10 @@ class Registry:
             day = on or advice.reaction.date
             if day > today:
                 raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
+            if day < advice.date:
+                raise InvalidChange(
+                    f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
+                )
             source = ledger.quote_source_of(advice)
             _check_quotes(self.root, source, identifier, quotes)
             # The first entry records the reaction: by its stored source where there is one.
