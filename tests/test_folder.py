@@ -486,6 +486,10 @@ def test_init_folder_makes_an_empty_or_a_wrr_103_folder_registry(
     assert list((tmp_path / "team" / "reports").iterdir()) == []
     copy = cli("init", "kopie", "--folder")
     assert copy.code == 0, copy.err
+    assert copy.err.startswith(
+        "created a folder registry kopie/reports holding a copy of the bundled registry, its "
+        "source text and kopie/wrrtrack.toml\n"
+    )
     reports = tmp_path / "kopie" / "reports"
     assert (reports / "wrr-103.yaml").read_bytes() == SHIPPED.read_bytes()
     monkeypatch.chdir(tmp_path / "kopie")

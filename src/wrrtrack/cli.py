@@ -1165,6 +1165,11 @@ def init(
         _say(f"created an empty folder registry {created.registry} and {created.config}")
     elif blank:
         _say(f"created an empty registry {created.registry} and {created.config}")
+    elif folder:
+        _say(
+            f"created a folder registry {created.registry} holding a copy of the bundled "
+            f"registry, its source text and {created.config}"
+        )
     else:
         _say(f"created {created.registry}, its source text and {created.config}")
     go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
