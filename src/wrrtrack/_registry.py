@@ -252,8 +252,9 @@ class Registry:
     @property
     def root(self) -> Path:
         """The folder the paths of stored sources are relative to: the registry file's, or
-        the folder registry itself."""
-        return self.path if self.is_folder else self.path.parent
+        the folder registry itself. A file reached through a symbolic link is read where
+        it really is, with the sources beside it, as every writer changes it there."""
+        return self.path if self.is_folder else storage.resolved(self.path).parent
 
     # --- opening ---------------------------------------------------------------------
 
@@ -695,7 +696,7 @@ class Registry:
             (),
             key,
         )
-        folder = self.path if self.is_folder else storage.resolved(self.path).parent
+        folder = self.root
         made: list[Path] = []  # the copy of the source text, once made
         value = {"key": key, "report": advice._replace(key=""), "sources": (stored,)}
 
