@@ -407,6 +407,25 @@ def test_a_url_with_a_line_break_or_space_is_refused(cli: Runner, registry: Path
     assert digest(registry) == before
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="links need privileges on Windows")
+def test_a_sources_folder_that_is_a_link_is_named_and_not_written_through(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(registry.parent / "sources", elsewhere)
+    shutil.rmtree(registry.parent / "sources")
+    (registry.parent / "sources").symlink_to(elsewhere)
+    before = digest(registry)
+    result = add_report(cli, registry, "k", check=False)
+    assert result.code == 1
+    assert result.err == (
+        f"error: {registry.parent / 'sources'} is a symbolic link, and wrrtrack creates no "
+        "file through a link; remove the link, or choose another directory\n"
+    )
+    assert digest(registry) == before
+    assert not (elsewhere / "k.txt").exists()
+
+
 def test_a_report_with_a_source_record_joins_a_file_written_before_them(
     cli: Runner, tmp_path: Path
 ) -> None:
