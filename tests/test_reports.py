@@ -231,6 +231,16 @@ def test_list_reports_and_report_on_both(cli: Runner, second: Path) -> None:
     assert '<section class="report" id="report-voorbeeldstad-wijk"' in html.out
 
 
+def test_show_names_the_report_when_there_are_several(cli: Runner, second: Path) -> None:
+    shown = cli("-r", second, "show", "vsd-1", "--lang", "en").out.splitlines()
+    assert shown[3:5] == [
+        "  report   voorbeeldstad-wijk",
+        "  theme    wijkaanpak (Neighbourhood approach)",
+    ]
+    alone = cli("-r", SHIPPED, "show", "wrr103-1", "--lang", "en").out
+    assert "  report" not in alone  # one report: nothing to tell apart
+
+
 def test_vocab_add_refuses_collisions_and_other_meanings(cli: Runner, second: Path) -> None:
     before = digest(second)
     alias = cli("-r", second, "vocab", "add", "actors", "wijkteam", "--nl", "w", "--en", "w",
