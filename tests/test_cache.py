@@ -193,6 +193,12 @@ def test_a_change_to_the_code_is_never_answered_from_the_cache(tmp_path: Path) -
     source = vocabulary.read_text(encoding="utf-8")
     vocabulary.write_text(source.replace('"committed"', '"promised"', 1), encoding="utf-8")
     assert "stance   toegezegd (promised)" in show()
+    # Both versions keep an entry of their own in the shared folder: neither replaces the
+    # other's, so running them in turn is answered from the cache each time.
+    assert len(entries(tmp_path)) == 2
+    kept = {p: p.read_bytes() for p in entries(tmp_path)}
+    assert "stance   toegezegd (promised)" in show()
+    assert {p: p.read_bytes() for p in entries(tmp_path)} == kept
 
 
 def own_looking_files(folder: Path) -> dict[Path, bytes]:

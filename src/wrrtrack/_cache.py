@@ -107,13 +107,17 @@ except ImportError:  # a Python built without it
 
 
 def key(data: bytes) -> str:
-    """The content hash an entry is filed under."""
-    return blake2b(data, digest_size=32).hexdigest()
+    """The hash an entry is filed under: of these bytes, as this code reads them.
+
+    The code's fingerprint keys the hash, so that two installations of different versions
+    sharing one cache folder each keep their own entries instead of replacing each other's.
+    """
+    return blake2b(data, digest_size=32, key=bytes.fromhex(code_fingerprint())).hexdigest()
 
 
 def key_of(parts: Iterable[bytes]) -> str:
-    """The content hash of `parts` one after another (a folder registry's names and bytes)."""
-    digest = blake2b(digest_size=32)
+    """The `key` of `parts` one after another (a folder registry's names and bytes)."""
+    digest = blake2b(digest_size=32, key=bytes.fromhex(code_fingerprint()))
     for part in parts:
         digest.update(part)
     return digest.hexdigest()
