@@ -106,7 +106,7 @@ def test_append_record_adds_it_at_the_end_in_the_files_layout() -> None:
 
 def test_append_record_refuses_a_duplicate_id_and_an_invalid_record() -> None:
     doc = document()
-    with pytest.raises(InvalidChange, match="'WRR103-7' exists already") as info:
+    with pytest.raises(InvalidChange, match="'wrr103-7' exists already") as info:
         _edit.append_record(doc, new_record("WRR103-7"), today=TODAY)
     assert info.value.field == "id"
     unknown_theme = new_record()._replace(theme="geen-thema")

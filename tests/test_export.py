@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import sqlite3
 import tomllib
@@ -272,6 +273,18 @@ def test_csv_summarises_the_history_in_its_columns(cli: Runner, registry: Path) 
         f"2022-07-07 open: {history[1].note} (staat-van-migratie-2022)",
         "2024-11-02 in-verkenning: Verkend (A. Jansen)",
     ]
+
+
+def test_csv_names_the_report_of_each_recommendation(cli: Runner, registry: Path) -> None:
+    """With two reports, each row names its own (every row named the first report)."""
+    from tests.test_reports import with_second_report
+
+    with_second_report(cli, registry)
+    out = cli("--registry", registry, "export", "--format", "csv").out
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    listed = json.loads(cli("--registry", registry, "list", "--json").out)
+    assert [(r["id"], r["report"]) for r in rows] == [(r["id"], r["report"]) for r in listed]
+    assert {r["report"] for r in rows} == {"wrr-103", "voorbeeldstad-wijk"}
 
 
 def test_without_bom_there_is_none_and_bom_is_only_for_csv(cli: Runner) -> None:

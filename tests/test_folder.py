@@ -486,6 +486,10 @@ def test_init_folder_makes_an_empty_or_a_wrr_103_folder_registry(
     assert list((tmp_path / "team" / "reports").iterdir()) == []
     copy = cli("init", "kopie", "--folder")
     assert copy.code == 0, copy.err
+    assert copy.err.startswith(
+        "created a folder registry kopie/reports holding a copy of the bundled registry, its "
+        "source text and kopie/wrrtrack.toml\n"
+    )
     reports = tmp_path / "kopie" / "reports"
     assert (reports / "wrr-103.yaml").read_bytes() == SHIPPED.read_bytes()
     monkeypatch.chdir(tmp_path / "kopie")
@@ -510,6 +514,40 @@ def test_vocab_add_for_every_report_finds_their_document_after_a_report(
     )
     listed = cli("-r", registry, "vocab", "list", "themes", "--format", "json")
     assert listed.code == 0
+
+
+def test_vocab_add_when_another_writer_made_the_vocabularies_meanwhile(
+    two: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two writers that both find no vocabularies for every report: the second, finding
+    vocabularies.yaml made when it holds the lock, adds its key to it (it was refused)."""
+    first = Registry(two, use_cache=False)
+    other = Registry(two, use_cache=False)
+    looked = first.read
+
+    def look_then_another_writes(*, today: date | None = None) -> Registry:
+        result = looked(today=today)
+        other.add_term("actors", "raad", nl="gemeenteraad", en="council", today=TODAY)
+        return result
+
+    monkeypatch.setattr(first, "read", look_then_another_writes)
+    first.add_term("actors", "bestuur", nl="bestuur", en="board", today=TODAY)
+    assert (two / "vocabularies.yaml").read_text(encoding="utf-8") == (
+        "vocabularies:\n"
+        "  actors:\n"
+        "    raad: {nl: gemeenteraad, en: council}\n"
+        "    bestuur: {nl: bestuur, en: board}\n"
+    )
+    assert Registry.open(two, use_cache=False).validate(today=TODAY).problems == []
+
+
+def test_vocab_add_names_a_vocabularies_file_that_holds_a_report(cli: Runner, two: Path) -> None:
+    (two / f"{KEY}.yaml").rename(two / "vocabularies.yaml")
+    before = snapshot(two)
+    result = cli("-r", two, "vocab", "add", "actors", "raad", "--nl", "raad", "--en", "council")
+    assert result.code == 1
+    assert "vocabularies.yaml holds no vocabularies for every report" in result.err
+    assert snapshot(two) == before
 
 
 def test_output_never_replaces_or_adds_a_file_of_the_folder(cli: Runner, two: Path) -> None:

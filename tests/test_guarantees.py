@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Runner
 from wrrtrack import _yamlfile as yamlfile
 from wrrtrack import storage
 from wrrtrack._errors import LockTimeout
@@ -240,6 +241,30 @@ def test_a_registry_reached_through_a_symbolic_link_is_changed_where_it_is(
     assert link.is_symlink()
     assert Registry.open(registry, use_cache=False).get("wrr103-3").status == "uitgevoerd"
     assert sorted(p.name for p in link_dir.iterdir()) == ["recommendations.yaml"]
+
+
+@POSIX
+def test_a_registry_reached_through_a_link_finds_and_stores_sources_beside_the_file(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    """Read through the link, the sources are those beside the real file, where `reports
+    add` stores a new one: through the link, validate failed on every source."""
+    link_dir = tmp_path / "elsewhere"
+    link_dir.mkdir()
+    link = link_dir / "recommendations.yaml"
+    link.symlink_to(registry)
+    assert cli("-r", link, "validate").code == 0
+    added = cli(
+        "-r", link, "reports", "add", "k", "--title", "T", "--publisher", "P",
+        "--date", "2024-01-01", "--reaction", "R", "--reaction-date", "2024-02-01",
+        "--source-file", registry.parent / "sources" / "kabinetsreactie-wrr-103.txt",
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    assert f"stored as {registry.parent / 'sources' / 'k.txt'} " in added.err
+    assert (registry.parent / "sources" / "k.txt").is_file()
+    assert sorted(p.name for p in link_dir.iterdir()) == ["recommendations.yaml"]
+    assert cli("-r", link, "validate").code == 0
+    assert cli("-r", registry, "validate").code == 0
 
 
 def _status_set(registry: Path, **env: str) -> subprocess.Popen[str]:

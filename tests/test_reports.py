@@ -127,6 +127,21 @@ def test_reports_add_appends_a_document_and_changes_no_other_byte(
     assert cli("-r", registry, "validate").code == 0
 
 
+def test_the_messages_name_the_files_as_they_are_found_from_here(
+    cli: Runner, registry: Path
+) -> None:
+    """The stored text is named by the same road as the registry file, so that the path
+    shown can be opened; a report given in another case is named by its key."""
+    result = add_report(cli, registry)
+    assert result.err.endswith(
+        f"the reaction's text is stored as {registry.parent / 'sources' / KEY}.txt "
+        f"(source '{KEY}')\n"
+    ), result.err
+    term = cli("-r", registry, "vocab", "add", "themes", "wijk", "--nl", "Wijk", "--en", "W",
+               "--report", KEY.upper())  # fmt: skip
+    assert term.code == 0 and f"added wijk to report {KEY}'s themes in" in term.err, term.err
+
+
 def test_reports_add_records_what_the_stored_text_is_and_who_published_it(
     cli: Runner, registry: Path
 ) -> None:
@@ -175,8 +190,11 @@ def test_add_refuses_and_changes_no_byte(cli: Runner, second: Path) -> None:
     duplicate = add(cli, second, "VSD-1")
     assert (duplicate.code, duplicate.err) == (
         1,
-        "error: a recommendation with id 'VSD-1' exists already\n",
+        "error: a recommendation with id 'vsd-1' exists already\n",  # the one that is there
     )
+    before_report = add(cli, second, "vsd-9", "--date", "2024-11-04")
+    assert before_report.code == 1
+    assert "the date 2024-11-04 is before report voorbeeldstad-wijk itself" in before_report.err
     unknown_theme = cli(
         "-r", second, "add", "vsd-9", "--report", KEY, "--title", "T", "--theme", "wonen",
         "--stance", "positief", "--actor", "college", "--quote", QUOTE,
@@ -213,6 +231,16 @@ def test_list_reports_and_report_on_both(cli: Runner, second: Path) -> None:
     assert '<section class="report" id="report-voorbeeldstad-wijk"' in html.out
 
 
+def test_show_names_the_report_when_there_are_several(cli: Runner, second: Path) -> None:
+    shown = cli("-r", second, "show", "vsd-1", "--lang", "en").out.splitlines()
+    assert shown[3:5] == [
+        "  report   voorbeeldstad-wijk",
+        "  theme    wijkaanpak (Neighbourhood approach)",
+    ]
+    alone = cli("-r", SHIPPED, "show", "wrr103-1", "--lang", "en").out
+    assert "  report" not in alone  # one report: nothing to tell apart
+
+
 def test_vocab_add_refuses_collisions_and_other_meanings(cli: Runner, second: Path) -> None:
     before = digest(second)
     alias = cli("-r", second, "vocab", "add", "actors", "wijkteam", "--nl", "w", "--en", "w",
@@ -227,6 +255,18 @@ def test_vocab_add_refuses_collisions_and_other_meanings(cli: Runner, second: Pa
                "--en", "Neighbourhood approach", "--report", "wrr-103")  # fmt: skip
     assert same.code == 0, same.err
     assert cli("-r", second, "validate").code == 0
+
+
+@pytest.mark.parametrize("aliases", [["wijkteam"], ["team", "team"]], ids=["own-key", "twice"])
+def test_vocab_add_refuses_an_alias_given_twice(
+    cli: Runner, second: Path, aliases: list[str]
+) -> None:
+    before = digest(second)
+    given = [word for alias in aliases for word in ("--alias", alias)]
+    result = cli("-r", second, "vocab", "add", "actors", "wijkteam", "--nl", "w", "--en", "w",
+                 *given)  # fmt: skip
+    assert result.code == 1 and "is given twice" in result.err, result.err
+    assert digest(second) == before
 
 
 def test_two_labels_for_one_key_is_a_validate_error(cli: Runner, second: Path) -> None:
@@ -333,6 +373,67 @@ def test_a_source_file_that_is_a_device_or_missing_is_refused(cli: Runner, regis
         assert result.code == 1 and message in result.err, result.err
     assert digest(registry) == before
     assert not (registry.parent / "sources" / "k.txt").exists()
+
+
+def test_a_source_file_over_the_stored_text_limit_is_refused(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    """Every read of a stored source refuses a file over the limit: storing one would leave
+    a registry that never validates again."""
+    from wrrtrack._sources import SIZE_LIMIT
+
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(SIZE_LIMIT + 1)  # sparse: refused by its size, never read
+    before = digest(registry)
+    result = add_report(cli, registry, "groot", "--source-file", big, check=False)
+    assert result.code == 1, result.err
+    assert f"over the limit of {SIZE_LIMIT:,}" in result.err
+    assert digest(registry) == before
+    assert not (registry.parent / "sources" / "groot.txt").exists()
+    assert cli("-r", registry, "validate").code == 0
+
+
+@pytest.mark.parametrize("key", ["con", "aux", "nul", "prn", "com1", "lpt9"])
+def test_a_key_that_windows_keeps_for_a_device_is_refused(
+    cli: Runner, registry: Path, key: str
+) -> None:
+    """sources/con.txt (and con.yaml in a folder) cannot be a file on Windows, nor be
+    checked out there: such a key is refused on every platform."""
+    before = digest(registry)
+    result = add_report(cli, registry, key, check=False)
+    assert result.code == 1 and "names a device on Windows" in result.err, result.err
+    assert digest(registry) == before
+    assert not (registry.parent / "sources" / f"{key}.txt").exists()
+    assert add_report(cli, registry, f"{key}-2").code == 0  # only the name itself is kept
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a\nb", "https://example.org/a b"])
+def test_a_url_with_a_line_break_or_space_is_refused(cli: Runner, registry: Path, url: str) -> None:
+    """Such a URL was written, and the reports then showed the reaction with no link."""
+    before = digest(registry)
+    result = add_report(cli, registry, "k", "--url", url, check=False)
+    assert result.code == 1 and "--url may hold no spaces, line breaks" in result.err
+    assert digest(registry) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links need privileges on Windows")
+def test_a_sources_folder_that_is_a_link_is_named_and_not_written_through(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(registry.parent / "sources", elsewhere)
+    shutil.rmtree(registry.parent / "sources")
+    (registry.parent / "sources").symlink_to(elsewhere)
+    before = digest(registry)
+    result = add_report(cli, registry, "k", check=False)
+    assert result.code == 1
+    assert result.err == (
+        f"error: {registry.parent / 'sources'} is a symbolic link, and wrrtrack creates no "
+        "file through a link; remove the link, or choose another directory\n"
+    )
+    assert digest(registry) == before
+    assert not (elsewhere / "k.txt").exists()
 
 
 def test_a_report_with_a_source_record_joins_a_file_written_before_them(

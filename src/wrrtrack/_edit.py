@@ -447,8 +447,10 @@ def append_record(doc: Document, record: Recommendation, *, today: date) -> Docu
     from wrrtrack._yamlfile import block_lines, record_mapping
 
     parsed = doc.parsed
-    if record.id.casefold() in {rec.id.casefold() for rec in parsed.ledger.recommendations}:
-        raise InvalidChange(f"a recommendation with id '{record.id}' exists already", "id")
+    taken = [r.id for r in parsed.ledger.recommendations if r.id.casefold() == record.id.casefold()]
+    if taken:
+        # Ids match in any case: name the one that is there ('Z-1' when 'z-1' was given).
+        raise InvalidChange(f"a recommendation with id '{taken[0]}' exists already", "id")
     document = _document_of(parsed, record.report) if parsed.documents else 0
     path = block_path(document, "recommendations")
     if path in parsed.blocks:
@@ -614,9 +616,17 @@ def _exists(vocabulary: Vocabulary, term: Term, report: str | None, owners: Any)
 
 def _check_spellings(vocabulary: Vocabulary, term: Term) -> None:
     """Refuse a key or alias that is another term's key or alias: input could then reach
-    only one of them."""
+    only one of them, or that this term has already (an alias repeated, or its own key)."""
+    given: set[str] = set()
     for spelling in (term.key, *term.aliases):
         folded = spelling.casefold()
+        if folded in given:
+            raise InvalidChange(
+                f"'{spelling}' is given twice; each alias must differ from the key and "
+                "from the other aliases",
+                "aliases",
+            )
+        given.add(folded)
         for other in vocabulary.terms:
             if other.key == term.key:
                 continue

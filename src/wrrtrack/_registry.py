@@ -55,6 +55,8 @@ _LOCK_NAME = "registry"
 # compiles them when a writer first checks a name, not when a command starts.
 _KEY = r"[a-z0-9][a-z0-9-]*"
 _ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+# Names Windows keeps for devices, whatever their extension: a report's key names files.
+_WINDOWS_DEVICE = r"con|prn|aux|nul|com[0-9]|lpt[0-9]"
 
 
 class Validation(NamedTuple):
@@ -250,8 +252,9 @@ class Registry:
     @property
     def root(self) -> Path:
         """The folder the paths of stored sources are relative to: the registry file's, or
-        the folder registry itself."""
-        return self.path if self.is_folder else self.path.parent
+        the folder registry itself. A file reached through a symbolic link is read where
+        it really is, with the sources beside it, as every writer changes it there."""
+        return self.path if self.is_folder else storage.resolved(self.path).parent
 
     # --- opening ---------------------------------------------------------------------
 
@@ -515,6 +518,10 @@ class Registry:
             day = on or advice.reaction.date
             if day > today:
                 raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
+            if day < advice.date:
+                raise InvalidChange(
+                    f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
+                )
             source = ledger.quote_source_of(advice)
             _check_quotes(self.root, source, identifier, quotes)
             # The first entry records the reaction: by its stored source where there is one.
@@ -583,15 +590,27 @@ class Registry:
             if None not in parsed.documents:
                 from wrrtrack import _edit
 
-                def check(ledger: Ledger) -> None:
-                    _edit.check_term(ledger, section, term, None)
+                def check(now: Parsed) -> None:
+                    if None in now.documents:  # another writer made the file meanwhile
+                        raise _VocabulariesAppeared
+                    if _folder.VOCABULARIES in now.files:
+                        raise InvalidChange(
+                            f"{self.path / _folder.VOCABULARIES} holds no vocabularies for "
+                            "every report; add a document with 'vocabularies:' to it, or "
+                            "rename it"
+                        )
+                    _edit.check_term(now.ledger, section, term, None)
 
                 def back(ledger: Ledger) -> bool:
                     return ledger.vocabularies.by_section(section).term(key) == term
 
                 vocabularies = {"vocabularies": {section: {key: term}}}
-                self._create(_folder.VOCABULARIES, vocabularies, today, check=check, back=back)
-                return term
+                try:
+                    self._create(_folder.VOCABULARIES, vocabularies, today, check=check, back=back)
+                except _VocabulariesAppeared:
+                    pass  # add the key to them, as if they had been there all along
+                else:
+                    return term
         return self._write(change, today, lambda read: _file_of(read, report=report))
 
     def add_report(
@@ -636,6 +655,12 @@ class Registry:
         )
         if not re.fullmatch(_KEY, key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
+        if re.fullmatch(_WINDOWS_DEVICE, key):
+            raise InvalidChange(
+                f"'{key}' ({{field}}) names a device on Windows, where sources/{key}.txt "
+                "cannot be a file; choose another key",
+                "key",
+            )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
             if day > today:
                 raise InvalidChange(f"the date {day} is in the future (today is {today})", name)
@@ -646,6 +671,13 @@ class Registry:
             )
         if url is not None and not url.lower().startswith(("https://", "http://")):
             raise InvalidChange("{field} must be a web address (http:// or https://)", "url")
+        if url is not None and (not url.isprintable() or any(c.isspace() for c in url)):
+            # The reports would offer no link (a line break) or a broken one.
+            raise InvalidChange(
+                "{field} may hold no spaces, line breaks or control characters "
+                "(write a space as %20)",
+                "url",
+            )
         self._writable()
         from wrrtrack import _sources
 
@@ -664,7 +696,7 @@ class Registry:
             (),
             key,
         )
-        folder = self.path if self.is_folder else storage.resolved(self.path).parent
+        folder = self.root
         made: list[Path] = []  # the copy of the source text, once made
         value = {"key": key, "report": advice._replace(key=""), "sources": (stored,)}
 
@@ -680,8 +712,8 @@ class Registry:
             def back(ledger: Ledger) -> bool:
                 return ledger.report_of(key) == advice and ledger.source(key) == stored
 
-            def copy(ledger: Ledger) -> None:
-                refuse_taken(ledger)
+            def copy(parsed: Parsed) -> None:
+                refuse_taken(parsed.ledger)
                 storage.create_new(folder, folder / relative, text, made)
 
             try:
@@ -832,13 +864,13 @@ class Registry:
         value: dict[str, Any],
         today: date | None,
         *,
-        check: Callable[[Ledger], None],
+        check: Callable[[Parsed], None],
         back: Callable[[Ledger], bool],
         made: list[Path] | None = None,
     ) -> None:
         """Create the file `name` in a folder registry, holding one document (`value`, as
         `_yamlfile.document_lines` writes it): under the folder's lock, after `check` of
-        the registry as it is, never over an existing file; the whole registry is then
+        the registry as it is then, never over an existing file; the whole registry is then
         read again, and must hold what was meant (`back`), else the new file is removed."""
         from wrrtrack import _folder
         from wrrtrack._edit import _refuse
@@ -850,7 +882,7 @@ class Registry:
         try:
             with storage.locked(self.path / _LOCK_NAME):
                 read = _read(self.path, today, self.use_cache, self.timezone)
-                check(read.parsed.ledger)
+                check(read.parsed)
                 storage.create_new(self.path, path, data, made)
                 files = sorted([*read.read.files, (path, data)], key=lambda file: file[0].name)
                 reading = _folder.reading(self.path, files, today or clock.today(self.timezone))
@@ -880,6 +912,11 @@ class Registry:
                 _cache.forget(digest)  # those bytes are gone from disk
         except Exception:  # noqa: BLE001 (see above: the write has happened)
             self._loaded = None
+
+
+class _VocabulariesAppeared(Exception):
+    """A folder registry's vocabularies for every report were created by another writer
+    between looking for them and taking the lock."""
 
 
 def _file_of(read: _Read, *, identifier: str | None = None, report: str | None = None) -> str:
@@ -1062,16 +1099,25 @@ def _source_text(path: Path) -> bytes:
     """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
     import stat
 
+    from wrrtrack._sources import SIZE_LIMIT
+
     try:
-        mode = path.stat().st_mode
+        info = path.stat()
     except (OSError, ValueError) as exc:
         why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
         raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
-    if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero never ends
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         raise InvalidChange(
-            f"{path} is {storage.file_kind(mode)}, not a file of text", "source_file"
+            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", "source_file"
         )
-    data = storage.read_bytes(path)
+    # Every later read of a stored source refuses a larger file: storing one would leave a
+    # registry that no longer validates.
+    if info.st_size > SIZE_LIMIT:
+        raise InvalidChange(
+            f"{path} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored text",
+            "source_file",
+        )
+    data = storage.read_bytes(path, limit=SIZE_LIMIT)  # refuses a file that grew meanwhile
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -1165,6 +1165,11 @@ def init(
         _say(f"created an empty folder registry {created.registry} and {created.config}")
     elif blank:
         _say(f"created an empty registry {created.registry} and {created.config}")
+    elif folder:
+        _say(
+            f"created a folder registry {created.registry} holding a copy of the bundled "
+            f"registry, its source text and {created.config}"
+        )
     else:
         _say(f"created {created.registry}, its source text and {created.config}")
     go = "" if directory == Path() else f"cd {_shell_word(str(directory))} && "
@@ -1306,8 +1311,9 @@ def reports_add(
 ) -> None:
     """Add advisory report KEY and store the text of the reaction to it.
 
-    The report is appended to the registry file as a new document; nothing else in
-    the file changes.
+    The text is stored as sources/KEY.txt beside the registry. The report is appended
+    to the registry file as a new document (nothing else in the file changes), or, in a
+    folder registry, written to a new file KEY.yaml.
 
     Examples:
 
@@ -1345,7 +1351,7 @@ def reports_add(
     stored = registry.ledger.quote_source_of(added)
     _say(
         f"added report {added.key} to {_Run.wrote}; the reaction's text is stored as "
-        f"{stored.file} (source '{stored.id}')"
+        f"{registry.root / stored.file} (source '{stored.id}')"
     )
 
 
@@ -1459,7 +1465,7 @@ def vocab_add(
         lambda: registry.add_term(name, key, nl=nl, en=en, aliases=alias or (), report=report)
     )
     _Run.wrote = registry.written or registry.path
-    whose = f"report {report}'s" if report else "the registry's"
+    whose = f"report {registry.report_of(report).key}'s" if report else "the registry's"
     _say(f"added {term.key} to {whose} {name} in {_Run.wrote}")
 
 

@@ -339,8 +339,8 @@ def make_parents(top: Path, directory: Path, made: list[Path]) -> None:
         below_top = below_top and parent != top
         if parent.is_symlink() and below_top:
             raise WrrtrackError(
-                f"{parent} is a symbolic link; init does not write through links. "
-                "Choose another directory, or remove the link"
+                f"{parent} is a symbolic link, and wrrtrack creates no file through a link; "
+                "remove the link, or choose another directory"
             )
         if parent.exists():
             if not parent.is_dir():

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from wrrtrack._export import report_key, selected, to_document
+from wrrtrack._export import selected, to_document
 from wrrtrack._model import Ledger, StatusChange
 from wrrtrack.render.machine import csv_rows, list_csv_row, to_json
 from wrrtrack.render.plain import LIST_FIELDS
@@ -52,13 +52,12 @@ def csv_text(ledger: Ledger, reports: Iterable[str] = (), *, bom: bool = False) 
     formula are neutralised (`machine.spreadsheet_safe`).
     """
     rows: list[list[str]] = [[*LIST_FIELDS, *CSV_EXTRA]]
-    key = report_key(ledger.report)
     for rec in selected(ledger, reports):
         first, latest = rec.history[0], rec.history[-1]
         rows.append(
             [
                 *list_csv_row(rec),
-                key,
+                rec.report,
                 "\n".join(rec.quotes),
                 first.date.isoformat(),
                 first.status,

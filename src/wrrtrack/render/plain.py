@@ -203,6 +203,8 @@ def show_text(
         ("status", labelled(vocab.statuses, rec.status)),
         ("updated", rec.updated.isoformat()),
     ]
+    if len(ledger.reports) > 1:  # which of them it belongs to
+        rows.insert(0, ("report", rec.report))
     name_width = max(len(words[name]) for name, _ in rows) + 2
     for name, value in rows:
         lines += wrap(f"{words[name]:<{name_width}}{cell(value)}", "  ", " " * (name_width + 2))
