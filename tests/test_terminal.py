@@ -7,6 +7,7 @@ real pseudo-terminal (tmux, `script`), as a user would meet them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
+from tests.test_docs import COMMANDS as HELP_COMMANDS
 from wrrtrack import Registry
 from wrrtrack._model import StatusChange
 from wrrtrack._vocabulary import SECTIONS
@@ -583,3 +585,33 @@ def test_completion_labels_from_the_registry_cannot_drive_the_shell_or_terminal(
     assert ("😄" in out, "🅱" in out, "smile" in out) == (False, False, True)
     if shell == "fish":
         assert ":smile: a:b:c" in out
+
+
+def _help_paragraphs(out: str) -> list[list[str]]:
+    """The prose paragraphs of a help screen (above its boxes), each as its lines; the
+    usage line and examples (`$ …`) are left out, as they are not prose."""
+    text = out.split("╭", 1)[0]
+    paragraphs = [[line.strip() for line in p.splitlines()] for p in re.split(r"\n\s*\n", text)]
+    return [
+        p
+        for p in paragraphs
+        if p and p[0] and not p[0].startswith(("Usage:", "$ ")) and p != ["Examples:"]
+    ]
+
+
+@pytest.mark.parametrize("width", [40, 80])
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "wrrtrack")
+def test_help_text_reflows_to_the_terminal_width(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, command: list[str], width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = cli(*command, "--help")
+    assert result.code == 0
+    paragraphs = _help_paragraphs(result.out)
+    assert paragraphs, result.out
+    for lines in paragraphs:
+        assert_fits(lines, width - 2)
+        # Every line break in a paragraph was needed: the next word did not fit (a break
+        # kept from the docstring's source leaves a short line the next word would fill).
+        for line, following in itertools.pairwise(lines):
+            assert len(line) + 1 + len(following.split()[0]) > width - 2, (line, following)
