@@ -145,10 +145,13 @@ def test_vocabulary_tables_fit_with_every_key_whole(shipped: Registry, width: in
     tables = terminal.vocabulary_tables(shipped.vocabularies, SECTIONS, width=width)
     lines = terminal.render(tables, width=width).splitlines()
     assert_fits(lines, width)
-    tokens = "\n".join(lines).split()
+    assert "…" not in "\n".join(lines)  # nothing is cut short, not even a label
+    tokens = {token.rstrip(",") for token in "\n".join(lines).split()}
     for section in SECTIONS:
         for term in shipped.vocabularies.by_section(section):
             assert term.key in tokens
+            # An alias is typed too: whole, never cut short ("national-governmen…").
+            assert set(term.aliases) <= tokens, (width, term.aliases)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
