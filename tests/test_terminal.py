@@ -618,3 +618,80 @@ def test_help_text_reflows_to_the_terminal_width(
         # kept from the docstring's source leaves a short line the next word would fill).
         for line, following in itertools.pairwise(lines):
             assert len(line) + 1 + len(following.split()[0]) > width - 2, (line, following)
+
+
+# --- a registry of several reports at a terminal -------------------------------------------
+
+
+@pytest.fixture
+def two_reports(cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped registry and a second report of two recommendations, at a terminal
+    (no pager: what `list` prints is the screen)."""
+    from tests.test_reports import with_second_report
+
+    with_second_report(cli, registry)
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setenv("WRRTRACK_PAGER", "")
+    return registry
+
+
+def _rows(out: str, ids: list[str]) -> dict[str, str]:
+    lines = out.splitlines()
+    return {i: row_text(lines, i, ids) for i in ids if any(line.startswith(i) for line in lines)}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_list_of_several_reports_names_each_rows_report(
+    cli: Runner, two_reports: Path, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    registry = Registry.open(two_reports)
+    ids = [rec.id for rec in registry.recommendations]
+    out = cli("-r", two_reports, "list").out
+    assert_fits(out.splitlines(), width)
+    rows = _rows(out, ids)
+    assert sorted(rows) == sorted(ids)
+    for rec in registry.recommendations:
+        tokens = rows[rec.id].split()
+        assert rec.report in tokens, (width, rows[rec.id])  # whole, in its own row
+        other = {"wrr-103", "voorbeeldstad-wijk"} - {rec.report}
+        assert not other & set(tokens)
+    # Of one report, the title names it: no key on every row, as in a one-report registry.
+    only = cli("-r", two_reports, "list", "--report", "wrr-103").out
+    assert "wrr-103" not in only.split()
+
+
+def test_a_one_report_list_at_a_terminal_is_unchanged_by_the_report_key(
+    shipped: Registry,
+) -> None:
+    recs = list(shipped.recommendations)
+    for width in WIDTHS:
+        plain_table = terminal.render([terminal.list_table(recs, width=width)], width=width)
+        assert "wrr-103" not in plain_table
+        keyed = terminal.render(
+            [terminal.list_table(recs, width=width, with_report=True)], width=width
+        )
+        assert keyed.split().count("wrr-103") == len(recs)
+
+
+def test_list_report_counts_of_that_reports_recommendations(
+    cli: Runner, two_reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    caption = {
+        args: cli("-r", two_reports, "list", "--lang", "en", *args).out.splitlines()[-1]
+        for args in (
+            (),
+            ("--report", "voorbeeldstad-wijk"),
+            ("--report", "wrr-103", "--status", "open"),
+            ("--report", "wrr-103", "--report", "voorbeeldstad-wijk", "--actor", "college"),
+        )
+    }
+    assert caption[()].startswith("9 of 9 recommendations · ")
+    assert caption["--report", "voorbeeldstad-wijk"].startswith("2 of 2 recommendations · ")
+    assert caption["--report", "wrr-103", "--status", "open"].startswith(
+        "2 of 7 recommendations · "
+    )
+    assert caption[
+        "--report", "wrr-103", "--report", "voorbeeldstad-wijk", "--actor", "college"
+    ].startswith("2 of 9 recommendations · ")

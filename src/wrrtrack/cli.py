@@ -607,9 +607,11 @@ def list_(
         words = plain.WORDS[_lang(ctx, lang)]
         shown = [r for r in registry.reports if not where.reports or r.key in where.reports]
         one = shown[0] if len(shown) == 1 else None
+        # "2 of 7": of the recommendations of the reports listed, not of the whole registry.
+        total = len(registry.select(Filter(reports=where.reports)))
         caption = " · ".join(
             (
-                words["count"].format(shown=len(recs), total=len(registry.recommendations)),
+                words["count"].format(shown=len(recs), total=total),
                 *([one.reaction.reference] if one else []),
                 words["as_of"].format(day=registry.ledger.as_of.isoformat()),
             )
@@ -620,6 +622,7 @@ def list_(
             lang=_lang(ctx, lang),
             title=one.name if one else words["reports"].format(count=len(shown)),
             caption=caption,
+            with_report=len(shown) > 1,
         )
         _out(terminal.render([table]))
         return

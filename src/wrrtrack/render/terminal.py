@@ -148,8 +148,10 @@ def list_table(
     lang: Language = "nl",
     title: str | None = None,
     caption: str | None = None,
+    with_report: bool = False,
 ) -> Table:
-    """The `list` table for a terminal `width` columns wide."""
+    """The `list` table for a terminal `width` columns wide; `with_report`: each row names
+    its report's key first on the dimmed line under the title (for a list of several)."""
     words = WORDS[lang]
     id_width = _widest(words["id"], (cell(r.id) for r in recs))
     status_width = _widest(words["status"], (r.status for r in recs))
@@ -160,7 +162,10 @@ def list_table(
         ("theme", _widest(words["theme"], (r.theme for r in recs))),
     ]
     # Any optional value may end up under the title: its words must fit there too.
-    texts = [cell(f"{r.title} {r.theme} {r.stance} {' '.join(r.actors)}") for r in recs]
+    texts = [
+        cell(f"{r.title} {r.theme} {r.stance} {' '.join(r.actors)} {r.report * with_report}")
+        for r in recs
+    ]
     fit = layout(width, [id_width, status_width], optional, texts)
     columns = ("theme", "stance", "actors", "updated")  # the order of every list format
     shown, hidden = [c for c in columns if c in fit.shown], fit.hidden(columns)
@@ -180,7 +185,7 @@ def list_table(
         return text
 
     for rec in recs:
-        details = [cell(value(rec, name)) for name in hidden]
+        details = [cell(rec.report)] * with_report + [cell(value(rec, name)) for name in hidden]
         cells = _row(fit, _text(rec.id, "bold"), _status(rec.status), _text(rec.title), details)
         # A row of one block is set apart from the next by a blank line.
         table.add_row(
