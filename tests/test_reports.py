@@ -413,7 +413,7 @@ def test_a_url_with_a_line_break_or_space_is_refused(cli: Runner, registry: Path
     """Such a URL was written, and the reports then showed the reaction with no link."""
     before = digest(registry)
     result = add_report(cli, registry, "k", "--url", url, check=False)
-    assert result.code == 1 and "--url may hold no spaces, line breaks" in result.err
+    assert result.code == 1 and "--url must go on after http(s):// and hold no spaces" in result.err
     assert digest(registry) == before
 
 

@@ -35,6 +35,7 @@ from wrrtrack._model import (
     Source,
     StatusChange,
     StatusUpdate,
+    url_problem,
 )
 from wrrtrack._vocabulary import Term, Vocabularies
 from wrrtrack.config import DEFAULT_TIMEZONE
@@ -669,15 +670,9 @@ class Registry:
                 f"the reaction ({reaction_date}) is dated before the report ({date})",
                 "reaction_date",
             )
-        if url is not None and not url.lower().startswith(("https://", "http://")):
-            raise InvalidChange("{field} must be a web address (http:// or https://)", "url")
-        if url is not None and (not url.isprintable() or any(c.isspace() for c in url)):
-            # The reports would offer no link (a line break) or a broken one.
-            raise InvalidChange(
-                "{field} may hold no spaces, line breaks or control characters "
-                "(write a space as %20)",
-                "url",
-            )
+        wrong = None if url is None else url_problem(url)
+        if wrong is not None:
+            raise InvalidChange(f"{{field}} {wrong}", "url")
         self._writable()
         from wrrtrack import _sources
 
