@@ -417,6 +417,38 @@ def test_a_url_with_a_line_break_or_space_is_refused(cli: Runner, registry: Path
     assert digest(registry) == before
 
 
+@pytest.mark.parametrize("layout", ["file", "folder"])
+def test_an_inline_list_that_cannot_grow_is_named_in_place(
+    cli: Runner, registry: Path, layout: str
+) -> None:
+    """`recommendations: []` written by hand: `add` named no file or line for it."""
+    if layout == "folder":
+        folder = registry.parent
+        registry.rename(folder / "wrr-103.yaml")
+        registry, written = folder, folder / f"{KEY}.yaml"
+    else:
+        written = registry
+    add_report(cli, registry)
+    with written.open("a", encoding="utf-8") as file:
+        file.write("vocabularies: {themes: {wijkaanpak: {nl: W, en: W}}, ")
+        file.write("actors: {college: {nl: C, en: C}}}\n")
+        file.write("recommendations: []\n")
+    lines = written.read_text(encoding="utf-8").count("\n")
+    assert cli("-r", registry, "validate").code == 0
+    before = digest(written)
+    result = add(cli, registry, "vsd-1")
+    assert isinstance(result, Result) and result.code == 1
+    assert result.err == (
+        f"error: {written}:{lines}:18: recommendations is written as an inline list or "
+        "mapping; write it as a block (one entry per line) to change it\n"
+    )
+    result = cli("-r", registry, "vocab", "add", "actors", "wijkteam", "--nl", "a", "--en", "b",
+                 "--report", KEY)  # fmt: skip
+    assert result.code == 1
+    assert result.err.startswith(f"error: {written}:{lines - 1}:62: vocabularies.actors is ")
+    assert digest(written) == before
+
+
 @pytest.mark.parametrize("quote", ["e", "  het college ", "Het"])
 def test_a_quote_of_fewer_than_three_words_is_no_evidence(
     cli: Runner, second: Path, quote: str
