@@ -459,6 +459,7 @@ def test_a_quote_of_fewer_than_three_words_is_no_evidence(
     result = add(cli, second, "vsd-9", quote=quote)
     assert isinstance(result, Result)
     assert result.code == 1 and "too short to be evidence; quote at least 3 words" in result.err
+    assert result.err.endswith("error: 1 quote(s) refused; nothing was written\n")
     result = cli(
         "-r", second, "status", "set", "vsd-1", "in-uitvoering", "--by", "x",
         "--source", KEY, "--quote", quote,

@@ -1179,6 +1179,10 @@ def _refuse_missing(
         )
     broken = _missing_quotes(data, source, quoted)
     if broken:
+        from wrrtrack._quotes import MIN_WORDS
+
+        if any(len(q.text.split()) < MIN_WORDS for q in quoted):
+            what = "quote(s) refused"  # not (only) missing: some are too short to count
         raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
 
 
