@@ -145,6 +145,25 @@ def mutated(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
             lambda d: d["report"]["reaction"].update(label={"nl": "a", "en": "b"}),
             [],
         ),
+        (
+            lambda d: d["report"]["reaction"].update(url="https://example.org/a b"),
+            ["report/reaction/url: 'https://example.org/a b' does not match"],
+        ),
+        (
+            lambda d: d["sources"][0].update(url="https://example.org/a\nb"),
+            ["sources/0/url: 'https://example.org/a\\nb' does not match"],
+        ),
+        (
+            # Python's `$` matches before a final line break: the pattern must not need it.
+            lambda d: d["sources"][1].update(url="https://example.org/a\n"),
+            ["sources/1/url: 'https://example.org/a\\n' does not match"],
+        ),
+        (
+            lambda d: d["sources"][1].update(url="https://example.org/\x1b[31m"),
+            ["sources/1/url: 'https://example.org/\\x1b[31m' does not match"],
+        ),
+        (lambda d: d["sources"][1].update(url="https://"), ["sources/1/url: 'https://' does"]),
+        (lambda d: d["sources"][1].update(url="HTTPS://EXAMPLE.ORG/a%20b"), []),
     ],
     ids=[
         "unchanged",
@@ -158,6 +177,12 @@ def mutated(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
         "empty note",
         "half a label",
         "a label",
+        "url with a space",
+        "url with a line break",
+        "url ending in a line break",
+        "url with an escape",
+        "url of nothing",
+        "url in capitals",
     ],
 )
 def test_the_schema_rejects_what_validate_rejects(

@@ -7,6 +7,7 @@ that no byte of the file changed.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -236,6 +237,23 @@ def test_bad_registry_is_reported_in_place(
     assert write.code == 1
     assert registry.read_bytes() == before
     assert not Path("/tmp/wrrtrack-pwned").exists()
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a b", "https://example.org/a\tb", "http://"])
+@pytest.mark.parametrize("line", [19, 78], ids=["source", "reaction"])
+def test_a_url_the_reports_cannot_link_is_placed(
+    cli: Runner, registry: Path, url: str, line: int
+) -> None:
+    """`reports add --url` refuses such an address; written by hand, `validate` places it
+    (the reports would show the reaction or source with no link)."""
+    lines = TEXT.splitlines(keepends=True)
+    assert lines[line - 1].startswith("    url: ")
+    lines[line - 1] = f"    url: {json.dumps(url)}\n"
+    registry.write_text("".join(lines), encoding="utf-8")
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert f"error: {registry}:{line}:10: " in result.err, result.err
+    assert "must go on after http(s):// and hold no spaces" in result.err
 
 
 def test_every_problem_is_listed_in_one_run(cli: Runner, registry: Path) -> None:

@@ -225,13 +225,43 @@ def _apply(text: str, splices: list[_Splice]) -> str:
     return text
 
 
-def _growable(place: BlockPlace, what: str) -> BlockPlace:
+def _growable(doc: Document, path: str, what: str) -> BlockPlace:
+    """The place of the block collection `path` (`block_path`) of `doc`; one written inline
+    (`recommendations: []`) cannot grow, and the message says where it is."""
+    place = doc.parsed.blocks[path]
     if place.insert < 0:
+        where = _inline_place(doc, path)
         raise WrrtrackError(
-            f"{what} is written as an inline list or mapping; write it as a block "
-            "(one entry per line) to change it"
+            f"{f'{where}: ' if where else f'{doc.path}: '}{what} is written as an inline "
+            "list or mapping; write it as a block (one entry per line) to change it"
         )
     return place
+
+
+def _inline_place(doc: Document, path: str) -> Location | None:
+    """Where the collection at `path` starts in `doc`'s text: found again by reading the
+    text (only on the way to an error), as `Parsed` keeps no place for it."""
+    from yaml import MappingNode
+
+    from wrrtrack._yamlfile import compose_all
+
+    head, colon, keys = path.partition(":")
+    number = int(head) if colon else 0
+    keys = keys if colon else path
+    files = doc.parsed.files
+    if files and number < len(files):  # a folder's documents are numbered across its files
+        number -= files.index(files[number])
+    try:
+        nodes = compose_all(doc.path, doc.text)
+    except WrrtrackError:
+        return None
+    node = nodes[number] if number < len(nodes) else None
+    for key in filter(None, keys.split(".")):
+        found = node.value if isinstance(node, MappingNode) else []
+        node = next((value for name, value in found if name.value == key), None)
+    if node is None:
+        return None
+    return Location(doc.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 # --- shifting the places of what follows a change --------------------------------------------
@@ -454,12 +484,12 @@ def append_record(doc: Document, record: Recommendation, *, today: date) -> Docu
     document = _document_of(parsed, record.report) if parsed.documents else 0
     path = block_path(document, "recommendations")
     if path in parsed.blocks:
-        place = _growable(parsed.blocks[path], "recommendations")
+        place = _growable(doc, path, "recommendations")
         lines = block_lines(record_mapping(record), place.prefix, place.indent)
         lead = 1 if _separated(doc.text, place) else 0
         lines = [""] * lead + lines
     else:  # the report's first record: the list is created, in the shipped layout
-        place = _growable(parsed.blocks[block_path(document, "")], "the report's document")
+        place = _growable(doc, block_path(document, ""), "the report's document")
         lines = ["", "recommendations:", *block_lines(record_mapping(record), "  - ", 4)]
         lead = 2
     inserted = _insert(doc, place, lines)
@@ -524,9 +554,7 @@ def add_term(
     while have < len(parts) and block_path(document, ".".join(parts[: have + 1])) in parsed.blocks:
         have += 1
     parent_path = ".".join(parts[:have])
-    parent = _growable(
-        parsed.blocks[block_path(document, parent_path)], parent_path or "the registry"
-    )
+    parent = _growable(doc, block_path(document, parent_path), parent_path or "the registry")
     from wrrtrack._yamlfile import block_lines, term_mapping
 
     value: dict[str, Any] = {term.key: term_mapping(term)}

@@ -7,6 +7,7 @@ tested in memory.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from types import MappingProxyType
@@ -17,6 +18,29 @@ from wrrtrack._vocabulary import Vocabularies
 
 if TYPE_CHECKING:
     from wrrtrack._quotes import Quoted
+
+
+# A web address in a registry (a reaction's or a source's `url`): http:// or https://, then
+# no white space, control or invisible formatting character, which would leave the reports
+# no link or a broken one (a space is written %20). One rule for the writers, `validate`
+# and the JSON Schema, whose `pattern` this is: Python and ECMA-262 read it alike.
+# (No `$`: Python's matches before a final line break; the lookahead refuses one anywhere.)
+URL_PATTERN = (
+    r"^(?![\s\S]*[\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff])"
+    r"[Hh][Tt][Tt][Pp][Ss]?://."
+)
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with `url` as a web address in a registry (None: nothing)."""
+    if not url.lower().startswith(("https://", "http://")):
+        return "is not a web address (http:// or https://)"
+    if re.search(URL_PATTERN, url) is None:  # as JSON Schema validators match
+        return (
+            "must go on after http(s):// and hold no spaces, line breaks or control "
+            "characters (write a space as %20)"
+        )
+    return None
 
 
 class StatusChange(NamedTuple):

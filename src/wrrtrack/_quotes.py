@@ -33,6 +33,11 @@ _TYPOGRAPHIC = str.maketrans(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+# A quote is evidence: one word ("e", "kabinet") is found in almost any source and proves
+# nothing, so a quote (stance, history or context) has at least this many words.
+MIN_WORDS = 3
+
+
 class Quoted(NamedTuple):
     """A quote as the registry gives it: whose it is, which one, the text, where it is, and
     the source it must be found in."""

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 from wrrtrack import _cache, clock, storage
 from wrrtrack._edit import Document, Parsed
@@ -35,6 +35,7 @@ from wrrtrack._model import (
     Source,
     StatusChange,
     StatusUpdate,
+    url_problem,
 )
 from wrrtrack._vocabulary import Term, Vocabularies
 from wrrtrack.config import DEFAULT_TIMEZONE
@@ -435,11 +436,8 @@ class Registry:
         on = on or today
         if on > today:
             raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
-        for name, value in (("note", note), ("by", by), ("source", source)):
-            if value is not None and (not value.strip() or _has_invalid_text(value)):
-                raise InvalidChange("{field} must be non-empty, valid text", name)
-        if any(not quote.strip() or _has_invalid_text(quote) for quote in quotes):
-            raise InvalidChange("{field} must be non-empty, valid text", "quotes")
+        note, by, source = _clean("note", note), _clean("by", by), _clean("source", source)
+        quotes = _cleaned("quotes", quotes)
         if quotes and source is None:
             raise InvalidChange(
                 "{field} needs the id of the stored source the quote is found in", "source"
@@ -490,7 +488,8 @@ class Registry:
         written unless all of it holds.
         """
         today = today or clock.today(self.timezone)
-        _check_texts(id=identifier, title=title, note=note, by=by, quotes=quotes)
+        identifier, title = _clean("id", identifier), _clean("title", title)
+        note, by, quotes = _clean("note", note), _clean("by", by), _cleaned("quotes", quotes)
         if not re.fullmatch(_ID, identifier):
             raise InvalidChange(
                 "{field} may hold only letters, digits, '.', '_' and '-', and must start "
@@ -528,7 +527,7 @@ class Registry:
             named = source.id if ledger.source(source.id) else advice.reaction.reference
             entry = StatusChange(day, vocab.statuses.resolve(status), note, author, named)
             record = Recommendation(
-                identifier.strip(),
+                identifier,
                 title,
                 vocab.themes.resolve(theme),
                 vocab.stances.resolve(stance),
@@ -567,7 +566,8 @@ class Registry:
             raise InvalidChange(
                 f"'{section}' is not a vocabulary; choose one of {', '.join(DEFAULTS)}", "section"
             )
-        _check_texts(key=key, nl=nl, en=en, aliases=aliases)
+        key, nl, en = _clean("key", key), _clean("nl", nl), _clean("en", en)
+        aliases = _cleaned("aliases", aliases)
         for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
             if not re.fullmatch(_KEY, value):
                 raise InvalidChange(
@@ -642,17 +642,17 @@ class Registry:
         written unless all of it holds; a copy made before a refused write is removed.
         """
         today = today or clock.today(self.timezone)
-        _check_texts(
-            key=key,
-            title=title,
-            publisher=publisher,
-            reaction=reaction,
-            number=number,
-            url=url,
-            source_kind=source_kind,
-            source_publisher=source_publisher,
-            reaction_label=reaction_label,
+        key, title, publisher, reaction, number, url, source_kind, source_publisher = (
+            _clean("key", key),
+            _clean("title", title),
+            _clean("publisher", publisher),
+            _clean("reaction", reaction),
+            _clean("number", number),
+            _clean("url", url),
+            _clean("source_kind", source_kind),
+            _clean("source_publisher", source_publisher),
         )
+        reaction_label = reaction_label and Label(*_cleaned("reaction_label", reaction_label))
         if not re.fullmatch(_KEY, key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
         if re.fullmatch(_WINDOWS_DEVICE, key):
@@ -669,15 +669,9 @@ class Registry:
                 f"the reaction ({reaction_date}) is dated before the report ({date})",
                 "reaction_date",
             )
-        if url is not None and not url.lower().startswith(("https://", "http://")):
-            raise InvalidChange("{field} must be a web address (http:// or https://)", "url")
-        if url is not None and (not url.isprintable() or any(c.isspace() for c in url)):
-            # The reports would offer no link (a line break) or a broken one.
-            raise InvalidChange(
-                "{field} may hold no spaces, line breaks or control characters "
-                "(write a space as %20)",
-                "url",
-            )
+        wrong = None if url is None else url_problem(url)
+        if wrong is not None:
+            raise InvalidChange(f"{{field}} {wrong}", "url")
         self._writable()
         from wrrtrack import _sources
 
@@ -974,18 +968,12 @@ def _evidence(
             texts[source.id] = text
     for quote in quoted:
         text = texts.get(quote.source or "")
-        if text is None or text.contains(quote.text):
+        if text is None:
             continue  # a source that cannot be read is one problem, not one per quote
         name = Path(quote.source or "").name if quote.source not in stored else None
-        where = name or f"source '{quote.source}'"
-        problems.append(
-            Problem(
-                quote.place,
-                f"{quote.label} is not in {where}; {text.missing(quote.text)}",
-                quote.owner or None,
-                quote.field,
-            )
-        )
+        problem = _quote_problem(text, quote, name or f"source '{quote.source}'")
+        if problem is not None:
+            problems.append(problem)
     main = next((s for s in listed if reactions and s.id == reactions[0]), None)
     return _Evidence(problems, root / main.file if main else None, len(sources))
 
@@ -1075,24 +1063,48 @@ def _missing_quotes(data: bytes, source: Source, quoted: Sequence[Quoted]) -> li
     from wrrtrack._quotes import SourceText
 
     text = SourceText(_sources.decoded(source.file, data))
-    return [
-        Problem(
-            quote.place,
-            f"{quote.label} is not in source '{source.id}'; {text.missing(quote.text)}",
-            quote.owner or None,
-            quote.field,
+    found = (_quote_problem(text, quote, f"source '{source.id}'") for quote in quoted)
+    return [problem for problem in found if problem is not None]
+
+
+def _quote_problem(text: SourceText, quote: Quoted, where: str) -> Problem | None:
+    """What is wrong with `quote` as evidence from `text` (`where` names that source): too
+    short to prove anything (one word is found in almost any text), or not in it. One rule
+    for `validate` and for every writer that takes a quote."""
+    from wrrtrack._quotes import MIN_WORDS
+
+    words = len(quote.text.split())
+    if words < MIN_WORDS:
+        message = (
+            f"{quote.label} is {words} word{'s' if words != 1 else ''}: too short to be "
+            f"evidence; quote at least {MIN_WORDS} words of {where}"
         )
-        for quote in quoted
-        if not text.contains(quote.text)
-    ]
+    elif text.contains(quote.text):
+        return None
+    else:
+        message = f"{quote.label} is not in {where}; {text.missing(quote.text)}"
+    return Problem(quote.place, message, quote.owner or None, quote.field)
 
 
-def _check_texts(**values: str | Sequence[str] | None) -> None:
-    """Refuse an empty text, or one that cannot be saved (`InvalidChange` names it)."""
-    for name, value in values.items():
-        for text in [value] if isinstance(value, str) else (value or ()):
-            if not text.strip() or _has_invalid_text(text) or "\0" in text:
-                raise InvalidChange("{field} must be non-empty, valid text", name)
+@overload
+def _clean(name: str, value: str) -> str: ...
+@overload
+def _clean(name: str, value: None) -> None: ...
+def _clean(name: str, value: str | None) -> str | None:
+    """A text argument of a writer as the user means it: without the white space around
+    it (`--title "  T "` is the title `T`), which is what is checked and written. An empty
+    text, or one that cannot be saved, is refused (`InvalidChange` names the argument)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text or _has_invalid_text(text) or "\0" in text:
+        raise InvalidChange("{field} must be non-empty, valid text", name)
+    return text
+
+
+def _cleaned(name: str, values: Sequence[str]) -> tuple[str, ...]:
+    """Each of several text arguments (repeated `--quote`, `--alias`), as `_clean`."""
+    return tuple(_clean(name, value) for value in values)
 
 
 def _source_text(path: Path) -> bytes:
@@ -1167,6 +1179,10 @@ def _refuse_missing(
         )
     broken = _missing_quotes(data, source, quoted)
     if broken:
+        from wrrtrack._quotes import MIN_WORDS
+
+        if any(len(q.text.split()) < MIN_WORDS for q in quoted):
+            what = "quote(s) refused"  # not (only) missing: some are too short to count
         raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
 
 

@@ -31,6 +31,7 @@ from wrrtrack._model import (
     Source,
     StatusChange,
     derived_key,
+    url_problem,
 )
 from wrrtrack._nodes import STD, NodeReader, is_null
 from wrrtrack._quotes import Quoted
@@ -273,8 +274,9 @@ class _RegistryReader(NodeReader):
 
     def url(self, node: Node, what: str) -> str | None:
         value = self.text(node, what)
-        if value is not None and not value.lower().startswith(("https://", "http://")):
-            self.problem(node, what, f"'{value}' is not a web address (http:// or https://)")
+        wrong = None if value is None else url_problem(value)
+        if wrong is not None:
+            self.problem(node, what, f"{value!r} {wrong}")
             return None
         return value
 

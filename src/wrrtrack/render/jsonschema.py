@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wrrtrack._model import URL_PATTERN
 from wrrtrack._schema import _ID, _KEY, _SHA256, FORMAT_VERSION, REGISTRY, SHAPES, Field
 from wrrtrack._vocabulary import DEFAULTS
 
@@ -41,7 +42,11 @@ _SCALARS: dict[str, dict[str, Any]] = {
         "pattern": f"^{_KEY.pattern}$",
         "description": "The report's key (`--report KEY`); absent: publisher-number.",
     },
-    "url": {"type": "string", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"},
+    "url": {
+        "type": "string",
+        "pattern": URL_PATTERN,
+        "description": "A web address: http(s)://, no spaces or control characters (%20).",
+    },
     "sha256": {
         "type": "string",
         "pattern": f"^{_SHA256.pattern}$",
