@@ -7,6 +7,7 @@ real pseudo-terminal (tmux, `script`), as a user would meet them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
+from tests.test_docs import COMMANDS as HELP_COMMANDS
 from wrrtrack import Registry
 from wrrtrack._model import StatusChange
 from wrrtrack._vocabulary import SECTIONS
@@ -143,10 +145,13 @@ def test_vocabulary_tables_fit_with_every_key_whole(shipped: Registry, width: in
     tables = terminal.vocabulary_tables(shipped.vocabularies, SECTIONS, width=width)
     lines = terminal.render(tables, width=width).splitlines()
     assert_fits(lines, width)
-    tokens = "\n".join(lines).split()
+    assert "…" not in "\n".join(lines)  # nothing is cut short, not even a label
+    tokens = {token.rstrip(",") for token in "\n".join(lines).split()}
     for section in SECTIONS:
         for term in shipped.vocabularies.by_section(section):
             assert term.key in tokens
+            # An alias is typed too: whole, never cut short ("national-governmen…").
+            assert set(term.aliases) <= tokens, (width, term.aliases)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -583,3 +588,110 @@ def test_completion_labels_from_the_registry_cannot_drive_the_shell_or_terminal(
     assert ("😄" in out, "🅱" in out, "smile" in out) == (False, False, True)
     if shell == "fish":
         assert ":smile: a:b:c" in out
+
+
+def _help_paragraphs(out: str) -> list[list[str]]:
+    """The prose paragraphs of a help screen (above its boxes), each as its lines; the
+    usage line and examples (`$ …`) are left out, as they are not prose."""
+    text = out.split("╭", 1)[0]
+    paragraphs = [[line.strip() for line in p.splitlines()] for p in re.split(r"\n\s*\n", text)]
+    return [
+        p
+        for p in paragraphs
+        if p and p[0] and not p[0].startswith(("Usage:", "$ ")) and p != ["Examples:"]
+    ]
+
+
+@pytest.mark.parametrize("width", [40, 80])
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "wrrtrack")
+def test_help_text_reflows_to_the_terminal_width(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, command: list[str], width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = cli(*command, "--help")
+    assert result.code == 0
+    paragraphs = _help_paragraphs(result.out)
+    assert paragraphs, result.out
+    for lines in paragraphs:
+        assert_fits(lines, width - 2)
+        # Every line break in a paragraph was needed: the next word did not fit (a break
+        # kept from the docstring's source leaves a short line the next word would fill).
+        for line, following in itertools.pairwise(lines):
+            assert len(line) + 1 + len(following.split()[0]) > width - 2, (line, following)
+
+
+# --- a registry of several reports at a terminal -------------------------------------------
+
+
+@pytest.fixture
+def two_reports(cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped registry and a second report of two recommendations, at a terminal
+    (no pager: what `list` prints is the screen)."""
+    from tests.test_reports import with_second_report
+
+    with_second_report(cli, registry)
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setenv("WRRTRACK_PAGER", "")
+    return registry
+
+
+def _rows(out: str, ids: list[str]) -> dict[str, str]:
+    lines = out.splitlines()
+    return {i: row_text(lines, i, ids) for i in ids if any(line.startswith(i) for line in lines)}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_list_of_several_reports_names_each_rows_report(
+    cli: Runner, two_reports: Path, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    registry = Registry.open(two_reports)
+    ids = [rec.id for rec in registry.recommendations]
+    out = cli("-r", two_reports, "list").out
+    assert_fits(out.splitlines(), width)
+    rows = _rows(out, ids)
+    assert sorted(rows) == sorted(ids)
+    for rec in registry.recommendations:
+        tokens = rows[rec.id].split()
+        assert rec.report in tokens, (width, rows[rec.id])  # whole, in its own row
+        other = {"wrr-103", "voorbeeldstad-wijk"} - {rec.report}
+        assert not other & set(tokens)
+    # Of one report, the title names it: no key on every row, as in a one-report registry.
+    only = cli("-r", two_reports, "list", "--report", "wrr-103").out
+    assert "wrr-103" not in only.split()
+
+
+def test_a_one_report_list_at_a_terminal_is_unchanged_by_the_report_key(
+    shipped: Registry,
+) -> None:
+    recs = list(shipped.recommendations)
+    for width in WIDTHS:
+        plain_table = terminal.render([terminal.list_table(recs, width=width)], width=width)
+        assert "wrr-103" not in plain_table
+        keyed = terminal.render(
+            [terminal.list_table(recs, width=width, with_report=True)], width=width
+        )
+        assert keyed.split().count("wrr-103") == len(recs)
+
+
+def test_list_report_counts_of_that_reports_recommendations(
+    cli: Runner, two_reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")
+    caption = {
+        args: cli("-r", two_reports, "list", "--lang", "en", *args).out.splitlines()[-1]
+        for args in (
+            (),
+            ("--report", "voorbeeldstad-wijk"),
+            ("--report", "wrr-103", "--status", "open"),
+            ("--report", "wrr-103", "--report", "voorbeeldstad-wijk", "--actor", "college"),
+        )
+    }
+    assert caption[()].startswith("9 of 9 recommendations · ")
+    assert caption["--report", "voorbeeldstad-wijk"].startswith("2 of 2 recommendations · ")
+    assert caption["--report", "wrr-103", "--status", "open"].startswith(
+        "2 of 7 recommendations · "
+    )
+    assert caption[
+        "--report", "wrr-103", "--report", "voorbeeldstad-wijk", "--actor", "college"
+    ].startswith("2 of 9 recommendations · ")

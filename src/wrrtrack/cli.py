@@ -607,9 +607,11 @@ def list_(
         words = plain.WORDS[_lang(ctx, lang)]
         shown = [r for r in registry.reports if not where.reports or r.key in where.reports]
         one = shown[0] if len(shown) == 1 else None
+        # "2 of 7": of the recommendations of the reports listed, not of the whole registry.
+        total = len(registry.select(Filter(reports=where.reports)))
         caption = " · ".join(
             (
-                words["count"].format(shown=len(recs), total=len(registry.recommendations)),
+                words["count"].format(shown=len(recs), total=total),
                 *([one.reaction.reference] if one else []),
                 words["as_of"].format(day=registry.ledger.as_of.isoformat()),
             )
@@ -620,6 +622,7 @@ def list_(
             lang=_lang(ctx, lang),
             title=one.name if one else words["reports"].format(count=len(shown)),
             caption=caption,
+            with_report=len(shown) > 1,
         )
         _out(terminal.render([table]))
         return
@@ -1551,6 +1554,36 @@ class _Subcommands(MutableMapping[str, Any]):
         return list(self._built)
 
 
+def _compose(outer: Callable[[Any], Any], inner: Callable[[], Any]) -> Callable[[], Any]:
+    return lambda: outer(inner())
+
+
+def _reflowed(command: Any) -> Any:
+    """`command` (and a group's subcommands) with help that wraps to the terminal's width.
+
+    Typer keeps a docstring's single line breaks, so help wrapped for the source file came
+    out ragged at a narrow terminal ("… use it. With" and "--blank, …" on lines of their
+    own). Inside a paragraph they are joined; paragraphs stay, and so does each line of a
+    paragraph of examples (`$ wrrtrack …`)."""
+    command.help = _reflow(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _reflowed(sub)
+    return command
+
+
+def _reflow(text: str | None) -> str | None:
+    if not text:
+        return text
+    import inspect
+
+    return "\n\n".join(
+        paragraph
+        if all(line.startswith("$ ") for line in paragraph.splitlines())
+        else " ".join(line.strip() for line in paragraph.splitlines())
+        for paragraph in inspect.cleandoc(text).split("\n\n")
+    )
+
+
 def _command() -> typer.core.TyperGroup:
     """The command line, ready to answer a shell that asks for completions.
 
@@ -1567,21 +1600,28 @@ def _command() -> typer.core.TyperGroup:
     builders: dict[str, Callable[[], Any]] = {}
     for info in app.registered_commands:
         name = info.name or typer.main.get_command_name(info.callback.__name__)  # type: ignore[union-attr]
-        builders[name] = functools.partial(
-            get_command_from_info, info, pretty_exceptions_short=short, rich_markup_mode=markup
+        builders[name] = _compose(
+            _reflowed,
+            functools.partial(
+                get_command_from_info, info, pretty_exceptions_short=short, rich_markup_mode=markup
+            ),
         )
     for group in app.registered_groups:
-        builders[str(group.name)] = functools.partial(
-            get_group_from_info,
-            group,
-            pretty_exceptions_short=short,
-            rich_markup_mode=markup,
-            suggest_commands=app.suggest_commands,
+        builders[str(group.name)] = _compose(
+            _reflowed,
+            functools.partial(
+                get_group_from_info,
+                group,
+                pretty_exceptions_short=short,
+                rich_markup_mode=markup,
+                suggest_commands=app.suggest_commands,
+            ),
         )
     bare = copy.copy(app)
     bare.registered_commands, bare.registered_groups = [], []
     command: typer.core.TyperGroup = get_command(bare)  # type: ignore[assignment]
     command.commands = _Subcommands(builders)
+    command.help = _reflow(command.help)  # its subcommands: as they are built
     return command
 
 

@@ -43,6 +43,8 @@ class Layout(NamedTuple):
 
     key_columns: int
     shown: tuple[str, ...]
+    text_width: int = TEXT_MIN  # the text column's least width: no word of it is split
+    spare: int = 0  # the columns left over when every column has its least width
 
     def hidden(self, optional: Sequence[str]) -> list[str]:
         return [name for name in optional if name not in self.shown]
@@ -67,13 +69,13 @@ def layout(
     elif keys[0] + GAP + text_min <= width:
         key_columns, used = 1, keys[0] + GAP
     else:
-        return Layout(0, ())
+        return Layout(0, (), text_min, max(width - text_min, 0))
     shown = []
     for name, needed in optional:
         if used + needed + GAP + text_min <= width:
             shown.append(name)
             used += needed + GAP
-    return Layout(key_columns, tuple(shown))
+    return Layout(key_columns, tuple(shown), text_min, width - used - text_min)
 
 
 def _widest(header: str, values: Iterable[str]) -> int:
@@ -131,10 +133,10 @@ def _key_headers(table: Table, fit: Layout, first: str, second: str, text: str) 
     if fit.key_columns == 2:
         table.add_column(first, no_wrap=True)
         table.add_column(second, no_wrap=True)
-        table.add_column(text, overflow="fold")
+        table.add_column(text, overflow="fold", min_width=fit.text_width)
     elif fit.key_columns == 1:
         table.add_column(first, no_wrap=True)
-        table.add_column(f"{second}, {text}", overflow="fold")
+        table.add_column(f"{second}, {text}", overflow="fold", min_width=fit.text_width)
     else:
         table.add_column(f"{first}, {second}, {text}", overflow="fold")
 
@@ -146,8 +148,10 @@ def list_table(
     lang: Language = "nl",
     title: str | None = None,
     caption: str | None = None,
+    with_report: bool = False,
 ) -> Table:
-    """The `list` table for a terminal `width` columns wide."""
+    """The `list` table for a terminal `width` columns wide; `with_report`: each row names
+    its report's key first on the dimmed line under the title (for a list of several)."""
     words = WORDS[lang]
     id_width = _widest(words["id"], (cell(r.id) for r in recs))
     status_width = _widest(words["status"], (r.status for r in recs))
@@ -158,7 +162,10 @@ def list_table(
         ("theme", _widest(words["theme"], (r.theme for r in recs))),
     ]
     # Any optional value may end up under the title: its words must fit there too.
-    texts = [cell(f"{r.title} {r.theme} {r.stance} {' '.join(r.actors)}") for r in recs]
+    texts = [
+        cell(f"{r.title} {r.theme} {r.stance} {' '.join(r.actors)} {r.report * with_report}")
+        for r in recs
+    ]
     fit = layout(width, [id_width, status_width], optional, texts)
     columns = ("theme", "stance", "actors", "updated")  # the order of every list format
     shown, hidden = [c for c in columns if c in fit.shown], fit.hidden(columns)
@@ -178,7 +185,7 @@ def list_table(
         return text
 
     for rec in recs:
-        details = [cell(value(rec, name)) for name in hidden]
+        details = [cell(rec.report)] * with_report + [cell(value(rec, name)) for name in hidden]
         cells = _row(fit, _text(rec.id, "bold"), _status(rec.status), _text(rec.title), details)
         # A row of one block is set apart from the next by a blank line.
         table.add_row(
@@ -289,18 +296,25 @@ def vocabulary_tables(
     for section in sections:
         terms = list(vocabs.by_section(section))
         key_width = _widest(words["key"], (t.key for t in terms))
-        optional = [("en", 16), ("aliases", 16), ("origin", len(words["builtin"]))]
+        # An alias is typed, so it is never cut: its column is as wide as the widest alias
+        # (with the comma that follows it), as the `list` table's actors column is.
+        aliases = _widest(words["aliases"], (f"{cell(a)}," for t in terms for a in t.aliases))
+        optional = [("en", 16), ("aliases", aliases), ("origin", len(words["builtin"]))]
         texts = (cell(" ".join((t.nl, t.en, *t.aliases))) for t in terms)
         fit = layout(width, [key_width], optional, texts)
         headers = {"en": "en", "aliases": words["aliases"], "origin": words["origin"]}
         table = _table(section)
         if fit.key_columns:
             table.add_column(words["key"], no_wrap=True)
-            table.add_column("nl", overflow="fold")
+            table.add_column("nl", overflow="fold", min_width=fit.text_width)
         else:
             table.add_column(f"{words['key']}, nl", overflow="fold")
         for name in fit.shown:
-            table.add_column(headers[name], min_width=dict(optional)[name])
+            # None grows past its least width by more than is spare: Rich narrows the
+            # widest columns alike, and would cut the last one to keep `nl` from
+            # splitting a word.
+            least = dict(optional)[name]
+            table.add_column(headers[name], min_width=least, max_width=least + fit.spare)
         for term in terms:
             values = {
                 "en": cell(term.en),
