@@ -488,6 +488,12 @@ def test_bash_completes_ids_keys_commands_and_options(tmp_path: Path, registry: 
         "in-uitvoering",
     ]
     assert bash_completes(["wrrtrack", "list", "--actor", "Gem"], tmp_path) == ["gemeente"]
+    # Report keys, for every command that takes --report.
+    for command in (["list"], ["report"], ["export", "-f", "json"], ["add", "x-1"]):
+        assert bash_completes(["wrrtrack", *command, "--report", "W"], tmp_path) == ["wrr-103"]
+    assert bash_completes(
+        ["wrrtrack", "vocab", "add", "themes", "t", "--report", ""], tmp_path
+    ) == ["wrr-103"]
     assert bash_completes(["wrrtrack", "status", "set", "Wrr103-1", "Uit"], tmp_path) == [
         "uitgevoerd"
     ]

@@ -180,6 +180,19 @@ def _complete_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str | 
     ]
 
 
+def _complete_reports(ctx: typer.Context, incomplete: str) -> list[tuple[str, str | None]]:
+    """The report keys that start with `incomplete` in any case, with the report's name."""
+    registry = _completion_registry(ctx)
+    if registry is None:
+        return []
+    folded = incomplete.casefold()
+    return [
+        (report.key, _completion_help(report.name))
+        for report in registry.reports
+        if report.key.casefold().startswith(folded)
+    ]
+
+
 def _completion_help(text: str) -> str:
     """`text` as zsh and fish show it beside a completion, exactly as it is written.
 
@@ -280,13 +293,17 @@ SearchOption = Annotated[
 ]
 
 
+def _report_option(help: str) -> Any:
+    """`--report KEY`, completed from the registry's report keys."""
+    return typer.Option(
+        "--report", metavar="KEY", help=help, click_type=_completed_by(_complete_reports)
+    )
+
+
 ReportOption = Annotated[
     list[str] | None,
-    typer.Option(
-        "--report",
-        metavar="KEY",
-        help="Only this advisory report, by its key (repeat for OR); 'wrrtrack reports' "
-        "lists them.",
+    _report_option(
+        "Only this advisory report, by its key (repeat for OR); 'wrrtrack reports' lists them."
     ),
 ]
 
@@ -1058,11 +1075,7 @@ def export(
     output: OutputOption = None,
     report_keys: Annotated[
         list[str] | None,
-        typer.Option(
-            "--report",
-            help="Only this report, by key (repeat for OR); default: every report.",
-            metavar="KEY",
-        ),
+        _report_option("Only this report, by key (repeat for OR); default: every report."),
     ] = None,
     bom: Annotated[
         bool,
@@ -1362,9 +1375,7 @@ def reports_add(
 def add(
     ctx: typer.Context,
     identifier: Annotated[str, typer.Argument(metavar="ID", help="The new recommendation's id.")],
-    report: Annotated[
-        str, typer.Option("--report", metavar="KEY", help="The key of its advisory report.")
-    ],
+    report: Annotated[str, _report_option("The key of its advisory report.")],
     title: Annotated[
         str, typer.Option("--title", metavar="TEXT", help="What the advice is, in a line.")
     ],
@@ -1451,7 +1462,7 @@ def vocab_add(
     ] = None,
     report: Annotated[
         str | None,
-        typer.Option("--report", metavar="KEY", help="Only for this report's recommendations."),
+        _report_option("Only for this report's recommendations."),
     ] = None,
 ) -> None:
     """Add KEY to a vocabulary of the registry, or of one report with --report.
