@@ -112,7 +112,7 @@ def key(data: bytes) -> str:
     The code's fingerprint keys the hash, so that two installations of different versions
     sharing one cache folder each keep their own entries instead of replacing each other's.
     """
-    return blake2b(data, digest_size=32, key=bytes.fromhex(code_fingerprint())).hexdigest()
+    return key_of((data,))
 
 
 def key_of(parts: Iterable[bytes]) -> str:

@@ -87,10 +87,13 @@ def _read_file(path: Path) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > storage.MAX_BYTES:
             return storage.read_bytes(path)  # which refuses it, and says why
-        chunks = []
-        while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        data = bytearray()
+        while len(data) <= storage.MAX_BYTES:
+            chunk = os.read(fd, max(info.st_size + 1, 1 << 16))
+            if not chunk:
+                return bytes(data)
+            data += chunk
+        return storage.read_bytes(path)  # it grew past the limit while read: refused
     finally:
         os.close(fd)
 

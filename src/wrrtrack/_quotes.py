@@ -38,6 +38,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 MIN_WORDS = 3
 
 
+def too_short(quote: str) -> bool:
+    """Whether `quote` has too few words to be evidence (one word is in almost any text)."""
+    return len(quote.split()) < MIN_WORDS
+
+
 class Quoted(NamedTuple):
     """A quote as the registry gives it: whose it is, which one, the text, where it is, and
     the source it must be found in."""

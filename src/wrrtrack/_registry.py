@@ -710,11 +710,8 @@ class Registry:
                 refuse_taken(parsed.ledger)
                 storage.create_new(folder, folder / relative, text, made)
 
-            try:
-                self._create(f"{key}.yaml", value, today, check=copy, back=back, made=made)
-            except BaseException:
-                storage.remove_made(made)  # a failed command leaves every file as it was
-                raise
+            # `_create` removes what it made (the copy included) when it fails.
+            self._create(f"{key}.yaml", value, today, check=copy, back=back, made=made)
             return advice
 
         def change(doc: Document) -> tuple[Document, AdviceReport]:
@@ -770,8 +767,7 @@ class Registry:
             return edited, SourceUpdate(found, found.sha256, new, len(citing), changed=True)
 
         def source_file(read: _Read) -> str:
-            day = today or clock.today(self.timezone)
-            place = read.read.reading(self.path, day).source_places.get(identifier)
+            place = read.read.reading(self.path, today).source_places.get(identifier)
             if place is None:
                 raise InvalidChange(f"no stored source with id '{identifier}'", "source")
             return place.file.path.name
@@ -1071,10 +1067,10 @@ def _quote_problem(text: SourceText, quote: Quoted, where: str) -> Problem | Non
     """What is wrong with `quote` as evidence from `text` (`where` names that source): too
     short to prove anything (one word is found in almost any text), or not in it. One rule
     for `validate` and for every writer that takes a quote."""
-    from wrrtrack._quotes import MIN_WORDS
+    from wrrtrack._quotes import MIN_WORDS, too_short
 
     words = len(quote.text.split())
-    if words < MIN_WORDS:
+    if too_short(quote.text):
         message = (
             f"{quote.label} is {words} word{'s' if words != 1 else ''}: too short to be "
             f"evidence; quote at least {MIN_WORDS} words of {where}"
@@ -1097,7 +1093,7 @@ def _clean(name: str, value: str | None) -> str | None:
     if value is None:
         return None
     text = value.strip()
-    if not text or _has_invalid_text(text) or "\0" in text:
+    if not text or _has_invalid_text(text):
         raise InvalidChange("{field} must be non-empty, valid text", name)
     return text
 
@@ -1179,16 +1175,17 @@ def _refuse_missing(
         )
     broken = _missing_quotes(data, source, quoted)
     if broken:
-        from wrrtrack._quotes import MIN_WORDS
+        from wrrtrack._quotes import too_short
 
-        if any(len(q.text.split()) < MIN_WORDS for q in quoted):
+        if any(too_short(q.text) for q in quoted):
             what = "quote(s) refused"  # not (only) missing: some are too short to count
         raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
 
 
 def _has_invalid_text(value: str) -> bool:
-    # Undecodable command-line bytes arrive as lone surrogates, which cannot be saved.
-    return any("\ud800" <= char <= "\udfff" for char in value)
+    # Undecodable command-line bytes arrive as lone surrogates, which cannot be saved; a
+    # NUL cannot stand in YAML.
+    return "\0" in value or any("\ud800" <= char <= "\udfff" for char in value)
 
 
 def default_author(directory: Path | None = None) -> str | None:

@@ -198,9 +198,9 @@ def web_link(url: str | None) -> str | None:
 
     A registry is data, and a `javascript:` or `data:` address must never become a link.
     """
-    if url and url.lower().startswith(("https://", "http://")) and url.isprintable():
-        return url
-    return None
+    from wrrtrack._model import url_problem
+
+    return url if url and url_problem(url) is None else None
 
 
 def clip(text: str | None, limit: int = CLIP) -> str | None:
