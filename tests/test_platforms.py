@@ -169,3 +169,26 @@ def test_the_test_workflow_runs_on_three_systems_and_the_supported_pythons() -> 
     steps = "\n".join(step.get("run", "") for step in workflow["jobs"]["test"]["steps"])
     for check in ("make test", "ruff check", "ruff format --check", "mypy", "pytest"):
         assert check in steps
+
+
+def test_a_system_with_neither_fcntl_nor_msvcrt_refuses_a_write_cleanly(tmp_path: Path) -> None:
+    """No way to lock: the change is refused with a message, the file stays as it was."""
+    env = {"WRRTRACK_CACHE_DIR": str(tmp_path / "cache")}
+    assert windows("init", "kopie", cwd=tmp_path, env=env).returncode == 0
+    work = tmp_path / "kopie"
+    registry = work / "data" / "recommendations.yaml"
+    before = registry.read_bytes()
+    no_lock = PRELUDE.replace('sys.modules["msvcrt"] = msvcrt', 'sys.modules["msvcrt"] = None')
+    done = subprocess.run(
+        [sys.executable, "-c", no_lock, "status", "set", "wrr103-4", "uitgevoerd", "--by", "W"],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **env},
+    )
+    assert done.returncode == 1
+    assert done.stderr.endswith("this system has neither fcntl nor msvcrt; nothing was written\n")
+    assert "internal error" not in done.stderr
+    assert registry.read_bytes() == before

@@ -173,7 +173,13 @@ def lock_file(path: Path) -> Path:
 def _lock_file_lock(path: Path, timeout: float) -> Iterator[None]:
     import importlib
 
-    msvcrt = importlib.import_module("msvcrt")  # Windows; typed as Any on purpose
+    try:
+        msvcrt = importlib.import_module("msvcrt")  # Windows; typed as Any on purpose
+    except ImportError:
+        raise WrrtrackError(
+            f"{path}: cannot lock the registry for a change: this system has neither "
+            "fcntl nor msvcrt; nothing was written"
+        ) from None
     name = lock_file(path)
     try:
         fd = os.open(name, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
