@@ -1,4 +1,4 @@
-"""How the registry is found: the README's five steps, in order, first hit wins."""
+"""How the registry is found: the five steps of docs/configuration.md, first hit wins."""
 
 from __future__ import annotations
 

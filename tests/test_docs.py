@@ -1,8 +1,10 @@
-"""Docs that cannot drift: README examples and the CLI reference come from the program.
+"""Docs that cannot drift: their examples and the CLI reference come from the program.
 
-Every ```console block in README.md is run, in order, on a fresh copy of the shipped
-registry, and its output must match what the README shows. docs/cli-reference.md must be
-the real --help of every command. `make docs` (WRRTRACK_UPDATE_DOCS=1) rewrites both.
+The ```console blocks of README.md and of every Markdown file under docs/ are run, each
+file's in order on a fresh copy of the shipped registry, and their output must match what
+the file shows. docs/cli-reference.md must be the real --help of every command. Every
+relative link must lead to a file and heading that exist. `make docs`
+(WRRTRACK_UPDATE_DOCS=1) rewrites the examples and the reference.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ import pytest
 from tests.conftest import ROOT, Runner
 
 README = ROOT / "README.md"
-REFERENCE = ROOT / "docs" / "cli-reference.md"
+DOCS = ROOT / "docs"
+# README.md first, then every Markdown file under docs/ (a new guide is picked up by itself).
+MARKDOWN = [README, *sorted(DOCS.rglob("*.md"))]
+REFERENCE = DOCS / "cli-reference.md"
+WALK_THROUGH = DOCS / "tracking-your-own-report.md"
+PUBLISHING = DOCS / "publishing.md"
+PYTHON_API = DOCS / "python-api.md"
 UPDATE = os.environ.get("WRRTRACK_UPDATE_DOCS") == "1"
 # A block of output that holds ``` itself (Markdown) is fenced with four backticks.
 BLOCK = re.compile(r"^(````?)console\n(.*?)^\1\n", re.DOTALL | re.MULTILINE)
@@ -62,7 +70,7 @@ def render_block(block: str, cli: Runner) -> str:
         text = result.out + result.err
         if os.sep != "/":
             # Paths are printed with the system's separator (`kopie\\data\\…` on Windows);
-            # the README shows the POSIX form. No README example prints a backslash.
+            # the docs show the POSIX form. No example in them prints a backslash.
             text = text.replace(os.sep, "/")
         out.extend(text.rstrip("\n").splitlines() if text.strip() else [])
     return "\n".join(out) + "\n"
@@ -82,7 +90,7 @@ SOURCES = re.compile(r"(<!-- sources:start -->\n).*?(<!-- sources:end -->\n)", r
 
 
 def sources_section() -> str:
-    """The README's table of the shipped registry's sources, from the registry itself."""
+    """The table of the shipped registry's sources (docs/evidence.md), from the registry."""
     from wrrtrack import Registry
     from wrrtrack.render.markdown import sources_table
 
@@ -90,12 +98,16 @@ def sources_section() -> str:
     return "\n".join(sources_table(ledger.sources, "en"))
 
 
-def test_readme_examples_show_real_output(cli: Runner, in_copy: Path) -> None:
-    text = README.read_text(encoding="utf-8")
+def name(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+@pytest.mark.parametrize("path", MARKDOWN, ids=name)
+def test_examples_show_real_output(cli: Runner, in_copy: Path, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
     table = sources_section()
     assert table.count("\n| ") >= 6  # every shipped source is listed
     blocks = BLOCK.findall(text)
-    assert len(blocks) >= 8
     rendered = SOURCES.sub(lambda m: f"{m.group(1)}{table}{m.group(2)}", text)
     for fence, block in blocks:
         rendered = rendered.replace(
@@ -104,8 +116,18 @@ def test_readme_examples_show_real_output(cli: Runner, in_copy: Path) -> None:
             1,
         )
     if UPDATE:
-        README.write_text(rendered, encoding="utf-8")
-    assert rendered == text, "README examples are out of date: run `make docs`"
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == text, f"the examples of {name(path)} are out of date: run `make docs`"
+
+
+def test_the_docs_keep_their_examples() -> None:
+    """The README keeps the everyday jobs' examples; the guides keep the rest, sources table
+    included (a split or a rename that lost blocks would otherwise pass unnoticed)."""
+    counts = {name(p): len(BLOCK.findall(p.read_text(encoding="utf-8"))) for p in MARKDOWN}
+    assert counts["README.md"] >= 7, counts
+    assert sum(counts.values()) >= 22, counts
+    tables = [name(p) for p in MARKDOWN if SOURCES.search(p.read_text(encoding="utf-8"))]
+    assert tables == ["docs/evidence.md"]
 
 
 def reference(cli: Runner) -> str:
@@ -130,15 +152,15 @@ def test_cli_reference_is_the_real_help(cli: Runner, monkeypatch: pytest.MonkeyP
     assert REFERENCE.read_text(encoding="utf-8") == text, "run `make docs`"
 
 
-def readme_commands() -> set[str]:
-    """Every `$ wrrtrack …` line of the README's console blocks (which the test above runs)."""
-    blocks = BLOCK.findall(README.read_text(encoding="utf-8"))
-    return {line[2:] for _, block in blocks for line in block.splitlines() if line.startswith("$ ")}
+def documented_commands() -> set[str]:
+    """Every `$ wrrtrack …` line of the docs' console blocks (which the test above runs)."""
+    blocks = [b for p in MARKDOWN for _, b in BLOCK.findall(p.read_text(encoding="utf-8"))]
+    return {line[2:] for block in blocks for line in block.splitlines() if line.startswith("$ ")}
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "wrrtrack")
-def test_help_teaches_with_examples_from_the_readme(cli: Runner, command: list[str]) -> None:
-    """One to three examples per command, each a README example, so each has been run."""
+def test_help_teaches_with_examples_from_the_docs(cli: Runner, command: list[str]) -> None:
+    """One to three examples per command, each an example of the docs, so each has been run."""
     help_text = cli(*command, "--help").out
     assert "Examples:" in help_text
     examples: list[str] = []
@@ -151,7 +173,7 @@ def test_help_teaches_with_examples_from_the_readme(cli: Runner, command: list[s
             examples[-1] += " " + text
         continued = bool(text) and bool(examples) and (text.startswith("$ ") or continued)
     assert 1 <= len(examples) <= 3, examples
-    assert set(examples) <= readme_commands(), set(examples) - readme_commands()
+    assert set(examples) <= documented_commands(), set(examples) - documented_commands()
     for example in examples:
         assert example.split()[0] == "wrrtrack"
 
@@ -217,8 +239,8 @@ def test_the_schema_file_is_what_schema_prints(cli: Runner) -> None:
 
 
 def exports_section() -> str:
-    text = README.read_text(encoding="utf-8")
-    return text[text.index("### Exports") : text.index("### The registry's JSON Schema")]
+    text = PUBLISHING.read_text(encoding="utf-8")
+    return text[text.index("## Exports") : text.index("## The registry's JSON Schema")]
 
 
 @pytest.mark.parametrize("fmt", ["json", "toml", "csv"])
@@ -228,7 +250,7 @@ def test_export_excerpts_are_real_output(cli: Runner, fmt: str) -> None:
     registry = ROOT / "data" / "recommendations.yaml"
     out = cli("--registry", registry, "export", "--format", fmt).out.replace("\r\n", "\n")
     for block in blocks:
-        assert block in out, f"README's {fmt} excerpt is not what export prints"
+        assert block in out, f"publishing.md's {fmt} excerpt is not what export prints"
 
 
 def test_the_sqlite_example_is_real_output(cli: Runner, tmp_path: Path) -> None:
@@ -248,8 +270,9 @@ def test_the_sqlite_example_is_real_output(cli: Runner, tmp_path: Path) -> None:
     assert printed == shown
 
 
-def test_every_test_the_readme_names_exists() -> None:
-    named = set(re.findall(r"`(test_[a-z_]+)", README.read_text(encoding="utf-8")))
+def test_every_test_the_docs_name_exists() -> None:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in MARKDOWN)
+    named = set(re.findall(r"`(test_[a-z_]+)", text))
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("*.py"))
     defined = set(re.findall(r"^def (test_[a-z_]+)", source, re.MULTILINE))
     assert named
@@ -257,8 +280,9 @@ def test_every_test_the_readme_names_exists() -> None:
 
 
 def test_the_python_example_runs(in_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (code,) = re.findall(r"```python\n(.*?)```\n", README.read_text(encoding="utf-8"), re.DOTALL)
-    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 (our own README's example)
+    text = PYTHON_API.read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```\n", text, re.DOTALL)
+    exec(compile(code, "python-api.md", "exec"), {})  # noqa: S102 (our own docs' example)
     assert capsys.readouterr().out.splitlines() == [
         "wrr103-1 in-verkenning 2021-03-24",
         "wrr103-2 in-verkenning 2022-01-01",
@@ -267,16 +291,77 @@ def test_the_python_example_runs(in_copy: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_the_walk_through_file_reads_as_written(cli: Runner, in_copy: Path) -> None:
-    """The registry the walk-through makes is the one the README shows, line for line."""
-    text = README.read_text(encoding="utf-8")
+    """The registry the walk-through makes is the one it shows, line for line."""
+    text = WALK_THROUGH.read_text(encoding="utf-8")
     for _, block in BLOCK.findall(text):
         render_block(block, cli)
     written = (in_copy.parent.parent / "mijn-adviezen" / "data" / "recommendations.yaml").read_text(
         encoding="utf-8"
     )
-    section = text[text.index("## Track your own report") :]
-    (shown,) = re.findall(r"```yaml\n(.*?)    …\n```", section, re.DOTALL)[:1]
+    (shown,) = re.findall(r"```yaml\n(.*?)    …\n```", text, re.DOTALL)[:1]
     without_comments = "".join(
         line for line in written.splitlines(keepends=True) if not line.startswith("#")
     )
     assert without_comments.startswith(shown)
+
+
+def github_anchor(text: str) -> str:
+    """The id GitHub gives a heading: lower case, punctuation dropped, spaces as `-`."""
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
+
+
+def rendered(path: Path) -> tuple[set[str], list[str]]:
+    """The anchors of a Markdown file's headings and the targets of its links and images,
+    as a CommonMark parser with GitHub's tables reads them (code blocks hold neither)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(path.read_text(encoding="utf-8"))
+    anchors: set[str] = set()
+    targets: list[str] = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            words = tokens[i + 1].children or []
+            anchor = github_anchor("".join(t.content for t in words if t.content))
+            n, unique = 0, anchor
+            while unique in anchors:  # GitHub numbers a repeated heading: -1, -2 …
+                n += 1
+                unique = f"{anchor}-{n}"
+            anchors.add(unique)
+        for child in token.children or []:
+            target = child.attrGet("href") if child.type == "link_open" else child.attrGet("src")
+            if isinstance(target, str):
+                targets.append(target)
+    return anchors, targets
+
+
+def test_github_anchor_is_what_github_makes() -> None:
+    assert github_anchor("`list`: which advice, where it stands") == (
+        "list-which-advice-where-it-stands"
+    )
+    assert github_anchor("The registry's JSON Schema, for editors") == (
+        "the-registrys-json-schema-for-editors"
+    )
+    assert github_anchor("`wrrtrack.toml`: the settings") == "wrrtracktoml-the-settings"
+
+
+@pytest.mark.parametrize("path", MARKDOWN, ids=name)
+def test_every_relative_link_leads_to_a_file_and_heading_that_exist(path: Path) -> None:
+    from urllib.parse import unquote
+
+    broken = []
+    for target in rendered(path)[1]:
+        if re.match(r"[a-z][a-z0-9+.-]*:", target):  # https:, mailto:: not ours to check
+            continue
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / unquote(file_part)).resolve() if file_part else path
+        if not linked.exists() or not linked.is_relative_to(ROOT):
+            broken.append(f"{target}: no such file")
+        elif anchor and (linked.suffix != ".md" or anchor not in rendered(linked)[0]):
+            broken.append(f"{target}: no heading #{anchor} in {name(linked)}")
+    assert broken == []
+
+
+def test_the_readme_maps_every_guide() -> None:
+    """Every Markdown file under docs/ is linked from the README, so none is lost."""
+    linked = {(ROOT / t.partition("#")[0]).resolve() for t in rendered(README)[1]}
+    assert [name(p) for p in MARKDOWN[1:] if p.resolve() not in linked] == []

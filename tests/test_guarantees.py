@@ -1,4 +1,4 @@
-"""The promises of README "Guarantees": no lost writes, no torn files, invariants kept.
+"""The promises of docs/guarantees.md: no lost writes, no torn files, invariants kept.
 
 These tests use real processes: the lock and the atomic rename only mean something
 between processes, and a crash is a SIGKILL, not an exception.

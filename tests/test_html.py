@@ -376,7 +376,7 @@ def test_text_escapes_for_text_and_attributes() -> None:
 
 @pytest.fixture
 def two(cli: Runner, registry: Path) -> Path:
-    """The shipped registry and the invented report of the README's walk-through."""
+    """The shipped registry and the invented report of docs/tracking-your-own-report.md."""
     from tests.test_reports import with_second_report
 
     return with_second_report(cli, registry)
