@@ -638,15 +638,14 @@ def test_vocab_includes_the_registrys_own_keys(cli: Runner, registry: Path) -> N
     text = registry.read_text(encoding="utf-8")
     registry.write_text(
         text.replace(
-            "vocabularies:\n",
-            "vocabularies:\n  actors:\n"
-            "    provincie: {nl: provincies, en: provinces, aliases: [province]}\n",
+            "  actors:\n",
+            "  actors:\n    provincie: {nl: provincies, en: provinces, aliases: [province]}\n",
             1,
         ),
         encoding="utf-8",
     )
     actors = cli("-r", registry, "vocab", "actors", "--json").json()["actors"]
-    assert actors[-1] == {
+    assert actors[2] == {
         "key": "provincie",
         "nl": "provincies",
         "en": "provinces",
@@ -681,3 +680,20 @@ def test_lang_of_wrrtrack_toml_is_the_default_of_show_and_list(
     assert "Geciteerd uit de WRR samenvatting" in cli("show", "wrr103-7", "--lang", "nl").out
     monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
     assert "1 of 7 recommendations" in cli("--no-pager", "list", "-a", "acvz").out
+
+
+def test_a_blank_registry_knows_only_the_actors_every_report_shares(
+    cli: Runner, tmp_path: Path
+) -> None:
+    # WRR 103's own actors are declared by the WRR 103 report, not built into every registry.
+    assert cli("init", str(tmp_path / "x"), "--blank").code == 0
+    blank = tmp_path / "x" / "data" / "recommendations.yaml"
+    keys = [t["key"] for t in cli("-r", blank, "vocab", "actors", "--json").json()["actors"]]
+    assert keys == ["rijk", "gemeente"]
+    shipped = cli("-r", SHIPPED, "vocab", "actors", "--json").json()["actors"]
+    assert [(t["key"], t["origin"]) for t in shipped] == [
+        ("rijk", "built-in"),
+        ("gemeente", "built-in"),
+        ("acvz", "registry"),
+        ("volgend-kabinet", "registry"),
+    ]

@@ -100,19 +100,14 @@ class Vocabulary:
         return Vocabulary(self.name, tuple(merged.values()))
 
 
-# English speakers type 'municipality' or 'government': accept those spellings too.
+# Only the actors any advisory report shares are built in; a report names its own (WRR 103
+# declares the ACVZ and the next cabinet in the shipped registry). English speakers type
+# 'municipality' or 'government': accept those spellings too.
 ACTORS = Vocabulary(
     "actor",
     (
         Term("rijk", "Rijk", "national government", ("national-government", "government")),
         Term("gemeente", "gemeenten", "municipalities", ("municipalities", "municipality")),
-        Term(
-            "acvz",
-            "ACVZ (nu Adviesraad Migratie)",
-            "ACVZ (now Advisory Council on Migration)",
-            ("adviesraad-migratie",),
-        ),
-        Term("volgend-kabinet", "volgend kabinet", "next cabinet", ("next-cabinet",)),
     ),
 )
 
