@@ -111,3 +111,42 @@ def test_init_copies_the_bundled_registry_and_its_source(
     again = cli("init", tmp_path / "mine")
     assert again.code == 1
     assert "exists already; nothing was created or changed" in again.err
+
+
+@pytest.mark.parametrize(
+    "command", [["list"], ["validate"], ["show", "wrr103-1"], ["status", "set", "wrr103-1", "open"]]
+)
+def test_an_empty_registry_option_is_a_usage_error(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    registry = make_registry(tmp_path)
+    before = registry.read_bytes()
+    monkeypatch.chdir(tmp_path)  # where a registry would be found
+    for option in (["--registry", ""], ["--registry="], ["-r", ""]):
+        result = cli(*option, *command)
+        assert result.code == 2, (option, command, result.out)
+        assert result.out == ""
+        assert result.err == (
+            "error: Invalid value for '--registry' / '-r': an empty path names no registry; "
+            "name a registry file or folder, or leave --registry out to search for one "
+            "(see 'wrrtrack --help')\n"
+        )
+    assert registry.read_bytes() == before
+
+
+def test_an_empty_registry_path_is_an_error_in_the_library(tmp_path: Path) -> None:
+    from wrrtrack import Registry
+    from wrrtrack._errors import RegistryNotFound
+
+    make_registry(tmp_path)
+    with pytest.raises(RegistryNotFound, match="an empty path names no registry"):
+        locate("", cwd=tmp_path, environ={})
+    with pytest.raises(RegistryNotFound, match="an empty path names no registry"):
+        Registry.find("", cwd=tmp_path)
+
+
+def test_an_empty_environment_variable_is_unset(tmp_path: Path) -> None:
+    """As in Unix shells: WRRTRACK_REGISTRY= (empty) is as if it were not set."""
+    make_registry(tmp_path)
+    found = locate(cwd=tmp_path, environ={ENV_VAR: ""})
+    assert (found.path, found.origin) == (Path("data/recommendations.yaml"), "")

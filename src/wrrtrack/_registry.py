@@ -280,7 +280,7 @@ class Registry:
         cls, explicit: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True
     ) -> Registry:
         """Open the registry the README's search order finds (the bundled one is read-only)."""
-        located = locate(Path(explicit) if explicit is not None else None, cwd=cwd)
+        located = locate(explicit, cwd=cwd)
         return cls.at(located, use_cache=use_cache).read()
 
     @classmethod
