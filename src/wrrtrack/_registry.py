@@ -348,6 +348,10 @@ class Registry:
             read = _bytes_of(self.path)
         except RegistryInvalid as exc:  # files of a folder that are not files to read
             return Validation(self.path, exc.problems, 0, 0, None, 0, 0)
+        if read.folder and not read.files:
+            from wrrtrack import _folder
+
+            return Validation(self.path, [_folder.no_files(self.path)], 0, 0, None, 0, 0)
         digest = read.key() if self.use_cache else None
         parsed = _cached(digest, self.path, today, self.timezone) if digest else None
         day = today or clock.today(self.timezone)
