@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -297,7 +298,7 @@ def layout(request: pytest.FixtureRequest, registry: Path, tmp_path: Path) -> Pa
     folder = tmp_path / "reports"
     folder.mkdir()
     (folder / "wrr-103.yaml").write_bytes(registry.read_bytes())
-    (folder / "sources").symlink_to(registry.parent / "sources")
+    shutil.copytree(registry.parent / "sources", folder / "sources")
     return folder
 
 
@@ -328,20 +329,25 @@ def test_a_forged_entry_shows_the_real_title(layout: Path, tmp_path: Path, cli: 
     assert FORGED_TITLE not in report.out
 
 
+def contents(layout: Path) -> dict[Path, bytes]:
+    files = [layout] if layout.is_file() else sorted(layout.glob("*.yaml"))
+    return {path: path.read_bytes() for path in files}
+
+
 def test_a_forged_entry_does_not_let_add_write_a_duplicate_id(
-    registry: Path, tmp_path: Path, cli: Runner
+    layout: Path, tmp_path: Path, cli: Runner
 ) -> None:
-    entry = filled(cli, registry, tmp_path)
+    entry = filled(cli, layout, tmp_path)
     entry.write_bytes(entry.read_bytes().replace(b'"wrr103-1"', b'"wrr103-0"'))
-    before = registry.read_bytes()
+    before = contents(layout)
     added = cli(
-        "-r", registry, "add", "wrr103-1", "--report", "wrr-103", "--title", "Tweede",
+        "-r", layout, "add", "wrr103-1", "--report", "wrr-103", "--title", "Tweede",
         "--theme", "algemeen", "--stance", "onderschreven", "--actor", "rijk",
         "--quote", "Het kabinet deelt ook de analyse dat gemeenten een belangrijke rol spelen",
     )  # fmt: skip
     assert added.code == 1
     assert "wrr103-1" in added.err
-    assert registry.read_bytes() == before
+    assert contents(layout) == before
 
 
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -442,16 +448,16 @@ def test_a_fifo_named_like_an_entry_does_not_hang(
 @pytest.mark.skipif(sys.platform != "linux", reason="sparse files and an address-space limit")
 @pytest.mark.parametrize("how", ["link", "file"])
 def test_a_huge_file_named_like_an_entry_is_not_read(
-    registry: Path, tmp_path: Path, cli: Runner, how: str
+    layout: Path, tmp_path: Path, cli: Runner, how: str
 ) -> None:
-    entry = filled(cli, registry, tmp_path)
+    entry = filled(cli, layout, tmp_path)
     entry.unlink()
     huge = tmp_path / "huge" if how == "link" else entry
     with huge.open("wb") as handle:
         handle.truncate(3 * 1024**3)  # sparse: 3 GB that take no room on disk
     if how == "link":
         entry.symlink_to(huge)
-    result = run_wrrtrack("-r", registry, "show", "wrr103-1", "-f", "json", memory=1024**3)
+    result = run_wrrtrack("-r", layout, "show", "wrr103-1", "-f", "json", memory=1024**3)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["title"].startswith(REAL_TITLE)
     why = "a symbolic link" if how == "link" else "3,221,225,472 bytes"
