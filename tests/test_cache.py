@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import SHIPPED, Runner
+from tests.conftest import SHIPPED, Result, Runner
 from wrrtrack import _cache as cache
 from wrrtrack._registry import Registry
 
@@ -52,24 +56,34 @@ def test_an_edited_registry_is_never_answered_from_the_stale_entry(
     assert cli("-r", registry, "list").code == 1
 
 
+def headed(header: dict[str, Any], payload: bytes) -> bytes:
+    return json.dumps(header).encode() + b"\n" + payload
+
+
 @pytest.mark.parametrize(
     "damage",
     [
-        lambda doc: b"{not json",
-        lambda doc: b"",
-        lambda doc: json.dumps({**doc, "version": "0.0.0"}).encode(),
-        lambda doc: json.dumps({**doc, "key": "0" * 64}).encode(),
-        lambda doc: json.dumps({**doc, "recommendations": [["x"]]}).encode(),
-        lambda doc: json.dumps({**doc, "format": 99}).encode(),
-        lambda doc: b"\xff\xfe",
+        lambda head, body: b"{not json",
+        lambda head, body: b"",
+        lambda head, body: headed({**head, "version": "0.0.0"}, body),
+        lambda head, body: headed({**head, "key": "0" * 64}, body),
+        lambda head, body: headed({**head, "size": head["size"] + 1}, body),
+        lambda head, body: headed({**head, "format": 99}, body),
+        lambda head, body: headed(head, body.replace(b'"wrr103-7"', b'"wrr103-8"')),
+        lambda head, body: headed({**head, "check": "0" * 64}, body),
+        lambda head, body: headed(head, b'{"recommendations": [["x"]]}'),
+        lambda head, body: b"\xff\xfe",
     ],
     ids=[
         "not json",
         "empty",
         "other version",
         "foreign key",
-        "wrong shape",
+        "other size",
         "other format",
+        "changed payload",
+        "other check",
+        "wrong shape",
         "binary",
     ],
 )
@@ -82,7 +96,8 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(
     Registry.open(registry)
     (entry,) = entries(tmp_path)
     written = entry.read_bytes()
-    entry.write_bytes(damage(json.loads(written)))
+    first, _, payload = written.partition(b"\n")
+    entry.write_bytes(damage(json.loads(first), payload))
     result = cli("-r", registry, "list", "-f", "ids")
     assert result.code == 0, result.err
     assert result.out.split()[-1] == "wrr103-7"
@@ -267,3 +282,184 @@ def test_no_home_and_no_cache_setting_is_no_error(
     assert (result.code, result.err.split(" (")[0]) == (0, "wrr103-6: note")
     assert registry.read_text(encoding="utf-8").count("note: x") == 1
     assert cli("-r", registry, "list", "--format", "ids").code == 0
+
+
+# --- a cache that cannot lie: what is in the directory is checked, never believed -----------
+
+REAL_TITLE = "Met gemeenten uitwerken wat het advies betekent voor het lokale beleid"
+FORGED_TITLE = "Vervalst: de minister is afgetreden en het advies is vervallen"
+
+
+@pytest.fixture(params=["file", "folder"])
+def layout(request: pytest.FixtureRequest, registry: Path, tmp_path: Path) -> Path:
+    """The shipped registry as one file, or as a folder registry of one file."""
+    if request.param == "file":
+        return registry
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "wrr-103.yaml").write_bytes(registry.read_bytes())
+    shutil.copytree(registry.parent / "sources", folder / "sources")
+    return folder
+
+
+def filled(cli: Runner, registry: Path, tmp_path: Path) -> Path:
+    """The one cache entry a first read of `registry` writes."""
+    assert cli("-r", registry, "list", "-f", "ids").code == 0
+    (entry,) = entries(tmp_path)
+    return entry
+
+
+def title_of(cli: Runner, registry: Path) -> Result:
+    return cli("-r", registry, "show", "wrr103-1", "-f", "json")
+
+
+def test_a_forged_entry_shows_the_real_title(layout: Path, tmp_path: Path, cli: Runner) -> None:
+    entry = filled(cli, layout, tmp_path)
+    data = entry.read_bytes()
+    assert REAL_TITLE.encode() in data
+    entry.write_bytes(data.replace(REAL_TITLE.encode(), FORGED_TITLE.encode()))
+    shown = title_of(cli, layout)
+    assert shown.code == 0, shown.err
+    assert shown.json()["title"].startswith(REAL_TITLE)
+    listed = cli("-r", layout, "list", "-f", "json")
+    assert FORGED_TITLE not in listed.out
+    assert REAL_TITLE in listed.out
+    report = cli("-r", layout, "report")
+    assert report.code == 0
+    assert FORGED_TITLE not in report.out
+
+
+def contents(layout: Path) -> dict[Path, bytes]:
+    files = [layout] if layout.is_file() else sorted(layout.glob("*.yaml"))
+    return {path: path.read_bytes() for path in files}
+
+
+def test_a_forged_entry_does_not_let_add_write_a_duplicate_id(
+    layout: Path, tmp_path: Path, cli: Runner
+) -> None:
+    entry = filled(cli, layout, tmp_path)
+    entry.write_bytes(entry.read_bytes().replace(b'"wrr103-1"', b'"wrr103-0"'))
+    before = contents(layout)
+    added = cli(
+        "-r", layout, "add", "wrr103-1", "--report", "wrr-103", "--title", "Tweede",
+        "--theme", "algemeen", "--stance", "onderschreven", "--actor", "rijk",
+        "--quote", "Het kabinet deelt ook de analyse dat gemeenten een belangrijke rol spelen",
+    )  # fmt: skip
+    assert added.code == 1
+    assert "wrr103-1" in added.err
+    assert contents(layout) == before
+
+
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The registries parsed in full from now on (a cache hit parses none)."""
+    from wrrtrack import _registry
+
+    seen: list[Path] = []
+    original = _registry._parse
+
+    def counted(path: Path, *args: Any) -> Any:
+        seen.append(path)
+        return original(path, *args)
+
+    monkeypatch.setattr(_registry, "_parse", counted)
+    return seen
+
+
+def test_a_cache_directory_others_can_write_is_not_read(
+    layout: Path, tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = filled(cli, layout, tmp_path)
+    written = entry.read_bytes()
+    entry.parent.chmod(0o777)
+    seen = parses(monkeypatch)
+    shown = title_of(cli, layout)
+    assert shown.code == 0
+    assert len(seen) == 1  # parsed: the entry, although right, was not believed
+    folder = entry.parent
+    assert shown.err == (
+        f"warning: the cache directory {folder} can be written by other users; its entries "
+        f"are not used (make it yours alone: chmod go-w {folder}; or set WRRTRACK_CACHE_DIR "
+        "to a directory of your own)\n"
+    )
+    assert title_of(cli, layout).err == ""  # one warning per process
+    assert cli("-r", layout, "status", "set", "wrr103-1", "open", "--note", "n").code == 0
+    assert entries(tmp_path) == [entry]  # nor written to
+    assert entry.read_bytes() == written
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX owners")
+def test_a_cache_directory_of_another_user_is_not_read(
+    layout: Path, tmp_path: Path, cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = filled(cli, layout, tmp_path)
+    entry.write_bytes(entry.read_bytes().replace(REAL_TITLE.encode(), FORGED_TITLE.encode()))
+    folder = entry.parent
+    if os.getuid() == 0:
+        os.chown(folder, 4321, -1)
+        owner = 4321
+    else:  # cannot give it away: be someone else instead
+        owner = os.getuid()
+        monkeypatch.setattr(os, "getuid", lambda: owner + 1)
+    seen = parses(monkeypatch)
+    shown = title_of(cli, layout)
+    assert shown.code == 0
+    assert shown.json()["title"].startswith(REAL_TITLE)
+    assert len(seen) == 1
+    assert shown.err == (
+        f"warning: the cache directory {folder} belongs to another user (uid {owner}); its "
+        "entries are not used (set WRRTRACK_CACHE_DIR to a directory of your own, "
+        "or pass --no-cache)\n"
+    )
+
+
+def run_wrrtrack(*args: str | Path, memory: int | None = None) -> subprocess.CompletedProcess[str]:
+    """The installed program, ended after 60 seconds (a hang fails the test, not the
+    suite), with at most `memory` bytes of address space where the system can limit it."""
+
+    def limited() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "wrrtrack"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=limited if memory and sys.platform == "linux" else None,
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_fifo_named_like_an_entry_does_not_hang(
+    layout: Path, tmp_path: Path, cli: Runner
+) -> None:
+    entry = filled(cli, layout, tmp_path)
+    entry.unlink()
+    os.mkfifo(entry)
+    result = run_wrrtrack("-r", layout, "show", "wrr103-1", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"].startswith(REAL_TITLE)
+    assert result.stderr.startswith(f"warning: the cache directory {entry.parent}: {entry.name} ")
+    assert "a named pipe (FIFO)" in result.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="sparse files and an address-space limit")
+@pytest.mark.parametrize("how", ["link", "file"])
+def test_a_huge_file_named_like_an_entry_is_not_read(
+    layout: Path, tmp_path: Path, cli: Runner, how: str
+) -> None:
+    entry = filled(cli, layout, tmp_path)
+    entry.unlink()
+    huge = tmp_path / "huge" if how == "link" else entry
+    with huge.open("wb") as handle:
+        handle.truncate(3 * 1024**3)  # sparse: 3 GB that take no room on disk
+    if how == "link":
+        entry.symlink_to(huge)
+    result = run_wrrtrack("-r", layout, "show", "wrr103-1", "-f", "json", memory=1024**3)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["title"].startswith(REAL_TITLE)
+    why = "a symbolic link" if how == "link" else "3,221,225,472 bytes"
+    assert result.stderr.startswith(f"warning: the cache directory {entry.parent}: {entry.name} ")
+    assert why in result.stderr

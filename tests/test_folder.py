@@ -176,13 +176,26 @@ def test_what_cannot_be_a_registry_file_is_refused_and_nothing_changes(
     assert snapshot(two) == before
 
 
-def test_an_empty_folder_is_an_empty_registry(cli: Runner, tmp_path: Path) -> None:
+def test_an_empty_folder_reads_as_empty_but_does_not_validate(cli: Runner, tmp_path: Path) -> None:
+    """A check of a folder with no registry file (a wrong path) must not pass forever."""
     empty = tmp_path / "reports"
     empty.mkdir()
-    assert cli("-r", empty, "validate").out.startswith(f"ok: {empty}: 0 reports")
+    (empty / "README.md").write_text("not a registry file\n", encoding="utf-8")
+    (empty / "sources").mkdir()
+    message = (
+        f"no registry files in {empty} (a folder registry is its *.yaml and *.yml files); "
+        "add a report with 'wrrtrack reports add', or name the folder that holds them"
+    )
+    checked = cli("-r", empty, "validate")
+    assert (checked.code, checked.out) == (1, "")
+    assert checked.err == f"error: {message}\nerror: 1 problem(s) in {empty}\n"
+    as_json = cli("-r", empty, "validate", "--format", "json")
+    assert as_json.code == 1
+    assert [p["message"] for p in as_json.json()] == [message]
     assert cli("-r", empty, "list").code == 0
     assert add_report(cli, empty).code == 0
-    assert sorted(p.name for p in empty.iterdir()) == ["sources", f"{KEY}.yaml"]
+    assert sorted(p.name for p in empty.iterdir()) == ["README.md", "sources", f"{KEY}.yaml"]
+    assert cli("-r", empty, "validate").code == 0
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -165,3 +165,20 @@ def test_pre_commit_try_repo_passes_a_valid_registry_and_fails_a_broken_one(
         r"'positive'; did you mean 'positief'\?",
         output,
     ), output
+
+
+@pytest.mark.parametrize("argv", [["--registry", ""], ["--registry="], ["-r", ""], ["-r"]])
+def test_an_empty_registry_is_a_usage_error_not_the_fallback(
+    registry: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    """An unset variable in `args: [--registry, $X]` must not check some other registry."""
+    monkeypatch.chdir(registry.parent.parent)  # a registry that would be found and pass
+    assert run_hook(*argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error: ")
+    assert "--registry" in err
+    assert "empty" in err

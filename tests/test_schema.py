@@ -304,9 +304,12 @@ def test_registry_path_problems(cli: Runner, tmp_path: Path) -> None:
     assert (missing.code, missing.err) == (1, f"error: {tmp_path / 'nope.yaml'}: no such file\n")
     folder = tmp_path / "empty"
     folder.mkdir()
-    # A folder is a folder registry (tests/test_folder.py); one with no files is empty.
+    # A folder is a folder registry (tests/test_folder.py); one with no files reads as
+    # empty, but does not validate (a check of a wrong path must not pass).
+    assert cli("-r", folder, "list").code == 0
     empty = cli("-r", folder, "validate")
-    assert (empty.code, empty.err) == (0, "")
+    assert empty.code == 1
+    assert empty.err.startswith(f"error: no registry files in {folder} ")
 
 
 @pytest.mark.skipif(

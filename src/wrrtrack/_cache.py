@@ -12,11 +12,34 @@ $WRRTRACK_CACHE_DIR, else $XDG_CACHE_HOME/wrrtrack, else ~/.cache/wrrtrack.
 The directory may be shared with other files: housekeeping removes only files that are
 ours by name *and* content. The command line holds back every cache write (`hold`) until
 the command has succeeded, so that a failing command changes no byte, cache included.
+
+What is in the directory is checked, never believed:
+
+- The directory is used (read or written) only when it belongs to the current user and
+  no one else can write to it (as ssh and git trust only such directories): whoever can
+  write there could put in an entry that is complete and consistent and says anything.
+  On Windows, where files have no POSIX owner, this check is not made; the default
+  directory lies in the user's own profile, and $WRRTRACK_CACHE_DIR should not name a
+  folder others can write to.
+- An entry is opened without following a symbolic link and without waiting on a FIFO,
+  must then be a regular file, and is read only up to `limit(size)`: four times the
+  registry's bytes plus 1 MiB (an entry is about as large as its registry; a larger one
+  is never written).
+- An entry starts with a line that names the exact bytes it answers for (their keyed hash
+  and their size), the format, wrrtrack's version and the code's fingerprint, and a hash
+  of the rest (the payload) keyed by the registry's hash; anything that does not match is
+  treated as absent and replaced. These checks catch corruption and mismatches; they
+  cannot stop a forger who can write the directory (who can compute them too), which is
+  why the directory itself must be private.
+
+Anything else under an entry's name (a link, a FIFO, a file too large) or a directory that
+is not private is ignored with one warning on stderr per directory and process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -42,8 +65,9 @@ from wrrtrack._model import (
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 6  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports;
-# 6: folder registries (the file of each document and of each quote's place)
+FORMAT = 7  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports;
+# 6: folder registries (the file of each document and of each quote's place); 7: a header
+# line with the registry's size and the payload's hash
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -55,6 +79,23 @@ _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuse
 _ENTRY_NAME = r"([0-9a-f]{64})\.json"
 _TEMPORARY_NAME = r"\.([0-9a-f]{64})\.json\.wrrtrack-tmp-\d+-[0-9a-f]{8}"
 _ENTRY_HEAD = rb'\{"format": \d+, "version": "[^"\\]*", "key": "([0-9a-f]{64})"'
+
+# The size of the bytes each key of this process was made of: an entry's size limit, and
+# what its header must say (the key alone is a hash and does not tell).
+_sizes: dict[str, int] = {}
+# Directories already warned about in this process (one warning each).
+_warned: set[str] = set()
+
+# Opening an entry: never through a link, never waiting for a FIFO's writer.
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+_FLAGS |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+_DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def limit(size: int) -> int:
+    """The most bytes an entry for a registry of `size` bytes may have."""
+    return 4 * size + (1 << 20)
+
 
 # Writes held back until the command has succeeded (see `hold`); None: write at once.
 _pending: list[Callable[[], None]] | None = None
@@ -118,9 +159,18 @@ def key(data: bytes) -> str:
 def key_of(parts: Iterable[bytes]) -> str:
     """The `key` of `parts` one after another (a folder registry's names and bytes)."""
     digest = blake2b(digest_size=32, key=bytes.fromhex(code_fingerprint()))
+    size = 0
     for part in parts:
         digest.update(part)
-    return digest.hexdigest()
+        size += len(part)
+    hexdigest: str = digest.hexdigest()
+    _sizes[hexdigest] = size
+    return hexdigest
+
+
+def _check(digest: str, payload: bytes | memoryview) -> str:
+    """The hash of an entry's payload, keyed by the key of the bytes it answers for."""
+    return str(blake2b(payload, digest_size=32, key=bytes.fromhex(digest)).hexdigest())
 
 
 _fingerprint: str | None = None
@@ -143,6 +193,104 @@ def code_fingerprint() -> str:
     return _fingerprint
 
 
+def _warn(folder: Path, message: str) -> None:
+    """One `warning:` line on stderr for `folder`, the first time only."""
+    if str(folder) in _warned:
+        return
+    _warned.add(str(folder))
+    import sys
+
+    from wrrtrack.render import visible
+
+    with contextlib.suppress(Exception):  # a cache is never worth an error
+        sys.stderr.write(f"warning: {visible(message)}\n")
+        sys.stderr.flush()
+
+
+def _private(folder: Path, info: os.stat_result) -> bool:
+    """Whether the directory (`info`: its status) is the user's alone; warns if not."""
+    if not hasattr(os, "getuid"):  # Windows: no POSIX owner to check (see above)
+        return True
+    if info.st_uid != os.getuid():
+        _warn(
+            folder,
+            f"the cache directory {folder} belongs to another user (uid {info.st_uid}); its "
+            f"entries are not used (set {ENV_VAR} to a directory of your own, "
+            "or pass --no-cache)",
+        )
+        return False
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        _warn(
+            folder,
+            f"the cache directory {folder} can be written by other users; its entries are "
+            f"not used (make it yours alone: chmod go-w {folder}; or set {ENV_VAR} to a "
+            "directory of your own)",
+        )
+        return False
+    return True
+
+
+def _read_entry(folder: Path, name: str, most: int) -> bytes | None:
+    """The bytes of the entry `name` of `folder`, or None when it is absent or not one
+    we may read (see the module's docstring; warns of what is not an entry)."""
+    at = os.open in os.supports_dir_fd
+    try:
+        directory_fd = os.open(folder, _DIRECTORY_FLAGS) if at else None
+    except OSError:
+        return None  # no directory yet, or not one: nothing is cached there
+    try:
+        info = folder.stat() if directory_fd is None else os.fstat(directory_fd)
+        if not _private(folder, info):
+            return None
+        place: str | Path = name if directory_fd is not None else folder / name
+        try:
+            if directory_fd is None and Path(place).is_symlink():  # no O_NOFOLLOW
+                raise OSError(errno.ELOOP, "a symbolic link")
+            fd = os.open(place, _FLAGS, dir_fd=directory_fd)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.EMLINK):  # EMLINK: FreeBSD's O_NOFOLLOW
+                _not_an_entry(folder, name, "is a symbolic link")
+            return None
+        try:
+            entry = os.fstat(fd)
+            if not stat.S_ISREG(entry.st_mode):
+                from wrrtrack.storage import file_kind
+
+                _not_an_entry(folder, name, f"is {file_kind(entry.st_mode)}")
+                return None
+            if entry.st_size > most:
+                _not_an_entry(
+                    folder, name, f"has {entry.st_size:,} bytes, more than an entry can have"
+                )
+                return None
+            chunks = []
+            want, total = entry.st_size + 1, 0  # a regular file's size: one read, one copy
+            while total <= most and (chunk := os.read(fd, min(want, most + 1 - total))):
+                chunks.append(chunk)
+                total += len(chunk)
+                want = 1 << 16
+            if total > most:
+                return None  # it grew past the limit while read: not read further
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    finally:
+        if directory_fd is not None:
+            os.close(directory_fd)
+
+
+def _not_an_entry(folder: Path, name: str, what: str) -> None:
+    _warn(
+        folder,
+        f"the cache directory {folder}: {name} {what}, not an entry wrrtrack wrote; it is "
+        f"not used (remove it: rm {folder / name}; or pass --no-cache)",
+    )
+
+
 def _entry(digest: str) -> Path | None:
     folder = directory()
     return None if folder is None else folder / f"{digest}.json"
@@ -158,20 +306,30 @@ def load(
     under which it is (the full parse then gives the same verdict as without a cache).
     """
     try:
-        entry = _entry(digest)
-        if entry is None:
+        size = _sizes.get(digest)
+        folder = directory()
+        if size is None or folder is None:
             return None
-        document = json.loads(entry.read_bytes())
+        data = _read_entry(folder, f"{digest}.json", limit(size))
+        if data is None:
+            return None
+        end = data.index(b"\n")
+        header = json.loads(data[:end])
+        payload = memoryview(data)[end + 1 :]  # hashed and decoded where it lies, not copied
         if (
-            document.get("format") != FORMAT
-            or document.get("version") != __version__
-            or document.get("key") != digest
-            or document.get("code") != code_fingerprint()
+            header.get("format") != FORMAT
+            or header.get("version") != __version__
+            or header.get("key") != digest
+            or header.get("code") != code_fingerprint()
+            or header.get("size") != size
+            or header.get("check") != _check(digest, payload)
         ):
             return None
-        if still_valid is not None and not still_valid(date.fromisoformat(document["latest"])):
+        if still_valid is not None and not still_valid(date.fromisoformat(header["latest"])):
             return None
-        return _decode(document, path)
+        text = str(payload, "utf-8")
+        del payload, data
+        return _decode(json.loads(text), path)
     except Exception:  # noqa: BLE001 (any unreadable entry just means: parse the file)
         return None
 
@@ -185,18 +343,29 @@ def _store(digest: str, parsed: Parsed) -> None:
     from wrrtrack.storage import atomic_write
 
     entry = _entry(digest)
-    if entry is None:
+    size = _sizes.get(digest)
+    if entry is None or size is None:
         return
+    body = _encode(parsed)
+    latest = body.pop("latest")
+    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
     # "key" stays the third field: housekeeping recognises our entries by their start.
-    document = {
+    header = {
         "format": FORMAT,
         "version": __version__,
         "key": digest,
         "code": code_fingerprint(),
-        **_encode(parsed),
+        "size": size,
+        "latest": latest,
+        "check": _check(digest, payload),
     }
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(entry, json.dumps(document, ensure_ascii=False), mode=0o600)
+    data = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + payload
+    if len(data) > limit(size):
+        return  # it would not be read
+    entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not _private(entry.parent, entry.parent.stat()):
+        return
+    atomic_write(entry, data, mode=0o600)
     _prune(entry.parent)
 
 
@@ -204,7 +373,7 @@ def forget(digest: str) -> None:
     """Remove the entry for bytes that are no longer on disk (after a write replaced them)."""
     entry = _entry(digest)
     if entry is not None:
-        _later(lambda: _remove_if_ours(entry))
+        _later(lambda: _remove_if_ours(entry, checked=False))
 
 
 def ours(path: Path) -> bool:
@@ -213,10 +382,13 @@ def ours(path: Path) -> bool:
     if name is None:
         return False
     try:
-        if not stat.S_ISREG(path.lstat().st_mode):
-            return False
-        with path.open("rb") as handle:
-            head = handle.read(200)
+        fd = os.open(path, _FLAGS)  # not through a link, not waiting on a FIFO
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return False
+            head = os.read(fd, 200)
+        finally:
+            os.close(fd)
     except OSError:
         return False
     if not head and re.fullmatch(_TEMPORARY_NAME, path.name):
@@ -225,8 +397,9 @@ def ours(path: Path) -> bool:
     return start is not None and start[1].decode() == name[1]
 
 
-def _remove_if_ours(path: Path) -> None:
-    if ours(path):
+def _remove_if_ours(path: Path, *, checked: bool = True) -> None:
+    """Remove our file `path`; unless the directory is `checked` private, only if it is."""
+    if (checked or _private(path.parent, path.parent.stat())) and ours(path):
         with contextlib.suppress(OSError):
             path.unlink()
 

@@ -67,6 +67,16 @@ def names(folder: Path) -> list[Path]:
     return [folder / name for name, _ in found]
 
 
+def no_files(folder: Path) -> Problem:
+    """What `validate` says of a folder without registry files: it reads as an empty
+    registry, but a check of it (most likely of a wrong path) must not pass forever."""
+    return Problem(
+        None,
+        f"no registry files in {folder} (a folder registry is its *.yaml and *.yml files); "
+        "add a report with 'wrrtrack reports add', or name the folder that holds them",
+    )
+
+
 def read(folder: Path) -> Files:
     """Every registry file of `folder` with its bytes."""
     return [(path, _read_file(path)) for path in names(folder)]

@@ -280,7 +280,7 @@ class Registry:
         cls, explicit: Path | str | None = None, *, cwd: Path | None = None, use_cache: bool = True
     ) -> Registry:
         """Open the registry the README's search order finds (the bundled one is read-only)."""
-        located = locate(Path(explicit) if explicit is not None else None, cwd=cwd)
+        located = locate(explicit, cwd=cwd)
         return cls.at(located, use_cache=use_cache).read()
 
     @classmethod
@@ -348,6 +348,10 @@ class Registry:
             read = _bytes_of(self.path)
         except RegistryInvalid as exc:  # files of a folder that are not files to read
             return Validation(self.path, exc.problems, 0, 0, None, 0, 0)
+        if read.folder and not read.files:
+            from wrrtrack import _folder
+
+            return Validation(self.path, [_folder.no_files(self.path)], 0, 0, None, 0, 0)
         digest = read.key() if self.use_cache else None
         parsed = _cached(digest, self.path, today, self.timezone) if digest else None
         day = today or clock.today(self.timezone)

@@ -373,6 +373,15 @@ def _shell_option(name: str, callback: Callable[[str | None], None], help: str) 
     )
 
 
+def _not_empty(value: str | None) -> str | None:
+    """`--registry ""` (an unset variable in a script) is a usage error, not "search"."""
+    if value == "":
+        from wrrtrack.discover import EMPTY_PATH
+
+        raise typer.BadParameter(f"{EMPTY_PATH}, or leave --registry out to search for one")
+    return value
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -384,6 +393,7 @@ def _root(
             help="The registry file. Default: $WRRTRACK_REGISTRY, wrrtrack.toml, "
             "data/recommendations.yaml here or above, else the bundled one (read-only).",
             metavar="PATH",
+            callback=_not_empty,
         ),
     ] = None,
     no_cache: Annotated[
@@ -420,7 +430,9 @@ def _root(
         ),
     ] = None,
 ) -> None:
-    ctx.obj = Settings(registry=Path(registry) if registry else None, use_cache=not no_cache)
+    ctx.obj = Settings(
+        registry=Path(registry) if registry is not None else None, use_cache=not no_cache
+    )
     _Screen.pager = not no_pager
 
 

@@ -4,16 +4,25 @@ The nearest configuration file, from the working directory upwards, is the one i
 a directory made by `wrrtrack init` keeps using its own registry even inside a checkout
 that has a configuration of its own. Every mistake in it (an unknown key, a wrong type, a
 time zone that does not exist, TOML that does not parse) is an error naming `path:line`.
+
+A configuration file owned by another user (the file, or the directory it is in, owned by
+neither the current user nor root) is ignored with a warning, as git ignores a repository
+owned by someone else: whoever wrote it would choose the registry that `add` writes to.
+$WRRTRACK_TRUST lists the directories (separated by ':', ';' on Windows) whose files are
+followed whoever owns them, `*` all of them. On Windows, which has no POSIX owners, every
+configuration file is followed.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from wrrtrack._errors import WrrtrackError
 
+TRUST_VAR = "WRRTRACK_TRUST"
 FILE_NAME = "wrrtrack.toml"
 PYPROJECT = "pyproject.toml"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -54,20 +63,80 @@ def find(start: Path) -> Config:
     return Config()
 
 
+_warned: set[Path] = set()  # files already warned about in this process
+
+
+def _owner(path: Path, info: os.stat_result) -> int | None:
+    """The other user `path` (`info`: its status) or its directory belongs to; None when
+    both are the current user's or root's, or the directory is trusted ($WRRTRACK_TRUST)."""
+    if not hasattr(os, "getuid"):  # Windows: no POSIX owners (see above)
+        return None
+    mine = (os.getuid(), 0)
+    try:
+        owners = [info.st_uid, path.parent.stat().st_uid]
+    except OSError:
+        owners = [info.st_uid]
+    other = next((uid for uid in owners if uid not in mine), None)
+    if other is None:
+        return None
+    trusted = [entry for entry in os.environ.get(TRUST_VAR, "").split(os.pathsep) if entry]
+    if "*" in trusted:
+        return None
+    directory = path.parent.resolve()
+    if any(Path(entry).resolve() in (directory, path.resolve()) for entry in trusted):
+        return None
+    return other
+
+
+def _ignored(path: Path, owner: int) -> None:
+    """Warn, once per file and process, that `path` is not followed."""
+    if path in _warned:
+        return
+    _warned.add(path)
+    import sys
+
+    from wrrtrack.render import visible
+
+    sys.stderr.write(
+        visible(
+            f"warning: ignoring {path}: it belongs to another user (uid {owner}); if you trust "
+            f"it, add its directory to {TRUST_VAR} ({TRUST_VAR}={path.parent}), or name the "
+            "registry with --registry"
+        )
+        + "\n"
+    )
+
+
 def _read(path: Path) -> Config | None:
-    """The settings in `path`, None when it is not there or (pyproject) says nothing of us."""
+    """The settings in `path`, None when it is not there, (pyproject) says nothing of us,
+    or belongs to someone else (with a warning)."""
     try:
         if not path.is_file():
             return None
         with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
             data = handle.read(MAX_BYTES + 1)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {_reason(exc)}") from None
+    if path.name == PYPROJECT and b"wrrtrack" not in data:
+        return None  # most pyproject files say nothing of us; skip the TOML parse
+    owner = _owner(path, info)
+    if owner is None:
+        return _parsed(path, data)
+    try:
+        followed = _parsed(path, data)
+    except ConfigError:
+        followed = Config(file=path)  # broken, but meant for us: still worth the warning
+    if followed is not None:
+        _ignored(path, owner)
+    return None
+
+
+def _parsed(path: Path, data: bytes) -> Config | None:
+    """The settings `data` (the bytes of `path`) hold; None: a pyproject without ours."""
     if len(data) > MAX_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_BYTES:,} bytes; not a configuration file")
     in_pyproject = path.name == PYPROJECT
-    if in_pyproject and b"wrrtrack" not in data:
-        return None  # most pyproject files say nothing of us; skip the TOML parse
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

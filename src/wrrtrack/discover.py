@@ -16,6 +16,8 @@ _PACKAGE = Path(__file__).resolve().parent
 BUNDLED = _PACKAGE / "bundled" / "recommendations.yaml"
 # In a development checkout (src/wrrtrack): the repository's own registry.
 CHECKOUT = _PACKAGE.parent.parent / DEFAULT_RELATIVE
+# An empty path is a mistake (an unset variable in a script), never "search as usual".
+EMPTY_PATH = "an empty path names no registry; name a registry file or folder"
 
 
 class Located(NamedTuple):
@@ -81,15 +83,21 @@ def settings(cwd: Path | None = None) -> Config:
 
 
 def locate(
-    explicit: Path | None = None,
+    explicit: Path | str | None = None,
     *,
     cwd: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Located:
-    """Where the registry is, by the README's rules (first hit wins)."""
+    """Where the registry is, by the README's rules (first hit wins).
+
+    An empty `explicit` path is an error (`EMPTY_PATH`); an empty $WRRTRACK_REGISTRY is
+    as if it were not set, as is usual for environment variables.
+    """
     environ = os.environ if environ is None else environ
     if explicit is not None:
-        return _with_settings(Located(explicit, origin="--registry"), cwd)
+        if isinstance(explicit, str) and not explicit:
+            raise RegistryNotFound(EMPTY_PATH)
+        return _with_settings(Located(Path(explicit), origin="--registry"), cwd)
     if environ.get(ENV_VAR):
         path = Path(environ[ENV_VAR])
         return _with_settings(_checked(Located(path, origin=ENV_VAR)), cwd)
