@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ROOT
-from wrrtrack._quotes import SourceText, fold, word_diff
+from wrrtrack._quotes import MIN_WORDS, SourceText, fold, too_short, word_diff
 
 SOURCE = SourceText(
     (ROOT / "data" / "sources" / "kabinetsreactie-wrr-103.txt").read_text(encoding="utf-8")
@@ -114,3 +114,157 @@ def test_a_missing_quote_is_told_with_the_nearest_passage_marked() -> None:
         'sturing …"'
     )
     assert SourceText("").missing("iets") == "the source holds no text"
+
+
+# Quotes as people copy them (typographic marks, soft hyphens, words broken at a line end),
+# and nothing more.
+
+PLAN = "Het college noemt het {open}een goed plan{close} voor de wijk. Daarna volgt de raad."
+
+
+@pytest.mark.parametrize(
+    ("source_marks", "quote_marks"),
+    [
+        ("«»", '""'),
+        ('""', "«»"),
+        ("„“", '""'),
+        ('""', "„“"),
+        ("‚‘", "''"),
+        ("‹›", "‘’"),
+        ("“”", "''"),
+    ],
+)
+def test_every_quotation_mark_is_one_class(source_marks: str, quote_marks: str) -> None:
+    source = SourceText(PLAN.format(open=source_marks[0], close=source_marks[1]))
+    quote = f"noemt het {quote_marks[0]}een goed plan{quote_marks[1]} voor"
+    assert source.contains(quote)
+
+
+def test_soft_hyphens_are_dropped_on_either_side() -> None:
+    source = SourceText("in overleg met de uitvoerings\u00adorganisaties en gemeenten.")
+    assert source.contains("met de uitvoeringsorganisaties en")
+    assert SourceText("met de uitvoeringsorganisaties en").contains(
+        "met de uit\u00advoerings\u00adorganisaties en"
+    )
+
+
+def test_a_word_broken_at_a_line_end_is_joined_in_the_source() -> None:
+    source = SourceText("in overleg met de uitvoerings-\n   organisaties en gemeenten.")
+    assert source.contains("met de uitvoeringsorganisaties en")
+    assert not source.contains("met de uitvoerings- organisaties en")
+
+
+def test_a_word_broken_at_a_line_end_is_joined_in_the_quote() -> None:
+    source = SourceText("in overleg met de uitvoeringsorganisaties en gemeenten.")
+    assert source.contains("met de uitvoerings-\r\n organisaties en")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "met de uitvoerings- organisaties en",  # no line break: a hyphen and a space
+        "met de uitvoerings-\nOrganisaties en",  # a capital after the break: two words
+        "met de 2021-\n2022 organisaties en",  # no letter before the hyphen
+        "met de uitvoerings–\norganisaties en",  # an en dash is no hyphen
+    ],
+)
+def test_nothing_else_is_joined(source: str) -> None:
+    assert not SourceText(source).contains("met de uitvoeringsorganisaties en")
+    assert not SourceText(source).contains("met de uitvoerings-organisaties en")
+
+
+def test_a_changed_word_is_refused_with_the_passage_meant() -> None:
+    source = SourceText(
+        "De raad vergadert.\n"
+        + PLAN.format(open="«", close="»")
+        + "\nHet college noemt het voorstel te duur.\n"
+    )
+    quote = 'Het college noemt het "een slecht plan" voor de wijk.'
+    assert not source.contains(quote)
+    # The passage as the source has it (its own quotation marks), the changed word marked.
+    assert source.missing(quote) == (
+        'nearest passage, [-only in the source-] {+only in the quote+}: "Het college noemt '
+        'het «een [-goed-]{+slecht+} plan» voor de wijk."'
+    )
+
+
+def test_the_passage_shown_and_its_place_are_those_of_the_original_text() -> None:
+    original = (
+        "Eerste regel   met  ruimte.\n"
+        "De gecree\u0308erde uitvoerings-\n    organisaties\u00ad en de „gemeenten“\n"
+        "werken samen aan een plan.\n"
+    )
+    source = SourceText(original)
+    passage = source.nearest("De gecreëerde uitvoeringsorganisaties en de 'gemeenten' werkt")
+    assert passage is not None
+    assert original[passage.start : passage.end] == original[28:-1]
+    assert (passage.line, passage.column) == (2, 1)
+    assert passage.text == (
+        "De gecree\u0308erde uitvoerings- organisaties\u00ad en de „gemeenten“ werken samen "
+        "aan een plan."
+    )
+    found = source.find("uitvoeringsorganisaties en de “gemeenten”")
+    assert found is not None
+    assert original[found.start : found.end] == (
+        "uitvoerings-\n    organisaties\u00ad en de „gemeenten“"
+    )
+    assert (found.line, found.column) == (2, 16)
+
+
+# A quote starts and ends at a word's boundary (issue 18.7).
+
+
+@pytest.mark.parametrize("quote", ["et college neemt", "Het college neem", "t college neemt"])
+def test_a_quote_that_cuts_a_word_is_not_found(quote: str) -> None:
+    source = SourceText("Het college neemt het besluit.")
+    assert not source.contains(quote)
+    assert "nearest passage" in source.missing(quote)
+
+
+@pytest.mark.parametrize(
+    "quote", ["(zo zegt het) neemt", "college (zo zegt het)", ", zegt de raad, het besluit."]
+)
+def test_a_quote_may_start_or_end_with_punctuation(quote: str) -> None:
+    source = SourceText("Het college (zo zegt het) neemt, zegt de raad, het besluit.")
+    assert source.contains(quote)
+
+
+def test_a_quote_is_found_where_it_stands_on_word_boundaries() -> None:
+    # The first occurrence cuts a word; the second does not.
+    assert SourceText("Dit zegt het kabinet. Ook zegt het kabinet dit.").contains(
+        "zegt het kabinet dit"
+    )
+    assert SourceText("Ditzegt het kabinet dit. Ook zegt het kabinet dit.").contains(
+        "zegt het kabinet dit"
+    )
+
+
+# Evidence has at least three words.
+
+
+@pytest.mark.parametrize(
+    ("quote", "short"),
+    [("e", True), ("  het college ", True), ("Het college neemt", False), ("", True)],
+)
+def test_a_quote_of_fewer_than_three_words_is_too_short(quote: str, short: bool) -> None:
+    assert too_short(quote) is short
+    assert MIN_WORDS == 3
+
+
+# The nearest passage is found without reading every sentence (issue 18.5).
+
+
+def test_a_quote_sharing_no_word_has_no_near_passage() -> None:
+    source = SourceText("Het college neemt het besluit.")
+    assert source.nearest("geheel andere woorden hier") is None
+    assert source.missing("geheel andere woorden hier") == "no near passage found"
+
+
+def test_the_nearest_passage_shares_the_most_words() -> None:
+    source = SourceText(
+        "Het kabinet deelt de analyse. Het kabinet deelt de zorgen van gemeenten over "
+        "de kosten. De raad deelt niets."
+    )
+    assert source.nearest_passage("Het kabinet deelt de zorgen van provincies") == (
+        "Het kabinet deelt de zorgen van gemeenten over de kosten."
+    )
