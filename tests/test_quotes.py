@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT
@@ -424,6 +424,7 @@ def test_a_quote_copied_at_word_boundaries_is_found_and_a_changed_word_is_not(
     ).map("".join),
     st.integers(1, 12),
 )
+@example("ab\u00ad\n\u00ad ab", 1)  # a gap of soft hyphens and white space is one
 def test_the_fast_fold_is_the_slow_one_and_every_place_goes_back_to_the_original(
     text: str, piece: int
 ) -> None:

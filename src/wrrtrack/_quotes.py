@@ -33,10 +33,13 @@ _QUOTE_MARKS = re.compile(
 _QUOTE_MARK = '"'
 _LINE_BREAK = r"(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])"
 # A word broken at a line end: a hyphen (or soft hyphen) right after a letter, a line
-# break, and the white space before the next line's text. It is joined only when a
-# lowercase letter follows (`_join` checks: `re` has no class for it).
+# break, and the white space before the next line's text (with any soft hyphens in that
+# gap, which are dropped anyway). It is joined only when a lowercase letter follows
+# (`_join` checks: `re` has no class for it).
 _BROKEN = (
-    r"[-\u2010\u00ad](?<=[^\W\d_].)[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*" + _LINE_BREAK + r"\s*"
+    r"[-\u2010\u00ad](?<=[^\W\d_].)(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|\u00ad)*"
+    + _LINE_BREAK
+    + r"[\s\u00ad]*"
 )
 _BROKEN_WORD = re.compile(_BROKEN)
 # The same changes, one match each, for the slow fold that keeps every place: a broken
