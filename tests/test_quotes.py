@@ -477,3 +477,18 @@ def test_the_nearest_passage_is_the_one_every_sentence_scored_would_give(
     quote = " ".join(quote_words)
     # Small texts: every place of every word of the quote is looked at, no sentence is cut.
     assert fold(source.nearest_passage(quote)) == slowest_nearest(source, quote)
+
+
+def test_a_search_cut_short_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import wrrtrack._quotes
+
+    monkeypatch.setattr(wrrtrack._quotes, "_PLACES", 3)
+    source = SourceText(" ".join(f"Het plan {n} is goed." for n in range(10)))
+    said = source.missing("Het plan is slecht")
+    # Every word is in more places than the search looks at: it says how far it looked.
+    assert said.startswith("nearest of the first 3 passages holding its rarest word, ")
+    assert (
+        SourceText("Het plan 7 is goed. Het plan 8 is goed.")
+        .missing("Het plan 7 is slecht")
+        .startswith("nearest passage, ")
+    )
