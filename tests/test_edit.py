@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from tests.conftest import SHIPPED
 from tests.test_guarantees import TODAY as GUARANTEES_TODAY
 from tests.test_guarantees import ledgers
-from wrrtrack import _edit
-from wrrtrack._edit import Document, RecordLayout
+from wrrtrack import _edit, _places
 from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
 from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._places import Document, RecordLayout
 from wrrtrack._schema import read_registry
 from wrrtrack._vocabulary import Term
 from wrrtrack._yamlfile import render_registry
@@ -58,15 +58,15 @@ def new_record(identifier: str = "wrr103-8") -> Recommendation:
     )
 
 
-def test_record_layout_lives_in_the_editing_module_only() -> None:
+def test_record_layout_is_known_to_the_places_and_editing_modules_only() -> None:
     root = Path(__file__).resolve().parent.parent / "src" / "wrrtrack"
     users = sorted(
         str(path.relative_to(root))
         for path in root.rglob("*.py")
         if "RecordLayout" in path.read_text(encoding="utf-8")
     )
-    assert users == ["_edit.py"]
-    assert RecordLayout is _edit.RecordLayout
+    assert users == ["_edit.py", "_places.py"]
+    assert RecordLayout is _places.RecordLayout
 
 
 def test_set_status_changes_only_the_record_and_shifts_the_rest() -> None:

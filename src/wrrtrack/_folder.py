@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wrrtrack import storage
-from wrrtrack._edit import Parsed
 from wrrtrack._errors import Location, Problem, RegistryInvalid, WrrtrackError
+from wrrtrack._places import Parsed
 
 if TYPE_CHECKING:
     from wrrtrack._schema import Reading

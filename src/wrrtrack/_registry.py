@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 from wrrtrack import _cache, clock, storage
-from wrrtrack._edit import Document, Parsed
 from wrrtrack._errors import (
     EvidenceRefused,
     InvalidChange,
@@ -37,13 +36,14 @@ from wrrtrack._model import (
     StatusUpdate,
     url_problem,
 )
+from wrrtrack._places import Document, Parsed
 from wrrtrack._vocabulary import Term, Vocabularies
 from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
-    from wrrtrack._edit import SourcePlace
     from wrrtrack._model import Source
+    from wrrtrack._places import SourcePlace
     from wrrtrack._quotes import Quoted, SourceText
     from wrrtrack._schema import Reading
     from wrrtrack._sources import State
