@@ -8,15 +8,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
-from wrrtrack import _cache, clock, storage
+from wrrtrack import _cache, _reading, clock, storage
 from wrrtrack._errors import (
     EvidenceRefused,
     InvalidChange,
@@ -78,128 +76,6 @@ class Validation(NamedTuple):
         return not self.problems
 
 
-def _reading(path: Path, data: bytes, today: date) -> Reading:
-    """Every problem in the file, or its parse; never raises for what the file holds."""
-    from wrrtrack import _yamlfile
-    from wrrtrack._schema import Reading, read_registry
-
-    try:
-        text = _yamlfile.decode(path, data)
-    except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
-    return read_registry(path, text, today)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a registry is read.
-
-    Reading allocates millions of small objects and no reference cycles; the collector
-    would re-scan the growing heap again and again, which made reading 10,000 records
-    three times slower and worse than linear. It is restored (and catches up) afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-Files = tuple[tuple[Path, bytes], ...]
-
-
-class _Bytes(NamedTuple):
-    """A registry's bytes as read: one file's, or (`folder`) each file's of a folder."""
-
-    data: bytes
-    files: Files
-    folder: bool
-
-    def key(self) -> str:
-        """Their cache key (a folder's: of the names and bytes of all its files)."""
-        if self.folder:
-            from wrrtrack import _folder
-
-            return _folder.key(list(self.files))
-        return _cache.key(self.data)
-
-    def reading(self, path: Path, today: date) -> Reading:
-        """Every problem in them, or their parse; never raises for what they hold."""
-        if self.folder:
-            from wrrtrack import _folder
-
-            return _folder.reading(path, list(self.files), today)
-        return _reading(path, self.data, today)
-
-
-def _is_folder(path: Path) -> bool:
-    """Whether `path` names a folder registry (see `_folder`) rather than a file."""
-    try:
-        return path.is_dir()
-    except (OSError, ValueError):
-        return False
-
-
-def _bytes_of(path: Path) -> _Bytes:
-    """The bytes of the registry file, or of each file of the folder registry."""
-    if _is_folder(path):
-        from wrrtrack import _folder
-
-        files = _folder.read(path)
-        return _Bytes(b"", tuple(files), folder=True)
-    return _Bytes(storage.read_bytes(path), (), folder=False)
-
-
-def _parse(path: Path, read: _Bytes, today: date) -> Parsed:
-    reading = read.reading(path, today)
-    if reading.parsed is None:
-        raise RegistryInvalid(reading.problems)
-    return reading.parsed
-
-
-class _Read(NamedTuple):
-    read: _Bytes
-    digest: str | None  # the cache key of the bytes, when the cache is in use
-    parsed: Parsed
-
-
-def _cached(digest: str, path: Path, today: date | None, timezone: str) -> Parsed | None:
-    """The cached parse of these bytes, while its newest date is not after `today` (None:
-    today in `timezone`), so that the cache and a full parse give the same verdict."""
-    return _cache.load(
-        digest,
-        path,
-        (lambda latest: latest <= today)
-        if today
-        else (lambda latest: clock.not_after_today(latest, timezone)),
-    )
-
-
-def _read(path: Path, today: date | None, use_cache: bool, timezone: str) -> _Read:
-    """The file's bytes (a folder registry: its files' bytes) and the parse, from the cache
-    when these very bytes were parsed.
-
-    `today` (None: today in `timezone`) limits the dates in the file.
-    """
-    read = _bytes_of(path)
-
-    def parse() -> Parsed:
-        return _parse(path, read, today or clock.today(timezone))
-
-    with _collector_paused():
-        if not use_cache:
-            return _Read(read, None, parse())
-        digest = read.key()
-        parsed = _cached(digest, path, today, timezone)
-    if parsed is None:
-        with _collector_paused():
-            parsed = parse()
-        _cache.store(digest, parsed)
-    return _Read(read, digest, parsed)
-
-
 class Registry:
     """One registry file, read and checked; changes go through its writers (`set_status`)."""
 
@@ -222,11 +98,12 @@ class Registry:
         self.timezone = timezone
         self._loaded: Parsed | None = None
         self.written: Path | None = None  # the file the last change wrote (or created)
-        self._files: Files = ()  # a folder registry's files as the write in progress read them
+        # A folder registry's files, as the write in progress read them.
+        self._files: _reading.Files = ()
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
-        self._loaded = _read(self.path, today, self.use_cache, self.timezone).parsed
+        self._loaded = _reading.read(self.path, today, self.use_cache, self.timezone).parsed
         return self
 
     @property
@@ -239,7 +116,7 @@ class Registry:
     @property
     def is_folder(self) -> bool:
         """Whether the registry is a folder of YAML files (see `wrrtrack._folder`)."""
-        return _is_folder(self.path)
+        return _reading.is_folder(self.path)
 
     @property
     def files(self) -> list[Path]:
@@ -345,11 +222,11 @@ class Registry:
         as `RegistryNotFound`). A valid file becomes this registry's content.
         """
         try:
-            read = _bytes_of(self.path)
+            read = _reading.bytes_of(self.path)
         except RegistryInvalid as exc:  # files of a folder that are not files to read
             return Validation(self.path, exc.problems, 0, 0, None, 0, 0)
         digest = read.key() if self.use_cache else None
-        parsed = _cached(digest, self.path, today, self.timezone) if digest else None
+        parsed = _reading.cached(digest, self.path, today, self.timezone) if digest else None
         day = today or clock.today(self.timezone)
         if parsed is not None:
             ledger = parsed.ledger
@@ -363,7 +240,7 @@ class Registry:
                     self.root, reading.sources, reading.reactions, quoted, reading.source_places
                 )
         else:
-            with _collector_paused():
+            with _reading.collector_paused():
                 reading = read.reading(self.path, day)
             parsed, problems, quoted = reading.parsed, reading.problems, reading.quoted
             if parsed is not None and digest:
@@ -766,7 +643,7 @@ class Registry:
             edited = _edit.record_fingerprint(doc, found.id, new, today=today, reread=reread)
             return edited, SourceUpdate(found, found.sha256, new, len(citing), changed=True)
 
-        def source_file(read: _Read) -> str:
+        def source_file(read: _reading.Read) -> str:
             place = read.read.reading(self.path, today).source_places.get(identifier)
             if place is None:
                 raise InvalidChange(f"no stored source with id '{identifier}'", "source")
@@ -776,13 +653,12 @@ class Registry:
 
     def _folder_reading(self, path: Path, today: date) -> Callable[[str], Reading]:
         """How to read the folder registry again with `text` as the file at `path`."""
-        from wrrtrack import _folder
 
         files = list(self._files)
 
         def reread(text: str) -> Reading:
             changed = [(p, text.encode("utf-8") if p == path else data) for p, data in files]
-            return _folder.reading(self.path, changed, today)
+            return _reading.folder_reading(self.path, changed, today)
 
         return reread
 
@@ -796,7 +672,7 @@ class Registry:
         self,
         edit: Callable[[Document], tuple[Document, T]],
         today: date | None,
-        target: Callable[[_Read], str] | None = None,
+        target: Callable[[_reading.Read], str] | None = None,
     ) -> T:
         """Every writer's way to the file: lock, read, edit (`_edit`), write, cache.
 
@@ -816,7 +692,7 @@ class Registry:
         path = storage.resolved(self.path)
         with storage.locked(path):
             storage.remove_stale_temporaries(path)
-            read, digest, parsed = _read(path, today, self.use_cache, self.timezone)
+            read, digest, parsed = _reading.read(path, today, self.use_cache, self.timezone)
             text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
             edited, result = edit(Document(self.path, text, parsed))
             new_data = edited.text.encode("utf-8")
@@ -828,12 +704,12 @@ class Registry:
         self,
         edit: Callable[[Document], tuple[Document, T]],
         today: date | None,
-        target: Callable[[_Read], str],
+        target: Callable[[_reading.Read], str],
     ) -> T:
         from wrrtrack import _folder
 
         with storage.locked(self.path / _LOCK_NAME):
-            read = _read(self.path, today, self.use_cache, self.timezone)
+            read = _reading.read(self.path, today, self.use_cache, self.timezone)
             self._files = read.read.files
             name = target(read)
             path = self.path / name
@@ -871,11 +747,13 @@ class Registry:
         data = ("\n".join(document_lines(value)) + "\n").encode("utf-8")
         try:
             with storage.locked(self.path / _LOCK_NAME):
-                read = _read(self.path, today, self.use_cache, self.timezone)
+                read = _reading.read(self.path, today, self.use_cache, self.timezone)
                 check(read.parsed)
                 storage.create_new(self.path, path, data, made)
                 files = sorted([*read.read.files, (path, data)], key=lambda file: file[0].name)
-                reading = _folder.reading(self.path, files, today or clock.today(self.timezone))
+                reading = _reading.folder_reading(
+                    self.path, files, today or clock.today(self.timezone)
+                )
                 if reading.parsed is None:
                     raise RegistryInvalid(reading.problems)
                 if not back(reading.parsed.ledger):
@@ -909,7 +787,9 @@ class _VocabulariesAppeared(Exception):
     between looking for them and taking the lock."""
 
 
-def _file_of(read: _Read, *, identifier: str | None = None, report: str | None = None) -> str:
+def _file_of(
+    read: _reading.Read, *, identifier: str | None = None, report: str | None = None
+) -> str:
     """The file of a folder registry that holds the record `identifier`, or the document
     of `report` (neither: the registry's own vocabularies)."""
     from wrrtrack import _folder
