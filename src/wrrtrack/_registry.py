@@ -41,8 +41,6 @@ from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
     from wrrtrack._model import Source
-    from wrrtrack._places import SourcePlace
-    from wrrtrack._quotes import Quoted, SourceText
     from wrrtrack._schema import Reading
     from wrrtrack._sources import State
 
@@ -221,6 +219,8 @@ class Registry:
         Never raises for a problem in the file (only when it cannot be read at all, such
         as `RegistryNotFound`). A valid file becomes this registry's content.
         """
+        from wrrtrack import _evidence
+
         try:
             read = _reading.bytes_of(self.path)
         except RegistryInvalid as exc:  # files of a folder that are not files to read
@@ -230,13 +230,13 @@ class Registry:
         day = today or clock.today(self.timezone)
         if parsed is not None:
             ledger = parsed.ledger
-            quoted = _quotes_of(parsed)
+            quoted = _evidence.quotes_of(parsed)
             problems: list[Problem] = []
             reactions = tuple(report.reaction.source for report in ledger.reports)
-            found = _evidence(self.root, ledger.sources, reactions, quoted, {})
+            found = _evidence.evidence(self.root, ledger.sources, reactions, quoted, {})
             if found.problems:  # the cache keeps no places of sources: read them
                 reading = read.reading(self.path, day)
-                found = _evidence(
+                found = _evidence.evidence(
                     self.root, reading.sources, reading.reactions, quoted, reading.source_places
                 )
         else:
@@ -245,7 +245,7 @@ class Registry:
             parsed, problems, quoted = reading.parsed, reading.problems, reading.quoted
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
-            found = _evidence(
+            found = _evidence.evidence(
                 self.root, reading.sources, reading.reactions, quoted, reading.source_places
             )
         if parsed is not None:
@@ -329,11 +329,11 @@ class Registry:
             )
 
         def change(doc: Document) -> tuple[Document, StatusUpdate]:
-            from wrrtrack import _edit
+            from wrrtrack import _edit, _evidence
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
             if quotes:
-                _check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
+                _evidence.check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
             entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
             edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
             return edited, StatusUpdate(before, after)
@@ -383,7 +383,7 @@ class Registry:
         author = by if by is not None else default_author(self.root)
 
         def change(doc: Document) -> tuple[Document, Recommendation]:
-            from wrrtrack import _edit
+            from wrrtrack import _edit, _evidence
 
             ledger = doc.parsed.ledger
             advice = ledger.report_of(report)
@@ -399,7 +399,7 @@ class Registry:
                     f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
                 )
             source = ledger.quote_source_of(advice)
-            _check_quotes(self.root, source, identifier, quotes)
+            _evidence.check_quotes(self.root, source, identifier, quotes)
             # The first entry records the reaction: by its stored source where there is one.
             named = source.id if ledger.source(source.id) else advice.reaction.reference
             entry = StatusChange(day, vocab.statuses.resolve(status), note, author, named)
@@ -550,9 +550,9 @@ class Registry:
         if wrong is not None:
             raise InvalidChange(f"{{field}} {wrong}", "url")
         self._writable()
-        from wrrtrack import _sources
+        from wrrtrack import _evidence, _sources
 
-        text = _source_text(source_file)
+        text = _evidence.source_text(source_file)
         relative = f"sources/{key}.txt"
         # The reaction's text becomes a stored source (named by the report's key) with its
         # fingerprint; the report's quotes are checked against it.
@@ -611,13 +611,13 @@ class Registry:
         every quote citing it is still found in it; `EvidenceRefused` lists the quotes that
         broke, and then nothing is written. A fingerprint that already matches is left as
         it is (`SourceUpdate.changed` is False)."""
-        from wrrtrack import _sources
+        from wrrtrack import _evidence, _sources
 
         today = today or clock.today(self.timezone)
         self._writable()
         current = self.read(today=today).ledger
-        source = _known_source(current, identifier)
-        digest = _sources.fingerprint(_source_bytes(self.root, source))
+        source = _evidence.known_source(current, identifier)
+        digest = _sources.fingerprint(_evidence.source_bytes(self.root, source))
         if digest == source.sha256:
             return SourceUpdate(source, source.sha256, digest, 0, changed=False)
 
@@ -625,13 +625,13 @@ class Registry:
             from wrrtrack import _edit
 
             ledger = doc.parsed.ledger
-            found = _known_source(ledger, identifier)
-            data = _source_bytes(self.root, found)
+            found = _evidence.known_source(ledger, identifier)
+            data = _evidence.source_bytes(self.root, found)
             citing = [
                 q._replace(place=doc.parsed.quote_places.get(q.key))
                 for q in ledger.citing(found.id)
             ]
-            broken = _missing_quotes(data, found, citing)
+            broken = _evidence.missing_quotes(data, found, citing)
             if broken:
                 raise EvidenceRefused(
                     broken,
@@ -806,87 +806,6 @@ def _file_of(
     return name
 
 
-def _quotes_of(parsed: Parsed) -> list[Quoted]:
-    """Every quote of a parsed registry with its place: the report's context, then records."""
-    places = parsed.quote_places
-    return [quote._replace(place=places.get(quote.key)) for quote in parsed.ledger.quoted()]
-
-
-class _Evidence(NamedTuple):
-    problems: list[Problem]
-    source: Path | None  # the file the recommendations' quotes are checked against
-    sources: int  # stored sources checked
-
-
-def _evidence(
-    root: Path,
-    sources: tuple[Source, ...],
-    reactions: Sequence[str],
-    quoted: list[Quoted],
-    places: dict[str, SourcePlace],
-) -> _Evidence:
-    """Each stored source read safely and held to its fingerprint (each once, however many
-    reports cite it), and each quote looked up in the source it names. A report written
-    before sources were records names a file as its reaction's source: that file is then
-    a source of its own, with no fingerprint."""
-    from wrrtrack._model import Source
-
-    stored = {source.id for source in sources}
-    listed = list(sources)
-    listed += [Source(r, r) for r in dict.fromkeys(reactions) if r not in stored]
-    texts: dict[str, SourceText] = {}
-    problems: list[Problem] = []
-    for source in listed:
-        recorded = source.id in stored
-        text, trouble = _checked_text(root, source, places.get(source.id), recorded)
-        problems += trouble
-        if text is not None:
-            texts[source.id] = text
-    for quote in quoted:
-        text = texts.get(quote.source or "")
-        if text is None:
-            continue  # a source that cannot be read is one problem, not one per quote
-        name = Path(quote.source or "").name if quote.source not in stored else None
-        problem = _quote_problem(text, quote, name or f"source '{quote.source}'")
-        if problem is not None:
-            problems.append(problem)
-    main = next((s for s in listed if reactions and s.id == reactions[0]), None)
-    return _Evidence(problems, root / main.file if main else None, len(sources))
-
-
-def _checked_text(
-    root: Path, source: Source, place: SourcePlace | None, recorded: bool
-) -> tuple[SourceText | None, list[Problem]]:
-    """The source's text, if it may be read; and what is wrong with it: missing, refused
-    (nothing is read from such a path, and nothing of it is shown), or changed since its
-    fingerprint was recorded (the text is still returned, to check its quotes)."""
-    from wrrtrack import _sources
-    from wrrtrack._errors import SourceRefused
-    from wrrtrack._quotes import SourceText
-
-    where = f"sources.{source.id}" if recorded else "report.reaction.source"
-    named = f"source '{source.id}' ({source.file})" if recorded else f"source text {source.file}"
-    file_place = place.file if place else None
-    file_field = f"{where}.file" if recorded else where
-    try:
-        data = _sources.read_bytes(root, source.file)
-        text = SourceText(_sources.decoded(source.file, data))
-    except FileNotFoundError:
-        message = f"{named} is missing: no such file in the registry's folder"
-        return None, [Problem(file_place, message, None, file_field)]
-    except SourceRefused as exc:
-        message = f"{named}: {exc.reason}; nothing was read from it"
-        return None, [Problem(file_place, message, None, file_field)]
-    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
-        message = (
-            f"{named} has changed since its fingerprint was recorded (sha256 "
-            f"{source.sha256[:12]}…, now {_sources.fingerprint(data)[:12]}…); check its "
-            f"quotes, then run 'wrrtrack sources update {source.id}'"
-        )
-        return text, [Problem(place.sha256 if place else None, message, None, f"{where}.sha256")]
-    return text, []
-
-
 class SourceUpdate(NamedTuple):
     """What `update_source` did: the source, its fingerprint before and after, and how
     many quotes citing it were checked."""
@@ -896,70 +815,6 @@ class SourceUpdate(NamedTuple):
     after: str
     checked: int
     changed: bool
-
-
-def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
-    """The source files of a registry without source records: each report's reaction's."""
-    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
-
-
-def _known_source(ledger: Ledger, identifier: str) -> Source:
-    source = ledger.source(identifier)
-    if source is None:
-        import difflib  # only on the way to an error message
-
-        ids = [s.id for s in ledger.sources]
-        close = difflib.get_close_matches(identifier, ids, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise InvalidChange(
-            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'}",
-            "source",
-        )
-    return source
-
-
-def _source_bytes(root: Path, source: Source) -> bytes:
-    """The stored text of `source`, read safely, or a message why it cannot be."""
-    from wrrtrack import _sources
-    from wrrtrack._errors import SourceRefused
-
-    try:
-        return _sources.read_bytes(root, source.file)
-    except FileNotFoundError:
-        raise InvalidChange(
-            f"source '{source.id}': {source.file} is missing in the registry's folder"
-        ) from None
-    except SourceRefused as exc:
-        raise InvalidChange(f"source '{source.id}' ({source.file}): {exc.reason}") from None
-
-
-def _missing_quotes(data: bytes, source: Source, quoted: Sequence[Quoted]) -> list[Problem]:
-    """A placed problem for each quote not in `data`, with the nearest passage marked."""
-    from wrrtrack import _sources
-    from wrrtrack._quotes import SourceText
-
-    text = SourceText(_sources.decoded(source.file, data))
-    found = (_quote_problem(text, quote, f"source '{source.id}'") for quote in quoted)
-    return [problem for problem in found if problem is not None]
-
-
-def _quote_problem(text: SourceText, quote: Quoted, where: str) -> Problem | None:
-    """What is wrong with `quote` as evidence from `text` (`where` names that source): too
-    short to prove anything (one word is found in almost any text), or not in it. One rule
-    for `validate` and for every writer that takes a quote."""
-    from wrrtrack._quotes import MIN_WORDS, too_short
-
-    words = len(quote.text.split())
-    if too_short(quote.text):
-        message = (
-            f"{quote.label} is {words} word{'s' if words != 1 else ''}: too short to be "
-            f"evidence; quote at least {MIN_WORDS} words of {where}"
-        )
-    elif text.contains(quote.text):
-        return None
-    else:
-        message = f"{quote.label} is not in {where}; {text.missing(quote.text)}"
-    return Problem(quote.place, message, quote.owner or None, quote.field)
 
 
 @overload
@@ -983,83 +838,9 @@ def _cleaned(name: str, values: Sequence[str]) -> tuple[str, ...]:
     return tuple(_clean(name, value) for value in values)
 
 
-def _source_text(path: Path) -> bytes:
-    """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
-    import stat
-
-    from wrrtrack._sources import SIZE_LIMIT
-
-    try:
-        info = path.stat()
-    except (OSError, ValueError) as exc:
-        why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
-        raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
-    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
-        raise InvalidChange(
-            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", "source_file"
-        )
-    # Every later read of a stored source refuses a larger file: storing one would leave a
-    # registry that no longer validates.
-    if info.st_size > SIZE_LIMIT:
-        raise InvalidChange(
-            f"{path} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored text",
-            "source_file",
-        )
-    data = storage.read_bytes(path, limit=SIZE_LIMIT)  # refuses a file that grew meanwhile
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidChange(
-            f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", "source_file"
-        ) from None
-    if not data.strip():
-        raise InvalidChange(f"{path} is empty", "source_file")
-    return data
-
-
-def _check_quotes(root: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
-    """Refuse stance quotes for a new recommendation that its report's source does not
-    hold (each shown with the nearest passage)."""
-    from wrrtrack._quotes import Quoted
-
-    quoted = [Quoted(identifier, i, q, None, source.id) for i, q in enumerate(quotes)]
-    _refuse_missing(root, source, quoted, "quotes", "quote(s) not found")
-
-
-def _check_new_quotes(
-    root: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
-) -> None:
-    """Refuse quotes for a new history entry that its stored source does not hold."""
-    from wrrtrack._quotes import Quoted
-
-    found = _known_source(ledger, source or "")
-    rec = ledger.get(identifier)
-    entry = len(rec.history)
-    quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
-    _refuse_missing(root, found, quoted, "source", f"quote(s) not in '{found.id}'")
-
-
-def _refuse_missing(
-    root: Path, source: Source, quoted: list[Quoted], field: str, what: str
-) -> None:
-    """Refuse new quotes that `source` does not hold, or a source that changed since its
-    fingerprint was recorded (`field` names the argument for the message)."""
-    from wrrtrack import _sources
-
-    data = _source_bytes(root, source)
-    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
-        raise InvalidChange(
-            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
-            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
-            field,
-        )
-    broken = _missing_quotes(data, source, quoted)
-    if broken:
-        from wrrtrack._quotes import too_short
-
-        if any(too_short(q.text) for q in quoted):
-            what = "quote(s) refused"  # not (only) missing: some are too short to count
-        raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
+def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
+    """The source files of a registry without source records: each report's reaction's."""
+    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
 
 
 def _has_invalid_text(value: str) -> bool:
