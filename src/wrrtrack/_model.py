@@ -31,6 +31,33 @@ URL_PATTERN = (
 )
 
 
+# The form of a key (of a report or a vocabulary term) and of an id (of a recommendation or
+# a stored source): one rule for the writers, `validate` and the JSON Schema. Matched
+# with `re`'s own cache: nothing is compiled when a command starts.
+KEY_PATTERN = r"[a-z0-9][a-z0-9-]*"
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+
+
+def is_key(text: str) -> bool:
+    """Whether `text` may be a key: lower-case letters, digits and '-', not '-' first."""
+    return re.fullmatch(KEY_PATTERN, text) is not None
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` may be an id: letters, digits, '.', '_' and '-', a letter or digit first."""
+    return re.fullmatch(ID_PATTERN, text) is not None
+
+
+def repeated(keys: Sequence[str]) -> str | None:
+    """The first key that `keys` hold more than once (a record names each actor once)."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
+
+
 def url_problem(url: str) -> str | None:
     """What is wrong with `url` as a web address in a registry (None: nothing)."""
     if not url.lower().startswith(("https://", "http://")):

@@ -32,6 +32,9 @@ from wrrtrack._model import (
     Source,
     StatusChange,
     StatusUpdate,
+    is_id,
+    is_key,
+    repeated,
     url_problem,
 )
 from wrrtrack._places import Document, Parsed
@@ -48,10 +51,6 @@ T = TypeVar("T")
 # The name the lock of a folder registry is taken on (`storage.locked`): on Linux and
 # macOS the lock is on the folder itself; on Windows, a hidden lock file in it.
 _LOCK_NAME = "registry"
-# The same patterns as the schema's (which this module does not import up front); `re`
-# compiles them when a writer first checks a name, not when a command starts.
-_KEY = r"[a-z0-9][a-z0-9-]*"
-_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 # Names Windows keeps for devices, whatever their extension: a report's key names files.
 _WINDOWS_DEVICE = r"con|prn|aux|nul|com[0-9]|lpt[0-9]"
 
@@ -311,8 +310,7 @@ class Registry:
         """
         today = today or clock.today(self.timezone)
         on = on or today
-        if on > today:
-            raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
+        _not_in_future(on, today, "on")
         note, by, source = _clean("note", note), _clean("by", by), _clean("source", source)
         quotes = _cleaned("quotes", quotes)
         if quotes and source is None:
@@ -367,7 +365,7 @@ class Registry:
         today = today or clock.today(self.timezone)
         identifier, title = _clean("id", identifier), _clean("title", title)
         note, by, quotes = _clean("note", note), _clean("by", by), _cleaned("quotes", quotes)
-        if not re.fullmatch(_ID, identifier):
+        if not is_id(identifier):
             raise InvalidChange(
                 "{field} may hold only letters, digits, '.', '_' and '-', and must start "
                 "with a letter or digit",
@@ -377,8 +375,8 @@ class Registry:
             raise InvalidChange("give at least one quote ({field}) from the source", "quotes")
         if not actors:
             raise InvalidChange("give at least one actor ({field})", "actors")
-        if on is not None and on > today:
-            raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
+        if on is not None:
+            _not_in_future(on, today, "on")
         self._writable()
         author = by if by is not None else default_author(self.root)
 
@@ -389,11 +387,10 @@ class Registry:
             advice = ledger.report_of(report)
             vocab = ledger.vocabularies_of(advice.key)
             keys = [vocab.actors.resolve(actor) for actor in actors]
-            if len(set(keys)) != len(keys):
+            if repeated(keys) is not None:
                 raise InvalidChange("an actor is given twice ({field})", "actors")
             day = on or advice.reaction.date
-            if day > today:
-                raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
+            _not_in_future(day, today, "on")
             if day < advice.date:
                 raise InvalidChange(
                     f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
@@ -446,7 +443,7 @@ class Registry:
         key, nl, en = _clean("key", key), _clean("nl", nl), _clean("en", en)
         aliases = _cleaned("aliases", aliases)
         for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
-            if not re.fullmatch(_KEY, value):
+            if not is_key(value):
                 raise InvalidChange(
                     f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
                 )
@@ -530,7 +527,7 @@ class Registry:
             _clean("source_publisher", source_publisher),
         )
         reaction_label = reaction_label and Label(*_cleaned("reaction_label", reaction_label))
-        if not re.fullmatch(_KEY, key):
+        if not is_key(key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
         if re.fullmatch(_WINDOWS_DEVICE, key):
             raise InvalidChange(
@@ -539,8 +536,7 @@ class Registry:
                 "key",
             )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
-            if day > today:
-                raise InvalidChange(f"the date {day} is in the future (today is {today})", name)
+            _not_in_future(day, today, name)
         if reaction_date < date:
             raise InvalidChange(
                 f"the reaction ({reaction_date}) is dated before the report ({date})",
@@ -841,6 +837,13 @@ def _cleaned(name: str, values: Sequence[str]) -> tuple[str, ...]:
 def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
     """The source files of a registry without source records: each report's reaction's."""
     return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
+
+
+def _not_in_future(day: date, today: date, name: str) -> None:
+    """Refuse a date after `today` for the argument `name` (`clock.in_future`)."""
+    future = clock.in_future(day, today)
+    if future is not None:
+        raise InvalidChange(f"the date {future}", name)
 
 
 def _has_invalid_text(value: str) -> bool:

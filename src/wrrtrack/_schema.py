@@ -22,6 +22,8 @@ from yaml import MappingNode, Node, ScalarNode, SequenceNode
 from wrrtrack import _places
 from wrrtrack._errors import Location, Problem, RegistryInvalid
 from wrrtrack._model import (
+    ID_PATTERN,
+    KEY_PATTERN,
     AdviceReport,
     Label,
     Ledger,
@@ -30,6 +32,7 @@ from wrrtrack._model import (
     Source,
     StatusChange,
     derived_key,
+    repeated,
     url_problem,
 )
 from wrrtrack._nodes import STD, NodeReader, is_null
@@ -122,9 +125,9 @@ SHAPES = {
     "source": SOURCE,
 }
 
-_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_KEY = re.compile(KEY_PATTERN)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_ID = re.compile(ID_PATTERN)
 
 
 def _required(shape: tuple[Field, ...]) -> dict[str, bool]:
@@ -711,7 +714,7 @@ class _RegistryReader(NodeReader):
                             owner, quotes_node, list(change.quotes), change.source, entry
                         )
         actors, history, status = values["actors"], values["history"], values["status"]
-        if actors is not None and len(set(actors)) != len(actors):
+        if actors is not None and repeated(actors) is not None:
             self.problem(found["actors"][1], f"{what}.actors", "an actor is listed twice")
             values["actors"] = None
         if history:
