@@ -385,10 +385,6 @@ class Ledger(_LedgerFields):
             }
         )
 
-    def of_report(self, report: str) -> Ledger:
-        """The same ledger with only `report`, its records and the sources they cite."""
-        return self.of_reports({report})
-
     def of_reports(self, keys: Iterable[str]) -> Ledger:
         """The same ledger with only the reports `keys` names, their records, and the
         stored sources those cite (their reactions' and their history's)."""

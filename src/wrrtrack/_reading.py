@@ -51,7 +51,7 @@ def file_reading(path: Path, data: bytes, today: date) -> Reading:
     try:
         text = _yamlfile.decode(path, data)
     except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
+        return Reading(None, exc.problems, [])
     return read_registry(path, text, today)
 
 
@@ -68,7 +68,7 @@ def folder_reading(folder: Path, files: Files | list[tuple[Path, bytes]], today:
         except RegistryInvalid as exc:
             problems += exc.problems
     if problems:
-        return Reading(None, problems, [], None)
+        return Reading(None, problems, [])
     return read_files(folder, texts, today)
 
 

@@ -276,11 +276,6 @@ class Registry:
         ledger = self.ledger
         return [self.root / s.file for s in ledger.sources or _reaction_files(ledger)]
 
-    @property
-    def source_path(self) -> Path:
-        """The file the recommendations' quotes are checked against."""
-        return self.root / self.ledger.quote_source.file
-
     # --- changing --------------------------------------------------------------------
 
     def set_status(

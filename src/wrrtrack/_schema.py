@@ -138,14 +138,13 @@ class Reading(NamedTuple):
     """What reading a registry file, or one record of it, found.
 
     `parsed` is None when there are `problems` (in file order). `quoted` holds every quote
-    that could be read, with its place, and `sources` the source text each report names
-    (by report key), even when other parts are wrong: `validate` checks them in the same run.
+    that could be read, with its place, even when other parts are wrong: `validate` checks
+    them in the same run.
     """
 
     parsed: Parsed | None
     problems: list[Problem]
     quoted: list[Quoted]
-    source: str | None
     # The source records that could be read, and where each one's fields are, even when
     # other parts are wrong: `validate` checks their fingerprints in the same run, and
     # `sources update` rewrites a fingerprint in place.
@@ -210,7 +209,6 @@ class _RegistryReader(NodeReader):
             None if problems else parsed,
             problems,
             self.quoted,
-            self.reactions[0] if self.reactions else self.quote_source,
             tuple(self.sources.values()),
             self.source_places,
             tuple(self.reactions),
@@ -807,7 +805,7 @@ def read_registry(path: Path, text: str, today: date) -> Reading:
     try:
         roots = compose_all(path, text)
     except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
+        return Reading(None, exc.problems, [])
     reader = _RegistryReader(path, text, today)
     parsed = reader.registry(roots)
     if parsed is None and not reader.problems:
@@ -832,7 +830,7 @@ def read_files(folder: Path, files: list[tuple[Path, str]], today: date) -> Read
         roots += found
         names += [path.name] * len(found)
     if problems:
-        return Reading(None, problems, [], None)
+        return Reading(None, problems, [])
     reader = _RegistryReader(folder, "", today)
     reader.paths = {str(path): path for path, _ in files}
     reader.texts = {str(path): text for path, text in files}
@@ -868,10 +866,10 @@ def read_record(
     try:
         root = compose(path, piece)
     except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
-        return Reading(None, moved_down(exc.problems, line), [], None)
+        return Reading(None, moved_down(exc.problems, line), [])
     if not isinstance(root, SequenceNode) or len(root.value) != 1:
         problem = reader.placed(root, "the edited record does not read back as one record")
-        return Reading(None, [problem], [], None)
+        return Reading(None, [problem], [])
     entry = reader.record(root.value[0], None, root, 0)
     if entry is None:
         return reader.reading(None)
