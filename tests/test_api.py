@@ -43,6 +43,26 @@ def test_every_public_name_is_importable_and_private_modules_look_private() -> N
     ]
 
 
+def test_public_classes_are_shown_as_the_api_names_them() -> None:
+    """Every exception and result type of `Registry` is importable from `wrrtrack`, and
+    shows as `wrrtrack.Name`, not as the private module it is defined in."""
+    for name in ("EvidenceRefused", "SourceRefused", "SourceUpdate", "Validation", "Source"):
+        assert name in wrrtrack.__all__
+    for name in ("ConfigError", "WorkingDirectoryGone"):
+        assert issubclass(getattr(wrrtrack, name), wrrtrack.WrrtrackError)
+    classes = [getattr(wrrtrack, name) for name in wrrtrack.__all__ if name != "__version__"]
+    assert [c.__module__ for c in classes] == ["wrrtrack"] * len(classes)
+    assert repr(wrrtrack.Registry) == "<class 'wrrtrack.Registry'>"
+    # The old homes of moved exceptions still name the same class.
+    from wrrtrack.config import ConfigError
+    from wrrtrack.discover import WorkingDirectoryGone
+
+    assert (ConfigError, WorkingDirectoryGone) == (
+        wrrtrack.ConfigError,
+        wrrtrack.WorkingDirectoryGone,
+    )
+
+
 def test_filter_takes_one_key_as_a_string_never_as_its_characters() -> None:
     registry = Registry.open(SHIPPED)
     assert Filter(statuses="open") == Filter(statuses={"open"})

@@ -13,7 +13,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm
+from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm, public
 from wrrtrack._vocabulary import Vocabularies
 
 if TYPE_CHECKING:
@@ -512,3 +512,16 @@ def count_by(keys: Sequence[str], values: Iterable[str]) -> dict[str, int]:
     for value in values:
         counts[value] = counts.get(value, 0) + 1
     return counts
+
+
+public(
+    AdviceReport,
+    Filter,
+    Label,
+    Ledger,
+    Reaction,
+    Recommendation,
+    Source,
+    StatusChange,
+    StatusUpdate,
+)

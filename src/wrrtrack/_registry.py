@@ -21,6 +21,7 @@ from wrrtrack._errors import (
     Problem,
     ReadOnlyRegistry,
     RegistryInvalid,
+    public,
 )
 from wrrtrack._model import (
     AdviceReport,
@@ -873,5 +874,7 @@ def default_author(directory: Path | None = None) -> str | None:
     except (OSError, KeyError):
         return None
 
+
+public(Registry, SourceUpdate, Validation)
 
 __all__ = ["Registry", "SourceUpdate", "Validation"]

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from wrrtrack._errors import WrrtrackError
+from wrrtrack._errors import ConfigError
 
 FILE_NAME = "wrrtrack.toml"
 PYPROJECT = "pyproject.toml"
@@ -24,10 +24,6 @@ KEYS = {
     "timezone": 'an IANA time zone name in quotes, e.g. timezone = "Europe/Amsterdam"',
 }
 MAX_BYTES = 1_000_000  # a configuration file is a few lines; anything this big is not one
-
-
-class ConfigError(WrrtrackError):
-    """A configuration file that cannot be used as it is."""
 
 
 class Config(NamedTuple):
