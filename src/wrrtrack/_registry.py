@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
-from wrrtrack import _cache, _reading, clock, storage
+from wrrtrack import _cache, _reading, _transaction, clock, storage
 from wrrtrack._errors import (
     EvidenceRefused,
     InvalidChange,
@@ -49,9 +49,6 @@ if TYPE_CHECKING:
     from wrrtrack._sources import State
 
 T = TypeVar("T")
-# The name the lock of a folder registry is taken on (`storage.locked`): on Linux and
-# macOS the lock is on the folder itself; on Windows, a hidden lock file in it.
-_LOCK_NAME = "registry"
 # Names Windows keeps for devices, whatever their extension: a report's key names files.
 _WINDOWS_DEVICE = r"con|prn|aux|nul|com[0-9]|lpt[0-9]"
 
@@ -332,7 +329,9 @@ class Registry:
             edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
             return edited, StatusUpdate(before, after)
 
-        return self._write(change, today, lambda read: _file_of(read, identifier=identifier))
+        return self._write(
+            change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+        )
 
     def add(
         self,
@@ -409,7 +408,7 @@ class Registry:
             )
             return _edit.append_record(doc, record, today=today), record
 
-        return self._write(change, today, lambda read: _file_of(read, report=report))
+        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
 
     def add_term(
         self,
@@ -481,7 +480,7 @@ class Registry:
                     pass  # add the key to them, as if they had been there all along
                 else:
                     return term
-        return self._write(change, today, lambda read: _file_of(read, report=report))
+        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
 
     def add_report(
         self,
@@ -666,55 +665,18 @@ class Registry:
         today: date | None,
         target: Callable[[_reading.Read], str] | None = None,
     ) -> T:
-        """Every writer's way to the file: lock, read, edit (`_edit`), write, cache.
-
-        The file is re-read under an exclusive lock, so that a change another process made
-        since this registry was opened is kept, and is then replaced atomically; `_edit`
-        has changed only the lines of what it changed, and checked them by reading back.
-
-        In a folder registry, `target` names the file the change is made in: the lock is
-        the folder's (so that checks across its files hold), the edit is checked against
-        the whole registry, and only that file is replaced.
-        """
+        """Every writer's way to the file: lock, read, edit (`_edit`), write, cache (see
+        `_transaction`). In a folder registry, `target` names the file the change is made in."""
         self._writable()
+        reader = _transaction.Reader(today, self.use_cache, self.timezone)
         if self.is_folder and target is not None:
-            return self._write_in_folder(edit, today, target)
-        # A registry reached through a symbolic link is changed where it really is: a rename
-        # over the link would replace the link and leave the real file behind, unchanged.
-        path = storage.resolved(self.path)
-        with storage.locked(path):
-            storage.remove_stale_temporaries(path)
-            read, digest, parsed = _reading.read(path, today, self.use_cache, self.timezone)
-            text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
-            edited, result = edit(Document(self.path, text, parsed))
-            new_data = edited.text.encode("utf-8")
-            storage.atomic_write(path, new_data)
-            self._written(self.path, edited.parsed, digest, lambda: _cache.key(new_data))
-        return result
+            return _transaction.write_in_folder(
+                self.path, edit, target, reader, self._written, seen=self._seen
+            )
+        return _transaction.write_file(self.path, edit, reader, self._written)
 
-    def _write_in_folder(
-        self,
-        edit: Callable[[Document], tuple[Document, T]],
-        today: date | None,
-        target: Callable[[_reading.Read], str],
-    ) -> T:
-        from wrrtrack import _folder
-
-        with storage.locked(self.path / _LOCK_NAME):
-            read = _reading.read(self.path, today, self.use_cache, self.timezone)
-            self._files = read.read.files
-            name = target(read)
-            path = self.path / name
-            storage.remove_stale_temporaries(path)
-            text = dict(read.read.files)[path].decode("utf-8")  # it parsed, so it decodes
-            part = _folder.part(read.parsed, name, path)
-            edited, result = edit(Document(path, text, part))
-            whole = _folder.whole(read.parsed, edited.parsed, name, path)
-            new_data = edited.text.encode("utf-8")
-            storage.atomic_write(path, new_data)
-            files = [(p, new_data if p == path else data) for p, data in read.read.files]
-            self._written(path, whole, read.digest, lambda: _folder.key(files))
-        return result
+    def _seen(self, files: _reading.Files) -> None:
+        self._files = files
 
     def _create(
         self,
@@ -726,50 +688,25 @@ class Registry:
         back: Callable[[Ledger], bool],
         made: list[Path] | None = None,
     ) -> None:
-        """Create the file `name` in a folder registry, holding one document (`value`, as
-        `_yamlfile.document_lines` writes it): under the folder's lock, after `check` of
-        the registry as it is then, never over an existing file; the whole registry is then
-        read again, and must hold what was meant (`back`), else the new file is removed."""
-        from wrrtrack import _folder
-        from wrrtrack._edit import _refuse
-        from wrrtrack._yamlfile import document_lines
+        """Create the file `name` in the folder registry (see `_transaction.create`)."""
+        reader = _transaction.Reader(today, self.use_cache, self.timezone)
+        _transaction.create(
+            self.path, name, value, reader, self._written, check=check, back=back, made=made
+        )
 
-        made = [] if made is None else made
-        path = self.path / name
-        data = ("\n".join(document_lines(value)) + "\n").encode("utf-8")
-        try:
-            with storage.locked(self.path / _LOCK_NAME):
-                read = _reading.read(self.path, today, self.use_cache, self.timezone)
-                check(read.parsed)
-                storage.create_new(self.path, path, data, made)
-                files = sorted([*read.read.files, (path, data)], key=lambda file: file[0].name)
-                reading = _reading.folder_reading(
-                    self.path, files, today or clock.today(self.timezone)
-                )
-                if reading.parsed is None:
-                    raise RegistryInvalid(reading.problems)
-                if not back(reading.parsed.ledger):
-                    raise _refuse(path, "the new file")
-                self._written(path, reading.parsed, read.digest, lambda: _folder.key(files))
-        except BaseException:
-            storage.remove_made(made)  # a failed command leaves every file as it was
-            raise
-
-    def _written(
-        self, path: Path, parsed: Parsed, digest: str | None, new_key: Callable[[], str]
-    ) -> None:
+    def _written(self, written: _transaction.Written) -> None:
         """After a write: remember the new content, and cache it under the new bytes' key.
 
         The file is replaced: from here on nothing may fail the change (a caller told of a
         failure would retry, and record it twice). Bookkeeping that fails is dropped, and
         the next read parses the file.
         """
-        self.written = path
+        self.written = written.path
         try:
-            self._loaded = parsed
-            if digest is not None:
-                _cache.store(new_key(), parsed)
-                _cache.forget(digest)  # those bytes are gone from disk
+            self._loaded = written.parsed
+            if written.digest is not None:
+                _cache.store(written.new_key(), written.parsed)
+                _cache.forget(written.digest)  # those bytes are gone from disk
         except Exception:  # noqa: BLE001 (see above: the write has happened)
             self._loaded = None
 
@@ -777,25 +714,6 @@ class Registry:
 class _VocabulariesAppeared(Exception):
     """A folder registry's vocabularies for every report were created by another writer
     between looking for them and taking the lock."""
-
-
-def _file_of(
-    read: _reading.Read, *, identifier: str | None = None, report: str | None = None
-) -> str:
-    """The file of a folder registry that holds the record `identifier`, or the document
-    of `report` (neither: the registry's own vocabularies)."""
-    from wrrtrack import _folder
-
-    ledger = read.parsed.ledger
-    if identifier is not None:
-        key: str | None = ledger.get(identifier).report
-    else:
-        key = ledger.report_of(report).key if report is not None else None
-    name = _folder.file_of(read.parsed, key)
-    if name is None:  # removed since `add_term` looked (which creates one when none is)
-        what = f"report '{key}'" if key else "the registry's vocabularies"
-        raise InvalidChange(f"no file of the folder registry holds {what} now; try again")
-    return name
 
 
 class SourceUpdate(NamedTuple):
