@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
-from wrrtrack import _cache, _reading, _transaction, clock, storage
+from wrrtrack import _author, _cache, _reading, _transaction, clock, storage
 from wrrtrack._errors import (
     EvidenceRefused,
     InvalidChange,
@@ -311,7 +311,7 @@ class Registry:
                 "{field} needs the id of the stored source the quote is found in", "source"
             )
         self._writable()
-        author = by if by is not None else default_author(self.root)
+        author = by if by is not None else _author.default_author(self.root)
         if author is not None and _has_invalid_text(author):
             raise InvalidChange(
                 "your git user.name or login name is not valid UTF-8 text; "
@@ -373,7 +373,7 @@ class Registry:
         if on is not None:
             _not_in_future(on, today, "on")
         self._writable()
-        author = by if by is not None else default_author(self.root)
+        author = by if by is not None else _author.default_author(self.root)
 
         def change(doc: Document) -> tuple[Document, Recommendation]:
             from wrrtrack import _edit, _evidence
@@ -764,33 +764,6 @@ def _has_invalid_text(value: str) -> bool:
     # Undecodable command-line bytes arrive as lone surrogates, which cannot be saved; a
     # NUL cannot stand in YAML.
     return "\0" in value or any("\ud800" <= char <= "\udfff" for char in value)
-
-
-def default_author(directory: Path | None = None) -> str | None:
-    """`git config user.name` (in the registry's repository), else the login name."""
-    import getpass
-    import shutil
-    import subprocess
-
-    git = shutil.which("git")
-    if git:
-        try:
-            found = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-                [git, "-C", str(directory or Path()), "config", "user.name"],
-                capture_output=True,
-                timeout=5,
-                check=False,
-            )
-            # A name that is not UTF-8 keeps its bytes as surrogates; set_status refuses it.
-            name = found.stdout.decode("utf-8", "surrogateescape").strip()
-        except (OSError, subprocess.SubprocessError):
-            name = ""
-        if name:
-            return name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
 
 
 public(Registry, SourceUpdate, Validation)
