@@ -19,7 +19,6 @@ from wrrtrack._errors import OutputRefused
 if TYPE_CHECKING:
     from wrrtrack._registry import Registry
 
-STDOUT = "-"
 # Files that --output never replaces, each with what it is ("the registry").
 Kept = list[tuple[Path, str]]
 
