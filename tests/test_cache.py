@@ -352,16 +352,16 @@ def test_a_forged_entry_does_not_let_add_write_a_duplicate_id(
 
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The registries parsed in full from now on (a cache hit parses none)."""
-    from wrrtrack import _registry
+    from wrrtrack import _reading
 
     seen: list[Path] = []
-    original = _registry._parse
+    original = _reading._parse
 
     def counted(path: Path, *args: Any) -> Any:
         seen.append(path)
         return original(path, *args)
 
-    monkeypatch.setattr(_registry, "_parse", counted)
+    monkeypatch.setattr(_reading, "_parse", counted)
     return seen
 
 

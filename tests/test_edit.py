@@ -148,25 +148,25 @@ def test_add_term_to_an_existing_section() -> None:
 
 
 def test_add_term_creates_the_section_and_the_vocabularies_mapping() -> None:
-    term = Term("provincie", "provincies", "provinces", ("province",))
+    term = Term("genoteerd", "genoteerd", "noted", ("noted",))
     # The section is missing: it is created at the end of `vocabularies`.
-    edited = _edit.add_term(document(), "actors", term, today=TODAY)
-    assert "    migratiebeleid: {nl: Migratiebeleid, en: Migration policy}\n  actors:\n" in (
+    edited = _edit.add_term(document(), "stances", term, today=TODAY)
+    assert "    migratiebeleid: {nl: Migratiebeleid, en: Migration policy}\n  stances:\n" in (
         edited.text
     )
     assert_parse_is_a_full_read(edited)
     # A second key goes into the section just created.
-    other = Term("waterschap", "waterschappen", "water boards")
-    twice = _edit.add_term(edited, "actors", other, today=TODAY)
-    assert "    provincie: {nl: provincies, en: provinces, aliases: [province]}\n" in twice.text
-    assert "    waterschap: {nl: waterschappen, en: water boards}\n" in twice.text
+    other = Term("uitgesteld", "uitgesteld", "postponed")
+    twice = _edit.add_term(edited, "stances", other, today=TODAY)
+    assert "    genoteerd: {nl: genoteerd, en: noted, aliases: [noted]}\n" in twice.text
+    assert "    uitgesteld: {nl: uitgesteld, en: postponed}\n" in twice.text
     assert_parse_is_a_full_read(twice)
-    assert twice.parsed.ledger.vocabularies.actors.keys[-2:] == ["provincie", "waterschap"]
+    assert twice.parsed.ledger.vocabularies.stances.keys[-2:] == ["genoteerd", "uitgesteld"]
 
 
 def test_add_term_creates_vocabularies_in_a_registry_without_one() -> None:
     # A registry with no recommendations yet needs no vocabularies mapping.
-    text = TEXT[: TEXT.index("# Actors, stances")] + "recommendations: []\n# end\n"
+    text = TEXT[: TEXT.index("# Stances and statuses")] + "recommendations: []\n# end\n"
     doc = document(text)
     assert "vocabularies" not in doc.parsed.blocks
     term = Term("wonen", "Wonen", "Housing")
