@@ -29,18 +29,10 @@ def test_every_public_name_is_importable_and_private_modules_look_private() -> N
     public = sorted(
         p.name for p in package.glob("*.py") if not p.name.startswith("_") and p.name != "py.typed"
     )
-    # The entry points (the console script, the pre-commit hook), and modules that are to
-    # follow the others behind an underscore.
-    assert public == [
-        "cli.py",
-        "clock.py",
-        "config.py",
-        "discover.py",
-        "hook.py",
-        "init.py",
-        "output.py",
-        "storage.py",
-    ]
+    # The pre-commit hook, and modules that are to follow the others behind an underscore.
+    assert public == ["clock.py", "config.py", "discover.py", "hook.py", "storage.py"]
+    # The console script's package: `main` (and `app`); every module inside is private.
+    assert [p.name for p in (package / "cli").glob("[!_]*.py")] == []
 
 
 def test_public_classes_are_shown_as_the_api_names_them() -> None:

@@ -667,7 +667,7 @@ def test_a_named_reaction_is_called_so_in_every_output(
     lines = cli("-r", named, "reports", "--lang", "en").out.splitlines()
     assert lines[1].split("\t")[4] == "Municipal executive's reaction: Collegebrief 2025-012"
     assert lines[0].split("\t")[4] == "Kamerstuk 29 861, nr. 70"
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "120")
     table = cli("-r", named, "reports").out
     assert "Reactie van het" in table and "college:" in table
@@ -777,7 +777,7 @@ def test_a_hostile_reaction_label_is_shown_as_text_everywhere(
         assert "\u202e" not in output
     line = cli("-r", registry, "reports").out.splitlines()[1]
     assert line.split("\t")[4] == f"{visible(HOSTILE_LABEL)}: Collegebrief 2025-012"
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "200")
     table = cli("-r", registry, "reports").out
     assert "\u202e" not in table  # no raw control character from the data
