@@ -98,6 +98,7 @@ TableFormat = Literal["table", "json"]
 ValidateFormat = Literal["text", "json", "github"]
 ReportFormat = Literal["md", "html"]
 ExportFormat = Literal["json", "toml", "csv", "sqlite"]
+ChangesFormat = Literal["table", "md", "json"]
 Lang = Literal["nl", "en"]
 VocabularyName = Literal["actors", "stances", "statuses", "themes"]
 
@@ -921,6 +922,85 @@ def report(
         ledger = ledger.of_reports(keys)
     text = render(ledger, lang=language, as_of=as_of_day, since=since_day, summary=summary)
     _deliver(text, output, kept)
+
+
+def _point_option(name: str, help: str) -> Any:
+    """`--since` / `--until` of `changes`: a date or a git revision."""
+    return typer.Option(name, metavar="DATE|REV", help=help)
+
+
+@app.command()
+def changes(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        _point_option(
+            "--since",
+            "A date (YYYY-MM-DD: the history entries dated after it) or a git revision (the "
+            "registry as it was in that commit); default HEAD.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        _point_option(
+            "--until", "A date or a git revision; default the registry as it is on disk."
+        ),
+    ] = None,
+    report_keys: ReportOption = None,
+    output_format: Annotated[
+        ChangesFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (for people; piped, tab-separated), md (Markdown, for a pull request "
+            "or a job summary) or json.",
+        ),
+    ] = "table",
+    as_json: JsonFlag = False,
+    lang: LangOption = None,
+) -> None:
+    """Show what the registry records as changed between two points: recommendations,
+    history entries, sources and reports (between revisions), or history entries (between
+    dates).
+
+    Piped: one tab-separated line per change (change, id, date, status before, status,
+    detail).
+
+    Examples:
+
+    $ wrrtrack changes --since HEAD~1
+    $ wrrtrack changes --since main --format md >> "$GITHUB_STEP_SUMMARY"
+    $ wrrtrack changes --since 2022-06-30 --json
+    """
+    from wrrtrack._changes import as_date
+
+    if until is not None and as_date(until) is not None and as_date(since or "HEAD") is None:
+        raise typer.BadParameter("a date needs --since to be a date too", param_hint="'--until'")
+    registry = _registry(ctx, read=False)
+    try:
+        found = registry.changes(since, until, reports=report_keys or ())
+    except UnknownTerm as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--report'") from None
+    language = _lang(ctx, lang)
+    statuses = registry.vocabularies.statuses
+    output_format = "json" if as_json else output_format
+    if output_format == "json":
+        from wrrtrack.render import machine
+
+        _out(machine.changes_json(found), as_json=True)
+    elif output_format == "md":
+        from wrrtrack.render import markdown
+
+        _out(markdown.changes_table(found, statuses, language))
+    elif _is_terminal():
+        from wrrtrack.render import terminal
+
+        table = terminal.changes_table(found, statuses, width=_width(), lang=language)
+        _out(terminal.render([table]))
+    else:
+        from wrrtrack.render import plain
+
+        _out(plain.changes_lines(found))
 
 
 def _kept(registry: "Registry") -> "Kept":
