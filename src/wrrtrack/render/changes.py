@@ -157,6 +157,10 @@ def title(changes: RegistryChanges, lang: Language) -> str:
     for point, commit in zip((since, changes.until), changes.commits, strict=True):
         if point is None:
             ends.append(words["working_tree"])
+        elif commit is None:
+            ends.append(point)
+        elif commit.startswith(point.lower()):  # a hash: its first ten digits
+            ends.append(commit[:10])
         else:
-            ends.append(f"{point} ({commit[:10]})" if commit and commit[:10] != point else point)
+            ends.append(f"{point} ({commit[:10]})")
     return words["title_revisions"].format(since=ends[0], until=ends[1])
