@@ -23,6 +23,7 @@ __all__ = [
     "ReadOnlyRegistry",
     "Recommendation",
     "Registry",
+    "RegistryChanges",
     "RegistryInvalid",
     "RegistryNotFound",
     "StatusChange",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
     from wrrtrack._errors import (
         InvalidChange,
         Location,
@@ -66,6 +68,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "Registry": "wrrtrack._registry",
     "Validation": "wrrtrack._registry",
+    "RegistryChanges": "wrrtrack._changes",
     "AdviceReport": "wrrtrack._model",
     "Filter": "wrrtrack._model",
     "Ledger": "wrrtrack._model",

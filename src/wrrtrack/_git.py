@@ -76,6 +76,8 @@ def resolve(revision: str, top: Path) -> Commit:
     """The commit `revision` names in the repository at `top`."""
     if not revision or revision.startswith("-"):
         raise GitError(f"{revision!r} is not a revision (a revision does not start with '-')")
+    if "\0" in revision:
+        raise GitError(f"{revision!r} is not a revision (it holds a NUL character)")
     try:
         sha = _git(
             ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top
@@ -128,9 +130,12 @@ def _blobs(entries: list[_Entry], top: Path, commit: Commit) -> list[bytes]:
     )
     found = []
     at = 0
-    for _ in entries:
-        header_end = out.index(b"\n", at)
-        size = int(out[at:header_end].split()[2])
+    for entry in entries:
+        header_end = out.find(b"\n", at)
+        header = out[at:header_end].split() if header_end >= 0 else []
+        if len(header) != 3 or header[1] != b"blob" or not header[2].isdigit():
+            raise GitError(f"{commit.revision}: git could not read {entry.name}")
+        size = int(header[2])
         found.append(out[header_end + 1 : header_end + 1 + size])
         at = header_end + 1 + size + 1
     return found

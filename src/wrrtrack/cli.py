@@ -981,8 +981,6 @@ def changes(
         found = registry.changes(since, until, reports=report_keys or ())
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'--report'") from None
-    language = _lang(ctx, lang)
-    statuses = registry.vocabularies.statuses
     output_format = "json" if as_json else output_format
     if output_format == "json":
         from wrrtrack.render import machine
@@ -991,11 +989,13 @@ def changes(
     elif output_format == "md":
         from wrrtrack.render import markdown
 
-        _out(markdown.changes_table(found, statuses, language))
+        statuses = registry.vocabularies.statuses
+        _out(markdown.changes_table(found, statuses, _lang(ctx, lang)))
     elif _is_terminal():
         from wrrtrack.render import terminal
 
-        table = terminal.changes_table(found, statuses, width=_width(), lang=language)
+        statuses = registry.vocabularies.statuses
+        table = terminal.changes_table(found, statuses, width=_width(), lang=_lang(ctx, lang))
         _out(terminal.render([table]))
     else:
         from wrrtrack.render import plain
