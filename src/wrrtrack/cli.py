@@ -963,14 +963,17 @@ def changes(
     history entries, sources and reports (between revisions), or history entries (between
     dates).
 
+    A revision is any commit git names (HEAD~1, main, a hash) in the repository holding
+    the registry: 'changes --since main' is what a branch changes, 'changes' alone what is
+    not committed yet.
+
     Piped: one tab-separated line per change (change, id, date, status before, status,
     detail).
 
     Examples:
 
-    $ wrrtrack changes --since HEAD~1
-    $ wrrtrack changes --since main --format md >> "$GITHUB_STEP_SUMMARY"
-    $ wrrtrack changes --since 2022-06-30 --json
+    $ wrrtrack changes --since 2024-01-01
+    $ wrrtrack changes --since 2024-01-01 --format md --lang en
     """
     from wrrtrack._changes import as_date
 
