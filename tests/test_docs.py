@@ -30,6 +30,7 @@ COMMANDS = [
     ["status", "set"],
     ["status", "history"],
     ["report"],
+    ["changes"],
     ["validate"],
     ["sources"],
     ["sources", "update"],

@@ -153,7 +153,10 @@ def snapshot(path: Path, revision: str) -> Snapshot:
     """The bytes of the registry at `path` (a file or a folder) as they were in `revision`."""
     top, inside = repository(path)
     commit = resolve(revision, top)
-    listing = _tree(commit, top, inside)
+    # A folder registry at the top of the repository is the commit's root tree itself.
+    listing = (
+        [_Entry("040000", "tree", "", 0, ".")] if inside == "." else _tree(commit, top, inside)
+    )
     if not listing:
         raise GitError(f"{revision}: the registry {inside} is not in that commit")
     entry = listing[0]
@@ -162,7 +165,7 @@ def snapshot(path: Path, revision: str) -> Snapshot:
 
         listed = [
             e
-            for e in _tree(commit, top, inside.rstrip("/") + "/")
+            for e in _tree(commit, top, "." if inside == "." else inside.rstrip("/") + "/")
             if e.name.rsplit("/", 1)[-1].endswith(SUFFIXES)
             and not e.name.rsplit("/", 1)[-1].startswith(".")
         ]

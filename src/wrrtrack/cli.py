@@ -963,9 +963,9 @@ def changes(
     history entries, sources and reports (between revisions), or history entries (between
     dates).
 
-    A revision is any commit git names (HEAD~1, main, a hash) in the repository holding
-    the registry: 'changes --since main' is what a branch changes, 'changes' alone what is
-    not committed yet.
+    A revision is any commit git names (a branch, a tag, a hash, the last commit's parent)
+    in the repository holding the registry: 'changes --since main' is what a branch
+    changes, 'changes' alone what is not committed yet.
 
     Piped: one tab-separated line per change (change, id, date, status before, status,
     detail).
