@@ -322,3 +322,34 @@ def test_json_keys_are_documented() -> None:
     for key in [*data, *data["history"][0]]:
         assert f"`{key}`" in doc, key
     assert sys.modules  # the module was imported for its docstring only
+
+
+@needs_git
+def test_a_folder_registry_at_the_top_of_its_repository(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    assert cli("init", tmp_path / "made", "--folder").code == 0
+    top = tmp_path / "top"
+    shutil.move(tmp_path / "made" / "reports", top)
+    (top / "README.md").write_text("The registry is this folder.\n")  # listed first
+    git(top, "init", "-q")
+    commit(top, "the registry")
+    assert cli("-r", top, "status", "set", "wrr103-4", "uitgevoerd").code == 0
+    found = cli("-r", top, "changes", "--report", "WRR-103", "--json").json()
+    assert [(h["id"], h["status"]) for h in found["history"]] == [("wrr103-4", "uitgevoerd")]
+    unknown = cli("-r", top, "changes", "--report", "nope")
+    assert unknown.code == 2
+    assert "unknown report 'nope'" in unknown.err
+
+
+@pytest.mark.parametrize("width", [40, 80, 160])
+def test_the_terminal_table_fits_the_width(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(width))
+    shown = cli("-r", SHIPPED, "changes", "--since", "2022-06-30").out
+    assert max(len(line) for line in shown.splitlines()) <= width
+    for rec, _ in Registry(SHIPPED).ledger.changes_since(date(2022, 6, 30)):
+        assert rec.id in shown
