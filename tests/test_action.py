@@ -32,7 +32,8 @@ def test_the_action_is_a_composite_action_whose_inputs_are_declared() -> None:
     assert action["name"] == "wrrtrack"
     assert action["description"]
     inputs = action["inputs"]
-    assert set(inputs) == {"registry", "lang", "python-version", "artifact-name"}
+    assert set(inputs) == {"registry", "lang", "python-version", "artifact-name", "changes-since"}
+    assert inputs["changes-since"]["default"] == ""  # nothing unless asked
     assert all(spec["description"] for spec in inputs.values())
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
@@ -56,6 +57,7 @@ def test_the_action_is_a_composite_action_whose_inputs_are_declared() -> None:
     assert "-m wrrtrack.hook --format github" in runs  # `validate --format github`
     assert 'report --summary --lang "$REPORT_LANG" >> "$GITHUB_STEP_SUMMARY"' in runs
     assert "--format html" in runs
+    assert 'changes --since "$CHANGES_SINCE" --format md' in runs
 
 
 def test_the_workflow_uses_the_action_with_inputs_it_has() -> None:
@@ -73,6 +75,10 @@ def test_the_workflow_uses_the_action_with_inputs_it_has() -> None:
     assert required <= set(ours["with"])
     assert job["steps"][0]["uses"].startswith("actions/checkout@")
     assert job["strategy"]["matrix"]["lang"] == ["nl", "en"]
+    # On a pull request the reviewer sees what it changes in the registry; the base commit
+    # is there only when the checkout fetched the history.
+    assert ours["with"]["changes-since"] == "${{ github.event.pull_request.base.sha }}"
+    assert job["steps"][0]["with"]["fetch-depth"] == 0
 
 
 def run_steps(
@@ -194,4 +200,58 @@ def test_the_action_annotates_each_problem_on_its_line(workspace: Path, tmp_path
         results["validate"].stdout + results["validate"].stderr,
         re.MULTILINE,
     )
+    assert summary.read_text(encoding="utf-8") == ""
+
+
+@POSIX_BASH
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_action_publishes_what_a_pull_request_changes(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    git = [
+        "git",
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@example.org",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+
+    def run_git(*args: str) -> str:
+        return subprocess.run(
+            [*git, *args], cwd=workspace, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    run_git("init", "-q")
+    run_git("add", "-A")
+    run_git("commit", "-q", "-m", "base")
+    base = run_git("rev-parse", "HEAD")
+    registry = workspace / "registry" / "recommendations.yaml"
+    wrrtrack = [Path(sys.executable).parent / "wrrtrack", "-r", registry]
+    subprocess.run(
+        [*wrrtrack, "status", "set", "wrr103-4", "uitgevoerd", "--date", "2026-11-01"],
+        capture_output=True,
+        check=True,
+    )
+    run_git("commit", "-q", "-a", "-m", "the pull request")
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    inputs = {"registry": "registry/recommendations.yaml", "lang": "en", "changes-since": base}
+    results, summary = run_steps(workspace, temp, inputs, {"summary", "changes"})
+    assert [r.returncode for r in results.values()] == [0, 0], results
+    expected = subprocess.run(
+        [*wrrtrack, "changes", "--since", base, "--format", "md", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert summary.read_text(encoding="utf-8").endswith("\n" + expected)
+    assert f"## Changes from {base[:10]} to the working tree" in expected
+    assert "| history entry added | wrr103-4 | 2026-11-01 | in progress → implemented |" in expected
+    # Without the input the step writes nothing.
+    (temp / "step-summary.md").unlink()
+    results, summary = run_steps(workspace, temp, {"registry": inputs["registry"]}, {"changes"})
+    assert results["changes"].returncode == 0
     assert summary.read_text(encoding="utf-8") == ""

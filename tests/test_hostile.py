@@ -605,6 +605,7 @@ JSON_COMMANDS = [
     ("vocab", "--json"),
     ("reports", "--json"),
     ("sources", "--json"),
+    ("changes", "--since", "2022-06-30", "--json"),
     ("validate", "--format", "json"),  # a registry whose problem quotes an 'ë'
     ("export", "--format", "json"),
     ("schema",),

@@ -27,6 +27,7 @@ __all__ = [
     "ReadOnlyRegistry",
     "Recommendation",
     "Registry",
+    "RegistryChanges",
     "RegistryInvalid",
     "RegistryNotFound",
     "Source",
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
     from wrrtrack._errors import (
         ConfigError,
         EvidenceRefused,
@@ -82,6 +84,7 @@ _HOMES = {
     "Registry": "wrrtrack._registry",
     "SourceUpdate": "wrrtrack._registry",
     "Validation": "wrrtrack._registry",
+    "RegistryChanges": "wrrtrack._changes",
     "AdviceReport": "wrrtrack._model",
     "Filter": "wrrtrack._model",
     "Label": "wrrtrack._model",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 
 from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
@@ -24,6 +25,9 @@ from wrrtrack.render.content import (
     source_rows,
     web_link,
 )
+
+if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
 _ESCAPES = str.maketrans(
@@ -339,3 +343,29 @@ class _Several(_Report):
         rows.append([f"**{t['total']}**", *totals, f"**{len(self.c.ledger.recommendations)}**"])
         header = [t["report"], *(inline(s.label) for s in used), t["total"]]
         return [*self.pie(used), *_table(header, rows, "l" + "r" * (len(used) + 1))]
+
+
+def changes_table(changes: RegistryChanges, statuses: Vocabulary, lang: Language) -> str:
+    """`changes --format md`: a heading and one GFM table row per change (for a pull
+    request or a job summary); every cell made safe by `inline`."""
+    from wrrtrack.render.changes import WORDS, rows, status_text, title
+
+    words = WORDS[lang]
+    out = [f"## {inline(title(changes, lang))}", ""]
+    found = rows(changes)
+    if not found:
+        return "\n".join([*out, words["none"], ""])
+    out += _table(
+        [words["change"], words["id"], words["date"], words["status"], words["detail"]],
+        [
+            [
+                inline(words[row.change]),
+                inline(row.id),
+                row.date.isoformat() if row.date else "",
+                inline(status_text(row, statuses, lang)),
+                inline(row.detail),
+            ]
+            for row in found
+        ],
+    )
+    return "\n".join(out)
