@@ -1140,10 +1140,12 @@ def schema(ctx: typer.Context, output: OutputOption = None) -> None:
     from wrrtrack.render.jsonschema import registry_schema_text
 
     # The schema needs no registry; --output still never replaces the one that is found.
-    try:
-        kept: Kept = [(_located(ctx).path, "the registry")]
-    except WrrtrackError:
-        kept = []
+    kept: Kept = []
+    if not _to_stdout(output):
+        from wrrtrack.output import kept_files
+
+        with contextlib.suppress(WrrtrackError):
+            kept = kept_files(_located(ctx))
     _check_output(output, kept)
     _deliver(registry_schema_text(), output, kept, as_json=True)
 
