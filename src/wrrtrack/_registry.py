@@ -665,6 +665,14 @@ class Registry:
                 "cannot be a file; choose another key",
                 "key",
             )
+        from wrrtrack._folder import RESERVED_KEYS
+
+        if key in RESERVED_KEYS:  # in a file too: a file registry may become a folder
+            raise InvalidChange(
+                f"'{key}' ({{field}}) is reserved: a folder registry keeps the vocabularies "
+                f"of every report in {key}.yaml; choose another key",
+                "key",
+            )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
             if day > today:
                 raise InvalidChange(f"the date {day} is in the future (today is {today})", name)
