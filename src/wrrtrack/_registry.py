@@ -827,6 +827,7 @@ class Registry:
         # over the link would replace the link and leave the real file behind, unchanged.
         path = storage.resolved(self.path)
         with storage.locked(path):
+            storage.refuse_read_only(path)  # before an edit that may create a source's copy
             storage.remove_stale_temporaries(path)
             read, digest, parsed = _read(path, today, self.use_cache, self.timezone)
             text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
@@ -849,6 +850,7 @@ class Registry:
             self._files = read.read.files
             name = target(read)
             path = self.path / name
+            storage.refuse_read_only(path)
             storage.remove_stale_temporaries(path)
             text = dict(read.read.files)[path].decode("utf-8")  # it parsed, so it decodes
             part = _folder.part(read.parsed, name, path)
