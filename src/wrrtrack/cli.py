@@ -673,10 +673,10 @@ def list_(
         "ids": machine.ids,
     }[output_format]
     text = render(recs)
-    if output_format == "csv" and _is_terminal():
-        from wrrtrack.render import visible_lines
+    if output_format == "csv":
+        from wrrtrack.render import csv_for_stdout
 
-        text = visible_lines(text)  # for the eye; piped, the cells stay as they are
+        text = csv_for_stdout(text, terminal=_is_terminal())
     _out(text, as_json=output_format == "json")
 
 
@@ -1124,6 +1124,10 @@ def export(
         content = render.toml_text(ledger, keys)
     elif output_format == "csv":
         content = render.csv_text(ledger, keys, bom=bom)
+        if _to_stdout(output):
+            from wrrtrack.render import csv_for_stdout
+
+            content = csv_for_stdout(content, terminal=_is_terminal())
     else:
         content = render.sqlite_bytes(ledger, keys)
     _deliver(content, output, kept, as_json=output_format == "json")

@@ -13,7 +13,7 @@ from urllib.parse import quote as url_quote
 
 from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabulary
-from wrrtrack.render import visible
+from wrrtrack.render import no_workflow_commands, visible
 from wrrtrack.render.content import (
     TEXT,
     Changes,
@@ -275,7 +275,8 @@ def list_table(recs: list[Recommendation]) -> str:
     """`list --format md`: one Markdown table with the columns and keys of every text format."""
     from wrrtrack.render.plain import LIST_FIELDS, list_row
 
-    return "\n".join(_table(list(LIST_FIELDS), [[inline(v) for v in list_row(r)] for r in recs]))
+    rows = [[inline(v) for v in list_row(r)] for r in recs]
+    return no_workflow_commands("\n".join(_table(list(LIST_FIELDS), rows)))
 
 
 def anchor(identifier: str) -> str:
@@ -299,9 +300,8 @@ def status_report(
     `Ledger.as_at`); without it, as it stands now, dated by its newest change.
     """
     content = prepare(ledger, lang=lang, as_of=as_of, since=since, summary=summary)
-    if len(ledger.reports) == 1:
-        return _Report(content).render()
-    return _Several(content).render()
+    report = _Report(content) if len(ledger.reports) == 1 else _Several(content)
+    return no_workflow_commands(report.render())
 
 
 class _Several(_Report):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
-from wrrtrack.render import visible
+from wrrtrack.render import no_workflow_commands, visible
 
 # The columns of every text format of `list`, in this order (cli.md).
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
@@ -229,7 +229,7 @@ def show_text(
             lines += page(stored, "      ")
         elif change.source:
             lines += wrap(f"{words['source']}: {cell(change.source)}", "      ")
-    return "\n".join(lines) + "\n"
+    return no_workflow_commands("\n".join(lines) + "\n")
 
 
 def reaction_named(report: AdviceReport, lang: Language) -> str:
