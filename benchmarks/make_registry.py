@@ -98,6 +98,24 @@ def sentence(rng: random.Random) -> str:
     )
 
 
+def prose(size: int, seed: int = 18) -> str:
+    """About `size` characters of the same prose, in lines of eleven words and paragraphs,
+    as a long stored source has it."""
+    rng = random.Random(seed)
+    lines: list[str] = []
+    words: list[str] = []
+    written = 0
+    while written < size:
+        words += sentence(rng).split(" ")
+        while len(words) >= 11:
+            lines.append(" ".join(words[:11]))
+            written += len(lines[-1]) + 1
+            words = words[11:]
+        if rng.random() < 0.1:
+            lines.append("")
+    return "\n".join([*lines, " ".join(words)]) + "\n"
+
+
 def report_keys(reports: int) -> list[str]:
     """The keys `build` gives its reports."""
     return ["wrr-999"] if reports == 1 else [f"adviesraad-{r}" for r in range(1, reports + 1)]

@@ -1,6 +1,7 @@
 """Measure wrrtrack's speed and memory against PyYAML's C loader, in one run.
 
     python benchmarks/run.py [--runs N] [--sizes 1000,10000] [--startup-only]
+                             [--quote-only] [--source-mb 18]
 
 Every figure is the median of several runs of a whole process (start-up included), and
 every ratio divides two figures measured in this same run, so that the machine's speed
@@ -42,8 +43,10 @@ C_PARSE = (
 )
 
 
-def spawn(argv: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, Any, str]:
-    """Wall time (s), resource usage and stdout of one process."""
+def spawn(
+    argv: Sequence[str], env: dict[str, str], cwd: Path, expect: int = 0
+) -> tuple[float, Any, str]:
+    """Wall time (s), resource usage and stdout of one process (which must exit `expect`)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd, text=True
@@ -52,7 +55,7 @@ def spawn(argv: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, A
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if process.returncode != expect:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(argv)}")
     return elapsed, usage, out
 
@@ -179,6 +182,44 @@ def measure_size(
     return figures
 
 
+def measure_wrong_quote(
+    runs: int, work: Path, env: dict[str, str], megabytes: float
+) -> dict[str, float]:
+    """`validate` of a registry whose source is a long text and one of whose quotes has a
+    changed word: the error names the nearest passage, which must not cost a comparison
+    with every sentence of the text."""
+    folder = work / "wrong-quote"
+    folder.mkdir()
+    registry = make_registry.write(100, folder / "recommendations.yaml")
+    source = folder / make_registry.SOURCE_NAME
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text + make_registry.prose(int(megabytes * 1e6)), encoding="utf-8")
+    quote = text.split("\n\n")[0]
+    yaml = registry.read_text(encoding="utf-8")
+    # The quote's last word (a number from 2 to 99, then a full stop) made one no sentence has.
+    wrong = quote.rsplit(" ", 1)[0] + " 100."
+    if quote not in yaml:
+        raise SystemExit("the quote to change is not in the registry as written")
+    registry.write_text(yaml.replace(quote, wrong, 1), encoding="utf-8")
+    walls, cpus = [], []
+    for _ in range(runs):
+        elapsed, usage, _ = spawn([WRRTRACK, "-r", str(registry), "validate"], env, work, 1)
+        walls.append(elapsed)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    return {
+        "size_mb": source.stat().st_size / 1e6,
+        "wall": statistics.median(walls),
+        "cpu": statistics.median(cpus),
+    }
+
+
+def print_wrong_quote(figures: dict[str, float]) -> None:
+    print(
+        f"A wrong quote against a {figures['size_mb']:.1f} MB source: `validate` "
+        f"{figures['wall']:.2f} s ({figures['cpu']:.2f} s CPU; target ≤ 5 s).\n"
+    )
+
+
 def layouts(
     big: int,
     reports: int,
@@ -238,7 +279,7 @@ def print_startup(
     )
 
 
-def main() -> int:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="1000,10000")
@@ -250,7 +291,19 @@ def main() -> int:
         action="store_true",
         help="measure only the start-up table (a minute instead of many)",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--quote-only",
+        action="store_true",
+        help="measure only a wrong quote against a long source",
+    )
+    parser.add_argument(
+        "--source-mb", type=float, default=18.0, help="size of that long source, in MB"
+    )
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = arguments()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     with tempfile.TemporaryDirectory(prefix="wrrtrack-bench-") as tmp:
@@ -266,6 +319,9 @@ def main() -> int:
             if not k.startswith("WRRTRACK_") and k != "PYTHONDONTWRITEBYTECODE"
         }
         env["WRRTRACK_CACHE_DIR"] = str(work / "cache-small")
+        if args.quote_only:
+            print_wrong_quote(measure_wrong_quote(args.runs, work, env, args.source_mb))
+            return 0
         startup_runs = max(21, args.runs * 4)
         run([WRRTRACK, "list"], env, empty)  # the bundled registry, cache warm
         load_before = os.getloadavg()[0]
@@ -288,6 +344,7 @@ def main() -> int:
         folder = measure_size(
             max(sizes), args.runs, work, env, reports=args.reports, layout="folder"
         )
+        wrong_quote = measure_wrong_quote(args.runs, work, env, args.source_mb)
         end_load = os.getloadavg()
 
     print(
@@ -298,6 +355,7 @@ def main() -> int:
         f"{end_load[0]:.2f}, {end_load[1]:.2f}, {end_load[2]:.2f} (1, 5, 15 min).\n"
     )
     print_startup(startup_runs, load, startup)
+    print_wrong_quote(wrong_quote)
     big = max(sizes)
     rows = [
         ("C loader parse (`yaml.load_all`, CSafeLoader)", "c_parse", None),

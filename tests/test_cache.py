@@ -31,7 +31,7 @@ def test_a_read_fills_the_cache_and_the_next_read_uses_it(
     def no_parsing(*args: object) -> None:
         raise AssertionError("parsed although the cache had these bytes")
 
-    monkeypatch.setattr("wrrtrack._registry._parse", no_parsing)
+    monkeypatch.setattr("wrrtrack._reading._parse", no_parsing)
     assert Registry.open(registry).get("wrr103-7").status == "uitgevoerd"
 
 
@@ -126,7 +126,7 @@ def test_a_write_updates_the_cache_instead_of_rebuilding_it(
     registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = Registry.open(registry)
-    monkeypatch.setattr("wrrtrack._registry._parse", lambda *a: pytest.fail("full parse"))
+    monkeypatch.setattr("wrrtrack._reading._parse", lambda *a: pytest.fail("full parse"))
     opened.set_status("wrr103-2", "uitgevoerd", by="x")
     assert cache.key(registry.read_bytes()) in [p.stem for p in entries(tmp_path)]
     monkeypatch.undo()
@@ -352,16 +352,16 @@ def test_a_forged_entry_does_not_let_add_write_a_duplicate_id(
 
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The registries parsed in full from now on (a cache hit parses none)."""
-    from wrrtrack import _registry
+    from wrrtrack import _reading
 
     seen: list[Path] = []
-    original = _registry._parse
+    original = _reading._parse
 
     def counted(path: Path, *args: Any) -> Any:
         seen.append(path)
         return original(path, *args)
 
-    monkeypatch.setattr(_registry, "_parse", counted)
+    monkeypatch.setattr(_reading, "_parse", counted)
     return seen
 
 

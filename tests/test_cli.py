@@ -135,7 +135,7 @@ def test_piped_table_is_tab_separated_without_colour(cli: Runner) -> None:
 def test_tsv_header_names_the_columns_at_a_terminal_too(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     lines = cli("-r", SHIPPED, "list", "-f", "tsv", "--header", "-a", "acvz").out.splitlines()
     assert lines[0] == "id\ttitle\ttheme\tstance\tactors\tstatus\tupdated"
     assert lines[1].startswith("wrr103-7\tDe mogelijkheden")
@@ -572,7 +572,7 @@ def test_status_set_records_the_source(cli: Runner, registry: Path) -> None:
 
 
 def test_history_on_a_terminal_is_a_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "120")
     out = cli("-r", SHIPPED, "--no-pager", "status", "history", "wrr103-7").out
     assert out.startswith("wrr103-7: geschiedenis")
@@ -678,7 +678,7 @@ def test_lang_of_wrrtrack_toml_is_the_default_of_show_and_list(
     monkeypatch.chdir(registry.parent.parent)
     assert "Quoted from the WRR summary" in cli("show", "wrr103-7").out
     assert "Geciteerd uit de WRR samenvatting" in cli("show", "wrr103-7", "--lang", "nl").out
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     assert "1 of 7 recommendations" in cli("--no-pager", "list", "-a", "acvz").out
 
 

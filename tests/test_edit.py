@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED
 from tests.test_guarantees import TODAY as GUARANTEES_TODAY
-from tests.test_guarantees import ledgers
-from wrrtrack import _edit
-from wrrtrack._edit import Document, RecordLayout
+from tests.test_guarantees import back_to_back, ledgers
+from wrrtrack import _edit, _places
 from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
 from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._places import Document, RecordLayout
 from wrrtrack._schema import read_registry
 from wrrtrack._vocabulary import Term
 from wrrtrack._yamlfile import render_registry
@@ -58,15 +58,15 @@ def new_record(identifier: str = "wrr103-8") -> Recommendation:
     )
 
 
-def test_record_layout_lives_in_the_editing_module_only() -> None:
+def test_record_layout_is_known_to_the_places_and_editing_modules_only() -> None:
     root = Path(__file__).resolve().parent.parent / "src" / "wrrtrack"
     users = sorted(
         str(path.relative_to(root))
         for path in root.rglob("*.py")
         if "RecordLayout" in path.read_text(encoding="utf-8")
     )
-    assert users == ["_edit.py"]
-    assert RecordLayout is _edit.RecordLayout
+    assert users == ["_edit.py", "_places.py"]
+    assert RecordLayout is _places.RecordLayout
 
 
 def test_set_status_changes_only_the_record_and_shifts_the_rest() -> None:
@@ -79,6 +79,19 @@ def test_set_status_changes_only_the_record_and_shifts_the_rest() -> None:
     assert edited.text[: layout.start] == doc.text[: layout.start]
     assert edited.text[layout.end + grown :] == doc.text[layout.end :]
     assert_parse_is_a_full_read(edited)
+
+
+def test_status_changes_of_records_back_to_back() -> None:
+    """Records with no blank line between them: a record starts where the history of the
+    one before it grows, and must move with it."""
+    text = back_to_back(TEXT)
+    assert "\n\n  - id: wrr103-2" not in text
+    doc = document(text)
+    for identifier in ("wrr103-1", "wrr103-2", "wrr103-1"):
+        change = StatusChange(date(2026, 2, 1), "open", f"note on {identifier}", "B")
+        doc, _, _ = _edit.set_status(doc, identifier, change, today=TODAY)
+        assert_parse_is_a_full_read(doc)
+    assert doc.parsed.ledger.get("wrr103-2").history[-1].note == "note on wrr103-2"
 
 
 def test_append_record_adds_it_at_the_end_in_the_files_layout() -> None:
@@ -135,25 +148,25 @@ def test_add_term_to_an_existing_section() -> None:
 
 
 def test_add_term_creates_the_section_and_the_vocabularies_mapping() -> None:
-    term = Term("provincie", "provincies", "provinces", ("province",))
+    term = Term("genoteerd", "genoteerd", "noted", ("noted",))
     # The section is missing: it is created at the end of `vocabularies`.
-    edited = _edit.add_term(document(), "actors", term, today=TODAY)
-    assert "    migratiebeleid: {nl: Migratiebeleid, en: Migration policy}\n  actors:\n" in (
+    edited = _edit.add_term(document(), "stances", term, today=TODAY)
+    assert "    migratiebeleid: {nl: Migratiebeleid, en: Migration policy}\n  stances:\n" in (
         edited.text
     )
     assert_parse_is_a_full_read(edited)
     # A second key goes into the section just created.
-    other = Term("waterschap", "waterschappen", "water boards")
-    twice = _edit.add_term(edited, "actors", other, today=TODAY)
-    assert "    provincie: {nl: provincies, en: provinces, aliases: [province]}\n" in twice.text
-    assert "    waterschap: {nl: waterschappen, en: water boards}\n" in twice.text
+    other = Term("uitgesteld", "uitgesteld", "postponed")
+    twice = _edit.add_term(edited, "stances", other, today=TODAY)
+    assert "    genoteerd: {nl: genoteerd, en: noted, aliases: [noted]}\n" in twice.text
+    assert "    uitgesteld: {nl: uitgesteld, en: postponed}\n" in twice.text
     assert_parse_is_a_full_read(twice)
-    assert twice.parsed.ledger.vocabularies.actors.keys[-2:] == ["provincie", "waterschap"]
+    assert twice.parsed.ledger.vocabularies.stances.keys[-2:] == ["genoteerd", "uitgesteld"]
 
 
 def test_add_term_creates_vocabularies_in_a_registry_without_one() -> None:
     # A registry with no recommendations yet needs no vocabularies mapping.
-    text = TEXT[: TEXT.index("# Actors, stances")] + "recommendations: []\n# end\n"
+    text = TEXT[: TEXT.index("# Stances and statuses")] + "recommendations: []\n# end\n"
     doc = document(text)
     assert "vocabularies" not in doc.parsed.blocks
     term = Term("wonen", "Wonen", "Housing")
@@ -189,14 +202,18 @@ def test_refused_edits_change_nothing_and_say_why() -> None:
 
 
 @settings(deadline=None)
-@given(ledger=ledgers(), steps=st.lists(st.integers(min_value=0, max_value=99), max_size=8))
+@given(
+    ledger=ledgers(),
+    steps=st.lists(st.integers(min_value=0, max_value=99), max_size=8),
+    squeezed=st.booleans(),
+)
 def test_any_sequence_of_edits_gives_what_a_full_read_gives(
-    ledger: Ledger, steps: list[int]
+    ledger: Ledger, steps: list[int], squeezed: bool
 ) -> None:
     """Appends, new vocabulary keys (for the registry or one report), new reports and
     status changes, in any order, on random registries of one or more reports."""
     text = render_registry(ledger)
-    doc = document(text, today=GUARANTEES_TODAY)
+    doc = document(back_to_back(text) if squeezed else text, today=GUARANTEES_TODAY)
     for n, step in enumerate(steps):
         kind, index = divmod(step, 20)
         recs = doc.parsed.ledger.recommendations

@@ -327,11 +327,11 @@ def test_the_cache_answers_for_the_names_and_bytes_of_all_files(
 ) -> None:
     Registry.open(two)
     with monkeypatch.context() as patched:
-        patched.setattr("wrrtrack._registry._parse", lambda *a: pytest.fail("parsed"))
+        patched.setattr("wrrtrack._reading._parse", lambda *a: pytest.fail("parsed"))
         assert Registry.open(two).get("vsd-1").report == KEY
     calls = []
-    parse = __import__("wrrtrack._registry", fromlist=["_parse"])._parse
-    monkeypatch.setattr("wrrtrack._registry._parse", lambda *a: calls.append(1) or parse(*a))
+    parse = __import__("wrrtrack._reading", fromlist=["_parse"])._parse
+    monkeypatch.setattr("wrrtrack._reading._parse", lambda *a: calls.append(1) or parse(*a))
     # The same bytes in the same order under another name: the places name the file.
     shutil.move(two / "wrr-103.yaml", two / "wrr-103.yml")
     assert Registry.open(two).validate().path == two

@@ -203,7 +203,7 @@ def test_init_that_fails_part_way_removes_what_it_created(
             raise OSError(28, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr("wrrtrack.init.os.write", full_disk)
+    monkeypatch.setattr("wrrtrack.cli._init.os.write", full_disk)
     result = cli("init", tmp_path / "new" / "dir")
     assert result.code == 1
     assert result.err == (
@@ -230,7 +230,7 @@ def test_a_write_is_success_whatever_fails_after_it(
     def unprintable(message: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("wrrtrack.cli._say", unprintable)
+    monkeypatch.setattr("wrrtrack.cli._streams.say", unprintable)
     result = cli("-r", registry, "status", "set", "wrr103-3", "open", "--by", "y")
     assert result.code == 0
     assert result.err == (
@@ -301,7 +301,7 @@ def test_markup_and_escape_sequences_are_shown_literally_at_a_terminal(
     cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
     with_hostile_text(registry)
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "400")
     result = cli("-r", registry, *args)
     assert result.code == 0, result.err
@@ -340,9 +340,9 @@ def test_csv_at_a_terminal_and_piped_shows_control_characters_escaped(
         piped = cli("-r", registry, *command, "--format", "csv").out
         rows = list(csv.reader(io.StringIO(piped, newline="")))
         assert rows[2][1] == escaped  # a file a pipe fills is shown with `cat` too
-        monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+        monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
         shown = cli("-r", registry, *command, "--format", "csv").out
-        monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: False)
+        monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: False)
         assert "\\x1b[31mESC" in shown
         assert shown.count("\n") == piped.count("\n")  # one line per row still
     # The data itself, for scripts: in the file --output writes.

@@ -185,7 +185,7 @@ def test_invisible_characters_are_shown_escaped(
     edit(registry, TITLE, yaml_scalar(f"Titel {INVISIBLE}einde"))
     entry = "        status: in-verkenning\n"  # wrr103-1's first history entry
     edit(registry, entry, f"{entry}        by: {yaml_scalar(f'Naam{INVISIBLE}')}\n")
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: terminal)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: terminal)
     monkeypatch.setenv("COLUMNS", "400")
     result = cli("-r", registry, *args)
     assert result.code == 0, result.err

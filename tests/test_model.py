@@ -16,6 +16,9 @@ from wrrtrack._model import (
     StatusChange,
     count_by,
     fold,
+    is_id,
+    is_key,
+    repeated,
 )
 from wrrtrack._vocabulary import ACTORS, STATUSES, Term, Vocabularies
 
@@ -143,3 +146,16 @@ def test_search_still_tells_letters_apart() -> None:
     item = rec("x")._replace(title="financiële gevolgen")
     assert not item.text_matches("financiale")
     assert not item.text_matches("gevolgen financiële")
+
+
+def test_keys_and_ids_have_one_form_each() -> None:
+    assert all(is_key(k) for k in ("wrr-103", "a", "0-x", "rijk"))
+    assert not any(is_key(k) for k in ("", "-a", "Wrr", "a_b", "a.b", "a b", "a\n"))
+    assert all(is_id(i) for i in ("wrr103-7", "A.b_c-1", "7"))
+    assert not any(is_id(i) for i in ("", "-a", ".a", "_a", "a b", "a/b", "a\n"))
+
+
+def test_repeated_names_the_first_key_given_twice() -> None:
+    assert repeated(["rijk", "gemeente"]) is None
+    assert repeated([]) is None
+    assert repeated(["rijk", "gemeente", "gemeente", "rijk"]) == "gemeente"

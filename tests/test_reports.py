@@ -208,6 +208,27 @@ def test_add_refuses_and_changes_no_byte(cli: Runner, second: Path) -> None:
     assert digest(*files) == before
 
 
+def test_dates_before_the_report_are_refused_and_its_own_day_is_not(
+    cli: Runner, registry: Path
+) -> None:
+    before = registry.read_bytes()
+    early = add_report(cli, registry, KEY, "--reaction-date", "2024-11-04", check=False)
+    assert (early.code, early.err) == (
+        1,
+        "error: the reaction (2024-11-04) is dated before the report (2024-11-05)\n",
+    )
+    assert registry.read_bytes() == before
+    assert not (registry.parent / "sources" / f"{KEY}.txt").exists()
+    add_report(cli, registry, KEY, "--reaction-date", "2024-11-05")  # the same day is not early
+
+
+def test_add_takes_a_first_entry_dated_on_the_reports_own_day(cli: Runner, second: Path) -> None:
+    same_day = add(cli, second, "vsd-9", "--date", "2024-11-05")
+    assert same_day.code == 0, same_day.err
+    shown = cli("-r", second, "show", "vsd-9", "--json").json()
+    assert shown["history"][0]["date"] == "2024-11-05"
+
+
 def test_list_reports_and_report_on_both(cli: Runner, second: Path) -> None:
     assert cli("-r", second, "list", "-f", "ids").out.split() == [
         *(f"wrr103-{n}" for n in range(1, 8)),
@@ -646,7 +667,7 @@ def test_a_named_reaction_is_called_so_in_every_output(
     lines = cli("-r", named, "reports", "--lang", "en").out.splitlines()
     assert lines[1].split("\t")[4] == "Municipal executive's reaction: Collegebrief 2025-012"
     assert lines[0].split("\t")[4] == "Kamerstuk 29 861, nr. 70"
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "120")
     table = cli("-r", named, "reports").out
     assert "Reactie van het" in table and "college:" in table
@@ -756,7 +777,7 @@ def test_a_hostile_reaction_label_is_shown_as_text_everywhere(
         assert "\u202e" not in output
     line = cli("-r", registry, "reports").out.splitlines()[1]
     assert line.split("\t")[4] == f"{visible(HOSTILE_LABEL)}: Collegebrief 2025-012"
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "200")
     table = cli("-r", registry, "reports").out
     assert "\u202e" not in table  # no raw control character from the data

@@ -158,7 +158,7 @@ def test_vocabulary_tables_fit_with_every_key_whole(shipped: Registry, width: in
 def test_show_wraps_to_the_width_never_inside_a_word(
     cli: Runner, monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", str(width))
     out = cli("-r", SHIPPED, "--no-pager", "show", "wrr103-7").out
     # A web address is one word that is never broken (a reader copies it whole): its line
@@ -175,7 +175,7 @@ def test_show_wraps_to_the_width_never_inside_a_word(
 def test_show_at_a_wide_terminal_stops_at_100_columns(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "200")
     lines = cli("-r", SHIPPED, "--no-pager", "show", "wrr103-7").out.splitlines()
     lines = [line for line in lines if "https://" not in line]  # see the test above
@@ -218,7 +218,7 @@ def test_registry_text_reaches_the_terminal_inert(shipped: Registry, width: int)
 @pytest.fixture
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """stdout looks like a 20-row terminal; the pager copies what it gets to a file."""
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.setenv("LINES", "20")
     monkeypatch.setenv("COLUMNS", "80")
@@ -255,14 +255,14 @@ def test_no_pager_and_an_empty_wrrtrack_pager_turn_it_off(
 def test_piped_output_never_goes_through_the_pager(
     cli: Runner, at_a_terminal: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: False)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: False)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
     assert cli("-r", SHIPPED, "report").out.startswith("# ")
     assert not at_a_terminal.exists()
 
 
 def test_the_pager_is_chosen_as_documented(monkeypatch: pytest.MonkeyPatch) -> None:
-    from wrrtrack._screen import pager_command
+    from wrrtrack.cli._screen import pager_command
 
     monkeypatch.delenv("WRRTRACK_PAGER", raising=False)
     monkeypatch.delenv("PAGER", raising=False)
@@ -293,7 +293,7 @@ def _refuse(*args: object, **kwargs: object) -> None:
 def test_slow_work_shows_a_spinner_on_a_terminals_stderr(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wrrtrack._screen.SPINNER_DELAY", 0.0)
+    monkeypatch.setattr("wrrtrack.cli._screen.SPINNER_DELAY", 0.0)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     monkeypatch.setattr(Registry, "validate", _slow(Registry.validate))
     result = cli("-r", SHIPPED, "validate")
@@ -305,7 +305,7 @@ def test_slow_work_shows_a_spinner_on_a_terminals_stderr(
 def test_no_spinner_when_stderr_is_not_a_terminal(
     cli: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("wrrtrack._screen.SPINNER_DELAY", 0.0)
+    monkeypatch.setattr("wrrtrack.cli._screen.SPINNER_DELAY", 0.0)
     monkeypatch.setattr(Registry, "validate", _slow(Registry.validate))
     result = cli("-r", SHIPPED, "--no-cache", "validate")
     assert (result.code, result.err) == (0, "")
@@ -401,7 +401,7 @@ def test_spinner_in_a_real_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
     env = {**os.environ, "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"), "TERM": "xterm"}
     command = f"{WRRTRACK} --no-cache -r {big} validate"
     at_once = (
-        f"{sys.executable} -c 'import sys, wrrtrack._screen as s, wrrtrack.cli as c; "
+        f"{sys.executable} -c 'import sys, wrrtrack.cli._screen as s, wrrtrack.cli as c; "
         f"s.SPINNER_DELAY = 0; c.main(sys.argv[1:])' --no-cache -r {big} validate"
     )
     typescript = tmp_path / "typescript"
@@ -636,7 +636,7 @@ def two_reports(cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch) ->
     from tests.test_reports import with_second_report
 
     with_second_report(cli, registry)
-    monkeypatch.setattr("wrrtrack.cli._is_terminal", lambda: True)
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("WRRTRACK_PAGER", "")
     return registry
 

@@ -13,18 +13,25 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AdviceReport",
+    "ConfigError",
+    "EvidenceRefused",
     "Filter",
     "InvalidChange",
+    "Label",
     "Ledger",
     "Location",
     "LockTimeout",
     "OutputRefused",
     "Problem",
+    "Reaction",
     "ReadOnlyRegistry",
     "Recommendation",
     "Registry",
     "RegistryInvalid",
     "RegistryNotFound",
+    "Source",
+    "SourceRefused",
+    "SourceUpdate",
     "StatusChange",
     "StatusUpdate",
     "Term",
@@ -33,12 +40,15 @@ __all__ = [
     "Validation",
     "Vocabularies",
     "Vocabulary",
+    "WorkingDirectoryGone",
     "WrrtrackError",
     "__version__",
 ]
 
 if TYPE_CHECKING:
     from wrrtrack._errors import (
+        ConfigError,
+        EvidenceRefused,
         InvalidChange,
         Location,
         LockTimeout,
@@ -47,29 +57,38 @@ if TYPE_CHECKING:
         ReadOnlyRegistry,
         RegistryInvalid,
         RegistryNotFound,
+        SourceRefused,
         UnknownRecommendation,
         UnknownTerm,
+        WorkingDirectoryGone,
         WrrtrackError,
     )
     from wrrtrack._model import (
         AdviceReport,
         Filter,
+        Label,
         Ledger,
+        Reaction,
         Recommendation,
+        Source,
         StatusChange,
         StatusUpdate,
     )
-    from wrrtrack._registry import Registry, Validation
+    from wrrtrack._registry import Registry, SourceUpdate, Validation
     from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 # Where each name lives; every other name of __all__ is an exception in wrrtrack._errors.
 _HOMES = {
     "Registry": "wrrtrack._registry",
+    "SourceUpdate": "wrrtrack._registry",
     "Validation": "wrrtrack._registry",
     "AdviceReport": "wrrtrack._model",
     "Filter": "wrrtrack._model",
+    "Label": "wrrtrack._model",
     "Ledger": "wrrtrack._model",
+    "Reaction": "wrrtrack._model",
     "Recommendation": "wrrtrack._model",
+    "Source": "wrrtrack._model",
     "StatusChange": "wrrtrack._model",
     "StatusUpdate": "wrrtrack._model",
     "Term": "wrrtrack._vocabulary",

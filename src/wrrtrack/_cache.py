@@ -51,7 +51,6 @@ from pathlib import Path
 from typing import Any
 
 from wrrtrack import __version__
-from wrrtrack._edit import BlockPlace, Parsed, layout_from_values, layout_values
 from wrrtrack._errors import Location
 from wrrtrack._model import (
     AdviceReport,
@@ -62,6 +61,7 @@ from wrrtrack._model import (
     Source,
     StatusChange,
 )
+from wrrtrack._places import BlockPlace, Parsed, layout_from_values, layout_values
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"

@@ -10,7 +10,14 @@
     ├── LockTimeout                another writer held the registry too long
     ├── OutputRefused              an output path we will not write to
     ├── SourceRefused              a source path that may not be read
-    └── EvidenceRefused            quotes that are not in the source they name
+    ├── EvidenceRefused            quotes that are not in the source they name
+    ├── ConfigError                a configuration file that cannot be used as it is
+    └── WorkingDirectoryGone       the working directory was removed under the shell
+
+and the records they carry (named tuples):
+
+    Problem                        one problem: its message, Location and field
+    Location                       a place in a file: path:line:column
 
 Messages speak of fields and values, as the Python API names them; an error about one
 argument says which (`field`), so that the command line can name its own option instead.
@@ -26,6 +33,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
+
+
+def public(*classes: type) -> None:
+    """Show `classes` as the API names them: `wrrtrack.Registry` (in reprs, `help()` and
+    tracebacks), not the private module each is defined in."""
+    for cls in classes:
+        cls.__module__ = "wrrtrack"
 
 
 class Location(NamedTuple):
@@ -158,3 +172,30 @@ class EvidenceRefused(WrrtrackError):
 
     def lines(self) -> list[str]:
         return [*map(str, self.problems), self.summary]
+
+
+class ConfigError(WrrtrackError):
+    """A configuration file that cannot be used as it is."""
+
+
+class WorkingDirectoryGone(WrrtrackError):
+    """The working directory was removed while a shell was still in it."""
+
+
+public(
+    Location,
+    Problem,
+    WrrtrackError,
+    RegistryNotFound,
+    RegistryInvalid,
+    UnknownRecommendation,
+    UnknownTerm,
+    InvalidChange,
+    ReadOnlyRegistry,
+    LockTimeout,
+    OutputRefused,
+    SourceRefused,
+    EvidenceRefused,
+    ConfigError,
+    WorkingDirectoryGone,
+)

@@ -26,11 +26,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from wrrtrack import _model, _vocabulary
 from wrrtrack._errors import Problem, RegistryInvalid
 from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation
 
 EXPORT_VERSION = 1
 MARK = "wrrtrack_export"  # the first key of every export document, holding its version
+# The names the model's annotations are written in, looked up there alone: its classes are
+# shown as `wrrtrack.X` (`_errors.public`), so `get_type_hints` cannot find their module,
+# and a field named as its type (`date: date`) must not hide the type.
+_MODEL = {**vars(_vocabulary), **vars(_model)}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLUG_GAP = re.compile(r"[^a-z0-9]+")
 
@@ -155,7 +160,7 @@ class _Reader:
         if not isinstance(data, dict):
             self.problem(where, f"expected a mapping, got {_kind(data)}")
             return None
-        hints = get_type_hints(cls)
+        hints = get_type_hints(cls, _MODEL, _MODEL)
         names = _fields(cls)
         unknown = set(data) - set(names) - set(skip)
         for name in sorted(unknown):
@@ -282,7 +287,7 @@ def read_document(data: Any) -> Ledger:
                     f"must be the key of a report: {', '.join(keys) or 'none'}",
                 )
     local = fields.pop("local", {})
-    hints = get_type_hints(Ledger)
+    hints = get_type_hints(Ledger, _MODEL, _MODEL)
     values: dict[str, Any] = {"reports": tuple(reports), "local": _local(local, reader)}
     for name in _fields(Ledger):
         if name in ("reports", "local"):

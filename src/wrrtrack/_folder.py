@@ -5,7 +5,7 @@ The files are the `*.yaml` and `*.yml` files directly in the folder (not in fold
 it), in the order of their names; names starting with '.' (hidden files, and the
 temporary files of a write) are not registry files. A symbolic link or anything that is
 not a regular file under such a name is refused: a registry's files are files in it.
-Together they are one registry, read as the documents of one file are read (`_schema`),
+Together they are one registry, read as the documents of one file are read (`_reading`),
 every place in its own file. Stored sources (`sources/…`) are relative to the folder.
 """
 
@@ -14,16 +14,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wrrtrack import storage
-from wrrtrack._edit import Parsed
 from wrrtrack._errors import Location, Problem, RegistryInvalid, WrrtrackError
-
-if TYPE_CHECKING:
-    from wrrtrack._schema import Reading
+from wrrtrack._places import Parsed
 
 SUFFIXES = (".yaml", ".yml")
 # The file a folder registry's vocabularies for every report go in when none holds them.
@@ -121,23 +116,6 @@ def key(files: Files) -> str:
             yield data
 
     return _cache.key_of(parts())
-
-
-def reading(folder: Path, files: Files, today: date) -> Reading:
-    """Every problem of the folder registry, or its parse; never raises for what it holds."""
-    from wrrtrack import _yamlfile
-    from wrrtrack._schema import Reading, read_files
-
-    texts = []
-    problems: list[Problem] = []
-    for path, data in files:
-        try:
-            texts.append((path, _yamlfile.decode(path, data)))
-        except RegistryInvalid as exc:
-            problems += exc.problems
-    if problems:
-        return Reading(None, problems, [], None)
-    return read_files(folder, texts, today)
 
 
 # --- one file's part of the whole: what a writer edits --------------------------------------

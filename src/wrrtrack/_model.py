@@ -13,7 +13,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
-from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm
+from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm, public
 from wrrtrack._vocabulary import Vocabularies
 
 if TYPE_CHECKING:
@@ -29,6 +29,33 @@ URL_PATTERN = (
     r"^(?![\s\S]*[\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff])"
     r"[Hh][Tt][Tt][Pp][Ss]?://."
 )
+
+
+# The form of a key (of a report or a vocabulary term) and of an id (of a recommendation or
+# a stored source): one rule for the writers, `validate` and the JSON Schema. Matched
+# with `re`'s own cache: nothing is compiled when a command starts.
+KEY_PATTERN = r"[a-z0-9][a-z0-9-]*"
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+
+
+def is_key(text: str) -> bool:
+    """Whether `text` may be a key: lower-case letters, digits and '-', not '-' first."""
+    return re.fullmatch(KEY_PATTERN, text) is not None
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` may be an id: letters, digits, '.', '_' and '-', a letter or digit first."""
+    return re.fullmatch(ID_PATTERN, text) is not None
+
+
+def repeated(keys: Sequence[str]) -> str | None:
+    """The first key that `keys` hold more than once (a record names each actor once)."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
 
 
 def url_problem(url: str) -> str | None:
@@ -358,10 +385,6 @@ class Ledger(_LedgerFields):
             }
         )
 
-    def of_report(self, report: str) -> Ledger:
-        """The same ledger with only `report`, its records and the sources they cite."""
-        return self.of_reports({report})
-
     def of_reports(self, keys: Iterable[str]) -> Ledger:
         """The same ledger with only the reports `keys` names, their records, and the
         stored sources those cite (their reactions' and their history's)."""
@@ -489,3 +512,16 @@ def count_by(keys: Sequence[str], values: Iterable[str]) -> dict[str, int]:
     for value in values:
         counts[value] = counts.get(value, 0) + 1
     return counts
+
+
+public(
+    AdviceReport,
+    Filter,
+    Label,
+    Ledger,
+    Reaction,
+    Recommendation,
+    Source,
+    StatusChange,
+    StatusUpdate,
+)

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
+from wrrtrack import clock
 from wrrtrack._errors import Location, Problem
 from wrrtrack._vocabulary import Vocabulary
 
@@ -199,8 +200,9 @@ class NodeReader:
         except ValueError:
             self.problem(node, what, f"{raw} is not a real calendar date")
             return None
-        if value > self.today:
-            self.problem(node, what, f"{raw} is in the future (today is {self.today})")
+        future = clock.in_future(value, self.today)
+        if future is not None:
+            self.problem(node, what, future)
             return None
         return value
 

@@ -8,22 +8,20 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
-from wrrtrack import _cache, clock, storage
-from wrrtrack._edit import Document, Parsed
+from wrrtrack import _author, _cache, _reading, _transaction, clock, storage
 from wrrtrack._errors import (
     EvidenceRefused,
     InvalidChange,
     Problem,
     ReadOnlyRegistry,
     RegistryInvalid,
+    public,
 )
 from wrrtrack._model import (
     AdviceReport,
@@ -35,27 +33,22 @@ from wrrtrack._model import (
     Source,
     StatusChange,
     StatusUpdate,
+    is_id,
+    is_key,
+    repeated,
     url_problem,
 )
+from wrrtrack._places import Document, Parsed
 from wrrtrack._vocabulary import Term, Vocabularies
 from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
-    from wrrtrack._edit import SourcePlace
     from wrrtrack._model import Source
-    from wrrtrack._quotes import Quoted, SourceText
     from wrrtrack._schema import Reading
     from wrrtrack._sources import State
 
 T = TypeVar("T")
-# The name the lock of a folder registry is taken on (`storage.locked`): on Linux and
-# macOS the lock is on the folder itself; on Windows, a hidden lock file in it.
-_LOCK_NAME = "registry"
-# The same patterns as the schema's (which this module does not import up front); `re`
-# compiles them when a writer first checks a name, not when a command starts.
-_KEY = r"[a-z0-9][a-z0-9-]*"
-_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 # Names Windows keeps for devices, whatever their extension: a report's key names files.
 _WINDOWS_DEVICE = r"con|prn|aux|nul|com[0-9]|lpt[0-9]"
 
@@ -76,128 +69,6 @@ class Validation(NamedTuple):
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _reading(path: Path, data: bytes, today: date) -> Reading:
-    """Every problem in the file, or its parse; never raises for what the file holds."""
-    from wrrtrack import _yamlfile
-    from wrrtrack._schema import Reading, read_registry
-
-    try:
-        text = _yamlfile.decode(path, data)
-    except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
-    return read_registry(path, text, today)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a registry is read.
-
-    Reading allocates millions of small objects and no reference cycles; the collector
-    would re-scan the growing heap again and again, which made reading 10,000 records
-    three times slower and worse than linear. It is restored (and catches up) afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-Files = tuple[tuple[Path, bytes], ...]
-
-
-class _Bytes(NamedTuple):
-    """A registry's bytes as read: one file's, or (`folder`) each file's of a folder."""
-
-    data: bytes
-    files: Files
-    folder: bool
-
-    def key(self) -> str:
-        """Their cache key (a folder's: of the names and bytes of all its files)."""
-        if self.folder:
-            from wrrtrack import _folder
-
-            return _folder.key(list(self.files))
-        return _cache.key(self.data)
-
-    def reading(self, path: Path, today: date) -> Reading:
-        """Every problem in them, or their parse; never raises for what they hold."""
-        if self.folder:
-            from wrrtrack import _folder
-
-            return _folder.reading(path, list(self.files), today)
-        return _reading(path, self.data, today)
-
-
-def _is_folder(path: Path) -> bool:
-    """Whether `path` names a folder registry (see `_folder`) rather than a file."""
-    try:
-        return path.is_dir()
-    except (OSError, ValueError):
-        return False
-
-
-def _bytes_of(path: Path) -> _Bytes:
-    """The bytes of the registry file, or of each file of the folder registry."""
-    if _is_folder(path):
-        from wrrtrack import _folder
-
-        files = _folder.read(path)
-        return _Bytes(b"", tuple(files), folder=True)
-    return _Bytes(storage.read_bytes(path), (), folder=False)
-
-
-def _parse(path: Path, read: _Bytes, today: date) -> Parsed:
-    reading = read.reading(path, today)
-    if reading.parsed is None:
-        raise RegistryInvalid(reading.problems)
-    return reading.parsed
-
-
-class _Read(NamedTuple):
-    read: _Bytes
-    digest: str | None  # the cache key of the bytes, when the cache is in use
-    parsed: Parsed
-
-
-def _cached(digest: str, path: Path, today: date | None, timezone: str) -> Parsed | None:
-    """The cached parse of these bytes, while its newest date is not after `today` (None:
-    today in `timezone`), so that the cache and a full parse give the same verdict."""
-    return _cache.load(
-        digest,
-        path,
-        (lambda latest: latest <= today)
-        if today
-        else (lambda latest: clock.not_after_today(latest, timezone)),
-    )
-
-
-def _read(path: Path, today: date | None, use_cache: bool, timezone: str) -> _Read:
-    """The file's bytes (a folder registry: its files' bytes) and the parse, from the cache
-    when these very bytes were parsed.
-
-    `today` (None: today in `timezone`) limits the dates in the file.
-    """
-    read = _bytes_of(path)
-
-    def parse() -> Parsed:
-        return _parse(path, read, today or clock.today(timezone))
-
-    with _collector_paused():
-        if not use_cache:
-            return _Read(read, None, parse())
-        digest = read.key()
-        parsed = _cached(digest, path, today, timezone)
-    if parsed is None:
-        with _collector_paused():
-            parsed = parse()
-        _cache.store(digest, parsed)
-    return _Read(read, digest, parsed)
 
 
 class Registry:
@@ -222,11 +93,12 @@ class Registry:
         self.timezone = timezone
         self._loaded: Parsed | None = None
         self.written: Path | None = None  # the file the last change wrote (or created)
-        self._files: Files = ()  # a folder registry's files as the write in progress read them
+        # A folder registry's files, as the write in progress read them.
+        self._files: _reading.Files = ()
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
-        self._loaded = _read(self.path, today, self.use_cache, self.timezone).parsed
+        self._loaded = _reading.read(self.path, today, self.use_cache, self.timezone).parsed
         return self
 
     @property
@@ -239,7 +111,7 @@ class Registry:
     @property
     def is_folder(self) -> bool:
         """Whether the registry is a folder of YAML files (see `wrrtrack._folder`)."""
-        return _is_folder(self.path)
+        return _reading.is_folder(self.path)
 
     @property
     def files(self) -> list[Path]:
@@ -344,8 +216,10 @@ class Registry:
         Never raises for a problem in the file (only when it cannot be read at all, such
         as `RegistryNotFound`). A valid file becomes this registry's content.
         """
+        from wrrtrack import _evidence
+
         try:
-            read = _bytes_of(self.path)
+            read = _reading.bytes_of(self.path)
         except RegistryInvalid as exc:  # files of a folder that are not files to read
             return Validation(self.path, exc.problems, 0, 0, None, 0, 0)
         if read.folder and not read.files:
@@ -353,26 +227,26 @@ class Registry:
 
             return Validation(self.path, [_folder.no_files(self.path)], 0, 0, None, 0, 0)
         digest = read.key() if self.use_cache else None
-        parsed = _cached(digest, self.path, today, self.timezone) if digest else None
+        parsed = _reading.cached(digest, self.path, today, self.timezone) if digest else None
         day = today or clock.today(self.timezone)
         if parsed is not None:
             ledger = parsed.ledger
-            quoted = _quotes_of(parsed)
+            quoted = _evidence.quotes_of(parsed)
             problems: list[Problem] = []
             reactions = tuple(report.reaction.source for report in ledger.reports)
-            found = _evidence(self.root, ledger.sources, reactions, quoted, {})
+            found = _evidence.evidence(self.root, ledger.sources, reactions, quoted, {})
             if found.problems:  # the cache keeps no places of sources: read them
                 reading = read.reading(self.path, day)
-                found = _evidence(
+                found = _evidence.evidence(
                     self.root, reading.sources, reading.reactions, quoted, reading.source_places
                 )
         else:
-            with _collector_paused():
+            with _reading.collector_paused():
                 reading = read.reading(self.path, day)
             parsed, problems, quoted = reading.parsed, reading.problems, reading.quoted
             if parsed is not None and digest:
                 _cache.store(digest, parsed)
-            found = _evidence(
+            found = _evidence.evidence(
                 self.root, reading.sources, reading.reactions, quoted, reading.source_places
             )
         if parsed is not None:
@@ -404,11 +278,6 @@ class Registry:
         ledger = self.ledger
         return [self.root / s.file for s in ledger.sources or _reaction_files(ledger)]
 
-    @property
-    def source_path(self) -> Path:
-        """The file the recommendations' quotes are checked against."""
-        return self.root / self.ledger.quote_source.file
-
     # --- changing --------------------------------------------------------------------
 
     def set_status(
@@ -438,8 +307,7 @@ class Registry:
         """
         today = today or clock.today(self.timezone)
         on = on or today
-        if on > today:
-            raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
+        _not_in_future(on, today, "on")
         note, by, source = _clean("note", note), _clean("by", by), _clean("source", source)
         quotes = _cleaned("quotes", quotes)
         if quotes and source is None:
@@ -447,7 +315,7 @@ class Registry:
                 "{field} needs the id of the stored source the quote is found in", "source"
             )
         self._writable()
-        author = by if by is not None else default_author(self.root)
+        author = by if by is not None else _author.default_author(self.root)
         if author is not None and _has_invalid_text(author):
             raise InvalidChange(
                 "your git user.name or login name is not valid UTF-8 text; "
@@ -456,16 +324,18 @@ class Registry:
             )
 
         def change(doc: Document) -> tuple[Document, StatusUpdate]:
-            from wrrtrack import _edit
+            from wrrtrack import _edit, _evidence
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
             if quotes:
-                _check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
+                _evidence.check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
             entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
             edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
             return edited, StatusUpdate(before, after)
 
-        return self._write(change, today, lambda read: _file_of(read, identifier=identifier))
+        return self._write(
+            change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+        )
 
     def add(
         self,
@@ -494,7 +364,7 @@ class Registry:
         today = today or clock.today(self.timezone)
         identifier, title = _clean("id", identifier), _clean("title", title)
         note, by, quotes = _clean("note", note), _clean("by", by), _cleaned("quotes", quotes)
-        if not re.fullmatch(_ID, identifier):
+        if not is_id(identifier):
             raise InvalidChange(
                 "{field} may hold only letters, digits, '.', '_' and '-', and must start "
                 "with a letter or digit",
@@ -504,29 +374,28 @@ class Registry:
             raise InvalidChange("give at least one quote ({field}) from the source", "quotes")
         if not actors:
             raise InvalidChange("give at least one actor ({field})", "actors")
-        if on is not None and on > today:
-            raise InvalidChange(f"the date {on} is in the future (today is {today})", "on")
+        if on is not None:
+            _not_in_future(on, today, "on")
         self._writable()
-        author = by if by is not None else default_author(self.root)
+        author = by if by is not None else _author.default_author(self.root)
 
         def change(doc: Document) -> tuple[Document, Recommendation]:
-            from wrrtrack import _edit
+            from wrrtrack import _edit, _evidence
 
             ledger = doc.parsed.ledger
             advice = ledger.report_of(report)
             vocab = ledger.vocabularies_of(advice.key)
             keys = [vocab.actors.resolve(actor) for actor in actors]
-            if len(set(keys)) != len(keys):
+            if repeated(keys) is not None:
                 raise InvalidChange("an actor is given twice ({field})", "actors")
             day = on or advice.reaction.date
-            if day > today:
-                raise InvalidChange(f"the date {day} is in the future (today is {today})", "on")
+            _not_in_future(day, today, "on")
             if day < advice.date:
                 raise InvalidChange(
                     f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
                 )
             source = ledger.quote_source_of(advice)
-            _check_quotes(self.root, source, identifier, quotes)
+            _evidence.check_quotes(self.root, source, identifier, quotes)
             # The first entry records the reaction: by its stored source where there is one.
             named = source.id if ledger.source(source.id) else advice.reaction.reference
             entry = StatusChange(day, vocab.statuses.resolve(status), note, author, named)
@@ -543,7 +412,7 @@ class Registry:
             )
             return _edit.append_record(doc, record, today=today), record
 
-        return self._write(change, today, lambda read: _file_of(read, report=report))
+        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
 
     def add_term(
         self,
@@ -573,7 +442,7 @@ class Registry:
         key, nl, en = _clean("key", key), _clean("nl", nl), _clean("en", en)
         aliases = _cleaned("aliases", aliases)
         for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
-            if not re.fullmatch(_KEY, value):
+            if not is_key(value):
                 raise InvalidChange(
                     f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
                 )
@@ -615,7 +484,7 @@ class Registry:
                     pass  # add the key to them, as if they had been there all along
                 else:
                     return term
-        return self._write(change, today, lambda read: _file_of(read, report=report))
+        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
 
     def add_report(
         self,
@@ -657,7 +526,7 @@ class Registry:
             _clean("source_publisher", source_publisher),
         )
         reaction_label = reaction_label and Label(*_cleaned("reaction_label", reaction_label))
-        if not re.fullmatch(_KEY, key):
+        if not is_key(key):
             raise InvalidChange("{field} must be lower-case letters, digits and '-'", "key")
         if re.fullmatch(_WINDOWS_DEVICE, key):
             raise InvalidChange(
@@ -674,8 +543,7 @@ class Registry:
                 "key",
             )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
-            if day > today:
-                raise InvalidChange(f"the date {day} is in the future (today is {today})", name)
+            _not_in_future(day, today, name)
         if reaction_date < date:
             raise InvalidChange(
                 f"the reaction ({reaction_date}) is dated before the report ({date})",
@@ -685,9 +553,9 @@ class Registry:
         if wrong is not None:
             raise InvalidChange(f"{{field}} {wrong}", "url")
         self._writable()
-        from wrrtrack import _sources
+        from wrrtrack import _evidence, _sources
 
-        text = _source_text(source_file)
+        text = _evidence.source_text(source_file)
         relative = f"sources/{key}.txt"
         # The reaction's text becomes a stored source (named by the report's key) with its
         # fingerprint; the report's quotes are checked against it.
@@ -746,13 +614,13 @@ class Registry:
         every quote citing it is still found in it; `EvidenceRefused` lists the quotes that
         broke, and then nothing is written. A fingerprint that already matches is left as
         it is (`SourceUpdate.changed` is False)."""
-        from wrrtrack import _sources
+        from wrrtrack import _evidence, _sources
 
         today = today or clock.today(self.timezone)
         self._writable()
         current = self.read(today=today).ledger
-        source = _known_source(current, identifier)
-        digest = _sources.fingerprint(_source_bytes(self.root, source))
+        source = _evidence.known_source(current, identifier)
+        digest = _sources.fingerprint(_evidence.source_bytes(self.root, source))
         if digest == source.sha256:
             return SourceUpdate(source, source.sha256, digest, 0, changed=False)
 
@@ -760,13 +628,13 @@ class Registry:
             from wrrtrack import _edit
 
             ledger = doc.parsed.ledger
-            found = _known_source(ledger, identifier)
-            data = _source_bytes(self.root, found)
+            found = _evidence.known_source(ledger, identifier)
+            data = _evidence.source_bytes(self.root, found)
             citing = [
                 q._replace(place=doc.parsed.quote_places.get(q.key))
                 for q in ledger.citing(found.id)
             ]
-            broken = _missing_quotes(data, found, citing)
+            broken = _evidence.missing_quotes(data, found, citing)
             if broken:
                 raise EvidenceRefused(
                     broken,
@@ -778,7 +646,7 @@ class Registry:
             edited = _edit.record_fingerprint(doc, found.id, new, today=today, reread=reread)
             return edited, SourceUpdate(found, found.sha256, new, len(citing), changed=True)
 
-        def source_file(read: _Read) -> str:
+        def source_file(read: _reading.Read) -> str:
             place = read.read.reading(self.path, today).source_places.get(identifier)
             if place is None:
                 raise InvalidChange(f"no stored source with id '{identifier}'", "source")
@@ -788,13 +656,12 @@ class Registry:
 
     def _folder_reading(self, path: Path, today: date) -> Callable[[str], Reading]:
         """How to read the folder registry again with `text` as the file at `path`."""
-        from wrrtrack import _folder
 
         files = list(self._files)
 
         def reread(text: str) -> Reading:
             changed = [(p, text.encode("utf-8") if p == path else data) for p, data in files]
-            return _folder.reading(self.path, changed, today)
+            return _reading.folder_reading(self.path, changed, today)
 
         return reread
 
@@ -808,59 +675,20 @@ class Registry:
         self,
         edit: Callable[[Document], tuple[Document, T]],
         today: date | None,
-        target: Callable[[_Read], str] | None = None,
+        target: Callable[[_reading.Read], str] | None = None,
     ) -> T:
-        """Every writer's way to the file: lock, read, edit (`_edit`), write, cache.
-
-        The file is re-read under an exclusive lock, so that a change another process made
-        since this registry was opened is kept, and is then replaced atomically; `_edit`
-        has changed only the lines of what it changed, and checked them by reading back.
-
-        In a folder registry, `target` names the file the change is made in: the lock is
-        the folder's (so that checks across its files hold), the edit is checked against
-        the whole registry, and only that file is replaced.
-        """
+        """Every writer's way to the file: lock, read, edit (`_edit`), write, cache (see
+        `_transaction`). In a folder registry, `target` names the file the change is made in."""
         self._writable()
+        reader = _transaction.Reader(today, self.use_cache, self.timezone)
         if self.is_folder and target is not None:
-            return self._write_in_folder(edit, today, target)
-        # A registry reached through a symbolic link is changed where it really is: a rename
-        # over the link would replace the link and leave the real file behind, unchanged.
-        path = storage.resolved(self.path)
-        with storage.locked(path):
-            storage.refuse_read_only(path)  # before an edit that may create a source's copy
-            storage.remove_stale_temporaries(path)
-            read, digest, parsed = _read(path, today, self.use_cache, self.timezone)
-            text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
-            edited, result = edit(Document(self.path, text, parsed))
-            new_data = edited.text.encode("utf-8")
-            storage.atomic_write(path, new_data)
-            self._written(self.path, edited.parsed, digest, lambda: _cache.key(new_data))
-        return result
+            return _transaction.write_in_folder(
+                self.path, edit, target, reader, self._written, seen=self._seen
+            )
+        return _transaction.write_file(self.path, edit, reader, self._written)
 
-    def _write_in_folder(
-        self,
-        edit: Callable[[Document], tuple[Document, T]],
-        today: date | None,
-        target: Callable[[_Read], str],
-    ) -> T:
-        from wrrtrack import _folder
-
-        with storage.locked(self.path / _LOCK_NAME):
-            read = _read(self.path, today, self.use_cache, self.timezone)
-            self._files = read.read.files
-            name = target(read)
-            path = self.path / name
-            storage.refuse_read_only(path)
-            storage.remove_stale_temporaries(path)
-            text = dict(read.read.files)[path].decode("utf-8")  # it parsed, so it decodes
-            part = _folder.part(read.parsed, name, path)
-            edited, result = edit(Document(path, text, part))
-            whole = _folder.whole(read.parsed, edited.parsed, name, path)
-            new_data = edited.text.encode("utf-8")
-            storage.atomic_write(path, new_data)
-            files = [(p, new_data if p == path else data) for p, data in read.read.files]
-            self._written(path, whole, read.digest, lambda: _folder.key(files))
-        return result
+    def _seen(self, files: _reading.Files) -> None:
+        self._files = files
 
     def _create(
         self,
@@ -872,48 +700,25 @@ class Registry:
         back: Callable[[Ledger], bool],
         made: list[Path] | None = None,
     ) -> None:
-        """Create the file `name` in a folder registry, holding one document (`value`, as
-        `_yamlfile.document_lines` writes it): under the folder's lock, after `check` of
-        the registry as it is then, never over an existing file; the whole registry is then
-        read again, and must hold what was meant (`back`), else the new file is removed."""
-        from wrrtrack import _folder
-        from wrrtrack._edit import _refuse
-        from wrrtrack._yamlfile import document_lines
+        """Create the file `name` in the folder registry (see `_transaction.create`)."""
+        reader = _transaction.Reader(today, self.use_cache, self.timezone)
+        _transaction.create(
+            self.path, name, value, reader, self._written, check=check, back=back, made=made
+        )
 
-        made = [] if made is None else made
-        path = self.path / name
-        data = ("\n".join(document_lines(value)) + "\n").encode("utf-8")
-        try:
-            with storage.locked(self.path / _LOCK_NAME):
-                read = _read(self.path, today, self.use_cache, self.timezone)
-                check(read.parsed)
-                storage.create_new(self.path, path, data, made)
-                files = sorted([*read.read.files, (path, data)], key=lambda file: file[0].name)
-                reading = _folder.reading(self.path, files, today or clock.today(self.timezone))
-                if reading.parsed is None:
-                    raise RegistryInvalid(reading.problems)
-                if not back(reading.parsed.ledger):
-                    raise _refuse(path, "the new file")
-                self._written(path, reading.parsed, read.digest, lambda: _folder.key(files))
-        except BaseException:
-            storage.remove_made(made)  # a failed command leaves every file as it was
-            raise
-
-    def _written(
-        self, path: Path, parsed: Parsed, digest: str | None, new_key: Callable[[], str]
-    ) -> None:
+    def _written(self, written: _transaction.Written) -> None:
         """After a write: remember the new content, and cache it under the new bytes' key.
 
         The file is replaced: from here on nothing may fail the change (a caller told of a
         failure would retry, and record it twice). Bookkeeping that fails is dropped, and
         the next read parses the file.
         """
-        self.written = path
+        self.written = written.path
         try:
-            self._loaded = parsed
-            if digest is not None:
-                _cache.store(new_key(), parsed)
-                _cache.forget(digest)  # those bytes are gone from disk
+            self._loaded = written.parsed
+            if written.digest is not None:
+                _cache.store(written.new_key(), written.parsed)
+                _cache.forget(written.digest)  # those bytes are gone from disk
         except Exception:  # noqa: BLE001 (see above: the write has happened)
             self._loaded = None
 
@@ -921,104 +726,6 @@ class Registry:
 class _VocabulariesAppeared(Exception):
     """A folder registry's vocabularies for every report were created by another writer
     between looking for them and taking the lock."""
-
-
-def _file_of(read: _Read, *, identifier: str | None = None, report: str | None = None) -> str:
-    """The file of a folder registry that holds the record `identifier`, or the document
-    of `report` (neither: the registry's own vocabularies)."""
-    from wrrtrack import _folder
-
-    ledger = read.parsed.ledger
-    if identifier is not None:
-        key: str | None = ledger.get(identifier).report
-    else:
-        key = ledger.report_of(report).key if report is not None else None
-    name = _folder.file_of(read.parsed, key)
-    if name is None:  # removed since `add_term` looked (which creates one when none is)
-        what = f"report '{key}'" if key else "the registry's vocabularies"
-        raise InvalidChange(f"no file of the folder registry holds {what} now; try again")
-    return name
-
-
-def _quotes_of(parsed: Parsed) -> list[Quoted]:
-    """Every quote of a parsed registry with its place: the report's context, then records."""
-    places = parsed.quote_places
-    return [quote._replace(place=places.get(quote.key)) for quote in parsed.ledger.quoted()]
-
-
-class _Evidence(NamedTuple):
-    problems: list[Problem]
-    source: Path | None  # the file the recommendations' quotes are checked against
-    sources: int  # stored sources checked
-
-
-def _evidence(
-    root: Path,
-    sources: tuple[Source, ...],
-    reactions: Sequence[str],
-    quoted: list[Quoted],
-    places: dict[str, SourcePlace],
-) -> _Evidence:
-    """Each stored source read safely and held to its fingerprint (each once, however many
-    reports cite it), and each quote looked up in the source it names. A report written
-    before sources were records names a file as its reaction's source: that file is then
-    a source of its own, with no fingerprint."""
-    from wrrtrack._model import Source
-
-    stored = {source.id for source in sources}
-    listed = list(sources)
-    listed += [Source(r, r) for r in dict.fromkeys(reactions) if r not in stored]
-    texts: dict[str, SourceText] = {}
-    problems: list[Problem] = []
-    for source in listed:
-        recorded = source.id in stored
-        text, trouble = _checked_text(root, source, places.get(source.id), recorded)
-        problems += trouble
-        if text is not None:
-            texts[source.id] = text
-    for quote in quoted:
-        text = texts.get(quote.source or "")
-        if text is None:
-            continue  # a source that cannot be read is one problem, not one per quote
-        name = Path(quote.source or "").name if quote.source not in stored else None
-        problem = _quote_problem(text, quote, name or f"source '{quote.source}'")
-        if problem is not None:
-            problems.append(problem)
-    main = next((s for s in listed if reactions and s.id == reactions[0]), None)
-    return _Evidence(problems, root / main.file if main else None, len(sources))
-
-
-def _checked_text(
-    root: Path, source: Source, place: SourcePlace | None, recorded: bool
-) -> tuple[SourceText | None, list[Problem]]:
-    """The source's text, if it may be read; and what is wrong with it: missing, refused
-    (nothing is read from such a path, and nothing of it is shown), or changed since its
-    fingerprint was recorded (the text is still returned, to check its quotes)."""
-    from wrrtrack import _sources
-    from wrrtrack._errors import SourceRefused
-    from wrrtrack._quotes import SourceText
-
-    where = f"sources.{source.id}" if recorded else "report.reaction.source"
-    named = f"source '{source.id}' ({source.file})" if recorded else f"source text {source.file}"
-    file_place = place.file if place else None
-    file_field = f"{where}.file" if recorded else where
-    try:
-        data = _sources.read_bytes(root, source.file)
-        text = SourceText(_sources.decoded(source.file, data))
-    except FileNotFoundError:
-        message = f"{named} is missing: no such file in the registry's folder"
-        return None, [Problem(file_place, message, None, file_field)]
-    except SourceRefused as exc:
-        message = f"{named}: {exc.reason}; nothing was read from it"
-        return None, [Problem(file_place, message, None, file_field)]
-    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
-        message = (
-            f"{named} has changed since its fingerprint was recorded (sha256 "
-            f"{source.sha256[:12]}…, now {_sources.fingerprint(data)[:12]}…); check its "
-            f"quotes, then run 'wrrtrack sources update {source.id}'"
-        )
-        return text, [Problem(place.sha256 if place else None, message, None, f"{where}.sha256")]
-    return text, []
 
 
 class SourceUpdate(NamedTuple):
@@ -1030,70 +737,6 @@ class SourceUpdate(NamedTuple):
     after: str
     checked: int
     changed: bool
-
-
-def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
-    """The source files of a registry without source records: each report's reaction's."""
-    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
-
-
-def _known_source(ledger: Ledger, identifier: str) -> Source:
-    source = ledger.source(identifier)
-    if source is None:
-        import difflib  # only on the way to an error message
-
-        ids = [s.id for s in ledger.sources]
-        close = difflib.get_close_matches(identifier, ids, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise InvalidChange(
-            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'}",
-            "source",
-        )
-    return source
-
-
-def _source_bytes(root: Path, source: Source) -> bytes:
-    """The stored text of `source`, read safely, or a message why it cannot be."""
-    from wrrtrack import _sources
-    from wrrtrack._errors import SourceRefused
-
-    try:
-        return _sources.read_bytes(root, source.file)
-    except FileNotFoundError:
-        raise InvalidChange(
-            f"source '{source.id}': {source.file} is missing in the registry's folder"
-        ) from None
-    except SourceRefused as exc:
-        raise InvalidChange(f"source '{source.id}' ({source.file}): {exc.reason}") from None
-
-
-def _missing_quotes(data: bytes, source: Source, quoted: Sequence[Quoted]) -> list[Problem]:
-    """A placed problem for each quote not in `data`, with the nearest passage marked."""
-    from wrrtrack import _sources
-    from wrrtrack._quotes import SourceText
-
-    text = SourceText(_sources.decoded(source.file, data))
-    found = (_quote_problem(text, quote, f"source '{source.id}'") for quote in quoted)
-    return [problem for problem in found if problem is not None]
-
-
-def _quote_problem(text: SourceText, quote: Quoted, where: str) -> Problem | None:
-    """What is wrong with `quote` as evidence from `text` (`where` names that source): too
-    short to prove anything (one word is found in almost any text), or not in it. One rule
-    for `validate` and for every writer that takes a quote."""
-    from wrrtrack._quotes import MIN_WORDS, too_short
-
-    words = len(quote.text.split())
-    if too_short(quote.text):
-        message = (
-            f"{quote.label} is {words} word{'s' if words != 1 else ''}: too short to be "
-            f"evidence; quote at least {MIN_WORDS} words of {where}"
-        )
-    elif text.contains(quote.text):
-        return None
-    else:
-        message = f"{quote.label} is not in {where}; {text.missing(quote.text)}"
-    return Problem(quote.place, message, quote.owner or None, quote.field)
 
 
 @overload
@@ -1117,83 +760,16 @@ def _cleaned(name: str, values: Sequence[str]) -> tuple[str, ...]:
     return tuple(_clean(name, value) for value in values)
 
 
-def _source_text(path: Path) -> bytes:
-    """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
-    import stat
-
-    from wrrtrack._sources import SIZE_LIMIT
-
-    try:
-        info = path.stat()
-    except (OSError, ValueError) as exc:
-        why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
-        raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
-    if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
-        raise InvalidChange(
-            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", "source_file"
-        )
-    # Every later read of a stored source refuses a larger file: storing one would leave a
-    # registry that no longer validates.
-    if info.st_size > SIZE_LIMIT:
-        raise InvalidChange(
-            f"{path} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored text",
-            "source_file",
-        )
-    data = storage.read_bytes(path, limit=SIZE_LIMIT)  # refuses a file that grew meanwhile
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidChange(
-            f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", "source_file"
-        ) from None
-    if not data.strip():
-        raise InvalidChange(f"{path} is empty", "source_file")
-    return data
+def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
+    """The source files of a registry without source records: each report's reaction's."""
+    return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
 
 
-def _check_quotes(root: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
-    """Refuse stance quotes for a new recommendation that its report's source does not
-    hold (each shown with the nearest passage)."""
-    from wrrtrack._quotes import Quoted
-
-    quoted = [Quoted(identifier, i, q, None, source.id) for i, q in enumerate(quotes)]
-    _refuse_missing(root, source, quoted, "quotes", "quote(s) not found")
-
-
-def _check_new_quotes(
-    root: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
-) -> None:
-    """Refuse quotes for a new history entry that its stored source does not hold."""
-    from wrrtrack._quotes import Quoted
-
-    found = _known_source(ledger, source or "")
-    rec = ledger.get(identifier)
-    entry = len(rec.history)
-    quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
-    _refuse_missing(root, found, quoted, "source", f"quote(s) not in '{found.id}'")
-
-
-def _refuse_missing(
-    root: Path, source: Source, quoted: list[Quoted], field: str, what: str
-) -> None:
-    """Refuse new quotes that `source` does not hold, or a source that changed since its
-    fingerprint was recorded (`field` names the argument for the message)."""
-    from wrrtrack import _sources
-
-    data = _source_bytes(root, source)
-    if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
-        raise InvalidChange(
-            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
-            "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
-            field,
-        )
-    broken = _missing_quotes(data, source, quoted)
-    if broken:
-        from wrrtrack._quotes import too_short
-
-        if any(too_short(q.text) for q in quoted):
-            what = "quote(s) refused"  # not (only) missing: some are too short to count
-        raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
+def _not_in_future(day: date, today: date, name: str) -> None:
+    """Refuse a date after `today` for the argument `name` (`clock.in_future`)."""
+    future = clock.in_future(day, today)
+    if future is not None:
+        raise InvalidChange(f"the date {future}", name)
 
 
 def _has_invalid_text(value: str) -> bool:
@@ -1202,31 +778,6 @@ def _has_invalid_text(value: str) -> bool:
     return "\0" in value or any("\ud800" <= char <= "\udfff" for char in value)
 
 
-def default_author(directory: Path | None = None) -> str | None:
-    """`git config user.name` (in the registry's repository), else the login name."""
-    import getpass
-    import shutil
-    import subprocess
-
-    git = shutil.which("git")
-    if git:
-        try:
-            found = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-                [git, "-C", str(directory or Path()), "config", "user.name"],
-                capture_output=True,
-                timeout=5,
-                check=False,
-            )
-            # A name that is not UTF-8 keeps its bytes as surrogates; set_status refuses it.
-            name = found.stdout.decode("utf-8", "surrogateescape").strip()
-        except (OSError, subprocess.SubprocessError):
-            name = ""
-        if name:
-            return name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None
-
+public(Registry, SourceUpdate, Validation)
 
 __all__ = ["Registry", "SourceUpdate", "Validation"]

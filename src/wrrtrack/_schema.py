@@ -5,7 +5,7 @@ whether it is required; the order is the order in which a new file writes them. 
 walks the YAML nodes once with `_nodes.NodeReader`, by these shapes, and then applies the
 rules that span fields (history oldest first, the status equal to the newest entry's,
 unique ids). Every problem is collected, so that `validate` lists them all; a record read
-also yields its places in the text (`_edit`), so that a write touches only its lines.
+also yields its places in the text (`_places`), so that a write touches only its lines.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from typing import Any, NamedTuple
 
 from yaml import MappingNode, Node, ScalarNode, SequenceNode
 
-from wrrtrack import _edit
-from wrrtrack._edit import Parsed
+from wrrtrack import _places
 from wrrtrack._errors import Location, Problem, RegistryInvalid
 from wrrtrack._model import (
+    ID_PATTERN,
+    KEY_PATTERN,
     AdviceReport,
     Label,
     Ledger,
@@ -31,9 +32,11 @@ from wrrtrack._model import (
     Source,
     StatusChange,
     derived_key,
+    repeated,
     url_problem,
 )
 from wrrtrack._nodes import STD, NodeReader, is_null
+from wrrtrack._places import Parsed, moved_down
 from wrrtrack._quotes import Quoted
 from wrrtrack._vocabulary import DEFAULTS, Term, Vocabularies, Vocabulary
 
@@ -122,9 +125,9 @@ SHAPES = {
     "source": SOURCE,
 }
 
-_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_KEY = re.compile(KEY_PATTERN)
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_ID = re.compile(ID_PATTERN)
 
 
 def _required(shape: tuple[Field, ...]) -> dict[str, bool]:
@@ -135,19 +138,18 @@ class Reading(NamedTuple):
     """What reading a registry file, or one record of it, found.
 
     `parsed` is None when there are `problems` (in file order). `quoted` holds every quote
-    that could be read, with its place, and `sources` the source text each report names
-    (by report key), even when other parts are wrong: `validate` checks them in the same run.
+    that could be read, with its place, even when other parts are wrong: `validate` checks
+    them in the same run.
     """
 
     parsed: Parsed | None
     problems: list[Problem]
     quoted: list[Quoted]
-    source: str | None
     # The source records that could be read, and where each one's fields are, even when
     # other parts are wrong: `validate` checks their fingerprints in the same run, and
     # `sources update` rewrites a fingerprint in place.
     sources: tuple[Source, ...] = ()
-    source_places: dict[str, _edit.SourcePlace] = {}  # noqa: RUF012 (never mutated)
+    source_places: dict[str, _places.SourcePlace] = {}  # noqa: RUF012 (never mutated)
     # Every report's `reaction.source`: a stored source's id, or (a report written before
     # sources were records) the file its quotes are checked against.
     reactions: tuple[str, ...] = ()
@@ -184,7 +186,7 @@ class _RegistryReader(NodeReader):
         self.quoted: list[Quoted] = []
         self.quote_source: str | None = None
         self.sources: dict[str, Source] = {}
-        self.source_places: dict[str, _edit.SourcePlace] = {}
+        self.source_places: dict[str, _places.SourcePlace] = {}
         self.has_sources = False  # whether this document has a `sources` list (else: old form)
         self.report_key = ""  # the report whose document is being read
         self.reactions: list[str] = []
@@ -207,7 +209,6 @@ class _RegistryReader(NodeReader):
             None if problems else parsed,
             problems,
             self.quoted,
-            self.reactions[0] if self.reactions else self.quote_source,
             tuple(self.sources.values()),
             self.source_places,
             tuple(self.reactions),
@@ -309,14 +310,16 @@ class _RegistryReader(NodeReader):
     # --- sources ---------------------------------------------------------------------
 
     def read_sources(
-        self, node: Node, blocks: dict[str, _edit.BlockPlace], document: int = 0
+        self, node: Node, blocks: dict[str, _places.BlockPlace], document: int = 0
     ) -> None:
         """A document's `sources` list; ids are unique across every document."""
         self.has_sources = True
         nodes = self.sequence(node, "sources")
         if nodes is None:
             return
-        blocks[_edit.block_path(document, "sources")] = _edit.block_place(self.text_of(node), node)
+        blocks[_places.block_path(document, "sources")] = _places.block_place(
+            self.text_of(node), node
+        )
         for i, child in enumerate(nodes):
             source = self.value(child, f"sources[{i + 1}]", "source")
             if source is None:
@@ -331,7 +334,7 @@ class _RegistryReader(NodeReader):
             self.sources[source.id] = source
             file_node = self.field_node(child, "file")
             sha_node = self.field_node(child, "sha256")
-            self.source_places[source.id] = _edit.SourcePlace(
+            self.source_places[source.id] = _places.SourcePlace(
                 self.at(file_node),
                 self.at(sha_node),
                 sha_node.start_mark.index + self.index_offset,
@@ -372,7 +375,7 @@ class _RegistryReader(NodeReader):
     def registry(self, roots: list[Node]) -> Parsed | None:
         """Every document of a file: first their reports and vocabularies, then, with the
         vocabularies of the whole registry known, every document's recommendations."""
-        blocks: dict[str, _edit.BlockPlace] = {}
+        blocks: dict[str, _places.BlockPlace] = {}
         founds = [self.mapping(root, "registry", _required(REGISTRY)) for root in roots]
         for n, found in enumerate(founds):  # first every stored source, which any report names
             if found is not None and "sources" in found:
@@ -385,7 +388,7 @@ class _RegistryReader(NodeReader):
         self.unique_keys(read)
         declared = [entry for document in read for entry in self.declared(document, blocks)]
         self.vocab, local = self.merged(declared)
-        placed: list[_edit.Placed] = []
+        placed: list[_places.Placed] = []
         first: dict[str, Node] = {}
         keys: list[str | None] = [None] * len(roots)
         reports: list[AdviceReport] = []
@@ -438,13 +441,13 @@ class _RegistryReader(NodeReader):
         n: int,
         root: Node,
         found: dict[str, tuple[Node, Node]] | None,
-        blocks: dict[str, _edit.BlockPlace],
+        blocks: dict[str, _places.BlockPlace],
     ) -> _Document | None:
         """A document's fields and its report (with its key), or None."""
         if found is None:
             return None
         self.has_sources = "sources" in found
-        blocks[_edit.block_path(n, "")] = _edit.block_place(self.text_of(root), root)
+        blocks[_places.block_path(n, "")] = _places.block_place(self.text_of(root), root)
         if "format" in found:
             node = found["format"][1]
             if not (isinstance(node, ScalarNode) and node.value == str(FORMAT_VERSION)):
@@ -482,7 +485,9 @@ class _RegistryReader(NodeReader):
             ]
         return _Document(n, root, found, report._replace(key=key))
 
-    def declared(self, document: _Document, blocks: dict[str, _edit.BlockPlace]) -> list[_Declared]:
+    def declared(
+        self, document: _Document, blocks: dict[str, _places.BlockPlace]
+    ) -> list[_Declared]:
         if "vocabularies" not in document.found:
             return []
         owner = document.report.key if document.report else None
@@ -490,14 +495,14 @@ class _RegistryReader(NodeReader):
         found = self.mapping(node, "vocabularies", dict.fromkeys(DEFAULTS, False))
         if found is None:
             return []
-        path = functools.partial(_edit.block_path, document.number)
-        blocks[path("vocabularies")] = _edit.block_place(self.text_of(node), node)
+        path = functools.partial(_places.block_path, document.number)
+        blocks[path("vocabularies")] = _places.block_place(self.text_of(node), node)
         declared = []
         for section, (_, section_node) in found.items():
             what = f"vocabularies.{section}"
             entries = self.mapping(section_node, what, None)
             if entries is not None:
-                blocks[path(what)] = _edit.block_place(self.text_of(section_node), section_node)
+                blocks[path(what)] = _places.block_place(self.text_of(section_node), section_node)
             declared += [
                 _Declared(section, key_node, term, owner)
                 for key_node, value_node in (entries or {}).values()
@@ -547,15 +552,15 @@ class _RegistryReader(NodeReader):
         return Vocabularies(**merged), local
 
     def recommendations(
-        self, document: _Document, blocks: dict[str, _edit.BlockPlace], first: dict[str, Node]
-    ) -> list[_edit.Placed]:
+        self, document: _Document, blocks: dict[str, _places.BlockPlace], first: dict[str, Node]
+    ) -> list[_places.Placed]:
         if "recommendations" not in document.found:
             return []
         seq_node = document.found["recommendations"][1]
         nodes = self.sequence(seq_node, "recommendations")
         if nodes is None:
             return []
-        blocks[_edit.block_path(document.number, "recommendations")] = _edit.block_place(
+        blocks[_places.block_path(document.number, "recommendations")] = _places.block_place(
             self.text_of(seq_node), seq_node
         )
         placed = []
@@ -582,17 +587,17 @@ class _RegistryReader(NodeReader):
 
     def record(
         self, node: Node, following: Node | None, sequence: Node, i: int
-    ) -> _edit.Placed | None:
+    ) -> _places.Placed | None:
         """One recommendation with its layout and the places of its quotes."""
         first_quote = len(self.quoted)
         rec = self.recommendation(node, f"recommendations[{i + 1}]")
         if rec is None:
             return None
-        layout = _edit.record_layout(
+        layout = _places.record_layout(
             self.text_of(node), node, following, sequence, self.index_offset
         )
         places = {q.key: q.place for q in self.quoted[first_quote:] if q.place}
-        return _edit.Placed(rec, layout, places)
+        return _places.Placed(rec, layout, places)
 
     def collisions(
         self, what: str, declared: list[tuple[Node, Term]], vocabulary: Vocabulary
@@ -662,7 +667,7 @@ class _RegistryReader(NodeReader):
             return reaction
         if not self.has_sources:  # the old form: the file itself, placed for messages
             place = self.at(source_node)
-            self.source_places[values["source"]] = _edit.SourcePlace(place, place, -1, -1)
+            self.source_places[values["source"]] = _places.SourcePlace(place, place, -1, -1)
         if self.has_sources and not self.stored_source(
             source_node,
             f"{what}.source",
@@ -707,7 +712,7 @@ class _RegistryReader(NodeReader):
                             owner, quotes_node, list(change.quotes), change.source, entry
                         )
         actors, history, status = values["actors"], values["history"], values["status"]
-        if actors is not None and len(set(actors)) != len(actors):
+        if actors is not None and repeated(actors) is not None:
             self.problem(found["actors"][1], f"{what}.actors", "an actor is listed twice")
             values["actors"] = None
         if history:
@@ -800,7 +805,7 @@ def read_registry(path: Path, text: str, today: date) -> Reading:
     try:
         roots = compose_all(path, text)
     except RegistryInvalid as exc:
-        return Reading(None, exc.problems, [], None)
+        return Reading(None, exc.problems, [])
     reader = _RegistryReader(path, text, today)
     parsed = reader.registry(roots)
     if parsed is None and not reader.problems:
@@ -825,7 +830,7 @@ def read_files(folder: Path, files: list[tuple[Path, str]], today: date) -> Read
         roots += found
         names += [path.name] * len(found)
     if problems:
-        return Reading(None, problems, [], None)
+        return Reading(None, problems, [])
     reader = _RegistryReader(folder, "", today)
     reader.paths = {str(path): path for path, _ in files}
     reader.texts = {str(path): text for path, text in files}
@@ -861,10 +866,10 @@ def read_record(
     try:
         root = compose(path, piece)
     except RegistryInvalid as exc:  # placed in the piece: place it in the whole file
-        return Reading(None, _moved_down(exc.problems, line), [], None)
+        return Reading(None, moved_down(exc.problems, line), [])
     if not isinstance(root, SequenceNode) or len(root.value) != 1:
         problem = reader.placed(root, "the edited record does not read back as one record")
-        return Reading(None, [problem], [], None)
+        return Reading(None, [problem], [])
     entry = reader.record(root.value[0], None, root, 0)
     if entry is None:
         return reader.reading(None)
@@ -872,13 +877,6 @@ def read_record(
     layout = layout._replace(end=end)  # a piece's list ends at its end
     alone = ledger._replace(recommendations=(rec,))
     return reader.reading(Parsed(alone, {rec.id: layout}, places, {}, ()))
-
-
-def _moved_down(problems: list[Problem], lines: int) -> list[Problem]:
-    return [
-        p._replace(location=p.location._replace(line=p.location.line + lines)) if p.location else p
-        for p in problems
-    ]
 
 
 def read_terms(

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from wrrtrack._errors import UnknownTerm
+from wrrtrack._errors import UnknownTerm, public
 
 Language = Literal["nl", "en"]
 
@@ -193,3 +193,6 @@ class Vocabularies(NamedTuple):
     def by_section(self, section: str) -> Vocabulary:
         vocabulary: Vocabulary = getattr(self, section)
         return vocabulary
+
+
+public(Term, Vocabularies, Vocabulary)

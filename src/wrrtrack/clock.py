@@ -31,3 +31,9 @@ def not_after_today(day: date, timezone: str = DEFAULT_TIMEZONE) -> bool:
     if day < utc_today - _WIDEST_OFFSET:
         return True
     return day <= today(timezone)
+
+
+def in_future(day: date, today: date) -> str | None:
+    """What is wrong with `day` as the date of something that happened by `today`: that it
+    is in the future (None: nothing). One message for `validate` and every writer."""
+    return f"{day} is in the future (today is {today})" if day > today else None

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from wrrtrack._errors import WrrtrackError
+from wrrtrack._errors import ConfigError
 
 TRUST_VAR = "WRRTRACK_TRUST"
 FILE_NAME = "wrrtrack.toml"
@@ -33,10 +33,6 @@ KEYS = {
     "timezone": 'an IANA time zone name in quotes, e.g. timezone = "Europe/Amsterdam"',
 }
 MAX_BYTES = 1_000_000  # a configuration file is a few lines; anything this big is not one
-
-
-class ConfigError(WrrtrackError):
-    """A configuration file that cannot be used as it is."""
 
 
 class Config(NamedTuple):

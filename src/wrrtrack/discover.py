@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from wrrtrack._errors import RegistryNotFound, WrrtrackError
+from wrrtrack._errors import RegistryNotFound, WorkingDirectoryGone, WrrtrackError
 from wrrtrack.config import DEFAULT_TIMEZONE, Config
 
 ENV_VAR = "WRRTRACK_REGISTRY"
@@ -48,10 +48,6 @@ def read_only_reason(path: Path) -> str:
         f"{path} is {what} and is not changed from here; run 'wrrtrack init DIR' "
         "for a copy you can change, then work in DIR"
     )
-
-
-class WorkingDirectoryGone(WrrtrackError):
-    """The working directory was removed while a shell was still in it."""
 
 
 def _shown(path: Path, cwd: Path) -> Path:

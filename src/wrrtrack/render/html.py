@@ -159,8 +159,6 @@ def _policy(style: str) -> str:
     )
 
 
-POLICY = _policy(STYLE)
-
 _CODE = re.compile(r"`([^`]+)`")
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wrrtrack._model import URL_PATTERN
-from wrrtrack._schema import _ID, _KEY, _SHA256, FORMAT_VERSION, REGISTRY, SHAPES, Field
+from wrrtrack._model import ID_PATTERN, KEY_PATTERN, URL_PATTERN
+from wrrtrack._schema import _SHA256, FORMAT_VERSION, REGISTRY, SHAPES, Field
 from wrrtrack._vocabulary import DEFAULTS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -36,10 +36,10 @@ _SCALARS: dict[str, dict[str, Any]] = {
         "description": "A date written YYYY-MM-DD (not in the future).",
     },
     "number": {"type": ["integer", "string"]},
-    "id": {"type": "string", "pattern": f"^{_ID.pattern}$"},
+    "id": {"type": "string", "pattern": f"^{ID_PATTERN}$"},
     "key": {
         "type": "string",
-        "pattern": f"^{_KEY.pattern}$",
+        "pattern": f"^{KEY_PATTERN}$",
         "description": "The report's key (`--report KEY`); absent: publisher-number.",
     },
     "url": {
@@ -65,7 +65,7 @@ def schema_of_type(type_name: str, *, required: bool = True) -> dict[str, Any]:
         return {"$ref": f"#/$defs/{type_name}"}
     if type_name in _SECTION_OF:
         builtin = DEFAULTS[_SECTION_OF[type_name]].keys
-        found: dict[str, Any] = {"type": "string", "pattern": f"^{_KEY.pattern}$"}
+        found: dict[str, Any] = {"type": "string", "pattern": f"^{KEY_PATTERN}$"}
         return {**found, "examples": builtin} if builtin else found
     found = dict(_SCALARS[type_name])
     if not required and type_name == "text":  # an optional text may be left empty (null)
@@ -85,7 +85,7 @@ def _object(shape: tuple[Field, ...]) -> dict[str, Any]:
 def _vocabularies() -> dict[str, Any]:
     section: dict[str, Any] = {
         "type": "object",
-        "propertyNames": {"pattern": f"^{_KEY.pattern}$"},
+        "propertyNames": {"pattern": f"^{KEY_PATTERN}$"},
         "additionalProperties": {"$ref": "#/$defs/term"},
     }
     return {

@@ -55,10 +55,6 @@ def change_dict(change: StatusChange, ledger: Ledger) -> dict[str, Any]:
     }
 
 
-# The facts of a source, as JSON gives them wherever a quote's origin is shown.
-SOURCE_FIELDS = ("id", "kind", "publisher", "date", "title", "url")
-
-
 def source_dict(source: Source) -> dict[str, Any]:
     """A source's facts (not its storage: `sources --format json` adds file and state)."""
     return {

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from wrrtrack._registry import Registry
     from wrrtrack.discover import Located
 
-STDOUT = "-"
 # Files that --output never replaces, each with what it is ("the registry").
 Kept = list[tuple[Path, str]]
 
@@ -40,7 +39,7 @@ def stored_files(registry: Registry) -> list[tuple[Path, str]]:
     ]
 
 
-def kept_files(located: Located) -> list[tuple[Path, str]]:
+def located_files(located: Located) -> list[tuple[Path, str]]:
     """What --output never replaces when the registry `located` names may be unreadable
     (`schema` needs no registry): its files, and its source texts if it can be read."""
     from wrrtrack._registry import Registry

@@ -1,0 +1,162 @@
+"""Reading a registry, file or folder, from its bytes to a checked parse, with the cache.
+
+One way for every reader and writer: the bytes (of the file, or of each file of a folder
+registry, `_folder`), their cache key, then the parse the cache holds for those very bytes
+or a full read: decode (`_yamlfile`), then the schema (`_schema`) over one text or over
+the texts of all the folder's files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from wrrtrack import _cache, clock, storage
+from wrrtrack._errors import Problem, RegistryInvalid
+
+if TYPE_CHECKING:
+    from wrrtrack._places import Parsed
+    from wrrtrack._schema import Reading
+
+Files = tuple[tuple[Path, bytes], ...]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a registry is read.
+
+    Reading allocates millions of small objects and no reference cycles; the collector
+    would re-scan the growing heap again and again, which made reading 10,000 records
+    three times slower and worse than linear. It is restored (and catches up) afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def file_reading(path: Path, data: bytes, today: date) -> Reading:
+    """Every problem in the registry file's bytes, or its parse; never raises for what the
+    file holds."""
+    from wrrtrack import _yamlfile
+    from wrrtrack._schema import Reading, read_registry
+
+    try:
+        text = _yamlfile.decode(path, data)
+    except RegistryInvalid as exc:
+        return Reading(None, exc.problems, [])
+    return read_registry(path, text, today)
+
+
+def folder_reading(folder: Path, files: Files | list[tuple[Path, bytes]], today: date) -> Reading:
+    """Every problem of the folder registry, or its parse; never raises for what it holds."""
+    from wrrtrack import _yamlfile
+    from wrrtrack._schema import Reading, read_files
+
+    texts = []
+    problems: list[Problem] = []
+    for path, data in files:
+        try:
+            texts.append((path, _yamlfile.decode(path, data)))
+        except RegistryInvalid as exc:
+            problems += exc.problems
+    if problems:
+        return Reading(None, problems, [])
+    return read_files(folder, texts, today)
+
+
+class Bytes(NamedTuple):
+    """A registry's bytes as read: one file's, or (`folder`) each file's of a folder."""
+
+    data: bytes
+    files: Files
+    folder: bool
+
+    def key(self) -> str:
+        """Their cache key (a folder's: of the names and bytes of all its files)."""
+        if self.folder:
+            from wrrtrack import _folder
+
+            return _folder.key(list(self.files))
+        return _cache.key(self.data)
+
+    def reading(self, path: Path, today: date) -> Reading:
+        """Every problem in them, or their parse; never raises for what they hold."""
+        if self.folder:
+            return folder_reading(path, self.files, today)
+        return file_reading(path, self.data, today)
+
+
+def is_folder(path: Path) -> bool:
+    """Whether `path` names a folder registry (see `_folder`) rather than a file."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def bytes_of(path: Path) -> Bytes:
+    """The bytes of the registry file, or of each file of the folder registry."""
+    if is_folder(path):
+        from wrrtrack import _folder
+
+        files = _folder.read(path)
+        return Bytes(b"", tuple(files), folder=True)
+    return Bytes(storage.read_bytes(path), (), folder=False)
+
+
+def _parse(path: Path, read: Bytes, today: date) -> Parsed:
+    reading = read.reading(path, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)
+    return reading.parsed
+
+
+class Read(NamedTuple):
+    """A registry as read: its bytes, their cache key (when the cache is in use), the parse."""
+
+    read: Bytes
+    digest: str | None
+    parsed: Parsed
+
+
+def cached(digest: str, path: Path, today: date | None, timezone: str) -> Parsed | None:
+    """The cached parse of these bytes, while its newest date is not after `today` (None:
+    today in `timezone`), so that the cache and a full parse give the same verdict."""
+    return _cache.load(
+        digest,
+        path,
+        (lambda latest: latest <= today)
+        if today
+        else (lambda latest: clock.not_after_today(latest, timezone)),
+    )
+
+
+def read(path: Path, today: date | None, use_cache: bool, timezone: str) -> Read:
+    """The file's bytes (a folder registry: its files' bytes) and the parse, from the cache
+    when these very bytes were parsed.
+
+    `today` (None: today in `timezone`) limits the dates in the file.
+    """
+    found = bytes_of(path)
+
+    def parse() -> Parsed:
+        return _parse(path, found, today or clock.today(timezone))
+
+    with collector_paused():
+        if not use_cache:
+            return Read(found, None, parse())
+        digest = found.key()
+        parsed = cached(digest, path, today, timezone)
+    if parsed is None:
+        with collector_paused():
+            parsed = parse()
+        _cache.store(digest, parsed)
+    return Read(found, digest, parsed)
