@@ -52,12 +52,58 @@ def test_the_action_is_a_composite_action_whose_inputs_are_declared() -> None:
             step_id = expression.split(".")[1]
             assert step_id in {s.get("id") for s in steps}, expression
     uses = [step["uses"] for step in steps if "uses" in step]
-    assert uses == ["actions/setup-python@v5", "actions/upload-artifact@v4"]
+    assert [use.split("@")[0] for use in uses] == [
+        "actions/setup-python",
+        "actions/upload-artifact",
+    ]
     runs = "\n".join(step["run"] for step in steps if "run" in step)
     assert "-m wrrtrack.hook --format github" in runs  # `validate --format github`
     assert 'report --summary --lang "$REPORT_LANG" >> "$GITHUB_STEP_SUMMARY"' in runs
     assert "--format html" in runs
     assert 'changes --since "$CHANGES_SINCE" --format md' in runs
+
+
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>\S+)(?P<comment>.*)$")
+PINNED = re.compile(r"[^@\s]+/[^@\s]+@[0-9a-f]{40}")
+
+
+def test_every_action_used_is_pinned_by_commit_with_its_tag_in_a_comment() -> None:
+    """A tag can be moved to other code; a full commit SHA cannot. The comment names the
+    release, so that a reader (and a tool that updates pins) knows which it is."""
+    files = [
+        ACTION,
+        *sorted((ROOT / ".github").rglob("*.yml")),
+        *(ROOT / ".github").rglob("*.yaml"),
+    ]
+    seen = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        lines = [m for m in map(USES.match, text.splitlines()) if m]
+        # Every `uses:` the YAML holds is one of the lines checked here.
+        assert sorted(m["action"] for m in lines) == sorted(used_in(load(path))), path
+        for found in lines:
+            action = found["action"]
+            if action.startswith("./"):
+                continue  # this repository's own action, at the commit being run
+            seen += 1
+            assert PINNED.fullmatch(action), f"{path.name}: {action} is not pinned by commit"
+            assert re.fullmatch(r"\s+# v\d+(\.\d+)*", found["comment"]), (path.name, action)
+    assert seen >= 3
+
+
+def used_in(node: object) -> list[str]:
+    """Every value of a `uses` key anywhere in parsed YAML."""
+    if isinstance(node, dict):
+        found = [node["uses"]] if isinstance(node.get("uses"), str) else []
+        return found + [use for value in node.values() for use in used_in(value)]
+    if isinstance(node, list):
+        return [use for value in node for use in used_in(value)]
+    return []
+
+
+def test_every_workflow_reads_the_repository_and_nothing_more() -> None:
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        assert load(path)["permissions"] == {"contents": "read"}, path.name
 
 
 def test_the_workflow_uses_the_action_with_inputs_it_has() -> None:

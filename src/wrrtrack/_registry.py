@@ -588,6 +588,14 @@ class Registry:
                 "cannot be a file; choose another key",
                 "key",
             )
+        from wrrtrack._folder import RESERVED_KEYS
+
+        if key in RESERVED_KEYS:  # in a file too: a file registry may become a folder
+            raise InvalidChange(
+                f"'{key}' ({{field}}) is reserved: a folder registry keeps the vocabularies "
+                f"of every report in {key}.yaml; choose another key",
+                "key",
+            )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
             _not_in_future(day, today, name)
         if reaction_date < date:

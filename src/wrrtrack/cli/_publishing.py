@@ -3,7 +3,8 @@ goes to stdout or, with --output, atomically to a file (`present`)."""
 
 # No `from __future__ import annotations` here (see _options).
 
-from typing import Annotated, Any
+import contextlib
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,6 +27,9 @@ from wrrtrack.cli._options import (
 )
 from wrrtrack.cli._options import report_keys as named_reports
 from wrrtrack.cli._present import Render, destination, kept_files, present
+
+if TYPE_CHECKING:
+    from wrrtrack.cli._output import Kept
 
 
 def report(
@@ -168,10 +172,18 @@ def export(
     keys = named_reports(registry, report_keys)
     to = destination(output, kept_files(registry))
     ledger = registry.ledger
+
+    def csv_text(text: str, width: int | None) -> str:
+        if not to.stdout:
+            return text  # the cells as they are, in the file
+        from wrrtrack.render import csv_for_stdout
+
+        return csv_for_stdout(text, terminal=width is not None)
+
     renderings: dict[str, Render] = {
         "json": lambda width: render.json_text(ledger, keys),
         "toml": lambda width: render.toml_text(ledger, keys),
-        "csv": lambda width: render.csv_text(ledger, keys, bom=bom),
+        "csv": lambda width: csv_text(render.csv_text(ledger, keys, bom=bom), width),
         "sqlite": lambda width: render.sqlite_bytes(ledger, keys),
     }
     present(output_format, renderings, to=to)
@@ -187,10 +199,12 @@ def schema(ctx: typer.Context, output: OutputOption = None) -> None:
     from wrrtrack.render.jsonschema import registry_schema_text
 
     # The schema needs no registry; --output still never replaces the one that is found.
-    try:
-        kept = [(located(ctx).path, "the registry")]
-    except WrrtrackError:
-        kept = []
+    kept: Kept = []
+    if output not in (None, "-"):
+        from wrrtrack.cli._output import located_files
+
+        with contextlib.suppress(WrrtrackError):
+            kept = located_files(located(ctx))
     to = destination(output, kept)
     present("json", {"json": lambda width: registry_schema_text()}, to=to)
 

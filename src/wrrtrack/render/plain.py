@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
-from wrrtrack.render import visible
+from wrrtrack.render import no_workflow_commands, visible
 
 if TYPE_CHECKING:
     from wrrtrack._changes import RegistryChanges
@@ -233,7 +233,7 @@ def show_text(
             lines += page(stored, "      ")
         elif change.source:
             lines += wrap(f"{words['source']}: {cell(change.source)}", "      ")
-    return "\n".join(lines) + "\n"
+    return no_workflow_commands("\n".join(lines) + "\n")
 
 
 def reaction_named(report: AdviceReport, lang: Language) -> str:
