@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AdviceReport",
     "ConfigError",
+    "EntryAdded",
     "EvidenceRefused",
     "Filter",
     "InvalidChange",
@@ -26,11 +27,14 @@ __all__ = [
     "Reaction",
     "ReadOnlyRegistry",
     "Recommendation",
+    "RecordChange",
     "Registry",
     "RegistryChanges",
     "RegistryInvalid",
     "RegistryNotFound",
+    "ReportChange",
     "Source",
+    "SourceChange",
     "SourceRefused",
     "SourceUpdate",
     "StatusChange",
@@ -47,7 +51,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from wrrtrack._changes import RegistryChanges
+    from wrrtrack._changes import (
+        EntryAdded,
+        RecordChange,
+        RegistryChanges,
+        ReportChange,
+        SourceChange,
+    )
     from wrrtrack._errors import (
         ConfigError,
         EvidenceRefused,
@@ -85,6 +95,10 @@ _HOMES = {
     "SourceUpdate": "wrrtrack._registry",
     "Validation": "wrrtrack._registry",
     "RegistryChanges": "wrrtrack._changes",
+    "RecordChange": "wrrtrack._changes",
+    "EntryAdded": "wrrtrack._changes",
+    "SourceChange": "wrrtrack._changes",
+    "ReportChange": "wrrtrack._changes",
     "AdviceReport": "wrrtrack._model",
     "Filter": "wrrtrack._model",
     "Label": "wrrtrack._model",

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Literal, NamedTuple
 
+from wrrtrack._errors import public
 from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
 
 Kind = Literal["added", "removed", "edited", "refingerprinted"]
@@ -217,3 +218,6 @@ def dated(ledger: Ledger, since: date, until: date | None = None) -> RegistryCha
                 previous = rec.history[position - 1].status if position else None
                 found.append(EntryAdded(rec, previous, entry))
     return RegistryChanges(None, None, by_date=True, history=_in_date_order(found))
+
+
+public(RegistryChanges, RecordChange, EntryAdded, SourceChange, ReportChange)
