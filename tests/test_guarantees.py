@@ -6,6 +6,7 @@ between processes, and a crash is a SIGKILL, not an exception.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import random
@@ -295,7 +296,7 @@ def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> 
     before = registry.read_bytes()
     with storage.locked(registry):
         waiting = _status_set(registry)
-        time.sleep(1.5)  # started, and waiting for the lock we hold
+        _until_waiting_for_the_lock(waiting, registry)
         waiting.send_signal(signal.SIGINT)
         out, err = waiting.communicate(timeout=15)
     # Typer turns the interrupt into exit code 130 itself; `main` passes the code on.
@@ -303,3 +304,21 @@ def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> 
     assert "Traceback" not in err
     assert err.strip() == "error: interrupted"
     assert registry.read_bytes() == before
+
+
+def _until_waiting_for_the_lock(process: subprocess.Popen[str], registry: Path) -> None:
+    """Return once `process` has opened the registry's directory to lock it (seen in /proc),
+    so that a signal meets it waiting for the lock, not still starting: on a machine busy
+    with other tests a fixed pause was not always long enough. Without /proc, a pause."""
+    fds = Path(f"/proc/{process.pid}/fd")
+    if not fds.is_dir():
+        time.sleep(1.5)
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):  # a descriptor closed while we look
+            if any(fd.readlink() == registry.parent.resolve() for fd in fds.iterdir()):
+                time.sleep(0.1)  # past the open, into the wait
+                return
+        time.sleep(0.02)
+    raise AssertionError("the command never began to wait for the lock")
