@@ -268,10 +268,19 @@ def test_a_registry_reached_through_a_link_finds_and_stores_sources_beside_the_f
     assert cli("-r", registry, "validate").code == 0
 
 
-def _status_set(registry: Path, **env: str) -> subprocess.Popen[str]:
+# Starts the command with Ctrl-C delivered, as at a terminal: a test run started in the
+# background (`make test &`, some CI runners) ignores SIGINT, and a child inherits that.
+WITH_CTRL_C = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def _status_set(registry: Path, *, ctrl_c: bool = False, **env: str) -> subprocess.Popen[str]:
     wrrtrack = Path(sys.executable).parent / "wrrtrack"
+    command = [wrrtrack, "-r", registry, "status", "set", "wrr103-1", "uitgevoerd", "--by", "x"]
     return subprocess.Popen(
-        [wrrtrack, "-r", registry, "status", "set", "wrr103-1", "uitgevoerd", "--by", "x"],
+        [sys.executable, "-c", WITH_CTRL_C, *command] if ctrl_c else command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -295,7 +304,7 @@ def test_the_lock_timeout_is_taken_from_the_environment(registry: Path) -> None:
 def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> None:
     before = registry.read_bytes()
     with storage.locked(registry):
-        waiting = _status_set(registry)
+        waiting = _status_set(registry, ctrl_c=True)
         _until_waiting_for_the_lock(waiting, registry)
         waiting.send_signal(signal.SIGINT)
         out, err = waiting.communicate(timeout=15)
