@@ -48,6 +48,8 @@ COMMANDS = [
     ["reports"],
     ["reports", "add"],
     ["add"],
+    ["edit"],
+    ["remove"],
     ["export"],
     ["schema"],
 ]
