@@ -630,14 +630,24 @@ def _record_node(doc: Document, identifier: str) -> Any:
     return root.value[0]
 
 
+def _scalar_like(value: str, like: Any, *, flow: bool = False) -> str:
+    """`value` as a YAML scalar, double-quoted when `like` (the node it replaces, or one
+    of its list's) is, as the shipped registry writes every text."""
+    from wrrtrack._yamlfile import yaml_scalar
+
+    written = yaml_scalar(value, flow=flow)
+    quoted = getattr(like, "style", None) == '"'
+    # A plain scalar holds no `"` or `\\`: quoted as it is, it reads back the same.
+    return f'"{written}"' if quoted and not written.startswith('"') else written
+
+
 def _field_splice(
     doc: Document, identifier: str, node: Any, value: str | tuple[str, ...]
 ) -> _Splice:
     """The splice that writes `value` in place of the value `node` of a field of the
     record `identifier`: a scalar, a flow list (`[a, b]`) or a block list (one `- ` line
-    per entry, with the first entry's indentation)."""
+    per entry, with the first entry's indentation). Texts are quoted as those replaced."""
     from wrrtrack._places import _after_line, _last_leaf
-    from wrrtrack._yamlfile import yaml_scalar
 
     text = doc.text
     offset = doc.parsed.layouts[identifier].start
@@ -648,17 +658,19 @@ def _field_splice(
         if node.style in ("|", ">"):  # a block scalar: its line break stays (`record_layout`)
             while end > start and text[end - 1] in " \t\r\n":
                 end -= 1
-        return _Splice(start, end, yaml_scalar(value))
+        return _Splice(start, end, _scalar_like(value, node))
     if node.id != "sequence":
         raise _refuse(doc.path, identifier)
+    like = node.value[0] if node.value else None
     if node.flow_style or not node.value:
-        return _Splice(start, end, "[" + ", ".join(yaml_scalar(v, flow=True) for v in value) + "]")
+        entries = ", ".join(_scalar_like(v, like, flow=True) for v in value)
+        return _Splice(start, end, f"[{entries}]")
     first = node.value[0].start_mark.index + offset
     line = line_start(text, first)
     prefix = text[line:first]
     end = _after_line(text, _last_leaf(node).end_mark.index + offset)
     newline = _newline(text, line, end)
-    lines = newline.join(prefix + yaml_scalar(v) for v in value)
+    lines = newline.join(prefix + _scalar_like(v, like) for v in value)
     return _Splice(line, end, lines + (newline if text[line:end].endswith("\n") else ""))
 
 
