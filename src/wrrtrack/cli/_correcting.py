@@ -62,7 +62,9 @@ def edit(
     $ wrrtrack edit vsd-2 --title "Wachttijden schuldhulpverlening halveren" --actor college
     """
     if title is None and theme is None and stance is None and actor is None and quote is None:
-        raise typer.UsageError(
+        from typer._click.exceptions import UsageError  # Typer re-exports only BadParameter
+
+        raise UsageError(
             "give at least one field to change: --title, --theme, --stance, --actor or --quote",
             ctx,
         )
