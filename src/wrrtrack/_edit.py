@@ -720,11 +720,14 @@ def edit_record(
     ):
         raise InvalidChange(f"{before.id}: only its title, theme, stance, actors and quotes change")
     fields = {key.value: value for key, value in _record_node(doc, before.id).value}
-    splices = [
-        _field_splice(doc, before.id, fields[name], getattr(after, name))
+    changed = [
+        name
         for name in ("title", "theme", "stance", "actors", "quotes")
         if getattr(after, name) != getattr(before, name)
     ]
+    if any(name not in fields for name in changed):
+        raise _refuse(doc.path, before.id)  # a field it has but not under its own key
+    splices = [_field_splice(doc, before.id, fields[n], getattr(after, n)) for n in changed]
     new_text = _apply(doc.text, splices)
     return _read_back(doc, new_text, ledger.replace(after), before.id, today=today, reread=reread)
 
@@ -775,8 +778,8 @@ def remove_record(
         start -= len(before_lines[-1])
     elif before_lines and _LIST_KEY.fullmatch(before_lines[-1].rstrip("\r\n")):
         # The first record, right under its key: the blank line after it goes.
-        following = text[end : _after_line(text, end + 1)] if end < len(text) else "x"
-        if not following.strip():
+        following = text[end : _after_line(text, end + 1)]
+        if not following.strip():  # (nothing, at the end of the file)
             end += len(following)
     rest = tuple(r for r in ledger.recommendations if r.id != record.id)
     new_text = _apply(text, [_Splice(start, end, "")])
