@@ -38,6 +38,7 @@ COMMANDS = [
     ["status", "set"],
     ["status", "history"],
     ["report"],
+    ["changes"],
     ["validate"],
     ["sources"],
     ["sources", "update"],

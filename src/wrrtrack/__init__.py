@@ -28,6 +28,7 @@ __all__ = [
     "Recommendation",
     "RecommendationEdit",
     "Registry",
+    "RegistryChanges",
     "RegistryInvalid",
     "RegistryNotFound",
     "Source",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
     from wrrtrack._errors import (
         ConfigError,
         EvidenceRefused,
@@ -84,6 +86,7 @@ _HOMES = {
     "RecommendationEdit": "wrrtrack._registry",
     "SourceUpdate": "wrrtrack._registry",
     "Validation": "wrrtrack._registry",
+    "RegistryChanges": "wrrtrack._changes",
     "AdviceReport": "wrrtrack._model",
     "Filter": "wrrtrack._model",
     "Label": "wrrtrack._model",

@@ -44,6 +44,7 @@ from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
     from wrrtrack._model import Source
     from wrrtrack._schema import Reading
     from wrrtrack._sources import State
@@ -271,6 +272,59 @@ class Registry:
         return [
             (source, _sources.state(self.root, source.file, source.sha256)) for source in listed
         ]
+
+    def changes(
+        self,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        *,
+        reports: Sequence[str] = (),
+    ) -> RegistryChanges:
+        """What the registry records as changed from `since` to `until`.
+
+        A point is a date (`date`, or a string `YYYY-MM-DD`): then the history entries
+        dated after `since`, up to and including `until`. Anything else is a git revision
+        of the repository holding the registry (`since` defaults to HEAD): the registry as
+        it was in that commit, compared record by record with the registry at `until`
+        (None: as it is on disk). `reports` keeps only those reports' records.
+        """
+        from wrrtrack import _changes, _git
+
+        since = "HEAD" if since is None else since
+        since_day, until_day = _changes.as_date(since), _changes.as_date(until)
+        if since_day is None and until_day is not None:
+            raise InvalidChange("until a date needs since a date too", "until")
+        commits: list[str | None] = [None, None]
+
+        def at(point: str | date | None, end: int) -> Ledger:
+            if point is None or isinstance(point, date) or _changes.as_date(point):
+                return self.ledger
+            ledger, commit = _git.ledger_at(
+                self.path, point, use_cache=self.use_cache, timezone=self.timezone
+            )
+            commits[end] = commit.sha
+            return ledger
+
+        after = at(until, 1)
+        before = at(since, 0) if since_day is None else after
+        if reports:
+            known = {r.key.casefold(): r.key for r in (*before.reports, *after.reports)}
+            for key in reports:
+                if key.strip().casefold() not in known:
+                    from wrrtrack._errors import UnknownTerm
+
+                    raise UnknownTerm("report", key, sorted(set(known.values())))
+            keys = {known[key.strip().casefold()] for key in reports}
+            before, after = before.of_reports(keys), after.of_reports(keys)
+        if since_day is not None:
+            found = _changes.dated(after, since_day, until_day)
+        else:
+            found = _changes.compare(before, after)
+        return found._replace(
+            since=str(since),
+            until=None if until is None else str(until),
+            commits=(commits[0], commits[1]),
+        )
 
     @property
     def source_paths(self) -> list[Path]:
@@ -619,6 +673,14 @@ class Registry:
             raise InvalidChange(
                 f"'{key}' ({{field}}) names a device on Windows, where sources/{key}.txt "
                 "cannot be a file; choose another key",
+                "key",
+            )
+        from wrrtrack._folder import RESERVED_KEYS
+
+        if key in RESERVED_KEYS:  # in a file too: a file registry may become a folder
+            raise InvalidChange(
+                f"'{key}' ({{field}}) is reserved: a folder registry keeps the vocabularies "
+                f"of every report in {key}.yaml; choose another key",
                 "key",
             )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
