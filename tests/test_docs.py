@@ -49,6 +49,8 @@ COMMANDS = [
     ["reports"],
     ["reports", "add"],
     ["add"],
+    ["edit"],
+    ["remove"],
     ["export"],
     ["schema"],
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "Reaction",
     "ReadOnlyRegistry",
     "Recommendation",
+    "RecommendationEdit",
     "RecordChange",
     "Registry",
     "RegistryChanges",
@@ -86,12 +87,13 @@ if TYPE_CHECKING:
         StatusChange,
         StatusUpdate,
     )
-    from wrrtrack._registry import Registry, SourceUpdate, Validation
+    from wrrtrack._registry import RecommendationEdit, Registry, SourceUpdate, Validation
     from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 # Where each name lives; every other name of __all__ is an exception in wrrtrack._errors.
 _HOMES = {
     "Registry": "wrrtrack._registry",
+    "RecommendationEdit": "wrrtrack._registry",
     "SourceUpdate": "wrrtrack._registry",
     "Validation": "wrrtrack._registry",
     "RegistryChanges": "wrrtrack._changes",

@@ -468,6 +468,93 @@ class Registry:
 
         return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
 
+    def edit(
+        self,
+        identifier: str,
+        *,
+        title: str | None = None,
+        theme: str | None = None,
+        stance: str | None = None,
+        actors: Sequence[str] | None = None,
+        quotes: Sequence[str] | None = None,
+        today: date | None = None,
+    ) -> RecommendationEdit:
+        """Correct a recommendation: each argument given replaces that field (`actors` the
+        whole list, `quotes` all its quotes); returns the record before and after.
+
+        The rules of `add` hold: keys are resolved against the vocabularies its report may
+        use (`UnknownTerm`), no actor twice, every quote found in the report's source text
+        (`EvidenceRefused`). Its history is never rewritten. An edit that changes nothing
+        writes nothing (`RecommendationEdit.changed` is False).
+        """
+        today = today or clock.today(self.timezone)
+        title, theme, stance = (
+            _clean("title", title),
+            _clean("theme", theme),
+            _clean("stance", stance),
+        )
+        actors = None if actors is None else _cleaned("actors", actors)
+        quotes = None if quotes is None else _cleaned("quotes", quotes)
+        if (title, theme, stance, actors, quotes) == (None,) * 5:
+            raise InvalidChange("give a field to change: title, theme, stance, actors or quotes")
+        if actors == ():
+            raise InvalidChange("give at least one actor ({field})", "actors")
+        if quotes == ():
+            raise InvalidChange("give at least one quote ({field}) from the source", "quotes")
+        self._writable()
+
+        def change(doc: Document) -> tuple[Document, RecommendationEdit]:
+            from wrrtrack import _edit, _evidence
+
+            ledger = doc.parsed.ledger
+            before = ledger.get(identifier)
+            vocab = ledger.vocabularies_of(before.report)
+            after = before._replace(
+                title=before.title if title is None else title,
+                theme=before.theme if theme is None else vocab.themes.resolve(theme),
+                stance=before.stance if stance is None else vocab.stances.resolve(stance),
+            )
+            if actors is not None:
+                keys = tuple(vocab.actors.resolve(actor) for actor in actors)
+                if repeated(keys) is not None:
+                    raise InvalidChange("an actor is given twice ({field})", "actors")
+                after = after._replace(actors=keys)
+            if quotes is not None and quotes != before.quotes:
+                source = ledger.quote_source_of(ledger.report_of(before.report))
+                _evidence.check_quotes(self.root, source, before.id, quotes)
+                after = after._replace(quotes=quotes)
+            if after == before:
+                raise _Unchanged(before)
+            reread = self._folder_reading(doc.path, today) if self.is_folder else None
+            edited = _edit.edit_record(doc, after, today=today, reread=reread)
+            return edited, RecommendationEdit(before, after)
+
+        try:
+            return self._write(
+                change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+            )
+        except _Unchanged as unchanged:
+            return RecommendationEdit(unchanged.record, unchanged.record)
+
+    def remove(self, identifier: str, *, today: date | None = None) -> Recommendation:
+        """Remove a recommendation entered by mistake, history and all; returns it.
+
+        Only its lines go (and the blank line that separated it from the others): the
+        file reads as if it had never been there. Git keeps the old text.
+        """
+        today = today or clock.today(self.timezone)
+        self._writable()
+
+        def change(doc: Document) -> tuple[Document, Recommendation]:
+            from wrrtrack import _edit
+
+            reread = self._folder_reading(doc.path, today) if self.is_folder else None
+            return _edit.remove_record(doc, identifier, today=today, reread=reread)
+
+        return self._write(
+            change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+        )
+
     def add_term(
         self,
         section: str,
@@ -782,6 +869,26 @@ class _VocabulariesAppeared(Exception):
     between looking for them and taking the lock."""
 
 
+class _Unchanged(Exception):
+    """An edit that would change nothing: nothing is written (`Registry.edit`)."""
+
+    def __init__(self, record: Recommendation) -> None:
+        super().__init__(record.id)
+        self.record = record
+
+
+class RecommendationEdit(NamedTuple):
+    """What `Registry.edit` did: the recommendation before and after."""
+
+    before: Recommendation
+    after: Recommendation
+
+    @property
+    def changed(self) -> bool:
+        """Whether the edit changed anything (when not, nothing was written)."""
+        return self.before != self.after
+
+
 class SourceUpdate(NamedTuple):
     """What `update_source` did: the source, its fingerprint before and after, and how
     many quotes citing it were checked."""
@@ -832,6 +939,6 @@ def _has_invalid_text(value: str) -> bool:
     return "\0" in value or any("\ud800" <= char <= "\udfff" for char in value)
 
 
-public(Registry, SourceUpdate, Validation)
+public(Registry, RecommendationEdit, SourceUpdate, Validation)
 
-__all__ = ["Registry", "SourceUpdate", "Validation"]
+__all__ = ["RecommendationEdit", "Registry", "SourceUpdate", "Validation"]
