@@ -18,7 +18,8 @@ from wrrtrack.config import FILE_NAME
 from wrrtrack.discover import DEFAULT_RELATIVE, bundled_registry
 
 CONFIG_HEADER = (
-    "# wrrtrack settings for this directory and those below it (see wrrtrack's docs/configuration.md).\n"
+    "# wrrtrack settings for this directory and those below it\n"
+    "# (see wrrtrack's docs/configuration.md).\n"
     "# registry: the registry file or folder, relative to this file;\n"
     '# lang: the language of reports and labels, "nl" or "en";\n'
     '# timezone: where "today" is (the default date of a change), an IANA name.\n'
