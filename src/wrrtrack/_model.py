@@ -17,6 +17,8 @@ from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm, 
 from wrrtrack._vocabulary import Vocabularies
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wrrtrack._quotes import Quoted
 
 
@@ -124,6 +126,12 @@ class Recommendation(NamedTuple):
             )
         return self._replace(status=change.status, history=(*self.history, change))
 
+    def repeats(self, change: StatusChange) -> bool:
+        """Whether `change` is the newest history entry again (whoever records it): most
+        likely a command run twice, as after a failure it did not see succeed."""
+        newest = self.history[-1] if self.history else None
+        return newest is not None and newest._replace(by=change.by) == change
+
     def text_matches(self, needle: str) -> bool:
         """Search in title, quotes, history notes and the quotes of history entries,
         ignoring case and accents (see `fold`)."""
@@ -212,10 +220,12 @@ def derived_key(publisher: str, number: str | None) -> str | None:
 
 
 class StatusUpdate(NamedTuple):
-    """What `Registry.set_status` changed: the recommendation before and after."""
+    """What `Registry.set_status` changed: the recommendation before and after, and the
+    file the entry was written in (None when not known)."""
 
     before: Recommendation
     after: Recommendation
+    path: Path | None = None
 
     @property
     def change(self) -> StatusChange:

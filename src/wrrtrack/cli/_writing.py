@@ -15,10 +15,9 @@ from wrrtrack._errors import UnknownTerm
 from wrrtrack._vocabulary import STANCES, STATUSES
 from wrrtrack.cli import _streams
 from wrrtrack.cli._app import registry_of, written
-from wrrtrack.cli._completion import completed_by, key_completer
+from wrrtrack.cli._completion import complete_ids_or_status, completed_by, key_completer
 from wrrtrack.cli._options import (
     ByOption,
-    RecommendationId,
     VocabularyName,
     date_option,
     parse_date,
@@ -29,7 +28,15 @@ from wrrtrack.cli._options import (
 
 def status_set(
     ctx: typer.Context,
-    identifier: RecommendationId,
+    identifiers: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID…",
+            help="The recommendations' ids, e.g. wrr103-7 (one or more).",
+            click_type=completed_by(complete_ids_or_status),
+            show_default=False,
+        ),
+    ],
     status: Annotated[
         str,
         typer.Argument(
@@ -62,28 +69,46 @@ def status_set(
             metavar="TEXT",
         ),
     ] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Record an entry equal to the newest one (refused without it, as a "
+            "probable retry).",
+        ),
+    ] = False,
 ) -> None:
-    """Record STATUS for recommendation ID (one history entry). Same status again needs --note.
+    """Record STATUS for each recommendation ID (one history entry each, all or none).
+    Same status again needs --note.
 
     Examples:
 
     $ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01
+    $ wrrtrack status set wrr103-1 wrr103-2 in-uitvoering --date 2026-11-01
     """
     day = parse_date(on, "--date")
-    registry = registry_of(ctx, read=False)  # set_status reads it once, under its lock
+    registry = registry_of(ctx, read=False)  # set_statuses reads it once, under its lock
     try:
-        update = writing(
-            lambda: registry.set_status(
-                identifier, status, note=note, on=day, by=by, source=source, quotes=quote or ()
+        updates = writing(
+            lambda: registry.set_statuses(
+                identifiers,
+                status,
+                note=note,
+                on=day,
+                by=by,
+                source=source,
+                quotes=quote or (),
+                again=again,
             )
         )
     except UnknownTerm as exc:
         raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
-    before, after = update.before.status, update.after.status
-    arrow = f"{before} -> {after}" if before != after else "note"
-    _streams.say(
-        f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {written(registry)}"
-    )
+    written(registry)
+    for update in updates:
+        before, after = update.before.status, update.after.status
+        arrow = f"{before} -> {after}" if before != after else "note"
+        where = update.path or registry.path
+        _streams.say(f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {where}")
 
 
 def sources_update(
