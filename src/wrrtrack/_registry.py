@@ -410,7 +410,7 @@ class Registry:
         self,
         identifier: str,
         *,
-        report: str,
+        report: str | None = None,
         title: str,
         theme: str,
         stance: str,
@@ -423,6 +423,7 @@ class Registry:
         today: date | None = None,
     ) -> Recommendation:
         """Append a new recommendation to `report`, with its first history entry; returns it.
+        Without `report`, to the registry's one report (`Ledger.only_report`).
 
         Keys are resolved as `select` resolves them, against the vocabularies `report` may
         use (`UnknownTerm` otherwise). Every quote must be found in the report's source
@@ -452,7 +453,7 @@ class Registry:
             from wrrtrack import _edit, _evidence
 
             ledger = doc.parsed.ledger
-            advice = ledger.report_of(report)
+            advice = ledger.report_of(report) if report is not None else ledger.only_report()
             vocab = ledger.vocabularies_of(advice.key)
             keys = [vocab.actors.resolve(actor) for actor in actors]
             if repeated(keys) is not None:
@@ -481,7 +482,11 @@ class Registry:
             )
             return _edit.append_record(doc, record, today=today), record
 
-        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
+        def target(read: _reading.Read) -> str:
+            key = report if report is not None else read.parsed.ledger.only_report().key
+            return _transaction.file_of(read, report=key)
+
+        return self._write(change, today, target)
 
     def add_term(
         self,

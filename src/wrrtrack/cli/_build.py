@@ -80,9 +80,24 @@ def _reflowed(command: Any) -> Any:
     own). Inside a paragraph they are joined; paragraphs stay, and so does each line of a
     paragraph of examples (`$ wrrtrack …`)."""
     command.help = reflow(command.help)
+    _help_prepared(command)
     for sub in getattr(command, "commands", {}).values():
         _reflowed(sub)
     return command
+
+
+def _help_prepared(command: Any) -> None:
+    """`command`'s help made ready when it is rendered, and only then (`_help.prepare`):
+    the keys of the registry in it, and options stacked at a narrow terminal."""
+    typers = command.format_help
+
+    def format_help(ctx: Any, formatter: Any) -> None:
+        from wrrtrack.cli import _help
+
+        _help.prepare(ctx)
+        typers(ctx, formatter)
+
+    command.format_help = format_help
 
 
 def reflow(text: str | None) -> str | None:
@@ -133,4 +148,5 @@ def command() -> typer.core.TyperGroup:
     root: typer.core.TyperGroup = get_command(bare)  # type: ignore[assignment]
     root.commands = _Subcommands(builders)
     root.help = reflow(root.help)  # its subcommands: as they are built
+    _help_prepared(root)
     return root

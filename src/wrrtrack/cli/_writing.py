@@ -22,6 +22,7 @@ from wrrtrack.cli._options import (
     date_option,
     parse_date,
     report_option,
+    vocabulary_choice,
     writing,
 )
 
@@ -31,7 +32,7 @@ def status_set(
     identifiers: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID…",
+            metavar="ID...",
             help="The recommendations' ids, e.g. wrr103-7 (one or more).",
             click_type=completed_by(complete_ids_or_status),
             show_default=False,
@@ -155,7 +156,7 @@ def init(
         ),
     ] = False,
 ) -> None:
-    """Copy the bundled registry and its source text into DIR, to change them there.
+    """Copy the bundled registry and its source text into DIR; --blank: an empty one.
 
     Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
     --blank, writes an empty registry instead, to add reports to ('reports add'). With
@@ -312,7 +313,6 @@ def reports_add(
 def add(
     ctx: typer.Context,
     identifier: Annotated[str, typer.Argument(metavar="ID", help="The new recommendation's id.")],
-    report: Annotated[str, report_option("The key of its advisory report.")],
     title: Annotated[
         str, typer.Option("--title", metavar="TEXT", help="What the advice is, in a line.")
     ],
@@ -336,6 +336,10 @@ def add(
             "(repeat for several).",
         ),
     ],
+    report: Annotated[
+        str | None,
+        report_option("The key of its advisory report (not needed when there is one)."),
+    ] = None,
     status: Annotated[
         str,
         typer.Option("--status", "-s", metavar="KEY", help="The status it starts with."),
@@ -380,7 +384,14 @@ def add(
 
 def vocab_add(
     ctx: typer.Context,
-    name: Annotated[VocabularyName, typer.Argument(metavar="VOCABULARY", help="The vocabulary.")],
+    name: Annotated[
+        VocabularyName,
+        typer.Argument(
+            metavar="VOCABULARY",
+            help="actors, stances, statuses or themes (or actor, …).",
+            click_type=vocabulary_choice(),
+        ),
+    ],
     key: Annotated[
         str, typer.Argument(metavar="KEY", help="The new key: lower-case letters, digits, '-'.")
     ],
