@@ -10,13 +10,13 @@ from typing import Any
 
 import typer
 
-from wrrtrack.cli import _publishing, _reading, _writing
+from wrrtrack.cli import _following, _publishing, _reading, _writing
 from wrrtrack.cli._app import Command, app, reports_app, sources_app, status_app, vocab_app
 from wrrtrack.cli._completion import init_completion
 
 app.command("list")(_reading.list_)
 app.command(cls=Command)(_reading.show)
-status_app.command("set", cls=Command)(_writing.status_set)
+status_app.command("set", cls=Command)(_following.status_set)
 status_app.command("history", cls=Command)(_reading.status_history)
 vocab_app.command("list")(_reading.vocab)
 app.command()(_publishing.report)
