@@ -17,6 +17,8 @@ from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm, 
 from wrrtrack._vocabulary import Vocabularies
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wrrtrack._quotes import Quoted
 
 
@@ -124,6 +126,12 @@ class Recommendation(NamedTuple):
             )
         return self._replace(status=change.status, history=(*self.history, change))
 
+    def repeats(self, change: StatusChange) -> bool:
+        """Whether `change` is the newest history entry again (whoever records it): most
+        likely a command run twice, as after a failure it did not see succeed."""
+        newest = self.history[-1] if self.history else None
+        return newest is not None and newest._replace(by=change.by) == change
+
     def text_matches(self, needle: str) -> bool:
         """Search in title, quotes, history notes and the quotes of history entries,
         ignoring case and accents (see `fold`)."""
@@ -212,10 +220,12 @@ def derived_key(publisher: str, number: str | None) -> str | None:
 
 
 class StatusUpdate(NamedTuple):
-    """What `Registry.set_status` changed: the recommendation before and after."""
+    """What `Registry.set_status` changed: the recommendation before and after, and the
+    file the entry was written in (None when not known)."""
 
     before: Recommendation
     after: Recommendation
+    path: Path | None = None
 
     @property
     def change(self) -> StatusChange:
@@ -368,6 +378,21 @@ class Ledger(_LedgerFields):
                 return report
         raise UnknownTerm("report", key, [report.key for report in self.reports])
 
+    def only_report(self) -> AdviceReport:
+        """The report a writer means when none is named: the registry's one report.
+        With none or several, `InvalidChange` asks for the key (the argument `report`)."""
+        if len(self.reports) == 1:
+            return self.reports[0]
+        if not self.reports:
+            raise InvalidChange(
+                "the registry holds no report yet; add one with 'reports add'", "report"
+            )
+        keys = ", ".join(report.key for report in self.reports)
+        raise InvalidChange(
+            f"the registry holds {len(self.reports)} reports; name one with {{field}} ({keys})",
+            "report",
+        )
+
     def vocabularies_of(self, report: str) -> Vocabularies:
         """The vocabularies a record of `report` may use: the registry's keys and the
         report's own, without the keys other reports declare for themselves."""
@@ -465,10 +490,17 @@ class Ledger(_LedgerFields):
 
     @property
     def as_of(self) -> date:
-        """The newest history date: what a report is 'as of' unless told otherwise."""
+        """The newest history date: what a report is 'as of' unless told otherwise
+        (`date.min` for a registry without reports: see `dated`)."""
+        return self.dated or date.min
+
+    @property
+    def dated(self) -> date | None:
+        """The newest history date, else the newest reaction's; None when the registry
+        holds no report, and so nothing it could be 'as of'."""
         if self.recommendations:
             return max(rec.updated for rec in self.recommendations)
-        return max((report.reaction.date for report in self.reports), default=date.min)
+        return max((report.reaction.date for report in self.reports), default=None)
 
     def as_at(self, day: date) -> Ledger:
         """The registry as it stood at the end of `day`: later history entries left out, each

@@ -344,6 +344,7 @@ class Registry:
         by: str | None = None,
         source: str | None = None,
         quotes: Sequence[str] = (),
+        again: bool = False,
         today: date | None = None,
     ) -> StatusUpdate:
         """Append a history entry and set the current status; returns the record before
@@ -358,7 +359,51 @@ class Registry:
         that is not stored. `quotes` are verbatim passages of the stored source `source`
         names: each must be found in it (as `validate` finds quotes), and the source must
         still match its fingerprint, else `EvidenceRefused` and nothing is written.
+
+        An entry equal to the record's newest one (but for `by`) is refused as a probable
+        retry of a change already made, unless `again`.
         """
+        (update,) = self.set_statuses(
+            (identifier,),
+            status,
+            note=note,
+            on=on,
+            by=by,
+            source=source,
+            quotes=quotes,
+            again=again,
+            today=today,
+        )
+        return update
+
+    def set_statuses(
+        self,
+        identifiers: Sequence[str],
+        status: str,
+        *,
+        note: str | None = None,
+        on: date | None = None,
+        by: str | None = None,
+        source: str | None = None,
+        quotes: Sequence[str] = (),
+        again: bool = False,
+        today: date | None = None,
+    ) -> list[StatusUpdate]:
+        """`set_status` for each of several records, with one entry each (the same date,
+        note, source and quotes); one `StatusUpdate` each, in the order given.
+
+        Every record's change is checked before any file is written: one refused (an
+        unknown id, a quote not in the source, the same status without a note, a probable
+        retry) refuses them all, and nothing is written. An id given twice is refused.
+        In a folder registry each file is written once.
+        """
+        if isinstance(identifiers, str):  # one id is not a sequence of characters
+            identifiers = (identifiers,)
+        identifiers = _cleaned("id", identifiers)
+        if not identifiers:
+            raise InvalidChange("give at least one {field}", "id")
+        if repeated([i.casefold() for i in identifiers]) is not None:
+            raise InvalidChange("a recommendation is given twice ({field})", "id")
         today = today or clock.today(self.timezone)
         on = on or today
         _not_in_future(on, today, "on")
@@ -377,25 +422,49 @@ class Registry:
                 "by",
             )
 
-        def change(doc: Document) -> tuple[Document, StatusUpdate]:
+        def change(doc: Document) -> tuple[Document, dict[str, StatusUpdate]]:
             from wrrtrack import _edit, _evidence
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
-            if quotes:
-                _evidence.check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
             entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
-            edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
-            return edited, StatusUpdate(before, after)
+            done: dict[str, StatusUpdate] = {}
+            for identifier in identifiers:
+                if doc.parsed.ledger.get(identifier).id not in doc.parsed.layouts:
+                    continue  # in another file of a folder registry
+                if quotes:
+                    _evidence.check_new_quotes(
+                        self.root, doc.parsed.ledger, identifier, source, quotes
+                    )
+                doc, before, after = _edit.set_status(doc, identifier, entry, today=today)
+                if before.repeats(entry) and not again:
+                    raise InvalidChange(
+                        f"{before.id}: its newest entry ({on.isoformat()}, {key}) is this "
+                        "one already, so this is probably a retry of a change that was "
+                        "written; add {field} to record it a second time",
+                        "again",
+                    )
+                done[identifier] = StatusUpdate(before, after, doc.path)
+            return doc, done
 
-        return self._write(
-            change, today, lambda read: _transaction.file_of(read, identifier=identifier)
-        )
+        if self.is_folder:
+
+            def files(read: _reading.Read) -> list[str]:
+                return [_transaction.file_of(read, identifier=i) for i in identifiers]
+
+            reader = _transaction.Reader(today, self.use_cache, self.timezone)
+            edits = _transaction.write_in_files(
+                self.path, change, files, reader, self._written, seen=self._seen
+            )
+            updates = {i: update for done in edits for i, update in done.items()}
+        else:
+            updates = self._write(change, today)
+        return [updates[identifier] for identifier in identifiers]
 
     def add(
         self,
         identifier: str,
         *,
-        report: str,
+        report: str | None = None,
         title: str,
         theme: str,
         stance: str,
@@ -408,6 +477,7 @@ class Registry:
         today: date | None = None,
     ) -> Recommendation:
         """Append a new recommendation to `report`, with its first history entry; returns it.
+        Without `report`, to the registry's one report (`Ledger.only_report`).
 
         Keys are resolved as `select` resolves them, against the vocabularies `report` may
         use (`UnknownTerm` otherwise). Every quote must be found in the report's source
@@ -437,7 +507,7 @@ class Registry:
             from wrrtrack import _edit, _evidence
 
             ledger = doc.parsed.ledger
-            advice = ledger.report_of(report)
+            advice = ledger.report_of(report) if report is not None else ledger.only_report()
             vocab = ledger.vocabularies_of(advice.key)
             keys = [vocab.actors.resolve(actor) for actor in actors]
             if repeated(keys) is not None:
@@ -466,7 +536,11 @@ class Registry:
             )
             return _edit.append_record(doc, record, today=today), record
 
-        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
+        def target(read: _reading.Read) -> str:
+            key = report if report is not None else read.parsed.ledger.only_report().key
+            return _transaction.file_of(read, report=key)
+
+        return self._write(change, today, target)
 
     def edit(
         self,

@@ -37,6 +37,22 @@ Lang = Literal["nl", "en"]
 VocabularyName = Literal["actors", "stances", "statuses", "themes"]
 
 
+def vocabulary_choice() -> Any:
+    """The parameter type of a vocabulary's name: one of `VocabularyName`, or its singular
+    (`vocab add actor …`, as a user says it), which becomes the plural."""
+    from typer._types import TyperChoice  # loaded with Typer's main module anyway
+
+    class Vocabularies(TyperChoice[str]):
+        def convert(self, value: Any, param: Any, ctx: Any) -> str:
+            if isinstance(value, str) and f"{value}s" in self.choices:
+                value = f"{value}s"
+            elif value == "status":
+                value = "statuses"
+            return super().convert(value, param, ctx)
+
+    return Vocabularies(["actors", "stances", "statuses", "themes"])
+
+
 # --- the output options: --format, --json, --output, --lang ------------------------------
 
 
@@ -197,6 +213,7 @@ OPTION_NAMES = {
     "source_file": "--source-file",
     "reaction_label": "--reaction-label-nl/--reaction-label-en",
     "id": "ID",
+    "identifiers": "ID",
     "key": "KEY",
     "quotes": "--quote",
     "actors": "--actor",

@@ -27,6 +27,7 @@ from wrrtrack.cli._options import (
     format_option,
     report_keys,
     resolve,
+    vocabulary_choice,
 )
 from wrrtrack.cli._present import present
 
@@ -84,11 +85,12 @@ def list_(
         one = shown[0] if len(shown) == 1 else None
         # "2 of 7": of the recommendations of the reports listed, not of the whole registry.
         total = len(registry.select(Filter(reports=where.reports)))
+        dated = registry.ledger.dated  # None: an empty registry is as of no day
         caption = " · ".join(
             (
                 words["count"].format(shown=len(recs), total=total),
                 *([one.reaction.reference] if one else []),
-                words["as_of"].format(day=registry.ledger.as_of.isoformat()),
+                *([words["as_of"].format(day=dated.isoformat())] if dated else []),
             )
         )
         rich_table = terminal.list_table(
@@ -209,7 +211,8 @@ def vocab(
         VocabularyName | None,
         typer.Argument(
             metavar="[VOCABULARY]",
-            help="actors, stances, statuses or themes; default all four.",
+            help="actors, stances, statuses or themes (or actor, …); default all four.",
+            click_type=vocabulary_choice(),
             show_default=False,
         ),
     ] = None,
