@@ -24,6 +24,7 @@ from wrrtrack._errors import (
     public,
 )
 from wrrtrack._model import (
+    RELATIONS,
     AdviceReport,
     Filter,
     Label,
@@ -290,6 +291,7 @@ class Registry:
         by: str | None = None,
         source: str | None = None,
         quotes: Sequence[str] = (),
+        relation: str | None = None,
         today: date | None = None,
     ) -> StatusUpdate:
         """Append a history entry and set the current status; returns the record before
@@ -304,9 +306,15 @@ class Registry:
         that is not stored. `quotes` are verbatim passages of the stored source `source`
         names: each must be found in it (as `validate` finds quotes), and the source must
         still match its fingerprint, else `EvidenceRefused` and nothing is written.
+
+        `relation` says how the document bears on the advice: "response" (it presents
+        itself as following up this advice) or "related" (it bears on it without saying
+        so); None leaves it unstated.
         """
         today = today or clock.today(self.timezone)
         on = on or today
+        if relation is not None and relation not in RELATIONS:
+            raise InvalidChange("{field} is 'response' or 'related'", "relation")
         _not_in_future(on, today, "on")
         note, by, source = _clean("note", note), _clean("by", by), _clean("source", source)
         quotes = _cleaned("quotes", quotes)
@@ -329,7 +337,7 @@ class Registry:
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
             if quotes:
                 _evidence.check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
-            entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
+            entry = StatusChange(on, key, note or None, author, source, tuple(quotes), relation)
             edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
             return edited, StatusUpdate(before, after)
 
@@ -351,6 +359,8 @@ class Registry:
         on: date | None = None,
         by: str | None = None,
         note: str | None = None,
+        due: date | None = None,
+        review: date | None = None,
         today: date | None = None,
     ) -> Recommendation:
         """Append a new recommendation to `report`, with its first history entry; returns it.
@@ -358,7 +368,9 @@ class Registry:
         Keys are resolved as `select` resolves them, against the vocabularies `report` may
         use (`UnknownTerm` otherwise). Every quote must be found in the report's source
         text (`InvalidChange` names the nearest passage); `on` defaults to the date of the
-        report's reaction, `by` to the git user name (else the login name). Nothing is
+        report's reaction, `by` to the git user name (else the login name). `due` is the
+        deadline the government set itself (not before the report's date) and `review`
+        the day the registry's keeper means to look again; both may lie ahead. Nothing is
         written unless all of it holds.
         """
         today = today or clock.today(self.timezone)
@@ -394,6 +406,11 @@ class Registry:
                 raise InvalidChange(
                     f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
                 )
+            if due is not None and due < advice.date:
+                raise InvalidChange(
+                    f"the deadline {due} is before report {advice.key} itself ({advice.date})",
+                    "due",
+                )
             source = ledger.quote_source_of(advice)
             _evidence.check_quotes(self.root, source, identifier, quotes)
             # The first entry records the reaction: by its stored source where there is one.
@@ -409,6 +426,8 @@ class Registry:
                 tuple(quotes),
                 (entry,),
                 advice.key,
+                due,
+                review,
             )
             return _edit.append_record(doc, record, today=today), record
 

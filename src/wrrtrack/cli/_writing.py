@@ -18,10 +18,15 @@ from wrrtrack.cli._app import registry_of, written
 from wrrtrack.cli._completion import completed_by, key_completer
 from wrrtrack.cli._options import (
     ByOption,
+    DueOption,
     RecommendationId,
+    RelatedFlag,
+    ResponseFlag,
+    ReviewOption,
     VocabularyName,
     date_option,
     parse_date,
+    relation_of,
     report_option,
     writing,
 )
@@ -62,6 +67,8 @@ def status_set(
             metavar="TEXT",
         ),
     ] = None,
+    related: RelatedFlag = False,
+    response: ResponseFlag = False,
 ) -> None:
     """Record STATUS for recommendation ID (one history entry). Same status again needs --note.
 
@@ -70,11 +77,19 @@ def status_set(
     $ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01
     """
     day = parse_date(on, "--date")
+    relation = relation_of(related, response)
     registry = registry_of(ctx, read=False)  # set_status reads it once, under its lock
     try:
         update = writing(
             lambda: registry.set_status(
-                identifier, status, note=note, on=day, by=by, source=source, quotes=quote or ()
+                identifier,
+                status,
+                note=note,
+                on=day,
+                by=by,
+                source=source,
+                quotes=quote or (),
+                relation=relation,
             )
         )
     except UnknownTerm as exc:
@@ -322,6 +337,8 @@ def add(
     note: Annotated[
         str | None, typer.Option("--note", "-n", metavar="TEXT", help="A note.")
     ] = None,
+    due: DueOption = None,
+    review: ReviewOption = None,
 ) -> None:
     """Add recommendation ID to a report, with its first history entry.
 
@@ -333,6 +350,7 @@ def add(
     $ wrrtrack add vsd-3 --report voorbeeldstad-wijk --title "Een extra wijkbudget" --theme wijkaanpak --stance afgewezen --actor college --quote "Het college ziet geen ruimte om een extra wijkbudget in te stellen" --status afgewezen --by "A. Jansen"
     """  # noqa: E501
     day = parse_date(on, "--date")
+    deadline, review_on = parse_date(due, "--due"), parse_date(review, "--review")
     registry = registry_of(ctx, read=False)
     # An unknown key is a request the registry refuses (exit 1), as a duplicate id is.
     rec = writing(
@@ -348,6 +366,8 @@ def add(
             on=day,
             by=by,
             note=note,
+            due=deadline,
+            review=review_on,
         )
     )
     _streams.say(f"added {rec.id} to report {rec.report} ({rec.status}) in {written(registry)}")
