@@ -408,7 +408,8 @@ class Registry:
                 )
             if due is not None and due < advice.date:
                 raise InvalidChange(
-                    f"the deadline {due} is before report {advice.key} itself ({advice.date})",
+                    f"the deadline {{field}} {due} is before report {advice.key} itself "
+                    f"({advice.date})",
                     "due",
                 )
             source = ledger.quote_source_of(advice)
@@ -442,6 +443,7 @@ class Registry:
         en: str,
         aliases: Sequence[str] = (),
         report: str | None = None,
+        final: bool = False,
         today: date | None = None,
     ) -> Term:
         """Add a key to the vocabulary `section` (`actors`, `themes`, `stances`,
@@ -449,7 +451,8 @@ class Registry:
 
         A key or alias that another key already has is refused (`InvalidChange`), and so
         is a key another report declares with other labels: a key means the same in every
-        report.
+        report. `final` marks a status that closes an item (never overdue or stale), as
+        `uitgevoerd`, `afgewezen` and `vervallen` are; only a status may be final.
         """
         from wrrtrack._vocabulary import DEFAULTS
 
@@ -465,7 +468,9 @@ class Registry:
                 raise InvalidChange(
                     f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
                 )
-        term = Term(key, nl, en, tuple(aliases))
+        if final and section != "statuses":
+            raise InvalidChange("only a status can be final ({field})", "final")
+        term = Term(key, nl, en, tuple(aliases), final)
         self._writable()
 
         def change(doc: Document) -> tuple[Document, Term]:

@@ -389,6 +389,12 @@ def vocab_add(
         str | None,
         report_option("Only for this report's recommendations."),
     ] = None,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final", help="statuses: the status closes an item (never overdue or stale)."
+        ),
+    ] = False,
 ) -> None:
     """Add KEY to a vocabulary of the registry, or of one report with --report.
 
@@ -401,7 +407,9 @@ def vocab_add(
     """
     registry = registry_of(ctx, read=False)
     term = writing(
-        lambda: registry.add_term(name, key, nl=nl, en=en, aliases=alias or (), report=report)
+        lambda: registry.add_term(
+            name, key, nl=nl, en=en, aliases=alias or (), report=report, final=final
+        )
     )
     path = written(registry)
     whose = f"report {registry.report_of(report).key}'s" if report else "the registry's"

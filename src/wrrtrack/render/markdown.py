@@ -16,6 +16,7 @@ from wrrtrack._vocabulary import Language, Vocabulary
 from wrrtrack.render import visible
 from wrrtrack.render.content import (
     TEXT,
+    Attention,
     Changes,
     ReportContent,
     StatusCount,
@@ -124,6 +125,10 @@ class _Report:
         out += [f"{self.h(2)}{t['summary']}", ""]
         out += self.status_summary()
         out += self.actor_summary()
+        out += self.relation_summary()
+        for attention in (c.overdue(), c.stale()):
+            if attention is not None:
+                out += self.attention_section(attention)
         changes = c.changes()
         if changes is not None:
             out += self.changes_section(changes)
@@ -171,6 +176,47 @@ class _Report:
         align = "l" + "r" * (len(matrix.statuses) + 1)
         return [f"{self.h(3)}{t['by_actor']}", "", *_table(header, rows, align)]
 
+    def relation_summary(self) -> list[str]:
+        """How many history entries respond to the advice and how many are related
+        developments (nothing when no entry says)."""
+        t, counts = self.t, self.c.relation_counts()
+        if not counts:
+            return []
+        rows = [[inline(r.label), str(r.total)] for r in counts]
+        rows.append([f"**{t['total']}**", f"**{sum(r.total for r in counts)}**"])
+        return [
+            f"{self.h(3)}{t['by_relation']}",
+            "",
+            *_table([t["relation"], t["count"]], rows, "lr"),
+        ]
+
+    def attention_section(self, attention: Attention) -> list[str]:
+        """The items past their deadline, or long without a new entry."""
+        t, c = self.t, self.c
+        overdue = attention.name == "overdue"
+        header = [t["id"], t["recommendation"], t["status"], t["due"] if overdue else t["changed"]]
+        rows = [
+            [
+                inline(c.brief(rec.id)) if c.summary else self.link(rec),
+                inline(c.brief(rec.title)),
+                self.label(self.vocab.statuses, rec.status),
+                (rec.due or rec.updated).isoformat() if overdue else rec.updated.isoformat(),
+            ]
+            for rec in attention.recommendations
+        ]
+        out = [f"{self.h(2)}{attention.heading}", "", *_table(header, rows)]
+        if attention.more:
+            out += [t["more_items"].format(more=attention.more), ""]
+        return out
+
+    def noted(self, change: StatusChange) -> str:
+        """A history entry's note, after the marker of its relation to the advice."""
+        note = inline(self.c.brief(change.note))
+        marker = self.c.marker(change)
+        if marker is None:
+            return note
+        return f"*{marker}* {note}" if note else f"*{marker}*"
+
     def changes_section(self, changes: Changes) -> list[str]:
         t, c = self.t, self.c
         out = [f"{self.h(2)}{changes.heading}", ""]
@@ -184,7 +230,7 @@ class _Report:
                     # A summary has no detail sections to link to.
                     inline(c.brief(rec.id)) if c.summary else self.link(rec),
                     self.label(self.vocab.statuses, change.status),
-                    inline(c.brief(change.note)),
+                    self.noted(change),
                     inline(c.brief(change.by)),
                 ]
                 for rec, change in changes.entries
@@ -259,7 +305,7 @@ class _Report:
         return [
             c.date.isoformat(),
             self.label(self.vocab.statuses, c.status),
-            inline(c.note),
+            self.noted(c),
             inline(c.by),
             link(inline((where := self.c.documented(c)).label), where.url),
         ]
