@@ -285,7 +285,7 @@ def test_the_report_lists_overdue_items_as_of_its_date(cli: Runner, registry: Pa
     assert '<em class="relation">(related)</em> ' in html
     assert '<h3 id="by-relation">By kind of entry</h3>' in html
     summary = cli("-r", registry, "report", "--summary", "--lang", "en").out
-    assert "| t-1 | Een termijn | open | 2023-12-31 |" in summary
+    assert "| t-1 | open | 2023-12-31 |" in summary  # a summary leaves titles out
 
 
 def test_a_report_without_deadlines_or_relations_has_no_such_sections(

@@ -484,10 +484,17 @@ class _Page:
     # --- changes, themes, details ---------------------------------------------------------
 
     def attention_section(self, attention: Attention) -> list[str]:
-        """The items past their deadline, or long without a new entry."""
+        """The items past their deadline, or long without a new entry (a summary leaves
+        out their titles, to stay small)."""
         t, c = self.t, self.c
         overdue = attention.name == "overdue"
-        heads = (t["id"], t["recommendation"], t["status"], t["due"] if overdue else t["changed"])
+        titled = not c.summary
+        heads = (
+            t["id"],
+            *((t["recommendation"],) if titled else ()),
+            t["status"],
+            t["due"] if overdue else t["changed"],
+        )
         out = [
             self.section(attention.name),
             self.h(2, _ours(attention.heading), f"{attention.name}-h"),
@@ -495,12 +502,12 @@ class _Page:
         ]
         for rec in attention.recommendations:
             ident = text(c.brief(rec.id))
-            if not c.summary:  # a summary has no details to link to
+            if titled:  # a summary has no details to link to
                 ident = f'<a href="#{_fragment(rec)}">{ident}</a>'
             day = rec.due if overdue and rec.due else rec.updated
             cells = [
                 ident,
-                text(c.brief(rec.title)),
+                *([text(rec.title)] if titled else []),
                 self.label(self.vocab.statuses, rec.status),
                 _time(day),
             ]

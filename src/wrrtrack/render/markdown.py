@@ -191,16 +191,19 @@ class _Report:
         ]
 
     def attention_section(self, attention: Attention) -> list[str]:
-        """The items past their deadline, or long without a new entry."""
+        """The items past their deadline, or long without a new entry (a summary leaves
+        out their titles, to stay small)."""
         t, c = self.t, self.c
         overdue = attention.name == "overdue"
-        header = [t["id"], t["recommendation"], t["status"], t["due"] if overdue else t["changed"]]
+        titled = not c.summary
+        header = [t["id"], *([t["recommendation"]] if titled else []), t["status"]]
+        header.append(t["due"] if overdue else t["changed"])
         rows = [
             [
-                inline(c.brief(rec.id)) if c.summary else self.link(rec),
-                inline(c.brief(rec.title)),
+                self.link(rec) if titled else inline(c.brief(rec.id)),
+                *([inline(rec.title)] if titled else []),
                 self.label(self.vocab.statuses, rec.status),
-                (rec.due or rec.updated).isoformat() if overdue else rec.updated.isoformat(),
+                (rec.due if overdue and rec.due else rec.updated).isoformat(),
             ]
             for rec in attention.recommendations
         ]
