@@ -86,7 +86,6 @@ def list_(
     $ wrrtrack list --actor gemeente
     $ wrrtrack list --search richtgetallen --format csv
     $ wrrtrack list --status doorgeschoven --format json
-    $ wrrtrack list --stale 12m
     """
     from wrrtrack._model import Filter
 
