@@ -16,7 +16,10 @@ import pytest
 
 from tests.conftest import SHIPPED, Runner
 from wrrtrack import Registry, clock
+from wrrtrack._errors import RegistryInvalid
 
+TEXT = SHIPPED.read_text(encoding="utf-8")
+TODAY = date(2026, 12, 7)
 QUOTE = (
     "Het kabinet onderschrijft de conclusie van de WRR dat Nederland een dynamische "
     "migratiesamenleving geworden is."
@@ -355,3 +358,35 @@ def test_an_export_of_a_registry_without_them_reads_back(cli: Runner, registry: 
     ledger = read_document(document)
     assert ledger.vocabularies.statuses.term("uitgevoerd").final is False  # as it was written
     assert ledger.get("wrr103-2").history[1].relation == "related"
+
+
+# --- the splice `edit --due/--review` will use --------------------------------------------
+
+
+def test_set_field_sets_replaces_and_removes_one_line() -> None:
+    from tests.test_edit import assert_parse_is_a_full_read, document
+    from wrrtrack import _edit
+
+    doc = document()
+    rec = doc.parsed.ledger.get("wrr103-3")
+    doc, _, after = _edit.set_field(
+        doc, rec._replace(review=date(2027, 1, 1)), "review", today=TODAY
+    )
+    doc, _, after = _edit.set_field(doc, after._replace(due=date(2026, 12, 31)), "due", today=TODAY)
+    assert_parse_is_a_full_read(doc)
+    assert (
+        "    status: open\n    due: 2026-12-31\n    review: 2027-01-01\n    quotes:\n" in doc.text
+    )
+    doc, before, after = _edit.set_field(doc, after._replace(due=date(2027, 6, 30)), "due",
+                                         today=TODAY)  # fmt: skip
+    assert (before.due, after.due) == (date(2026, 12, 31), date(2027, 6, 30))
+    assert_parse_is_a_full_read(doc)
+    doc, _, after = _edit.set_field(doc, after._replace(due=None), "due", today=TODAY)
+    assert_parse_is_a_full_read(doc)
+    assert "    status: open\n    review: 2027-01-01\n    quotes:\n" in doc.text
+    changed = [line for line in doc.text.splitlines() if line not in TEXT.splitlines()]
+    assert changed == ["    review: 2027-01-01"]
+    with pytest.raises(RegistryInvalid, match="before the report's date"):
+        _edit.set_field(doc, after._replace(due=date(2019, 1, 1)), "due", today=TODAY)
+    with pytest.raises(ValueError, match="changes due only"):
+        _edit.set_field(doc, after._replace(due=date(2027, 1, 1), title="x"), "due", today=TODAY)
