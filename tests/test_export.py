@@ -144,6 +144,7 @@ def test_the_export_has_every_part_of_the_registry() -> None:
             "Tot 1 januari 2022 zijn inburgeraars ingestroomd onder de Wi 2013, en daarmee zal "
             "het inburgeringsregime van deze wet nog zeker tot 2027 doorwerken."
         ],
+        "relation": "related",
     }
     # Every stored source, with the fingerprint of its file.
     sources = {source["id"]: source for source in document["sources"]}
