@@ -73,6 +73,8 @@ _ONLY_WHEN_GIVEN = {
     (Recommendation, "review"),
     (StatusChange, "relation"),
 }
+# Flags added later, written only when set (a term's `final`): read back, absent is false.
+_ONLY_WHEN_SET = {(_vocabulary.Term, "final")}
 
 
 def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
@@ -89,7 +91,8 @@ def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
         return {
             name: item
             for name, item in pairs
-            if item is not None or (nulls and (cls, name) not in _ONLY_WHEN_GIVEN)
+            if (item is not None or (nulls and (cls, name) not in _ONLY_WHEN_GIVEN))
+            and (item is not False or (cls, name) not in _ONLY_WHEN_SET)
         }
     if isinstance(value, tuple | list):
         return [plain(item, dates=dates, nulls=nulls) for item in value]

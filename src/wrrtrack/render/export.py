@@ -133,7 +133,10 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
                 ("en", "TEXT NOT NULL"),
                 ("final", "INTEGER NOT NULL"),  # 1: a status that closes an item
             ],
-            [{**term, "position": i + 1} for i, term in enumerate(vocabulary["terms"])],
+            [
+                {**term, "position": i + 1, "final": int(term.get("final", False))}
+                for i, term in enumerate(vocabulary["terms"])
+            ],
             ["key"],
         )
         for section, vocabulary in document["vocabularies"].items()
