@@ -394,3 +394,16 @@ def test_set_field_sets_replaces_and_removes_one_line() -> None:
         _edit.set_field(doc, after._replace(due=date(2019, 1, 1)), "due", today=TODAY)
     with pytest.raises(ValueError, match="changes due only"):
         _edit.set_field(doc, after._replace(due=date(2027, 1, 1), title="x"), "due", today=TODAY)
+
+
+def test_validate_refuses_a_final_theme(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    theme = "    algemeen: {nl: Algemeen, en: General}\n"
+    assert theme in text
+    registry.write_text(
+        text.replace(theme, "    algemeen: {nl: Algemeen, en: General, final: true}\n"),
+        encoding="utf-8",
+    )
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert "vocabularies.themes.algemeen.final: only a status can be final" in result.err

@@ -668,6 +668,17 @@ class _RegistryReader(NodeReader):
         if values is None:
             return None
         final = values.get("final")
+        if (
+            final
+            and what.removeprefix("vocabularies.") in DEFAULTS
+            and what != "vocabularies.statuses"
+        ):
+            self.problem(
+                self.field_node(value_node, "final"),
+                f"{what}.{key}.final",
+                "only a status can be final (it closes an item)",
+            )
+            return None
         if final is None:  # a built-in status declared again stays final unless told
             builtin = DEFAULTS.get(what.removeprefix("vocabularies."))
             final = builtin is not None and key in builtin and builtin.term(key).final
