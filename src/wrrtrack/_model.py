@@ -85,6 +85,10 @@ class StatusChange(NamedTuple):
     by: str | None = None
     source: str | None = None  # a stored source's id, or free text for a source not stored
     quotes: tuple[str, ...] = ()  # verbatim from the stored source `source` names
+    # How the document bears on the advice: "response" (it presents itself as following
+    # up this advice) or "related" (a development that bears on it without saying so);
+    # None: not stated.
+    relation: str | None = None
 
 
 class Recommendation(NamedTuple):
@@ -105,6 +109,8 @@ class Recommendation(NamedTuple):
     quotes: tuple[str, ...]
     history: tuple[StatusChange, ...]
     report: str = ""  # the key of the advisory report it belongs to
+    due: date | None = None  # the deadline the government set itself
+    review: date | None = None  # when the registry's keeper means to look again
 
     @property
     def updated(self) -> date:
@@ -512,6 +518,16 @@ class Ledger(_LedgerFields):
                 recs.append(rec._replace(status=history[-1].status, history=history))
         return self._replace(recommendations=tuple(recs))
 
+    def overdue(self, today: date) -> list[Recommendation]:
+        """The recommendations whose deadline is before `today` and whose status is not
+        final, in registry order."""
+        return [rec for rec in self.recommendations if overdue(rec, self.vocabularies, today)]
+
+    def stale(self, since: date) -> list[Recommendation]:
+        """The recommendations with no history entry after `since` and a status that is
+        not final, in registry order."""
+        return [rec for rec in self.recommendations if stale(rec, self.vocabularies, since)]
+
     def changes_since(self, since: date) -> list[tuple[Recommendation, StatusChange]]:
         """History entries dated after `since`, oldest first, then in registry order."""
         found = [
@@ -521,6 +537,25 @@ class Ledger(_LedgerFields):
             if change.date > since
         ]
         return sorted(found, key=lambda pair: pair[1].date)
+
+
+RELATIONS = ("response", "related")
+
+
+def is_final(rec: Recommendation, vocabularies: Vocabularies) -> bool:
+    """Whether `rec`'s status closes it (`uitgevoerd`, `afgewezen`, `vervallen`, or a term a
+    registry declares `final: true`)."""
+    return rec.status in vocabularies.statuses and vocabularies.statuses.term(rec.status).final
+
+
+def overdue(rec: Recommendation, vocabularies: Vocabularies, today: date) -> bool:
+    """Whether `rec`'s deadline has passed (due before `today`) and its status is not final."""
+    return rec.due is not None and rec.due < today and not is_final(rec, vocabularies)
+
+
+def stale(rec: Recommendation, vocabularies: Vocabularies, since: date) -> bool:
+    """Whether `rec` has had no history entry after `since` and its status is not final."""
+    return rec.updated <= since and not is_final(rec, vocabularies)
 
 
 def fold(text: str) -> str:

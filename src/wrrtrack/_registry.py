@@ -24,6 +24,7 @@ from wrrtrack._errors import (
     public,
 )
 from wrrtrack._model import (
+    RELATIONS,
     AdviceReport,
     Filter,
     Label,
@@ -345,6 +346,7 @@ class Registry:
         source: str | None = None,
         quotes: Sequence[str] = (),
         again: bool = False,
+        relation: str | None = None,
         today: date | None = None,
     ) -> StatusUpdate:
         """Append a history entry and set the current status; returns the record before
@@ -362,6 +364,10 @@ class Registry:
 
         An entry equal to the record's newest one (but for `by`) is refused as a probable
         retry of a change already made, unless `again`.
+
+        `relation` says how the document bears on the advice: "response" (it presents
+        itself as following up this advice) or "related" (it bears on it without saying
+        so); None leaves it unstated.
         """
         (update,) = self.set_statuses(
             (identifier,),
@@ -372,6 +378,7 @@ class Registry:
             source=source,
             quotes=quotes,
             again=again,
+            relation=relation,
             today=today,
         )
         return update
@@ -387,6 +394,7 @@ class Registry:
         source: str | None = None,
         quotes: Sequence[str] = (),
         again: bool = False,
+        relation: str | None = None,
         today: date | None = None,
     ) -> list[StatusUpdate]:
         """`set_status` for each of several records, with one entry each (the same date,
@@ -406,6 +414,8 @@ class Registry:
             raise InvalidChange("a recommendation is given twice ({field})", "id")
         today = today or clock.today(self.timezone)
         on = on or today
+        if relation is not None and relation not in RELATIONS:
+            raise InvalidChange("{field} is 'response' or 'related'", "relation")
         _not_in_future(on, today, "on")
         note, by, source = _clean("note", note), _clean("by", by), _clean("source", source)
         quotes = _cleaned("quotes", quotes)
@@ -426,7 +436,7 @@ class Registry:
             from wrrtrack import _edit, _evidence
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
-            entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
+            entry = StatusChange(on, key, note or None, author, source, tuple(quotes), relation)
             done: dict[str, StatusUpdate] = {}
             for identifier in identifiers:
                 if doc.parsed.ledger.get(identifier).id not in doc.parsed.layouts:
@@ -474,6 +484,8 @@ class Registry:
         on: date | None = None,
         by: str | None = None,
         note: str | None = None,
+        due: date | None = None,
+        review: date | None = None,
         today: date | None = None,
     ) -> Recommendation:
         """Append a new recommendation to `report`, with its first history entry; returns it.
@@ -482,7 +494,9 @@ class Registry:
         Keys are resolved as `select` resolves them, against the vocabularies `report` may
         use (`UnknownTerm` otherwise). Every quote must be found in the report's source
         text (`InvalidChange` names the nearest passage); `on` defaults to the date of the
-        report's reaction, `by` to the git user name (else the login name). Nothing is
+        report's reaction, `by` to the git user name (else the login name). `due` is the
+        deadline the government set itself (not before the report's date) and `review`
+        the day the registry's keeper means to look again; both may lie ahead. Nothing is
         written unless all of it holds.
         """
         today = today or clock.today(self.timezone)
@@ -518,6 +532,12 @@ class Registry:
                 raise InvalidChange(
                     f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
                 )
+            if due is not None and due < advice.date:
+                raise InvalidChange(
+                    f"the deadline {{field}} {due} is before report {advice.key} itself "
+                    f"({advice.date})",
+                    "due",
+                )
             source = ledger.quote_source_of(advice)
             _evidence.check_quotes(self.root, source, identifier, quotes)
             # The first entry records the reaction: by its stored source where there is one.
@@ -533,6 +553,8 @@ class Registry:
                 tuple(quotes),
                 (entry,),
                 advice.key,
+                due,
+                review,
             )
             return _edit.append_record(doc, record, today=today), record
 
@@ -638,6 +660,7 @@ class Registry:
         en: str,
         aliases: Sequence[str] = (),
         report: str | None = None,
+        final: bool = False,
         today: date | None = None,
     ) -> Term:
         """Add a key to the vocabulary `section` (`actors`, `themes`, `stances`,
@@ -645,7 +668,8 @@ class Registry:
 
         A key or alias that another key already has is refused (`InvalidChange`), and so
         is a key another report declares with other labels: a key means the same in every
-        report.
+        report. `final` marks a status that closes an item (never overdue or stale), as
+        `uitgevoerd`, `afgewezen` and `vervallen` are; only a status may be final.
         """
         from wrrtrack._vocabulary import DEFAULTS
 
@@ -661,7 +685,9 @@ class Registry:
                 raise InvalidChange(
                     f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
                 )
-        term = Term(key, nl, en, tuple(aliases))
+        if final and section != "statuses":
+            raise InvalidChange("only a status can be final ({field})", "final")
+        term = Term(key, nl, en, tuple(aliases), final)
         self._writable()
 
         def change(doc: Document) -> tuple[Document, Term]:

@@ -12,7 +12,15 @@ from wrrtrack._vocabulary import STATUSES
 from wrrtrack.cli import _streams
 from wrrtrack.cli._app import registry_of, written
 from wrrtrack.cli._completion import complete_ids_or_status, completed_by, key_completer
-from wrrtrack.cli._options import ByOption, date_option, parse_date, writing
+from wrrtrack.cli._options import (
+    ByOption,
+    RelatedFlag,
+    ResponseFlag,
+    date_option,
+    parse_date,
+    relation_of,
+    writing,
+)
 
 
 def status_set(
@@ -66,6 +74,8 @@ def status_set(
             "probable retry).",
         ),
     ] = False,
+    related: RelatedFlag = False,
+    response: ResponseFlag = False,
 ) -> None:
     """Record STATUS for each recommendation ID (one history entry each, all or none).
     Same status again needs --note.
@@ -76,6 +86,7 @@ def status_set(
     $ wrrtrack status set wrr103-1 wrr103-2 in-uitvoering --date 2026-11-01
     """
     day = parse_date(on, "--date")
+    relation = relation_of(related, response)
     registry = registry_of(ctx, read=False)  # set_statuses reads it once, under its lock
     try:
         updates = writing(
@@ -88,6 +99,7 @@ def status_set(
                 source=source,
                 quotes=quote or (),
                 again=again,
+                relation=relation,
             )
         )
     except UnknownTerm as exc:

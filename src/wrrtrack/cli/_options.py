@@ -171,6 +171,37 @@ ByOption = Annotated[
 ]
 
 
+DueOption = Annotated[
+    str | None,
+    date_option(
+        "--due", help="The deadline the government set itself (not before the report's date)."
+    ),
+]
+ReviewOption = Annotated[
+    str | None, date_option("--review", help="When you mean to look at it again.")
+]
+RelatedFlag = Annotated[
+    bool,
+    typer.Option(
+        "--related",
+        help="The source bears on the advice without presenting itself as a response to it.",
+    ),
+]
+ResponseFlag = Annotated[
+    bool,
+    typer.Option("--response", help="The source presents itself as following up this advice."),
+]
+
+
+def relation_of(related: bool, response: bool) -> str | None:
+    """The history entry's `relation` from `--related` and `--response` (None: neither)."""
+    if related and response:
+        raise typer.BadParameter(
+            "give --related or --response, not both", param_hint="'--related' / '--response'"
+        )
+    return "related" if related else "response" if response else None
+
+
 # --- reading the values -------------------------------------------------------------------
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # compiled by `re` when a date is first given
@@ -218,6 +249,7 @@ OPTION_NAMES = {
     "quotes": "--quote",
     "actors": "--actor",
     "aliases": "--alias",
+    "relation": "--related/--response",
 }
 
 

@@ -3,7 +3,7 @@ reports. Each selects, then hands its renderings to `present`, which picks one."
 
 # No `from __future__ import annotations` here (see _options).
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,11 +25,18 @@ from wrrtrack.cli._options import (
     ThemeOption,
     VocabularyName,
     format_option,
+    parse_date,
     report_keys,
     resolve,
     vocabulary_choice,
 )
 from wrrtrack.cli._present import present
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from wrrtrack._model import Recommendation
+    from wrrtrack._registry import Registry
 
 
 def list_(
@@ -52,6 +59,24 @@ def list_(
         bool, typer.Option("--header", help="tsv (or a piped table): start with the column names.")
     ] = False,
     lang: LangOption = None,
+    overdue: Annotated[
+        bool,
+        typer.Option(
+            "--overdue", help="Only those past their deadline (due before today), not final."
+        ),
+    ] = False,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", metavar="YYYY-MM-DD", help="Only those due before this date."),
+    ] = None,
+    stale: Annotated[
+        str | None,
+        typer.Option(
+            "--stale",
+            metavar="DURATION",
+            help="Only those with no history entry for DURATION (90d, 12m, 2y), not final.",
+        ),
+    ] = None,
 ) -> None:
     """List recommendations, filtered. Piped, the table is tab-separated lines.
 
@@ -65,6 +90,7 @@ def list_(
     """
     from wrrtrack._model import Filter
 
+    before = parse_date(due_before, "--due-before")
     registry = registry_of(ctx)
     vocab = registry.vocabularies
     where = Filter(
@@ -76,6 +102,8 @@ def list_(
         reports=report_keys(registry, report),
     )
     recs = registry.select(where)
+    if overdue or before is not None or stale is not None:
+        recs = _following(registry, recs, overdue=overdue, before=before, stale=stale)
 
     def table(width: int | None) -> str:
         from wrrtrack.render import plain, terminal
@@ -130,6 +158,34 @@ def list_(
 
     renderings = {"table": table, "tsv": tsv, "md": md, "json": json, "csv": csv, "ids": ids}
     present(output_format, renderings, as_json=as_json)
+
+
+def _following(
+    registry: "Registry",
+    recs: "list[Recommendation]",
+    *,
+    overdue: bool,
+    before: "date | None",
+    stale: str | None,
+) -> "list[Recommendation]":
+    """`recs` narrowed by `--overdue`, `--due-before` and `--stale` (today in the
+    registry's time zone)."""
+    from wrrtrack import clock
+
+    today = clock.today(registry.timezone)
+    ledger = registry.ledger
+    kept = {rec.id for rec in recs}
+    if overdue:
+        kept &= {rec.id for rec in ledger.overdue(today)}
+    if before is not None:
+        kept &= {rec.id for rec in recs if rec.due is not None and rec.due < before}
+    if stale is not None:
+        try:
+            since = clock.ago(today, stale)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--stale'") from None
+        kept &= {rec.id for rec in ledger.stale(since)}
+    return [rec for rec in recs if rec.id in kept]
 
 
 def show(

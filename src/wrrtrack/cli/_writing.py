@@ -17,6 +17,8 @@ from wrrtrack.cli import _streams
 from wrrtrack.cli._app import registry_of, written
 from wrrtrack.cli._options import (
     ByOption,
+    DueOption,
+    ReviewOption,
     VocabularyName,
     date_option,
     parse_date,
@@ -265,6 +267,8 @@ def add(
     note: Annotated[
         str | None, typer.Option("--note", "-n", metavar="TEXT", help="A note.")
     ] = None,
+    due: DueOption = None,
+    review: ReviewOption = None,
 ) -> None:
     """Add recommendation ID to a report, with its first history entry.
 
@@ -276,6 +280,7 @@ def add(
     $ wrrtrack add vsd-3 --report voorbeeldstad-wijk --title "Een extra wijkbudget" --theme wijkaanpak --stance afgewezen --actor college --quote "Het college ziet geen ruimte om een extra wijkbudget in te stellen" --status afgewezen --by "A. Jansen"
     """  # noqa: E501
     day = parse_date(on, "--date")
+    deadline, review_on = parse_date(due, "--due"), parse_date(review, "--review")
     registry = registry_of(ctx, read=False)
     # An unknown key is a request the registry refuses (exit 1), as a duplicate id is.
     rec = writing(
@@ -291,6 +296,8 @@ def add(
             on=day,
             by=by,
             note=note,
+            due=deadline,
+            review=review_on,
         )
     )
     _streams.say(f"added {rec.id} to report {rec.report} ({rec.status}) in {written(registry)}")
@@ -319,6 +326,12 @@ def vocab_add(
         str | None,
         report_option("Only for this report's recommendations."),
     ] = None,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final", help="statuses: the status closes an item (never overdue or stale)."
+        ),
+    ] = False,
 ) -> None:
     """Add KEY to a vocabulary of the registry, or of one report with --report.
 
@@ -331,7 +344,9 @@ def vocab_add(
     """
     registry = registry_of(ctx, read=False)
     term = writing(
-        lambda: registry.add_term(name, key, nl=nl, en=en, aliases=alias or (), report=report)
+        lambda: registry.add_term(
+            name, key, nl=nl, en=en, aliases=alias or (), report=report, final=final
+        )
     )
     path = written(registry)
     whose = f"report {registry.report_of(report).key}'s" if report else "the registry's"
