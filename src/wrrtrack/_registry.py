@@ -573,10 +573,13 @@ class Registry:
         stance: str | None = None,
         actors: Sequence[str] | None = None,
         quotes: Sequence[str] | None = None,
+        due: date | None = None,
+        review: date | None = None,
         today: date | None = None,
     ) -> RecommendationEdit:
         """Correct a recommendation: each argument given replaces that field (`actors` the
-        whole list, `quotes` all its quotes); returns the record before and after.
+        whole list, `quotes` all its quotes; `due` and `review` set or replace the dates);
+        returns the record before and after.
 
         The rules of `add` hold: keys are resolved against the vocabularies its report may
         use (`UnknownTerm`), no actor twice, every quote found in the report's source text
@@ -591,8 +594,10 @@ class Registry:
         )
         actors = None if actors is None else _cleaned("actors", actors)
         quotes = None if quotes is None else _cleaned("quotes", quotes)
-        if (title, theme, stance, actors, quotes) == (None,) * 5:
-            raise InvalidChange("give a field to change: title, theme, stance, actors or quotes")
+        if (title, theme, stance, actors, quotes, due, review) == (None,) * 7:
+            raise InvalidChange(
+                "give a field to change: title, theme, stance, actors, quotes, due or review"
+            )
         if actors == ():
             raise InvalidChange("give at least one actor ({field})", "actors")
         if quotes == ():
@@ -619,11 +624,30 @@ class Registry:
                 source = ledger.quote_source_of(ledger.report_of(before.report))
                 _evidence.check_quotes(self.root, source, before.id, quotes)
                 after = after._replace(quotes=quotes)
-            if after == before:
+            advice = ledger.report_of(before.report)
+            if due is not None and due < advice.date:
+                raise InvalidChange(
+                    f"the deadline {{field}} {due} is before report {advice.key} itself "
+                    f"({advice.date})",
+                    "due",
+                )
+            dated = after._replace(
+                due=before.due if due is None else due,
+                review=before.review if review is None else review,
+            )
+            if dated == before:
                 raise _Unchanged(before)
-            reread = self._folder_reading(doc.path, today) if self.is_folder else None
-            edited = _edit.edit_record(doc, after, today=today, reread=reread)
-            return edited, RecommendationEdit(before, after)
+            edited = doc
+            if after != before:
+                reread = self._folder_reading(doc.path, today) if self.is_folder else None
+                edited = _edit.edit_record(doc, after, today=today, reread=reread)
+            # The dates are lines of their own: set each (a line added, or its line replaced).
+            for name in ("due", "review"):
+                if getattr(dated, name) != getattr(after, name):
+                    current = edited.parsed.ledger.get(before.id)
+                    wanted = current._replace(**{name: getattr(dated, name)})
+                    edited, _, _ = _edit.set_field(edited, wanted, name, today=today)
+            return edited, RecommendationEdit(before, dated)
 
         try:
             return self._write(
