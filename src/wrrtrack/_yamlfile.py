@@ -164,6 +164,12 @@ _PRINTABLE = re.compile(
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
+def first_line_break(text: str, start: int = 0, end: int | None = None) -> str | None:
+    """The first line break in text[start:end] (CR LF as one), None when there is none."""
+    found = _LINE_BREAK.search(text, start, len(text) if end is None else end)
+    return found.group() if found else None
+
+
 def count_lines(text: str, start: int = 0, end: int | None = None) -> int:
     """Line breaks in text[start:end] as YAML counts them (and so its line numbers)."""
     return len(_LINE_BREAK.findall(text, start, len(text) if end is None else end))
