@@ -110,6 +110,7 @@ class Document(NamedTuple):
 # search for the others is kept to the stretch of the nearest LF: nearly every file has
 # only LFs, and a search through the whole text for each record would be quadratic.
 _OTHER_BREAKS = "\r\x85\u2028\u2029"
+_SPACE = " \t\n" + _OTHER_BREAKS
 
 
 def line_start(text: str, index: int) -> int:
@@ -181,7 +182,7 @@ def record_layout(
     if status.id == "scalar" and status.style in ("|", ">"):
         # A block scalar (`status: >-` and the key on the next line) ends after its
         # line break: the new key replaces the text only, the line break stays.
-        while status_end > status.start_mark.index and text[status_end - 1] in " \t\r\n\x85\u2028\u2029":
+        while status_end > status.start_mark.index and text[status_end - 1] in _SPACE:
             status_end -= 1
     return RecordLayout(
         start,

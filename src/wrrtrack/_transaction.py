@@ -160,9 +160,7 @@ def write_in_folder(
         whole = _folder.whole(read.parsed, edited.parsed, name, path)
         new_data = edited.text.encode("utf-8")
         files = [(p, new_data if p == path else data) for p, data in read.read.files]
-        parsed = verified(
-            path, new_data, whole, reader.day(), folder=folder, files=read.read.files
-        )
+        parsed = verified(path, new_data, whole, reader.day(), folder=folder, files=read.read.files)
         storage.atomic_write(path, new_data)
         done(Written(path, parsed, read.digest, lambda: _folder.key(files)))
     return result

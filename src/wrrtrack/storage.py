@@ -319,9 +319,7 @@ def _umask() -> int:
 # --- new files, made only where nothing is ---------------------------------------------------
 
 
-def create_new(
-    top: Path, path: Path, data: bytes, made: list[Path], *, same: bool = False
-) -> None:
+def create_new(top: Path, path: Path, data: bytes, made: list[Path], *, same: bool = False) -> None:
     """Create the file `path` (and its missing folders below `top`) holding `data`;
     refuse when it exists (with `same`: unless it holds exactly `data`, as a write that
     was cut off before it finished left it) or a folder on the way is a link. Appends to
@@ -405,9 +403,7 @@ def create_file(path: Path, data: bytes, made: list[Path]) -> None:
         try:
             _link(temporary, path)
         except FileExistsError:
-            raise WrrtrackError(
-                f"{path} exists already; nothing was created or changed"
-            ) from None
+            raise WrrtrackError(f"{path} exists already; nothing was created or changed") from None
         except OSError as exc:
             raise WrrtrackError(f"{path}: cannot create: {reason(exc)}") from None
         made.append(path)
@@ -435,4 +431,4 @@ def _link(temporary: Path, path: Path) -> None:
             raise
         if os.path.lexists(path):  # under the caller's lock: no other writer comes between
             raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
-        os.rename(temporary, path)
+        temporary.rename(path)
