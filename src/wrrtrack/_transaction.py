@@ -96,8 +96,8 @@ def verified(
 
 def _unverified(path: Path, what: str) -> WrrtrackError:
     return WrrtrackError(
-        f"{path}: {what}; the change cannot be written in this file's layout (write the "
-        "part it touches in plain block style, with '\\n' line ends); the file is unchanged"
+        f"{path}: {what}; this change cannot be made in the file's layout without changing "
+        "other content (write the part it touches in plain block style); the file is unchanged"
     )
 
 
