@@ -77,12 +77,13 @@ def verified(
     Called right before a file is replaced or created: on any difference nothing is
     written (`WrrtrackError`), and what is cached is this parse, not the edit's.
     """
-    if folder is None:
-        reading = _reading.file_reading(path, data, today)
-    else:
-        whole = [(p, d) for p, d in files if p != path]
-        whole = sorted([*whole, (path, data)], key=lambda file: file[0].name)
-        reading = _reading.folder_reading(folder, whole, today)
+    with _reading.collector_paused():
+        if folder is None:
+            reading = _reading.file_reading(path, data, today)
+        else:
+            whole = [(p, d) for p, d in files if p != path]
+            whole = sorted([*whole, (path, data)], key=lambda file: file[0].name)
+            reading = _reading.folder_reading(folder, whole, today)
     parsed = reading.parsed
     if parsed is None:
         first = reading.problems[0] if reading.problems else None

@@ -2,7 +2,9 @@
 
 Knows nothing of YAML. The file on disk is at every moment either the old or the new
 version: a write goes to a temporary file beside the target, is flushed to disk and is
-renamed over it, while an exclusive lock on the directory keeps other writers out.
+renamed over it, while an exclusive lock on the directory keeps other writers out. A new
+file is written the same way and linked into place (`create_file`): it is there whole, or
+not at all.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """`wrrtrack init DIR`: a registry you can change, made only of new files.
 
-Nothing that exists is overwritten or written through: every file is created with
-`O_EXCL` (which also refuses a symbolic link, even a dangling one), an existing directory
-below DIR that is a link is refused, and when anything fails part-way every file and
-directory this run created is removed again, so that DIR is as it was. Each file is
+Nothing that exists is overwritten or written through: every file is linked into place
+under a new name (which refuses any name that is taken, a symbolic link too, even a
+dangling one), an existing directory below DIR that is a link is refused, and when
+anything fails part-way every file and directory this run created is removed again, so
+that DIR is as it was. Each file is
 created whole or not at all (`storage.create_file`), the configuration last: a run that
 was killed part-way is completed by running it again, which takes the files it finds
 exactly as it would write them.
