@@ -53,14 +53,21 @@ class _Splice(NamedTuple):
     text: str
 
 
+# Every line break YAML (1.1, as PyYAML reads it) knows; a file's new lines get its own.
+_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+
+
 def _newline(text: str, start: int, end: int) -> str:
-    return "\r\n" if "\r\n" in text[start:end] else "\n"
+    """The line break the text uses (its first one in text[start:end]; LF if none)."""
+    from wrrtrack._yamlfile import first_line_break
+
+    return first_line_break(text, start, end) or "\n"
 
 
 def _lines_at(text: str, at: int, lines: list[str], newline: str) -> _Splice:
     """Whole lines inserted at a line start (or at the end of a file without a final break)."""
     piece = newline.join(lines) + newline
-    if at == len(text) and text and not text.endswith("\n"):
+    if at == len(text) and text and not text.endswith(_BREAKS):
         piece = newline + piece
     return _Splice(at, at, piece)
 
@@ -216,7 +223,7 @@ def _insert(doc: Document, place: BlockPlace, lines: list[str]) -> _Inserted:
     newline = _newline(doc.text, 0, min(len(doc.text), 4096))
     splice = _lines_at(doc.text, place.insert, lines, newline)
     text = _apply(doc.text, [splice])
-    ended = place.insert == len(doc.text) and doc.text and not doc.text.endswith("\n")
+    ended = place.insert == len(doc.text) and doc.text and not doc.text.endswith(_BREAKS)
     start = place.insert + (len(newline) if ended else 0)  # the line break `_lines_at` added
     end = place.insert + len(splice.text)
     line = count_lines(doc.text, 0, place.insert)
@@ -395,6 +402,21 @@ def _separated(text: str, place: BlockPlace) -> bool:
     return text[:start].rstrip("\r").endswith(":")
 
 
+def _blank_before(text: str, place: BlockPlace) -> bool:
+    """Whether the line before `place` is blank: then no blank line goes before new lines.
+
+    A collection ends before the blank lines after it, unless it ends in a block scalar
+    that keeps them (`|+`, `>+`): they are its text, and a blank line added after them
+    would join it, changing another value."""
+    from wrrtrack._places import line_start
+
+    at = place.insert
+    if at <= 0 or at > len(text) or text[at - 1] not in "\n\r\x85\u2028\u2029":
+        return False
+    before = line_start(text, at - 1 - (text[at - 2 : at] == "\r\n"))
+    return not text[before:at].strip(" \t\r\n\x85\u2028\u2029")
+
+
 def append_record(doc: Document, record: Recommendation, *, today: date) -> Document:
     """Append a whole new recommendation to its report's `recommendations` block list,
     creating the list (at the end of the report's document) when the report has none.
@@ -414,12 +436,14 @@ def append_record(doc: Document, record: Recommendation, *, today: date) -> Docu
     if path in parsed.blocks:
         place = _growable(doc, path, "recommendations")
         lines = block_lines(record_mapping(record), place.prefix, place.indent)
-        lead = 1 if _separated(doc.text, place) else 0
+        lead = 1 if _separated(doc.text, place) and not _blank_before(doc.text, place) else 0
         lines = [""] * lead + lines
     else:  # the report's first record: the list is created, in the shipped layout
         place = _growable(doc, block_path(document, ""), "the report's document")
         lines = ["", "recommendations:", *block_lines(record_mapping(record), "  - ", 4)]
         lead = 2
+        if _blank_before(doc.text, place):
+            lines, lead = lines[1:], 1
     inserted = _insert(doc, place, lines)
     newline = _newline(doc.text, 0, min(len(doc.text), 4096))
     skip = sum(len(line) + len(newline) for line in lines[:lead])
@@ -489,7 +513,8 @@ def add_term(
     for name in reversed(parts[have:]):
         value = {name: value}  # wrapped in the mappings that do not exist yet
     lines = block_lines(value, parent.prefix, parent.indent)
-    lead = 1 if have == 0 else 0  # a new top-level key: a blank line first, as in the file
+    # A new top-level key: a blank line first, as in the file.
+    lead = 1 if have == 0 and not _blank_before(doc.text, parent) else 0
     inserted = _insert(doc, parent, [""] * lead + lines)
     terms = read_terms(doc.path, inserted.text, inserted.span, inserted.start_line, today)
     if terms is None or terms.get((*parts[have:], term.key)) != term:
@@ -607,7 +632,8 @@ def append_document(doc: Document, value: dict[str, Any], *, today: date) -> Doc
 
     parsed = doc.parsed
     place = BlockPlace(len(doc.text), "", 0)
-    inserted = _insert(doc, place, ["", "---", *document_lines(value)])
+    lead = [] if _blank_before(doc.text, place) else [""]
+    inserted = _insert(doc, place, [*lead, "---", *document_lines(value)])
     piece = inserted.text[inserted.span[0] : inserted.span[1]]
     reading = read_registry(doc.path, piece, today)
     if reading.parsed is None:

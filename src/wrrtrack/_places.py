@@ -106,16 +106,36 @@ class Document(NamedTuple):
 # --- places, from the nodes of a file being read --------------------------------------------
 
 
+# The line breaks of YAML as PyYAML reads it (1.1): LF, CR, CR LF, NEL, LS and PS. The
+# search for the others is kept to the stretch of the nearest LF: nearly every file has
+# only LFs, and a search through the whole text for each record would be quadratic.
+_OTHER_BREAKS = "\r\x85\u2028\u2029"
+_SPACE = " \t\n" + _OTHER_BREAKS
+
+
 def line_start(text: str, index: int) -> int:
-    return text.rfind("\n", 0, index) + 1
+    """The start of the line `index` is on."""
+    start = text.rfind("\n", 0, index) + 1
+    for char in _OTHER_BREAKS:
+        start = max(start, text.rfind(char, start, index) + 1)
+    return start
 
 
 def _after_line(text: str, index: int) -> int:
     """The start of the line after the one `index` is on (or `index` itself at a line start)."""
-    if index > 0 and text[index - 1] == "\n":
+    if index > 0 and text[index - 1] in "\n\x85\u2028\u2029":
+        return index
+    if index > 0 and text[index - 1] == "\r" and text[index : index + 1] != "\n":
         return index
     newline = text.find("\n", index)
-    return len(text) if newline < 0 else newline + 1
+    end = len(text) if newline < 0 else newline
+    for char in _OTHER_BREAKS:
+        found = text.find(char, index, end)
+        if found >= 0:
+            end = found
+    if end == len(text):
+        return end
+    return end + (2 if text.startswith("\r\n", end) else 1)
 
 
 def _last_leaf(node: Node) -> Node:
@@ -133,10 +153,14 @@ def block_place(text: str, node: Node, offset: int = 0) -> BlockPlace:
     first_of_entry = last[0] if node.id == "mapping" else last
     entry_start = first_of_entry.start_mark.index
     prefix = text[line_start(text, entry_start) : entry_start]
+    column = first_of_entry.start_mark.column
     if node.id == "mapping":
+        if prefix.rstrip().endswith("?"):  # an explicit key (`? key`): new keys go at the `?`
+            prefix = prefix[: len(prefix.rstrip()) - 1]
+            column -= len(text[line_start(text, entry_start) : entry_start]) - len(prefix)
         prefix = " " * len(prefix)
     insert = _after_line(text, _last_leaf(node).end_mark.index)
-    return BlockPlace(insert + offset, prefix, first_of_entry.start_mark.column)
+    return BlockPlace(insert + offset, prefix, column)
 
 
 def record_layout(
@@ -158,7 +182,7 @@ def record_layout(
     if status.id == "scalar" and status.style in ("|", ">"):
         # A block scalar (`status: >-` and the key on the next line) ends after its
         # line break: the new key replaces the text only, the line break stays.
-        while status_end > status.start_mark.index and text[status_end - 1] in " \t\r\n":
+        while status_end > status.start_mark.index and text[status_end - 1] in _SPACE:
             status_end -= 1
     return RecordLayout(
         start,

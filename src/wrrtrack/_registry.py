@@ -853,7 +853,7 @@ class Registry:
 
             def copy(parsed: Parsed) -> None:
                 refuse_taken(parsed.ledger)
-                storage.create_new(folder, folder / relative, text, made)
+                storage.create_new(folder, folder / relative, text, made, same=True)
 
             # `_create` removes what it made (the copy included) when it fails.
             self._create(f"{key}.yaml", value, today, check=copy, back=back, made=made)
@@ -864,8 +864,10 @@ class Registry:
 
             refuse_taken(doc.parsed.ledger)
             edited = _edit.append_document(doc, value, today=today)
-            # Under the registry's lock, and only new: an existing file is never replaced.
-            storage.create_new(folder, folder / relative, text, made)
+            # Under the registry's lock, and only new: an existing file is never replaced
+            # (one holding these very bytes, left by a run cut off before it wrote the
+            # registry, is taken as it is, so that the run can be repeated).
+            storage.create_new(folder, folder / relative, text, made, same=True)
             return edited, advice
 
         try:

@@ -8,6 +8,12 @@ the lock is the folder's (so that checks across its files hold), the edit is che
 against the whole registry, and only the files it is in are replaced: each once, after
 every file's edit has been made and checked (one change in several files is refused
 whole, before any is replaced). Every file is replaced by `_replace`.
+
+Before any file is replaced or created, its new bytes are read in full, as `validate`
+reads them (in a folder registry: with every other file, and the checks across them),
+and must give exactly the registry the edit meant (`verified`): an edit that checked only
+its own lines cannot leave a file that reads otherwise, and only that full reading is
+cached under the new bytes' key.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from wrrtrack import _cache, _reading, clock, storage
-from wrrtrack._errors import InvalidChange, RegistryInvalid
+from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
 from wrrtrack._model import Ledger
 from wrrtrack._places import Document, Parsed
 
@@ -57,6 +63,64 @@ class Reader(NamedTuple):
         return self.today or clock.today(self.timezone)
 
 
+def verified(
+    path: Path,
+    data: bytes,
+    intended: Parsed,
+    today: date,
+    *,
+    folder: Path | None = None,
+    files: _reading.Files | list[tuple[Path, bytes]] = (),
+) -> Parsed:
+    """The full parse of `data`, the new bytes of the registry file `path` (or, with
+    `folder`, of its file `path` among `files`, the bytes of the folder's other files),
+    after checking that it holds exactly what the edit meant (`intended`).
+
+    Called right before a file is replaced or created: on any difference nothing is
+    written (`WrrtrackError`), and what is cached is this parse, not the edit's.
+    """
+    with _reading.collector_paused():
+        if folder is None:
+            reading = _reading.file_reading(path, data, today)
+        else:
+            whole = [(p, d) for p, d in files if p != path]
+            whole = sorted([*whole, (path, data)], key=lambda file: file[0].name)
+            reading = _reading.folder_reading(folder, whole, today)
+    parsed = reading.parsed
+    if parsed is None:
+        first = reading.problems[0] if reading.problems else None
+        said = f" ({first.message}, line {first.location.line})" if first and first.location else ""
+        raise _unverified(path, f"the new text would not read as a registry{said}")
+    difference = _difference(parsed, intended)
+    if difference:
+        raise _unverified(path, f"the new text would read back with {difference}")
+    return parsed
+
+
+def _unverified(path: Path, what: str) -> WrrtrackError:
+    return WrrtrackError(
+        f"{path}: {what}; this change cannot be made in the file's layout without changing "
+        "other content (write the part it touches in plain block style); the file is unchanged"
+    )
+
+
+def _difference(parsed: Parsed, intended: Parsed) -> str | None:
+    """What differs between the registry read back and the one meant, in words."""
+    got, meant = parsed.ledger, intended.ledger
+    if got == meant and parsed.documents == intended.documents:
+        return None
+    by_id = {rec.id: rec for rec in got.recommendations}
+    for rec in meant.recommendations:
+        if by_id.get(rec.id) != rec:
+            return f"recommendation '{rec.id}' {'changed' if rec.id in by_id else 'missing'}"
+    if len(got.recommendations) != len(meant.recommendations):
+        return "other recommendations"
+    for name in ("reports", "sources", "vocabularies", "local"):
+        if getattr(got, name) != getattr(meant, name):
+            return f"other {name}" if name != "local" else "other vocabulary owners"
+    return "its documents in another order" if got == meant else "another content"
+
+
 def write_file(path: Path, edit: Edit[T], reader: Reader, done: Callable[[Written], None]) -> T:
     """Change the registry file at `path` by `edit`."""
     # A registry reached through a symbolic link is changed where it really is: a rename
@@ -69,8 +133,9 @@ def write_file(path: Path, edit: Edit[T], reader: Reader, done: Callable[[Writte
         text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
         edited, result = edit(Document(path, text, parsed))
         new_data = edited.text.encode("utf-8")
+        parsed = verified(path, new_data, edited.parsed, reader.day())
         _replace(real, new_data)
-        done(Written(path, edited.parsed, digest, lambda: _cache.key(new_data)))
+        done(Written(path, parsed, digest, lambda: _cache.key(new_data)))
     return result
 
 
@@ -123,11 +188,13 @@ def write_in_files(
             whole = _folder.whole(whole, edited.parsed, name, path)
             new[path] = edited.text.encode("utf-8")
             results.append(result)
-        for path, data in new.items():  # every edit made and checked: now replace
-            _replace(path, data)
         files = [(p, new.get(p, data)) for p, data in read.read.files]
         # The last file replaced stands for the change (Registry.written).
-        done(Written(folder / names[-1], whole, read.digest, lambda: _folder.key(files)))
+        last = folder / names[-1]
+        parsed = verified(last, new[last], whole, reader.day(), folder=folder, files=files)
+        for path, data in new.items():  # every edit made and the whole verified: replace
+            _replace(path, data)
+        done(Written(last, parsed, read.digest, lambda: _folder.key(files)))
     return results
 
 
@@ -144,10 +211,10 @@ def create(
 ) -> None:
     """Create the file `name` in a folder registry, holding one document (`value`, as
     `_yamlfile.document_lines` writes it): under the folder's lock, after `check` of
-    the registry as it is then, never over an existing file; the whole registry is then
-    read again, and must hold what was meant (`back`), else the new file is removed."""
+    the registry as it is then, never over an existing file. The whole registry with the
+    new file is read first, and must hold what was meant (`back`), else nothing is created;
+    the file is then created whole or not at all (`storage.create_file`)."""
     from wrrtrack import _folder
-    from wrrtrack._edit import _refuse
     from wrrtrack._yamlfile import document_lines
 
     made = [] if made is None else made
@@ -157,13 +224,13 @@ def create(
         with storage.locked(folder / LOCK_NAME):
             read = reader.read(folder)
             check(read.parsed)
-            storage.create_new(folder, path, data, made)
             files = sorted([*read.read.files, (path, data)], key=lambda file: file[0].name)
             reading = _reading.folder_reading(folder, files, reader.day())
             if reading.parsed is None:
                 raise RegistryInvalid(reading.problems)
             if not back(reading.parsed.ledger):
-                raise _refuse(path, "the new file")
+                raise _unverified(path, "the new file would not read back as meant")
+            storage.create_new(folder, path, data, made)
             done(Written(path, reading.parsed, read.digest, lambda: _folder.key(files)))
     except BaseException:
         storage.remove_made(made)  # a failed command leaves every file as it was

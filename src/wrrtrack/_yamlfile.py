@@ -164,6 +164,12 @@ _PRINTABLE = re.compile(
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
+def first_line_break(text: str, start: int = 0, end: int | None = None) -> str | None:
+    """The first line break in text[start:end] (CR LF as one), None when there is none."""
+    found = _LINE_BREAK.search(text, start, len(text) if end is None else end)
+    return found.group() if found else None
+
+
 def count_lines(text: str, start: int = 0, end: int | None = None) -> int:
     """Line breaks in text[start:end] as YAML counts them (and so its line numbers)."""
     return len(_LINE_BREAK.findall(text, start, len(text) if end is None else end))
@@ -187,6 +193,11 @@ def yaml_scalar(value: str, *, flow: bool = False) -> str:
         and _resolved_tag(value) == "tag:yaml.org,2002:str"
     ):
         return value
+    return _quoted(value)
+
+
+def _quoted(value: str) -> str:
+    """`value` as a double-quoted YAML scalar (escapes where YAML needs them)."""
     out = []
     for char in value:
         if char in '\\"':
@@ -206,6 +217,18 @@ def yaml_scalar(value: str, *, flow: bool = False) -> str:
     return '"' + "".join(out) + '"'
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def yaml_key(key: str) -> str:
+    """`key` as a mapping key that reads back as exactly this text: plain when PyYAML's
+    resolver reads it so (`theme`, `nl`), quoted when it would read as anything else
+    (`2030` an int, `2024-01-01` a date, `no` a bool, `0x10`, `~`, `.inf`, …)."""
+    if _PLAIN_KEY.fullmatch(key) and _resolved_tag(key) == "tag:yaml.org,2002:str":
+        return key
+    return _quoted(key)
+
+
 class FlowMapping(NamedTuple):
     """A mapping written on one line, `{nl: …, en: …}`, as the shipped vocabularies are."""
 
@@ -219,7 +242,8 @@ Value = Any
 
 def _inline(value: Value) -> str:
     if isinstance(value, FlowMapping):  # before tuple: a named tuple is a tuple
-        return "{" + ", ".join(f"{key}: {_inline(item)}" for key, item in value.pairs) + "}"
+        pairs = (f"{yaml_key(key)}: {_inline(item)}" for key, item in value.pairs)
+        return "{" + ", ".join(pairs) + "}"
     if isinstance(value, tuple):
         return "[" + ", ".join(value) + "]"
     return str(value)
@@ -235,10 +259,10 @@ def block_lines(mapping: dict[str, Value], prefix: str, indent: int) -> list[str
     lead = prefix
     for key, value in mapping.items():
         if isinstance(value, dict):
-            out.append(f"{lead}{key}:")
+            out.append(f"{lead}{yaml_key(key)}:")
             out += block_lines(value, " " * (indent + 2), indent + 2)
         elif isinstance(value, list):
-            out.append(f"{lead}{key}:")
+            out.append(f"{lead}{yaml_key(key)}:")
             entry = " " * (indent + 2) + "- "
             for item in value:
                 if isinstance(item, dict):
@@ -246,7 +270,7 @@ def block_lines(mapping: dict[str, Value], prefix: str, indent: int) -> list[str
                 else:
                     out.append(entry + _inline(item))
         else:
-            out.append(f"{lead}{key}: {_inline(value)}")
+            out.append(f"{lead}{yaml_key(key)}: {_inline(value)}")
         lead = " " * indent
     return out
 

@@ -2,7 +2,9 @@
 
 Knows nothing of YAML. The file on disk is at every moment either the old or the new
 version: a write goes to a temporary file beside the target, is flushed to disk and is
-renamed over it, while an exclusive lock on the directory keeps other writers out.
+renamed over it, while an exclusive lock on the directory keeps other writers out. A new
+file is written the same way and linked into place (`create_file`): it is there whole, or
+not at all.
 """
 
 from __future__ import annotations
@@ -245,7 +247,7 @@ def atomic_write(path: Path, content: str | bytes, *, mode: int | None = None) -
         refuse_read_only(path, info)
     if mode is None:
         mode = 0o666 & ~_umask() if info is None else stat.S_IMODE(info.st_mode)
-    temporary = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
+    temporary = _temporary(path)
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
@@ -348,12 +350,27 @@ def _umask() -> int:
 # --- new files, made only where nothing is ---------------------------------------------------
 
 
-def create_new(top: Path, path: Path, data: bytes, made: list[Path]) -> None:
+def create_new(top: Path, path: Path, data: bytes, made: list[Path], *, same: bool = False) -> None:
     """Create the file `path` (and its missing folders below `top`) holding `data`;
-    refuse when it exists or a folder on the way is a link. Appends to `made` what it
-    created, so that `remove_made` can take it away again."""
+    refuse when it exists (with `same`: unless it holds exactly `data`, as a write that
+    was cut off before it finished left it) or a folder on the way is a link. Appends to
+    `made` what it created, so that `remove_made` can take it away again."""
     make_parents(top, path.parent, made)
+    if same and holds(path, data):
+        return
     create_file(path, data, made)
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """Whether `path` is a regular file (not a link) holding exactly `data`."""
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with path.open("rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except (OSError, ValueError):
+        return False
 
 
 def remove_made(made: list[Path]) -> None:
@@ -391,21 +408,58 @@ def make_parents(top: Path, directory: Path, made: list[Path]) -> None:
 
 
 def create_file(path: Path, data: bytes, made: list[Path]) -> None:
+    """Create `path` holding `data`, whole or not at all: the bytes go to a temporary
+    name beside it (hidden, and removed by the next writer if this one dies), are flushed
+    to disk, and the file is then linked into place, which fails if `path` exists. Where
+    the file system has no hard links the temporary is renamed instead, after checking
+    that nothing is there (the caller holds the lock that keeps other writers out)."""
+    remove_stale_temporaries(path)
+    if os.path.lexists(path):
+        raise WrrtrackError(f"{path} exists already; nothing was created or changed")
+    temporary = _temporary(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags, 0o666)
-    except FileExistsError:
-        raise WrrtrackError(f"{path} exists already; nothing was created or changed") from None
-    except OSError as exc:
-        raise WrrtrackError(f"{path}: cannot create: {reason(exc)}") from None
-    made.append(path)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    except OSError as exc:
-        raise WrrtrackError(f"{path}: cannot write: {reason(exc)}") from None
+        try:
+            fd = os.open(temporary, flags, 0o666)
+        except OSError as exc:
+            raise WrrtrackError(f"{path}: cannot create: {reason(exc)}") from None
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        except OSError as exc:
+            raise WrrtrackError(f"{path}: cannot write: {reason(exc)}") from None
+        finally:
+            os.close(fd)
+        try:
+            _link(temporary, path)
+        except FileExistsError:
+            raise WrrtrackError(f"{path} exists already; nothing was created or changed") from None
+        except OSError as exc:
+            raise WrrtrackError(f"{path}: cannot create: {reason(exc)}") from None
+        made.append(path)
     finally:
-        os.close(fd)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+    _fsync_directory(path.parent)
+
+
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
+
+
+_NO_LINKS = (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS)
+
+
+def _link(temporary: Path, path: Path) -> None:
+    """Put the finished `temporary` in place at `path`, never over an existing file."""
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise
+    except (NotImplementedError, AttributeError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in _NO_LINKS:
+            raise
+        if os.path.lexists(path):  # under the caller's lock: no other writer comes between
+            raise FileExistsError(errno.EEXIST, "exists", str(path)) from None
+        temporary.rename(path)

@@ -1,9 +1,13 @@
 """`wrrtrack init DIR`: a registry you can change, made only of new files.
 
-Nothing that exists is overwritten or written through: every file is created with
-`O_EXCL` (which also refuses a symbolic link, even a dangling one), an existing directory
-below DIR that is a link is refused, and when anything fails part-way every file and
-directory this run created is removed again, so that DIR is as it was.
+Nothing that exists is overwritten or written through: every file is linked into place
+under a new name (which refuses any name that is taken, a symbolic link too, even a
+dangling one), an existing directory below DIR that is a link is refused, and when
+anything fails part-way every file and directory this run created is removed again, so
+that DIR is as it was. Each file is
+created whole or not at all (`storage.create_file`), the configuration last: a run that
+was killed part-way is completed by running it again, which takes the files it finds
+exactly as it would write them.
 """
 
 from __future__ import annotations
@@ -34,6 +38,21 @@ BLANK_REGISTRY = """\
 # The field reference is in wrrtrack's docs/registry-file.md.
 format: 1
 """
+
+
+def _left(registry: Path, files: dict[Path, bytes]) -> bool:
+    """Whether the folder `registry` is what an init cut off before it finished left: a
+    folder (not a link) whose registry files are all files init writes, as it writes them."""
+    from wrrtrack import _folder
+
+    if registry.is_symlink() or not registry.is_dir():
+        return False
+    try:
+        return all(
+            path in files and storage.holds(path, files[path]) for path in _folder.names(registry)
+        )
+    except WrrtrackError:
+        return False
 
 
 class Created(NamedTuple):
@@ -84,10 +103,15 @@ def init(directory: Path, *, blank: bool = False, folder: bool = False) -> Creat
             base / path.relative_to(bundled.parent): storage.read_bytes(path)
             for path in original.source_paths
         }
-    files[config] = (CONFIG_HEADER + tomli_w.dumps(settings)).encode("utf-8")
     # The registry's first line names its schema for editors, by this relative path.
     files[directory / "schema" / "registry.schema.json"] = registry_schema_text().encode("utf-8")
+    # The configuration last: until it is there, a run that was cut off can be repeated.
+    files[config] = (CONFIG_HEADER + tomli_w.dumps(settings)).encode("utf-8")
+    unfinished = not os.path.lexists(config)
+    left = {path for path, data in files.items() if unfinished and storage.holds(path, data)}
     for path in [*files, *([registry] if folder else [])]:
+        if path in left or (path == registry and folder and unfinished and _left(registry, files)):
+            continue
         if os.path.lexists(path):
             raise WrrtrackError(f"{path} exists already; nothing was created or changed")
     made: list[Path] = []  # files and directories, in the order they were created
@@ -95,7 +119,8 @@ def init(directory: Path, *, blank: bool = False, folder: bool = False) -> Creat
         if folder:
             storage.make_parents(directory, registry, made)
         for path, data in files.items():
-            storage.create_new(directory, path, data, made)
+            if path not in left:
+                storage.create_new(directory, path, data, made)
     except BaseException as exc:
         removed = bool(made)
         storage.remove_made(made)
