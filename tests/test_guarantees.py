@@ -218,7 +218,8 @@ def test_invariants_hold_for_random_registries_and_changes(
         before_text = path.read_text(encoding="utf-8")
         layout = registry._parsed.layouts[rec.id]
         before = registry.ledger
-        registry.set_status(rec.id, status, note=note, on=TODAY, by="p", today=TODAY)
+        # `again`: a step may repeat the one before it (the retry refusal has its own tests).
+        registry.set_status(rec.id, status, note=note, on=TODAY, by="p", again=True, today=TODAY)
         after_text = path.read_text(encoding="utf-8")
         fresh = Registry.open(path, today=TODAY, use_cache=False)
         # What the write worked out for itself (offsets, quote places) is what a full read finds.
