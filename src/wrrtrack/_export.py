@@ -28,7 +28,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from wrrtrack import _model, _vocabulary
 from wrrtrack._errors import Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, Source
 
 EXPORT_VERSION = 1
 MARK = "wrrtrack_export"  # the first key of every export document, holding its version
@@ -66,8 +66,9 @@ def _is_record(value: object) -> bool:
 
 
 # Fields added after the export's first version, written only when the registry gives
-# them: the export of a registry without them stays what it was, and reads back the same.
-_ONLY_WHEN_GIVEN = {(Reaction, "label")}
+# them (a flag: only when true): the export of a registry without them stays what it was,
+# and reads back the same.
+_ONLY_WHEN_GIVEN = {(Reaction, "label"), (Source, "excerpt")}
 
 
 def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
@@ -84,7 +85,8 @@ def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
         return {
             name: item
             for name, item in pairs
-            if item is not None or (nulls and (cls, name) not in _ONLY_WHEN_GIVEN)
+            if (item is not None and item is not False)
+            or ((cls, name) not in _ONLY_WHEN_GIVEN and (item is not None or nulls))
         }
     if isinstance(value, tuple | list):
         return [plain(item, dates=dates, nulls=nulls) for item in value]
@@ -170,6 +172,10 @@ class _Reader:
         for name in names:
             hint = hints[name]
             if name not in data:
+                defaults = getattr(cls, "_field_defaults", {})
+                if name in defaults:  # a field added later, left out when it has its default
+                    values[name] = defaults[name]
+                    continue
                 if not _optional(hint):
                     self.problem(where, f"missing field '{name}'")
                     wrong = True
