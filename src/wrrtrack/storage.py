@@ -362,6 +362,38 @@ def make_parents(top: Path, directory: Path, made: list[Path]) -> None:
 
 
 def create_file(path: Path, data: bytes, made: list[Path]) -> None:
+    """Create `path` holding `data`, never over an existing file, and whole or not at all.
+
+    The bytes go to a temporary file beside it first, which is then linked to its name: a
+    link, unlike a rename, fails when the name exists, so nothing is ever replaced, and a
+    writer killed halfway leaves no partial file under the name (only a temporary one,
+    which `remove_stale_temporaries` takes away). Where the file system has no hard links,
+    the file is created exclusively and written in place.
+    """
+    temporary = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
+    scratch: list[Path] = []
+    try:
+        _create_exclusively(temporary, data, scratch)
+    except WrrtrackError:
+        if scratch:  # made, but not written (a full disk): that is the error
+            remove_made(scratch)
+            raise
+        _create_exclusively(path, data, made)  # a folder where a temporary cannot be made
+        return
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        raise WrrtrackError(f"{path} exists already; nothing was created or changed") from None
+    except OSError:
+        _create_exclusively(path, data, made)  # no hard links here (some network shares)
+        return
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+    made.append(path)
+
+
+def _create_exclusively(path: Path, data: bytes, made: list[Path]) -> None:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_BINARY", 0)
     try:

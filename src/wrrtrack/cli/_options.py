@@ -196,6 +196,7 @@ OPTION_NAMES = {
     "source_file": "--source-file",
     "reaction_label": "--reaction-label-nl/--reaction-label-en",
     "id": "ID",
+    "file": "--file",
     "key": "KEY",
     "quotes": "--quote",
     "actors": "--actor",
