@@ -41,6 +41,7 @@ COMMANDS = [
     ["validate"],
     ["sources"],
     ["sources", "update"],
+    ["sources", "add"],
     ["init"],
     ["vocab"],
     ["vocab", "list"],

@@ -69,8 +69,9 @@ def sources_add(
     """Store the text of document ID as a source, for history entries to cite and quote.
 
     The text is copied to sources/ID.txt beside the registry and its record, with the
-    text's SHA-256, is appended to the report's list of sources; nothing else in the file
-    changes. Then 'wrrtrack status set ... --source ID --quote TEXT' can quote it.
+    text's fingerprint, is appended to the report's list of sources; nothing else in the
+    file changes. A history entry then cites it with 'status set' and --source ID, and
+    quotes it with --quote.
 
     Examples:
 
