@@ -412,3 +412,44 @@ def test_hostile_titles_and_publishers_are_stored_and_shown_as_text(
         assert output.code == 0 and "\x1b" not in output.out
     html = cli("-r", registry, "report", "--format", "html")
     assert html.code == 0 and "<script>alert" not in html.out and "\x1b" not in html.out
+
+
+@pytest.mark.parametrize("written", ["yes", "True", "1", '"true"', "[true]"])
+def test_validate_places_an_excerpt_that_is_not_true_or_false(
+    cli: Runner, registry: Path, written: str
+) -> None:
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(
+        text.replace("    file: sources/kst-30995-104.txt\n",
+                     f"    file: sources/kst-30995-104.txt\n    excerpt: {written}\n"),
+        encoding="utf-8",
+    )  # fmt: skip
+    result = cli("-r", registry, "validate")
+    assert result.code == 1
+    assert ":66:14: sources[6].excerpt: expected true or false (in lower case)" in result.err
+
+
+def test_an_excerpt_written_by_hand_reads_and_is_cached_as_it_is(
+    cli: Runner, registry: Path
+) -> None:
+    text = registry.read_text(encoding="utf-8")
+    for value, expected in (("true", True), ("false", False)):
+        registry.write_text(
+            text.replace("    file: sources/kst-30995-104.txt\n",
+                         f"    file: sources/kst-30995-104.txt\n    excerpt: {value}\n"),
+            encoding="utf-8",
+        )  # fmt: skip
+        assert cli("-r", registry, "validate").code == 0
+        cached = Registry.open(registry).ledger  # twice: the second from the cache
+        assert cached == Registry.open(registry).ledger
+        assert cached == Registry.open(registry, use_cache=False).ledger
+        source = cached.source("kst-30995-104")
+        assert source is not None and source.excerpt is expected
+
+
+def test_the_json_schema_knows_the_excerpt_flag() -> None:
+    from wrrtrack.render.jsonschema import registry_schema
+
+    field = registry_schema()["$defs"]["source"]["properties"]["excerpt"]
+    assert field["type"] == "boolean"
+    assert "excerpt" not in registry_schema()["$defs"]["source"]["required"]

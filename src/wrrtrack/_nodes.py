@@ -188,7 +188,8 @@ class NodeReader:
         """`true` or `false`, as written in lower case (not YAML 1.1's `yes`, `on`, …)."""
         if not self.visit(node, what):
             return None
-        if isinstance(node, ScalarNode) and node.value in ("true", "false"):
+        plain = isinstance(node, ScalarNode) and node.tag == STD + "bool"
+        if plain and node.value in ("true", "false"):
             return bool(node.value == "true")
         got = f"'{node.value[:40]}'" if isinstance(node, ScalarNode) else kind(node)
         self.problem(node, what, f"expected true or false (in lower case), got {got}")
