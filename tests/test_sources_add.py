@@ -453,3 +453,31 @@ def test_the_json_schema_knows_the_excerpt_flag() -> None:
     field = registry_schema()["$defs"]["source"]["properties"]["excerpt"]
     assert field["type"] == "boolean"
     assert "excerpt" not in registry_schema()["$defs"]["source"]["required"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "set", "wrr103-6", "open", "--note", "n", "--source", "{x}", "--quote", QUOTE),
+        ("sources", "update", "{0}"),
+        ("vocab", "add", "actors", "{x}", "--nl", "a", "--en", "b"),
+    ],
+)
+def test_braces_in_what_the_user_typed_are_no_placeholders(
+    cli: Runner, registry: Path, args: tuple[str, ...]
+) -> None:
+    before = snapshot(registry.parent.parent)
+    result = cli("-r", registry, *args)
+    assert result.code == 1 and "internal error" not in result.err, result.err
+    assert "{x}" in result.err or "{0}" in result.err
+    assert snapshot(registry.parent.parent) == before
+
+
+def test_a_source_that_is_not_stored_is_named_with_how_to_store_it(
+    cli: Runner, registry: Path, document: Path
+) -> None:
+    args = ("status", "set", "wrr103-6", "open", "--note", "n", "--by", "A", "--quote", QUOTE)
+    refused = cli("-r", registry, *args, "--source", str(document))
+    assert refused.code == 1 and "'wrrtrack sources add ID --file FILE'" in refused.err
+    assert sources_add(cli, registry, "brief", "--file", document).code == 0
+    assert cli("-r", registry, *args, "--source", "brief").code == 0

@@ -626,10 +626,9 @@ def append_source(
     if ledger.source(advice.reaction.source) is None:
         # The form before sources were records: its `reaction.source` is a file, which a
         # `sources` list in its document would have to name by a record's id.
-        file = advice.reaction.source.replace("{", "{{").replace("}", "}}")  # a template
         raise InvalidChange(
             f"report '{advice.key}' names its reaction's text by its file "
-            f"({file}), as registries did before sources were records; "
+            f"({advice.reaction.source}), as registries did before sources were records; "
             "give that file a record in a 'sources' list first (see the registry file's "
             "guide), then add more",
             "report",

@@ -107,7 +107,8 @@ def known_source(ledger: Ledger, identifier: str) -> Source:
         close = difflib.get_close_matches(identifier, ids, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise InvalidChange(
-            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'}",
+            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'} "
+            "(a document's text is stored with 'wrrtrack sources add ID --file FILE')",
             "source",
         )
     return source
