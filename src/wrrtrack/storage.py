@@ -373,7 +373,7 @@ def create_file(path: Path, data: bytes, made: list[Path]) -> None:
     temporary = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
     scratch: list[Path] = []
     try:
-        _create_exclusively(temporary, data, scratch)
+        _create_exclusively(temporary, data, scratch, named=path)
     except WrrtrackError:
         if scratch:  # made, but not written (a full disk): that is the error
             remove_made(scratch)
@@ -393,15 +393,20 @@ def create_file(path: Path, data: bytes, made: list[Path]) -> None:
     made.append(path)
 
 
-def _create_exclusively(path: Path, data: bytes, made: list[Path]) -> None:
+def _create_exclusively(
+    path: Path, data: bytes, made: list[Path], *, named: Path | None = None
+) -> None:
+    """Create `path` holding `data`, refusing an existing one; messages name `named` (the
+    file a temporary one is made for) or `path`."""
+    shown = named or path
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags, 0o666)
     except FileExistsError:
-        raise WrrtrackError(f"{path} exists already; nothing was created or changed") from None
+        raise WrrtrackError(f"{shown} exists already; nothing was created or changed") from None
     except OSError as exc:
-        raise WrrtrackError(f"{path}: cannot create: {reason(exc)}") from None
+        raise WrrtrackError(f"{shown}: cannot create: {reason(exc)}") from None
     made.append(path)
     try:
         view = memoryview(data)
@@ -409,6 +414,6 @@ def _create_exclusively(path: Path, data: bytes, made: list[Path]) -> None:
             view = view[os.write(fd, view) :]
         os.fsync(fd)
     except OSError as exc:
-        raise WrrtrackError(f"{path}: cannot write: {reason(exc)}") from None
+        raise WrrtrackError(f"{shown}: cannot write: {reason(exc)}") from None
     finally:
         os.close(fd)
