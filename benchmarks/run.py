@@ -1,7 +1,7 @@
 """Measure wrrtrack's speed and memory against PyYAML's C loader, in one run.
 
     python benchmarks/run.py [--runs N] [--sizes 1000,10000] [--startup-only]
-                             [--quote-only] [--source-mb 18]
+                             [--quote-only] [--source-mb 18] [--changes-only]
 
 Every figure is the median of several runs of a whole process (start-up included), and
 every ratio divides two figures measured in this same run, so that the machine's speed
@@ -251,6 +251,80 @@ def layouts(
     )
 
 
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+GIT += ["-c", "commit.gpgsign=false"]
+
+
+def measure_changes(count: int, runs: int, work: Path, env: dict[str, str]) -> dict[str, float]:
+    """`changes` between two commits of a registry of `count` items (one `status set` and one
+    `add` apart), against `git diff` of the same two commits and `validate` warm on one."""
+    repo = work / f"changes-{count}"
+    repo.mkdir()
+    registry = make_registry.write(count, repo / "recommendations.yaml")
+    env = {**env, "WRRTRACK_CACHE_DIR": str(work / f"cache-changes-{count}")}
+
+    def git(*args: str) -> None:
+        subprocess.run([*GIT, *args], cwd=repo, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "before")
+    today = date.today().isoformat()
+    r = ["-r", str(registry)]
+    run([WRRTRACK, *r, "status", "set", "adv-00500", "uitgevoerd", "--date", today], env, repo)
+    source = (repo / make_registry.SOURCE_NAME).read_text(encoding="utf-8")
+    run(
+        [
+            WRRTRACK, *r, "add", "bench-1", "--report", make_registry.report_keys(1)[0],
+            "--title", "Meting", "--theme", "ontvangst", "--stance", "onderschreven",
+            "--actor", "rijk", "--quote", source.split("\n\n")[0], "--date", today,
+        ],
+        env,
+        repo,
+    )  # fmt: skip
+    git("commit", "-q", "-a", "-m", "after")
+    changes = [WRRTRACK, *r, "changes", "--since", "HEAD~1", "--until", "HEAD", "--json"]
+    _, _, out = run(changes, env, repo)  # cold: each commit read once, then cached
+    if '"bench-1"' not in out or '"adv-00500"' not in out:
+        raise SystemExit(f"changes did not list the two changes: {out[:500]}")
+    figures = {}
+    cache = Path(env["WRRTRACK_CACHE_DIR"])
+
+    def cold(i: int) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    figures["changes_cold"], _ = median(runs, changes, env, repo, cold)
+    run(changes, env, repo)
+    run([WRRTRACK, *r, "validate"], env, repo)
+    taken = interleaved(
+        runs,
+        {
+            "git_diff": ["git", "diff", "HEAD~1", "HEAD", "--", registry.name],
+            "changes_warm": changes,
+            "validate_warm": [WRRTRACK, *r, "validate"],
+        },
+        env,
+        repo,
+    )
+    figures |= {name: wall for name, (wall, _) in taken.items()}
+    return figures
+
+
+def print_changes(count: int, figures: dict[str, float]) -> int:
+    validate = figures["validate_warm"]
+    print(f"| `changes`, {count:,} items, two commits | time | ratio to `validate` warm | target |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, key, target in (
+        ("`git diff HEAD~1 HEAD`", "git_diff", ""),
+        ("`validate`, warm", "validate_warm", ""),
+        ("`changes --since HEAD~1 --until HEAD`, cold", "changes_cold", ""),
+        ("`changes --since HEAD~1 --until HEAD`, warm", "changes_warm", "≤ 3.00"),
+    ):
+        print(f"| {label} | {figures[key]:.3f} s | {figures[key] / validate:.2f} | {target} |")
+    print()
+    return 0
+
+
 def print_startup(
     runs: int, load: tuple[float, float], startup: dict[str, tuple[float, float]]
 ) -> None:
@@ -299,6 +373,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--source-mb", type=float, default=18.0, help="size of that long source, in MB"
     )
+    parser.add_argument(
+        "--changes-only",
+        action="store_true",
+        help="measure only `changes` between two commits, at the largest size",
+    )
     return parser.parse_args()
 
 
@@ -322,6 +401,8 @@ def main() -> int:
         if args.quote_only:
             print_wrong_quote(measure_wrong_quote(args.runs, work, env, args.source_mb))
             return 0
+        if args.changes_only:
+            return print_changes(max(sizes), measure_changes(max(sizes), args.runs, work, env))
         startup_runs = max(21, args.runs * 4)
         run([WRRTRACK, "list"], env, empty)  # the bundled registry, cache warm
         load_before = os.getloadavg()[0]
@@ -345,6 +426,7 @@ def main() -> int:
             max(sizes), args.runs, work, env, reports=args.reports, layout="folder"
         )
         wrong_quote = measure_wrong_quote(args.runs, work, env, args.source_mb)
+        changes = measure_changes(max(sizes), args.runs, work, env)
         end_load = os.getloadavg()
 
     print(
@@ -382,6 +464,7 @@ def main() -> int:
     print()
     layouts(big, args.reports, rows, one=by_size[big], several=several, folder=folder)
     print()
+    print_changes(big, changes)
     print(f"| peak memory at {big:,} items | MB | ratio | target |")
     print("| --- | ---: | ---: | ---: |")
     c_mb, list_mb = by_size[big]["c_parse_mb"], by_size[big]["list_warm_mb"]

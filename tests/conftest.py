@@ -28,6 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "data" / "recommendations.yaml"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` first (otherwise in their usual order): spread over workers by
+    pytest-xdist, the long ones then start early and the quick ones fill in around them,
+    instead of one long test running alone at the end while the other cores wait."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @dataclass
 class Result:
     code: int

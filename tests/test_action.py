@@ -32,7 +32,8 @@ def test_the_action_is_a_composite_action_whose_inputs_are_declared() -> None:
     assert action["name"] == "wrrtrack"
     assert action["description"]
     inputs = action["inputs"]
-    assert set(inputs) == {"registry", "lang", "python-version", "artifact-name"}
+    assert set(inputs) == {"registry", "lang", "python-version", "artifact-name", "changes-since"}
+    assert inputs["changes-since"]["default"] == ""  # nothing unless asked
     assert all(spec["description"] for spec in inputs.values())
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
@@ -51,11 +52,58 @@ def test_the_action_is_a_composite_action_whose_inputs_are_declared() -> None:
             step_id = expression.split(".")[1]
             assert step_id in {s.get("id") for s in steps}, expression
     uses = [step["uses"] for step in steps if "uses" in step]
-    assert uses == ["actions/setup-python@v5", "actions/upload-artifact@v4"]
+    assert [use.split("@")[0] for use in uses] == [
+        "actions/setup-python",
+        "actions/upload-artifact",
+    ]
     runs = "\n".join(step["run"] for step in steps if "run" in step)
     assert "-m wrrtrack.hook --format github" in runs  # `validate --format github`
     assert 'report --summary --lang "$REPORT_LANG" >> "$GITHUB_STEP_SUMMARY"' in runs
     assert "--format html" in runs
+    assert 'changes --since "$CHANGES_SINCE" --format md' in runs
+
+
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>\S+)(?P<comment>.*)$")
+PINNED = re.compile(r"[^@\s]+/[^@\s]+@[0-9a-f]{40}")
+
+
+def test_every_action_used_is_pinned_by_commit_with_its_tag_in_a_comment() -> None:
+    """A tag can be moved to other code; a full commit SHA cannot. The comment names the
+    release, so that a reader (and a tool that updates pins) knows which it is."""
+    files = [
+        ACTION,
+        *sorted((ROOT / ".github").rglob("*.yml")),
+        *(ROOT / ".github").rglob("*.yaml"),
+    ]
+    seen = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        lines = [m for m in map(USES.match, text.splitlines()) if m]
+        # Every `uses:` the YAML holds is one of the lines checked here.
+        assert sorted(m["action"] for m in lines) == sorted(used_in(load(path))), path
+        for found in lines:
+            action = found["action"]
+            if action.startswith("./"):
+                continue  # this repository's own action, at the commit being run
+            seen += 1
+            assert PINNED.fullmatch(action), f"{path.name}: {action} is not pinned by commit"
+            assert re.fullmatch(r"\s+# v\d+(\.\d+)*", found["comment"]), (path.name, action)
+    assert seen >= 3
+
+
+def used_in(node: object) -> list[str]:
+    """Every value of a `uses` key anywhere in parsed YAML."""
+    if isinstance(node, dict):
+        found = [node["uses"]] if isinstance(node.get("uses"), str) else []
+        return found + [use for value in node.values() for use in used_in(value)]
+    if isinstance(node, list):
+        return [use for value in node for use in used_in(value)]
+    return []
+
+
+def test_every_workflow_reads_the_repository_and_nothing_more() -> None:
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        assert load(path)["permissions"] == {"contents": "read"}, path.name
 
 
 def test_the_workflow_uses_the_action_with_inputs_it_has() -> None:
@@ -73,6 +121,10 @@ def test_the_workflow_uses_the_action_with_inputs_it_has() -> None:
     assert required <= set(ours["with"])
     assert job["steps"][0]["uses"].startswith("actions/checkout@")
     assert job["strategy"]["matrix"]["lang"] == ["nl", "en"]
+    # On a pull request the reviewer sees what it changes in the registry; the base commit
+    # is there only when the checkout fetched the history.
+    assert ours["with"]["changes-since"] == "${{ github.event.pull_request.base.sha }}"
+    assert job["steps"][0]["with"]["fetch-depth"] == 0
 
 
 def run_steps(
@@ -194,4 +246,58 @@ def test_the_action_annotates_each_problem_on_its_line(workspace: Path, tmp_path
         results["validate"].stdout + results["validate"].stderr,
         re.MULTILINE,
     )
+    assert summary.read_text(encoding="utf-8") == ""
+
+
+@POSIX_BASH
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_action_publishes_what_a_pull_request_changes(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    git = [
+        "git",
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@example.org",
+        "-c",
+        "commit.gpgsign=false",
+    ]
+
+    def run_git(*args: str) -> str:
+        return subprocess.run(
+            [*git, *args], cwd=workspace, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    run_git("init", "-q")
+    run_git("add", "-A")
+    run_git("commit", "-q", "-m", "base")
+    base = run_git("rev-parse", "HEAD")
+    registry = workspace / "registry" / "recommendations.yaml"
+    wrrtrack = [Path(sys.executable).parent / "wrrtrack", "-r", registry]
+    subprocess.run(
+        [*wrrtrack, "status", "set", "wrr103-4", "uitgevoerd", "--date", "2026-11-01"],
+        capture_output=True,
+        check=True,
+    )
+    run_git("commit", "-q", "-a", "-m", "the pull request")
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    inputs = {"registry": "registry/recommendations.yaml", "lang": "en", "changes-since": base}
+    results, summary = run_steps(workspace, temp, inputs, {"summary", "changes"})
+    assert [r.returncode for r in results.values()] == [0, 0], results
+    expected = subprocess.run(
+        [*wrrtrack, "changes", "--since", base, "--format", "md", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert summary.read_text(encoding="utf-8").endswith("\n" + expected)
+    assert f"## Changes from {base[:10]} to the working tree" in expected
+    assert "| history entry added | wrr103-4 | 2026-11-01 | in progress → implemented |" in expected
+    # Without the input the step writes nothing.
+    (temp / "step-summary.md").unlink()
+    results, summary = run_steps(workspace, temp, {"registry": inputs["registry"]}, {"changes"})
+    assert results["changes"].returncode == 0
     assert summary.read_text(encoding="utf-8") == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path, PureWindowsPath
 
@@ -218,3 +219,10 @@ def test_the_library_modules_import_each_other_without_a_cycle() -> None:
         )
 
     assert sorted(name for name in names if reaches(name, name, {name})) == []
+
+
+def test_the_python_api_guide_lists_every_exported_name() -> None:
+    guide = (Path(__file__).parent.parent / "docs" / "python-api.md").read_text(encoding="utf-8")
+    table = guide[guide.index("## What `wrrtrack` exports") :]
+    listed = set(re.findall(r"`(\w+)`", table)) & set(wrrtrack.__all__)
+    assert sorted(set(wrrtrack.__all__) - {"__version__"} - listed) == []

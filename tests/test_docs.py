@@ -38,6 +38,7 @@ COMMANDS = [
     ["status", "set"],
     ["status", "history"],
     ["report"],
+    ["changes"],
     ["validate"],
     ["sources"],
     ["sources", "update"],
@@ -49,6 +50,8 @@ COMMANDS = [
     ["reports"],
     ["reports", "add"],
     ["add"],
+    ["edit"],
+    ["remove"],
     ["export"],
     ["schema"],
 ]

@@ -255,3 +255,288 @@ def test_any_sequence_of_edits_gives_what_a_full_read_gives(
             )
             grown = len(doc.text) - len(before)
             assert doc.text[same + grown :] == before[same:]
+
+
+# --- correcting and removing a record ---------------------------------------------------------
+
+
+def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
+    """The lines of `before` that `after` replaced, and those it has in their place; every
+    other line is the same."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return old[head : len(old) - tail], new[head : len(new) - tail]
+
+
+def edited(doc: Document, identifier: str, **fields: object) -> Document:
+    after = doc.parsed.ledger.get(identifier)._replace(**fields)
+    new = _edit.edit_record(doc, after, today=TODAY)
+    assert new.parsed.ledger.get(identifier) == after
+    assert_parse_is_a_full_read(new)
+    return new
+
+
+SEVEN_QUOTE = (
+    '      - "De inventarisatie van de verschillende vormen van sturing van migratie, '
+    "waaronder de mogelijkheden voor richtgetallen voor asielmigratie, wordt door het "
+    'kabinet in opdracht gegeven aan de ACVZ."\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "old", "new"),
+    [
+        (
+            "title",
+            "Een titel: met 'tekst'",
+            '    title: "Een meer integrale ontvangst van alle nieuwkomers"',
+            "    title: \"Een titel: met 'tekst'\"",
+        ),
+        ("theme", "algemeen", "    theme: ontvangst-en-inburgering", "    theme: algemeen"),
+        ("stance", "positief", "    stance: eens-met-voorbehoud", "    stance: positief"),
+        (
+            "actors",
+            ("gemeente", "acvz", "rijk"),
+            "    actors: [rijk, gemeente]",
+            "    actors: [gemeente, acvz, rijk]",
+        ),
+    ],
+)
+def test_edit_record_replaces_only_the_line_of_the_field(
+    field: str, value: object, old: str, new: str
+) -> None:
+    doc = document()
+    after = edited(doc, "wrr103-2", **{field: value})
+    assert changed_lines(doc.text, after.text) == ([old + "\n"], [new + "\n"])
+
+
+def test_edit_record_replaces_the_lines_of_a_block_list_and_keeps_what_is_around_it() -> None:
+    text = TEXT.replace(
+        '    quotes:\n      - "Het kabinet is het met de WRR eens',
+        "    quotes:  # the cabinet's words\n      # verbatim\n"
+        '      - "Het kabinet is het met de WRR eens',
+    ).replace("    actors: [rijk, gemeente]\n", "    actors:\n    - rijk\n    - gemeente # both\n")
+    doc = document(text)
+    quotes = doc.parsed.ledger.get("wrr103-2").quotes
+    after = edited(doc, "wrr103-2", quotes=(quotes[2],), actors=("acvz",))
+    # The entries' lines are replaced (a comment on an entry's own line goes with it);
+    # the comments on the key's line and between the key and the entries stay.
+    assert after.text == text.replace(
+        "    actors:\n    - rijk\n    - gemeente # both\n", "    actors:\n    - acvz\n"
+    ).replace(f'      - "{quotes[0]}"\n      - "{quotes[1]}"\n', "", 1)
+
+
+def test_edit_record_writes_flow_lists_as_flow_lists_and_any_scalar_as_a_scalar() -> None:
+    one = document().parsed.ledger.get("wrr103-1").quotes
+    text = (
+        TEXT.replace(
+            '    title: "Een meer integrale ontvangst van alle nieuwkomers"\n',
+            "    title: >-\n      Een meer integrale\n      ontvangst\n",
+        )
+        .replace(
+            "    theme: ontvangst-en-inburgering\n", "    theme: 'ontvangst-en-inburgering'  # x\n"
+        )
+        .replace(
+            f'    quotes:\n      - "{one[0]}"\n      - "{one[1]}"\n',
+            f'    quotes: ["{one[0]}",\n      "{one[1]}"]  # two\n',
+        )
+    )
+    doc = document(text)
+    after = edited(doc, "wrr103-2", title="yes", theme="algemeen")
+    assert changed_lines(doc.text, after.text) == (
+        [
+            "    title: >-\n",
+            "      Een meer integrale\n",
+            "      ontvangst\n",
+            "    theme: 'ontvangst-en-inburgering'  # x\n",
+        ],
+        ['    title: "yes"\n', "    theme: algemeen  # x\n"],
+    )
+    quotes = ("Een, twee: [drie] vier", one[1])
+    again = edited(after, "wrr103-1", quotes=quotes, actors=("acvz",))
+    assert changed_lines(after.text, again.text) == (
+        [
+            "    actors: [rijk, gemeente, volgend-kabinet]\n",
+            "    status: in-verkenning\n",
+            f'    quotes: ["{one[0]}",\n',
+            f'      "{one[1]}"]  # two\n',
+        ],
+        [
+            "    actors: [acvz]\n",
+            "    status: in-verkenning\n",
+            f'    quotes: ["Een, twee: [drie] vier", "{one[1]}"]  # two\n',
+        ],
+    )
+
+
+HOSTILE = [
+    "{x}",
+    "{field}",
+    "\\n and \\x00",
+    "yes",
+    "2030",
+    "- x",
+    "# y",
+    ": z",
+    "  leading spaces",
+    "trailing  ",
+    "tab\there",
+    "line\nbreak",
+    "'single' \"double\"",
+    "\u2028 \u202e ﻿",
+    "null",
+    "~",
+    "*alias &anchor !tag",
+    "%percent @at `tick`",
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE)
+def test_a_hostile_title_round_trips_exactly(title: str) -> None:
+    doc = document()
+    after = edited(doc, "wrr103-3", title=title)
+    old, new = changed_lines(doc.text, after.text)
+    assert len(old) == len(new) == 1
+    assert new[0].startswith("    title: ")
+
+
+def test_edit_record_keeps_every_other_field_and_refuses_a_history_change() -> None:
+    doc = document()
+    record = doc.parsed.ledger.get("wrr103-2")
+    with pytest.raises(InvalidChange, match="only its title"):
+        _edit.edit_record(doc, record._replace(status="open"), today=TODAY)
+    with pytest.raises(InvalidChange, match="only its title"):
+        _edit.edit_record(doc, record._replace(history=record.history[:1]), today=TODAY)
+
+
+def test_an_edit_that_reads_back_as_invalid_is_refused() -> None:
+    doc = document()
+    record = doc.parsed.ledger.get("wrr103-2")
+    with pytest.raises(RegistryInvalid, match="unknown theme"):
+        _edit.edit_record(doc, record._replace(theme="wonen"), today=TODAY)
+    with pytest.raises(RegistryInvalid, match="unknown actor"):
+        _edit.edit_record(doc, record._replace(actors=("niemand",)), today=TODAY)
+
+
+def removed(doc: Document, identifier: str) -> Document:
+    new, record = _edit.remove_record(doc, identifier, today=TODAY)
+    assert record == doc.parsed.ledger.get(identifier)
+    assert [r.id for r in new.parsed.ledger.recommendations] == [
+        r.id for r in doc.parsed.ledger.recommendations if r.id != record.id
+    ]
+    assert_parse_is_a_full_read(new)
+    return new
+
+
+def record_text(text: str, identifier: str) -> str:
+    """The lines of a record of the shipped layout, from its `- id:` line to its last."""
+    start = text.index(f"  - id: {identifier}\n")
+    end = text.find("\n\n", start)
+    return text[start : end + 1 if end >= 0 else len(text)]
+
+
+@pytest.mark.parametrize("identifier", ["wrr103-1", "wrr103-4", "wrr103-7"])
+def test_remove_record_takes_its_lines_and_one_blank_line(identifier: str) -> None:
+    doc = document()
+    lines = record_text(TEXT, identifier)
+    after = removed(doc, identifier)
+    if identifier == "wrr103-1":  # the first, under its key: the blank line after it goes
+        assert after.text == TEXT.replace(lines + "\n", "")
+    else:
+        assert after.text == TEXT.replace("\n" + lines, "")
+
+
+def test_removing_records_back_to_back_takes_their_lines_only() -> None:
+    text = back_to_back(TEXT)
+    doc = document(text)
+    for identifier in ("wrr103-4", "wrr103-1", "wrr103-7"):
+        lines = record_text(doc.text.replace("\n  - id:", "\n\n  - id:"), identifier)
+        before = doc.text
+        doc = removed(doc, identifier)
+        assert doc.text == before.replace(lines, "", 1)
+    assert "\n\n  - id:" not in doc.text
+
+
+def test_remove_record_takes_the_comments_inside_it_and_keeps_those_around_it() -> None:
+    text = TEXT.replace(
+        "  - id: wrr103-3\n",
+        "  # about three\n  - id: wrr103-3\n    # inside\n",
+    ).replace(
+        "\n\n  - id: wrr103-4\n",
+        "\n    # under three, as deep as its keys\n\n  # about four\n  - id: wrr103-4\n",
+    )
+    doc = document(text)
+    after = removed(doc, "wrr103-3")
+    assert "# inside" not in after.text
+    assert "# under three" not in after.text
+    assert "  # about three\n\n  # about four\n  - id: wrr103-4\n" in after.text
+
+
+def test_removing_a_reports_only_record_removes_its_list() -> None:
+    doc = document()
+    for rec in doc.parsed.ledger.recommendations[:-1]:
+        doc = removed(doc, rec.id)
+    before = doc.text
+    doc = removed(doc, "wrr103-7")
+    assert "recommendations:" not in doc.text
+    # The record, its key line and the blank line before them: the end of the file.
+    assert before.startswith(doc.text)
+    assert before[len(doc.text) :].startswith("\nrecommendations:\n  - id: wrr103-7\n")
+    assert doc.text.endswith("Migration policy}\n")
+    # A new record makes the list again, in the shipped layout.
+    again = _edit.append_record(doc, new_record("wrr103-1"), today=TODAY)
+    assert_parse_is_a_full_read(again)
+    assert "\n\nrecommendations:\n  - id: wrr103-1\n" in again.text
+
+
+@settings(deadline=None)
+@given(
+    ledger=ledgers(),
+    steps=st.lists(st.integers(min_value=0, max_value=99), max_size=8),
+    squeezed=st.booleans(),
+)
+def test_any_sequence_of_corrections_and_removals_gives_what_a_full_read_gives(
+    ledger: Ledger, steps: list[int], squeezed: bool
+) -> None:
+    """Edits of each field, removals, appends and status changes, in any order, on random
+    registries of one or more reports (records back to back or not)."""
+    text = render_registry(ledger)
+    doc = document(back_to_back(text) if squeezed else text, today=GUARANTEES_TODAY)
+    for n, step in enumerate(steps):
+        kind, index = divmod(step, 25)
+        recs = doc.parsed.ledger.recommendations
+        if not recs:
+            break
+        rec = recs[index % len(recs)]
+        vocab = doc.parsed.ledger.vocabularies_of(rec.report)
+        before = doc.parsed.ledger
+        if kind == 0:
+            doc, gone = _edit.remove_record(doc, rec.id, today=GUARANTEES_TODAY)
+            assert gone == rec
+            expected = before._replace(
+                recommendations=tuple(r for r in before.recommendations if r.id != rec.id)
+            )
+        elif kind == 3 and n % 2:
+            change = StatusChange(GUARANTEES_TODAY, rec.status, f"note {n}", "p")
+            doc, _, after = _edit.set_status(doc, rec.id, change, today=GUARANTEES_TODAY)
+            expected = before.replace(after)
+        else:
+            fields = {
+                "title": f"  Titel {n}: {{x}} # y\n- z",
+                "theme": vocab.themes.keys[index % len(vocab.themes.keys)],
+                "stance": vocab.stances.keys[index % len(vocab.stances.keys)],
+                "actors": tuple(vocab.actors.keys[: 1 + index % 3]),
+                "quotes": (f"quote {n}, [with] {{braces}}", *rec.quotes[:1]),
+            }
+            names = list(fields)
+            chosen = {names[i]: fields[names[i]] for i in {index % 5, (index + kind) % 5}}
+            after = rec._replace(**chosen)
+            doc = _edit.edit_record(doc, after, today=GUARANTEES_TODAY)
+            expected = before.replace(after)
+        assert doc.parsed.ledger == expected
+        assert doc.parsed == document(doc.text, today=GUARANTEES_TODAY).parsed

@@ -6,6 +6,7 @@ between processes, and a crash is a SIGKILL, not an exception.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import random
@@ -275,10 +276,19 @@ def test_a_registry_reached_through_a_link_finds_and_stores_sources_beside_the_f
     assert cli("-r", registry, "validate").code == 0
 
 
-def _status_set(registry: Path, **env: str) -> subprocess.Popen[str]:
+# Starts the command with Ctrl-C delivered, as at a terminal: a test run started in the
+# background (`make test &`, some CI runners) ignores SIGINT, and a child inherits that.
+WITH_CTRL_C = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def _status_set(registry: Path, *, ctrl_c: bool = False, **env: str) -> subprocess.Popen[str]:
     wrrtrack = Path(sys.executable).parent / "wrrtrack"
+    command = [wrrtrack, "-r", registry, "status", "set", "wrr103-1", "uitgevoerd", "--by", "x"]
     return subprocess.Popen(
-        [wrrtrack, "-r", registry, "status", "set", "wrr103-1", "uitgevoerd", "--by", "x"],
+        [sys.executable, "-c", WITH_CTRL_C, *command] if ctrl_c else command,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -302,8 +312,8 @@ def test_the_lock_timeout_is_taken_from_the_environment(registry: Path) -> None:
 def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> None:
     before = registry.read_bytes()
     with storage.locked(registry):
-        waiting = _status_set(registry)
-        time.sleep(1.5)  # started, and waiting for the lock we hold
+        waiting = _status_set(registry, ctrl_c=True)
+        _until_waiting_for_the_lock(waiting, registry)
         waiting.send_signal(signal.SIGINT)
         out, err = waiting.communicate(timeout=15)
     # Typer turns the interrupt into exit code 130 itself; `main` passes the code on.
@@ -311,3 +321,21 @@ def test_ctrl_c_exits_130_with_a_message_and_changes_nothing(registry: Path) -> 
     assert "Traceback" not in err
     assert err.strip() == "error: interrupted"
     assert registry.read_bytes() == before
+
+
+def _until_waiting_for_the_lock(process: subprocess.Popen[str], registry: Path) -> None:
+    """Return once `process` has opened the registry's directory to lock it (seen in /proc),
+    so that a signal meets it waiting for the lock, not still starting: on a machine busy
+    with other tests a fixed pause was not always long enough. Without /proc, a pause."""
+    fds = Path(f"/proc/{process.pid}/fd")
+    if not fds.is_dir():
+        time.sleep(1.5)
+        return
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):  # a descriptor closed while we look
+            if any(fd.readlink() == registry.parent.resolve() for fd in fds.iterdir()):
+                time.sleep(0.1)  # past the open, into the wait
+                return
+        time.sleep(0.02)
+    raise AssertionError("the command never began to wait for the lock")

@@ -330,17 +330,25 @@ def test_json_escapes_what_would_drive_a_terminal_and_means_the_same() -> None:
     assert "ë" in out  # letters stay as they are
 
 
-def test_csv_at_a_terminal_shows_control_characters_escaped_and_piped_keeps_them(
-    cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
+def test_csv_at_a_terminal_and_piped_shows_control_characters_escaped(
+    cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with_hostile_text(registry)
-    piped = cli("-r", registry, "list", "--format", "csv").out
-    rows = list(csv.reader(io.StringIO(piped, newline="")))
-    assert rows[2][1] == HOSTILE  # the data itself, for scripts
-    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
-    shown = cli("-r", registry, "list", "--format", "csv").out
-    assert "\\x1b[31mESC" in shown
-    assert shown.count("\n") == piped.count("\n")  # one line per row still
+    escaped = HOSTILE.replace("\x1b", "\\x1b").replace("\x07", "\\x07")
+    escaped = escaped.replace("\u202e", "\\u202e")
+    for command in (["list"], ["export"]):
+        piped = cli("-r", registry, *command, "--format", "csv").out
+        rows = list(csv.reader(io.StringIO(piped, newline="")))
+        assert rows[2][1] == escaped  # a file a pipe fills is shown with `cat` too
+        monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
+        shown = cli("-r", registry, *command, "--format", "csv").out
+        monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: False)
+        assert "\\x1b[31mESC" in shown
+        assert shown.count("\n") == piped.count("\n")  # one line per row still
+    # The data itself, for scripts: in the file --output writes.
+    assert cli("-r", registry, "export", "-f", "csv", "--output", tmp_path / "x.csv").code == 0
+    with (tmp_path / "x.csv").open(encoding="utf-8", newline="") as exported:
+        assert list(csv.reader(exported))[2][1] == HOSTILE
 
 
 def test_csv_quotes_line_breaks_and_neutralises_formulas_after_them(
@@ -605,6 +613,7 @@ JSON_COMMANDS = [
     ("vocab", "--json"),
     ("reports", "--json"),
     ("sources", "--json"),
+    ("changes", "--since", "2022-06-30", "--json"),
     ("validate", "--format", "json"),  # a registry whose problem quotes an 'ë'
     ("export", "--format", "json"),
     ("schema",),

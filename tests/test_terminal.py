@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -333,9 +334,11 @@ needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux
 
 
 def _tmux_screen(name: str, width: int, command: str, env: dict[str, str]) -> str:
+    # A tmux server of its own (-L): tests running at once in other processes (pytest-xdist)
+    # can neither see this session nor stop the server under it by ending theirs.
     exports = " ".join(f"{k}={v}" for k, v in env.items())
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", str(width), "-y", "100"],
+        ["tmux", "-L", name, "new-session", "-d", "-s", name, "-x", str(width), "-y", "100"],
         check=True,
         env={**os.environ, "TMUX": ""},
     )
@@ -345,6 +348,8 @@ def _tmux_screen(name: str, width: int, command: str, env: dict[str, str]) -> st
         subprocess.run(
             [
                 "tmux",
+                "-L",
+                name,
                 "send-keys",
                 "-t",
                 name,
@@ -356,7 +361,7 @@ def _tmux_screen(name: str, width: int, command: str, env: dict[str, str]) -> st
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", name],
+                ["tmux", "-L", name, "capture-pane", "-p", "-t", name],
                 capture_output=True,
                 text=True,
                 check=True,
@@ -366,7 +371,7 @@ def _tmux_screen(name: str, width: int, command: str, env: dict[str, str]) -> st
             time.sleep(0.2)
         raise AssertionError(f"no end in sight:\n{screen}")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False)
+        subprocess.run(["tmux", "-L", name, "kill-session", "-t", name], check=False)
 
 
 @pytest.mark.slow
@@ -433,9 +438,24 @@ def test_spinner_in_a_real_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
 
 def bash_completes(words: list[str], tmp_path: Path, registry: Path = SHIPPED) -> list[str]:
     """What bash offers, with our script loaded, for the command line `words` (the last
-    word being completed), as bash itself calls the completion function."""
+    word being completed), as bash itself calls the completion function.
+
+    The script that `wrrtrack --show-completion bash` prints is made once per test and
+    sourced by each bash: printing it again for every word cost a second start of wrrtrack
+    per call and proved nothing more."""
+    loader = tmp_path / "wrrtrack-completion.bash"
+    if not loader.exists():
+        shown = subprocess.run(
+            [WRRTRACK, "--show-completion", "bash"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        assert shown.stderr == ""
+        loader.write_text(shown.stdout, encoding="utf-8")
     script = (
-        'eval "$(wrrtrack --show-completion bash)"\n'
+        f"source {shlex.quote(str(loader))}\n"
         f"COMP_WORDS=({' '.join(map(repr, words))})\n"
         f"COMP_CWORD={len(words) - 1}\n"
         "_wrrtrack_completion wrrtrack\n"

@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AdviceReport",
     "ConfigError",
+    "EntryAdded",
     "EvidenceRefused",
     "Filter",
     "InvalidChange",
@@ -26,10 +27,15 @@ __all__ = [
     "Reaction",
     "ReadOnlyRegistry",
     "Recommendation",
+    "RecommendationEdit",
+    "RecordChange",
     "Registry",
+    "RegistryChanges",
     "RegistryInvalid",
     "RegistryNotFound",
+    "ReportChange",
     "Source",
+    "SourceChange",
     "SourceRefused",
     "SourceUpdate",
     "StatusChange",
@@ -46,6 +52,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from wrrtrack._changes import (
+        EntryAdded,
+        RecordChange,
+        RegistryChanges,
+        ReportChange,
+        SourceChange,
+    )
     from wrrtrack._errors import (
         ConfigError,
         EvidenceRefused,
@@ -74,14 +87,20 @@ if TYPE_CHECKING:
         StatusChange,
         StatusUpdate,
     )
-    from wrrtrack._registry import Registry, SourceUpdate, Validation
+    from wrrtrack._registry import RecommendationEdit, Registry, SourceUpdate, Validation
     from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 # Where each name lives; every other name of __all__ is an exception in wrrtrack._errors.
 _HOMES = {
     "Registry": "wrrtrack._registry",
+    "RecommendationEdit": "wrrtrack._registry",
     "SourceUpdate": "wrrtrack._registry",
     "Validation": "wrrtrack._registry",
+    "RegistryChanges": "wrrtrack._changes",
+    "RecordChange": "wrrtrack._changes",
+    "EntryAdded": "wrrtrack._changes",
+    "SourceChange": "wrrtrack._changes",
+    "ReportChange": "wrrtrack._changes",
     "AdviceReport": "wrrtrack._model",
     "Filter": "wrrtrack._model",
     "Label": "wrrtrack._model",

@@ -19,6 +19,7 @@ imported by every writer, so it imports PyYAML and the schema only inside the op
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,7 @@ from wrrtrack._places import (
     Parsed,
     RecordLayout,
     block_path,
+    line_start,
     moved_down,
 )
 from wrrtrack._vocabulary import DEFAULTS, Term, Vocabulary
@@ -676,3 +678,189 @@ def check_new_source(ledger: Ledger, source: Source) -> None:
                 "choose another id",
                 "id",
             )
+
+
+# --- correcting and removing a record ---------------------------------------------------------
+
+# The key line of a list of records: what a report's only record is removed with.
+_LIST_KEY = re.compile(r"recommendations[ \t]*:[ \t]*(#.*)?")
+
+
+def _record_node(doc: Document, identifier: str) -> Any:
+    """The mapping node of the record `identifier`, read on its own as a one-item block
+    list (as `read_record` reads it); its marks are offsets from the record's start."""
+    from yaml import MappingNode, SequenceNode
+
+    from wrrtrack._yamlfile import compose
+
+    layout = doc.parsed.layouts[identifier]
+    try:
+        root = compose(doc.path, doc.text[layout.start : layout.end])
+    except WrrtrackError:
+        raise _refuse(doc.path, identifier) from None
+    if (
+        not isinstance(root, SequenceNode)
+        or len(root.value) != 1
+        or not isinstance(root.value[0], MappingNode)
+    ):
+        raise _refuse(doc.path, identifier)
+    return root.value[0]
+
+
+def _scalar_like(value: str, like: Any, *, flow: bool = False) -> str:
+    """`value` as a YAML scalar, double-quoted when `like` (the node it replaces, or one
+    of its list's) is, as the shipped registry writes every text."""
+    from wrrtrack._yamlfile import yaml_scalar
+
+    written = yaml_scalar(value, flow=flow)
+    quoted = getattr(like, "style", None) == '"'
+    # A plain scalar holds no `"` or `\\`: quoted as it is, it reads back the same.
+    return f'"{written}"' if quoted and not written.startswith('"') else written
+
+
+def _field_splice(
+    doc: Document, identifier: str, node: Any, value: str | tuple[str, ...]
+) -> _Splice:
+    """The splice that writes `value` in place of the value `node` of a field of the
+    record `identifier`: a scalar, a flow list (`[a, b]`) or a block list (one `- ` line
+    per entry, with the first entry's indentation). Texts are quoted as those replaced."""
+    from wrrtrack._places import _after_line, _last_leaf
+
+    text = doc.text
+    offset = doc.parsed.layouts[identifier].start
+    start, end = node.start_mark.index + offset, node.end_mark.index + offset
+    if isinstance(value, str):
+        if node.id != "scalar":
+            raise _refuse(doc.path, identifier)
+        if node.style in ("|", ">"):  # a block scalar: its line break stays (`record_layout`)
+            while end > start and text[end - 1] in " \t\r\n":
+                end -= 1
+        return _Splice(start, end, _scalar_like(value, node))
+    if node.id != "sequence":
+        raise _refuse(doc.path, identifier)
+    like = node.value[0] if node.value else None
+    if node.flow_style or not node.value:
+        entries = ", ".join(_scalar_like(v, like, flow=True) for v in value)
+        return _Splice(start, end, f"[{entries}]")
+    first = node.value[0].start_mark.index + offset
+    line = line_start(text, first)
+    prefix = text[line:first]
+    end = _after_line(text, _last_leaf(node).end_mark.index + offset)
+    newline = _newline(text, line, end)
+    lines = newline.join(prefix + _scalar_like(v, like) for v in value)
+    return _Splice(line, end, lines + (newline if text[line:end].endswith("\n") else ""))
+
+
+def _read_back(
+    doc: Document,
+    new_text: str,
+    ledger: Ledger,
+    what: str,
+    *,
+    today: date,
+    reread: Callable[[str], Reading] | None,
+) -> Document:
+    """The document of `new_text`, read whole (with `reread`, the whole registry of which
+    it is one file); it must hold exactly `ledger`, else nothing is written."""
+    from wrrtrack._schema import read_registry
+
+    reading = reread(new_text) if reread else read_registry(doc.path, new_text, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)
+    if reading.parsed.ledger != ledger:
+        raise _refuse(doc.path, what)
+    return Document(doc.path, new_text, reading.parsed)
+
+
+def edit_record(
+    doc: Document,
+    after: Recommendation,
+    *,
+    today: date,
+    reread: Callable[[str], Reading] | None = None,
+) -> Document:
+    """Write the title, theme, stance, actors and quotes of `after` in place of those of
+    the record with its id, replacing only the lines (or the values) of the fields that
+    differ; its id, status, history and report are those it has.
+
+    A rare change, so it is checked the slow, sure way: the whole new text is read again
+    (with `reread`, the whole registry of which the text is one file) and must hold the
+    same registry with only that record changed.
+    """
+    ledger = doc.parsed.ledger
+    before = ledger.get(after.id)
+    if (after.id, after.status, after.history, after.report) != (
+        before.id,
+        before.status,
+        before.history,
+        before.report,
+    ):
+        raise InvalidChange(f"{before.id}: only its title, theme, stance, actors and quotes change")
+    fields = {key.value: value for key, value in _record_node(doc, before.id).value}
+    changed = [
+        name
+        for name in ("title", "theme", "stance", "actors", "quotes")
+        if getattr(after, name) != getattr(before, name)
+    ]
+    if any(name not in fields for name in changed):
+        raise _refuse(doc.path, before.id)  # a field it has but not under its own key
+    splices = [_field_splice(doc, before.id, fields[n], getattr(after, n)) for n in changed]
+    new_text = _apply(doc.text, splices)
+    return _read_back(doc, new_text, ledger.replace(after), before.id, today=today, reread=reread)
+
+
+def remove_record(
+    doc: Document,
+    identifier: str,
+    *,
+    today: date,
+    reread: Callable[[str], Reading] | None = None,
+) -> tuple[Document, Recommendation]:
+    """Remove the record `identifier`: its lines (comments inside it and right under it,
+    as deep as its keys, included), and one blank line that separated it from the record
+    before it (or, the first, from the one after it), so that the file reads as if it had
+    never been there. A report's only record goes with its `recommendations:` line.
+
+    Checked the slow, sure way, as `edit_record` is. Returns the new document and the
+    record removed.
+    """
+    from wrrtrack._places import _after_line, _last_leaf
+
+    text, ledger = doc.text, doc.parsed.ledger
+    record = ledger.get(identifier)
+    layout = doc.parsed.layouts[record.id]
+    node = _record_node(doc, record.id)
+    start = layout.start
+    end = _after_line(text, _last_leaf(node).end_mark.index + layout.start)
+    column = node.start_mark.column
+    while end < len(text):  # comment lines under its keys are its own
+        line = text[end : _after_line(text, end + 1)]
+        body = line.lstrip(" ")
+        if not body.startswith("#") or len(line) - len(body) < column:
+            break
+        end += len(line)
+    before_lines = text[:start].splitlines(keepends=True)
+    blank = before_lines and not before_lines[-1].strip()
+    if not any(r.report == record.report and r.id != record.id for r in ledger.recommendations):
+        # The only record: its list goes too (`append_record` makes it again, if need be).
+        while before_lines and (
+            not before_lines[-1].strip() or before_lines[-1].lstrip().startswith("#")
+        ):
+            start -= len(before_lines.pop())
+        if not before_lines or not _LIST_KEY.fullmatch(before_lines[-1].rstrip("\r\n")):
+            raise _refuse(doc.path, record.id)
+        start -= len(before_lines.pop())
+        blank = before_lines and not before_lines[-1].strip()
+    if blank:
+        start -= len(before_lines[-1])
+    elif before_lines and _LIST_KEY.fullmatch(before_lines[-1].rstrip("\r\n")):
+        # The first record, right under its key: the blank line after it goes.
+        following = text[end : _after_line(text, end + 1)]
+        if not following.strip():  # (nothing, at the end of the file)
+            end += len(following)
+    rest = tuple(r for r in ledger.recommendations if r.id != record.id)
+    new_text = _apply(text, [_Splice(start, end, "")])
+    edited = _read_back(
+        doc, new_text, ledger._replace(recommendations=rest), record.id, today=today, reread=reread
+    )
+    return edited, record

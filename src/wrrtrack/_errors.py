@@ -21,7 +21,8 @@ and the records they carry (named tuples):
 
 Messages speak of fields and values, as the Python API names them; an error about one
 argument says which (`field`), so that the command line can name its own option instead.
-The command line turns each error into `error:` lines in one place (`cli.main`).
+The command line turns each error into `error:` lines in one place (the failure table of
+`cli._runtime`).
 
 Small immutable records here and elsewhere are named tuples rather than dataclasses: a
 dataclass compiles several methods when its module is imported, which every command

@@ -23,6 +23,8 @@ from wrrtrack._places import Parsed
 SUFFIXES = (".yaml", ".yml")
 # The file a folder registry's vocabularies for every report go in when none holds them.
 VOCABULARIES = "vocabularies.yaml"
+# Report keys a folder registry cannot give a file of their own (KEY.yaml): its file names.
+RESERVED_KEYS = (VOCABULARIES.removesuffix(".yaml"),)
 
 Files = list[tuple[Path, bytes]]
 

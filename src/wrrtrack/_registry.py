@@ -44,6 +44,7 @@ from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
     from wrrtrack._model import Source
     from wrrtrack._schema import Reading
     from wrrtrack._sources import State
@@ -272,6 +273,59 @@ class Registry:
             (source, _sources.state(self.root, source.file, source.sha256)) for source in listed
         ]
 
+    def changes(
+        self,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        *,
+        reports: Sequence[str] = (),
+    ) -> RegistryChanges:
+        """What the registry records as changed from `since` to `until`.
+
+        A point is a date (`date`, or a string `YYYY-MM-DD`): then the history entries
+        dated after `since`, up to and including `until`. Anything else is a git revision
+        of the repository holding the registry (`since` defaults to HEAD): the registry as
+        it was in that commit, compared record by record with the registry at `until`
+        (None: as it is on disk). `reports` keeps only those reports' records.
+        """
+        from wrrtrack import _changes, _git
+
+        since = "HEAD" if since is None else since
+        since_day, until_day = _changes.as_date(since), _changes.as_date(until)
+        if since_day is None and until_day is not None:
+            raise InvalidChange("until a date needs since a date too", "until")
+        commits: list[str | None] = [None, None]
+
+        def at(point: str | date | None, end: int) -> Ledger:
+            if point is None or isinstance(point, date) or _changes.as_date(point):
+                return self.ledger
+            ledger, commit = _git.ledger_at(
+                self.path, point, use_cache=self.use_cache, timezone=self.timezone
+            )
+            commits[end] = commit.sha
+            return ledger
+
+        after = at(until, 1)
+        before = at(since, 0) if since_day is None else after
+        if reports:
+            known = {r.key.casefold(): r.key for r in (*before.reports, *after.reports)}
+            for key in reports:
+                if key.strip().casefold() not in known:
+                    from wrrtrack._errors import UnknownTerm
+
+                    raise UnknownTerm("report", key, sorted(set(known.values())))
+            keys = {known[key.strip().casefold()] for key in reports}
+            before, after = before.of_reports(keys), after.of_reports(keys)
+        if since_day is not None:
+            found = _changes.dated(after, since_day, until_day)
+        else:
+            found = _changes.compare(before, after)
+        return found._replace(
+            since=str(since),
+            until=None if until is None else str(until),
+            commits=(commits[0], commits[1]),
+        )
+
     @property
     def source_paths(self) -> list[Path]:
         """The stored source files (that a write must never replace by accident)."""
@@ -414,6 +468,93 @@ class Registry:
 
         return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
 
+    def edit(
+        self,
+        identifier: str,
+        *,
+        title: str | None = None,
+        theme: str | None = None,
+        stance: str | None = None,
+        actors: Sequence[str] | None = None,
+        quotes: Sequence[str] | None = None,
+        today: date | None = None,
+    ) -> RecommendationEdit:
+        """Correct a recommendation: each argument given replaces that field (`actors` the
+        whole list, `quotes` all its quotes); returns the record before and after.
+
+        The rules of `add` hold: keys are resolved against the vocabularies its report may
+        use (`UnknownTerm`), no actor twice, every quote found in the report's source text
+        (`EvidenceRefused`). Its history is never rewritten. An edit that changes nothing
+        writes nothing (`RecommendationEdit.changed` is False).
+        """
+        today = today or clock.today(self.timezone)
+        title, theme, stance = (
+            _clean("title", title),
+            _clean("theme", theme),
+            _clean("stance", stance),
+        )
+        actors = None if actors is None else _cleaned("actors", actors)
+        quotes = None if quotes is None else _cleaned("quotes", quotes)
+        if (title, theme, stance, actors, quotes) == (None,) * 5:
+            raise InvalidChange("give a field to change: title, theme, stance, actors or quotes")
+        if actors == ():
+            raise InvalidChange("give at least one actor ({field})", "actors")
+        if quotes == ():
+            raise InvalidChange("give at least one quote ({field}) from the source", "quotes")
+        self._writable()
+
+        def change(doc: Document) -> tuple[Document, RecommendationEdit]:
+            from wrrtrack import _edit, _evidence
+
+            ledger = doc.parsed.ledger
+            before = ledger.get(identifier)
+            vocab = ledger.vocabularies_of(before.report)
+            after = before._replace(
+                title=before.title if title is None else title,
+                theme=before.theme if theme is None else vocab.themes.resolve(theme),
+                stance=before.stance if stance is None else vocab.stances.resolve(stance),
+            )
+            if actors is not None:
+                keys = tuple(vocab.actors.resolve(actor) for actor in actors)
+                if repeated(keys) is not None:
+                    raise InvalidChange("an actor is given twice ({field})", "actors")
+                after = after._replace(actors=keys)
+            if quotes is not None and quotes != before.quotes:
+                source = ledger.quote_source_of(ledger.report_of(before.report))
+                _evidence.check_quotes(self.root, source, before.id, quotes)
+                after = after._replace(quotes=quotes)
+            if after == before:
+                raise _Unchanged(before)
+            reread = self._folder_reading(doc.path, today) if self.is_folder else None
+            edited = _edit.edit_record(doc, after, today=today, reread=reread)
+            return edited, RecommendationEdit(before, after)
+
+        try:
+            return self._write(
+                change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+            )
+        except _Unchanged as unchanged:
+            return RecommendationEdit(unchanged.record, unchanged.record)
+
+    def remove(self, identifier: str, *, today: date | None = None) -> Recommendation:
+        """Remove a recommendation entered by mistake, history and all; returns it.
+
+        Only its lines go (and the blank line that separated it from the others): the
+        file reads as if it had never been there. Git keeps the old text.
+        """
+        today = today or clock.today(self.timezone)
+        self._writable()
+
+        def change(doc: Document) -> tuple[Document, Recommendation]:
+            from wrrtrack import _edit
+
+            reread = self._folder_reading(doc.path, today) if self.is_folder else None
+            return _edit.remove_record(doc, identifier, today=today, reread=reread)
+
+        return self._write(
+            change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+        )
+
     def add_term(
         self,
         section: str,
@@ -532,6 +673,14 @@ class Registry:
             raise InvalidChange(
                 f"'{key}' ({{field}}) names a device on Windows, where sources/{key}.txt "
                 "cannot be a file; choose another key",
+                "key",
+            )
+        from wrrtrack._folder import RESERVED_KEYS
+
+        if key in RESERVED_KEYS:  # in a file too: a file registry may become a folder
+            raise InvalidChange(
+                f"'{key}' ({{field}}) is reserved: a folder registry keeps the vocabularies "
+                f"of every report in {key}.yaml; choose another key",
                 "key",
             )
         for name, day in (("date", date), ("reaction_date", reaction_date)):
@@ -834,6 +983,26 @@ class _VocabulariesAppeared(Exception):
     between looking for them and taking the lock."""
 
 
+class _Unchanged(Exception):
+    """An edit that would change nothing: nothing is written (`Registry.edit`)."""
+
+    def __init__(self, record: Recommendation) -> None:
+        super().__init__(record.id)
+        self.record = record
+
+
+class RecommendationEdit(NamedTuple):
+    """What `Registry.edit` did: the recommendation before and after."""
+
+    before: Recommendation
+    after: Recommendation
+
+    @property
+    def changed(self) -> bool:
+        """Whether the edit changed anything (when not, nothing was written)."""
+        return self.before != self.after
+
+
 class SourceUpdate(NamedTuple):
     """What `update_source` did: the source, its fingerprint before and after, and how
     many quotes citing it were checked."""
@@ -902,6 +1071,6 @@ def _has_invalid_text(value: str) -> bool:
     return "\0" in value or any("\ud800" <= char <= "\udfff" for char in value)
 
 
-public(Registry, SourceUpdate, Validation)
+public(Registry, RecommendationEdit, SourceUpdate, Validation)
 
-__all__ = ["Registry", "SourceUpdate", "Validation"]
+__all__ = ["RecommendationEdit", "Registry", "SourceUpdate", "Validation"]

@@ -61,6 +61,7 @@ def write_file(path: Path, edit: Edit[T], reader: Reader, done: Callable[[Writte
     # over the link would replace the link and leave the real file behind, unchanged.
     real = storage.resolved(path)
     with storage.locked(real):
+        storage.refuse_read_only(real)  # before an edit that may create a source's copy
         storage.remove_stale_temporaries(real)
         read, digest, parsed = reader.read(real)
         text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
@@ -89,6 +90,7 @@ def write_in_folder(
         seen(read.read.files)
         name = target(read)
         path = folder / name
+        storage.refuse_read_only(path)
         storage.remove_stale_temporaries(path)
         text = dict(read.read.files)[path].decode("utf-8")  # it parsed, so it decodes
         part = _folder.part(read.parsed, name, path)

@@ -235,11 +235,16 @@ def atomic_write(path: Path, content: str | bytes, *, mode: int | None = None) -
     rename itself survives a power cut.
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise WrrtrackError(f"{path}: cannot write: {reason(exc)}; the file is unchanged") from None
+    if info is not None:
+        refuse_read_only(path, info)
     if mode is None:
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
+        mode = 0o666 & ~_umask() if info is None else stat.S_IMODE(info.st_mode)
     temporary = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -263,6 +268,30 @@ def atomic_write(path: Path, content: str | bytes, *, mode: int | None = None) -
             raise WrrtrackError(f"{path}: cannot write: {why}; the file is unchanged") from exc
         raise
     _fsync_directory(path.parent)
+
+
+def refuse_read_only(path: Path, info: os.stat_result | None = None) -> None:
+    """Refuse to replace a file that is read-only by its mode bits.
+
+    A rename replaces a file whatever its own permissions (only the folder's count), and
+    root may write any file: the bits are what its owner said, so they are what is checked
+    (not access(2)). Read-only is: no write bit for the owner, for a process that owns the
+    file (or on Windows, where the read-only attribute clears them all); else none at all.
+    """
+    if info is None:
+        try:
+            info = path.stat()
+        except OSError:
+            return  # what cannot be looked at is refused where it is read or written
+    geteuid = getattr(os, "geteuid", None)
+    owner = geteuid is None or geteuid() == info.st_uid
+    bits = stat.S_IWUSR if owner else stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+    if not info.st_mode & bits:
+        mode = stat.S_IMODE(info.st_mode)
+        raise WrrtrackError(
+            f"{path} is read-only (mode {mode:04o}); wrrtrack does not replace a read-only "
+            "file. Make it writable (chmod u+w) to change it; nothing was written"
+        )
 
 
 REPLACE_PATIENCE = 2.0  # seconds to wait for a Windows reader to close the file

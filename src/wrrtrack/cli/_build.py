@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from wrrtrack.cli import _publishing, _reading, _sources, _writing
+from wrrtrack.cli import _correcting, _publishing, _reading, _sources, _writing
 from wrrtrack.cli._app import Command, app, reports_app, sources_app, status_app, vocab_app
 from wrrtrack.cli._completion import init_completion
 
@@ -20,6 +20,7 @@ status_app.command("set", cls=Command)(_writing.status_set)
 status_app.command("history", cls=Command)(_reading.status_history)
 vocab_app.command("list")(_reading.vocab)
 app.command()(_publishing.report)
+app.command()(_publishing.changes)
 app.command()(_publishing.validate)
 sources_app.callback()(_reading.sources)
 sources_app.command("update", cls=Command)(_writing.sources_update)
@@ -31,6 +32,8 @@ reports_app.callback()(_reading.reports)
 reports_app.command("add", cls=Command)(_writing.reports_add)
 app.command(cls=Command)(_writing.add)
 vocab_app.command("add", cls=Command)(_writing.vocab_add)
+app.command(cls=Command)(_correcting.edit)
+app.command(cls=Command)(_correcting.remove)
 
 
 class _Subcommands(MutableMapping[str, Any]):

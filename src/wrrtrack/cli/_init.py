@@ -18,7 +18,8 @@ from wrrtrack.config import FILE_NAME
 from wrrtrack.discover import DEFAULT_RELATIVE, bundled_registry
 
 CONFIG_HEADER = (
-    "# wrrtrack settings for this directory and those below it (see wrrtrack's README).\n"
+    "# wrrtrack settings for this directory and those below it\n"
+    "# (see wrrtrack's docs/configuration.md).\n"
     "# registry: the registry file or folder, relative to this file;\n"
     '# lang: the language of reports and labels, "nl" or "en";\n'
     '# timezone: where "today" is (the default date of a change), an IANA name.\n'
@@ -30,7 +31,7 @@ BLANK_REGISTRY = """\
 # Each advisory report is one YAML document below, after a line '---': add one with
 # `wrrtrack reports add`, its recommendations with `wrrtrack add`, and keys for actors
 # and themes with `wrrtrack vocab add`. Check the file with `wrrtrack validate`.
-# The field reference is in wrrtrack's README ("The registry file").
+# The field reference is in wrrtrack's docs/registry-file.md.
 format: 1
 """
 

@@ -32,6 +32,7 @@ TableFormat = Literal["table", "json"]
 ValidateFormat = Literal["text", "json", "github"]
 ReportFormat = Literal["md", "html"]
 ExportFormat = Literal["json", "toml", "csv", "sqlite"]
+ChangesFormat = Literal["table", "md", "json"]
 Lang = Literal["nl", "en"]
 VocabularyName = Literal["actors", "stances", "statuses", "themes"]
 

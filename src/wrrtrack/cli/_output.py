@@ -2,7 +2,8 @@
 
 `--output` only ever creates a new file or replaces a regular one: never a FIFO, device,
 socket or directory, never through a symbolic link, and never a file that wrrtrack keeps
-(the registry, the source texts it names), which a mistyped name would otherwise destroy.
+(the registry, the source texts it names) and never a configuration file (`wrrtrack.toml`,
+`pyproject.toml`, by name, wherever it is), which a mistyped name would otherwise destroy.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wrrtrack import storage
-from wrrtrack._errors import OutputRefused
+from wrrtrack._errors import OutputRefused, WrrtrackError
+from wrrtrack.config import FILE_NAME, PYPROJECT
 
 if TYPE_CHECKING:
     from wrrtrack._registry import Registry
+    from wrrtrack.discover import Located
 
 # Files that --output never replaces, each with what it is ("the registry").
 Kept = list[tuple[Path, str]]
@@ -36,6 +39,24 @@ def stored_files(registry: Registry) -> list[tuple[Path, str]]:
     ]
 
 
+def located_files(located: Located) -> list[tuple[Path, str]]:
+    """What --output never replaces when the registry `located` names may be unreadable
+    (`schema` needs no registry): its files, and its source texts if it can be read."""
+    from wrrtrack._registry import Registry
+
+    registry = Registry.at(located, use_cache=False)
+    try:
+        return stored_files(registry.read())
+    except WrrtrackError:
+        pass
+    kept = [(located.path, "the registry")]
+    try:
+        files = registry.files
+    except WrrtrackError:
+        return kept
+    return kept + [(path, "a file of the registry") for path in files if path != located.path]
+
+
 def check_output(name: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
     """The path `name` names, if --output may write there; else `OutputRefused` says why.
 
@@ -47,6 +68,11 @@ def check_output(name: str, protected: Iterable[tuple[Path, str]] = ()) -> Path:
     if name.endswith(("/", os.sep)) or (os.altsep and name.endswith(os.altsep)):
         raise OutputRefused(f"{name} names a directory (it ends in '/'); name a file")
     path = Path(name)
+    if path.name.casefold() in (FILE_NAME, PYPROJECT):  # one file where case is ignored
+        raise OutputRefused(
+            f"{path} is named like a configuration file of wrrtrack; --output never writes "
+            "one. Name another file"
+        )
     try:
         info = path.lstat()
     except FileNotFoundError:

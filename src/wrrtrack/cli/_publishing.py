@@ -3,7 +3,8 @@ goes to stdout or, with --output, atomically to a file (`present`)."""
 
 # No `from __future__ import annotations` here (see _options).
 
-from typing import Annotated
+import contextlib
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,7 +12,9 @@ from wrrtrack._errors import WrrtrackError
 from wrrtrack.cli import _streams
 from wrrtrack.cli._app import language, located, registry_of
 from wrrtrack.cli._options import (
+    ChangesFormat,
     ExportFormat,
+    JsonFlag,
     LangOption,
     OutputOption,
     ReportFormat,
@@ -24,6 +27,9 @@ from wrrtrack.cli._options import (
 )
 from wrrtrack.cli._options import report_keys as named_reports
 from wrrtrack.cli._present import Render, destination, kept_files, present
+
+if TYPE_CHECKING:
+    from wrrtrack.cli._output import Kept
 
 
 def report(
@@ -166,10 +172,18 @@ def export(
     keys = named_reports(registry, report_keys)
     to = destination(output, kept_files(registry))
     ledger = registry.ledger
+
+    def csv_text(text: str, width: int | None) -> str:
+        if not to.stdout:
+            return text  # the cells as they are, in the file
+        from wrrtrack.render import csv_for_stdout
+
+        return csv_for_stdout(text, terminal=width is not None)
+
     renderings: dict[str, Render] = {
         "json": lambda width: render.json_text(ledger, keys),
         "toml": lambda width: render.toml_text(ledger, keys),
-        "csv": lambda width: render.csv_text(ledger, keys, bom=bom),
+        "csv": lambda width: csv_text(render.csv_text(ledger, keys, bom=bom), width),
         "sqlite": lambda width: render.sqlite_bytes(ledger, keys),
     }
     present(output_format, renderings, to=to)
@@ -185,9 +199,95 @@ def schema(ctx: typer.Context, output: OutputOption = None) -> None:
     from wrrtrack.render.jsonschema import registry_schema_text
 
     # The schema needs no registry; --output still never replaces the one that is found.
-    try:
-        kept = [(located(ctx).path, "the registry")]
-    except WrrtrackError:
-        kept = []
+    kept: Kept = []
+    if output not in (None, "-"):
+        from wrrtrack.cli._output import located_files
+
+        with contextlib.suppress(WrrtrackError):
+            kept = located_files(located(ctx))
     to = destination(output, kept)
     present("json", {"json": lambda width: registry_schema_text()}, to=to)
+
+
+def _point_option(name: str, help: str) -> Any:
+    """`--since` / `--until` of `changes`: a date or a git revision."""
+    return typer.Option(name, metavar="DATE|REV", help=help)
+
+
+def changes(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        _point_option(
+            "--since",
+            "A date (YYYY-MM-DD: the history entries dated after it) or a git revision (the "
+            "registry as it was in that commit); default HEAD.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        _point_option(
+            "--until", "A date or a git revision; default the registry as it is on disk."
+        ),
+    ] = None,
+    report_keys: ReportOption = None,
+    output_format: Annotated[
+        ChangesFormat,
+        format_option(
+            "table (for people; piped, tab-separated), md (Markdown, for a pull request "
+            "or a job summary) or json."
+        ),
+    ] = "table",
+    as_json: JsonFlag = False,
+    lang: LangOption = None,
+) -> None:
+    """Show what the registry records as changed between two points: recommendations,
+    history entries, sources and reports (between revisions), or history entries (between
+    dates).
+
+    A revision is any commit git names (a branch, a tag, a hash, the last commit's parent)
+    in the repository holding the registry: 'changes --since main' is what a branch
+    changes, 'changes' alone what is not committed yet.
+
+    Piped: one tab-separated line per change (change, id, date, status before, status,
+    detail).
+
+    Examples:
+
+    $ wrrtrack changes --since 2024-01-01
+    $ wrrtrack changes --since 2024-01-01 --format md --lang en
+    """
+    from wrrtrack._changes import as_date
+    from wrrtrack._errors import UnknownTerm
+
+    if until is not None and as_date(until) is not None and as_date(since or "HEAD") is None:
+        raise typer.BadParameter("a date needs --since to be a date too", param_hint="'--until'")
+    registry = registry_of(ctx, read=False)
+    try:
+        found = registry.changes(since, until, reports=report_keys or ())
+    except UnknownTerm as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--report'") from None
+
+    def json_(width: int | None) -> str:
+        from wrrtrack.render import machine
+
+        return machine.changes_json(found)
+
+    def md(width: int | None) -> str:
+        from wrrtrack.render import markdown
+
+        return markdown.changes_table(found, registry.vocabularies.statuses, language(ctx, lang))
+
+    def table(width: int | None) -> str:
+        from wrrtrack.render import terminal
+
+        statuses = registry.vocabularies.statuses
+        shown = terminal.changes_table(found, statuses, width=width or 80, lang=language(ctx, lang))
+        return terminal.render([shown])
+
+    def tsv(width: int | None) -> str:
+        from wrrtrack.render import plain
+
+        return plain.changes_lines(found)
+
+    present(output_format, {"json": json_, "md": md, "table": table, "tsv": tsv}, as_json=as_json)

@@ -117,14 +117,9 @@ def list_(
         return machine.list_json(recs)
 
     def csv(width: int | None) -> str:
-        from wrrtrack.render import machine
+        from wrrtrack.render import csv_for_stdout, machine
 
-        text = machine.list_csv(recs)
-        if width is None:
-            return text
-        from wrrtrack.render import visible_lines
-
-        return visible_lines(text)  # for the eye; piped, the cells stay as they are
+        return csv_for_stdout(machine.list_csv(recs), terminal=width is not None)
 
     def ids(width: int | None) -> str:
         from wrrtrack.render import machine

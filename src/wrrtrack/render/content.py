@@ -60,6 +60,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "no_changes": "Geen wijzigingen na {since}.",
         "latest": "Laatste wijzigingen",
         "more_changes": "Nog {more} eerdere wijziging(en); het volledige rapport (`wrrtrack report`) toont ze alle.",  # noqa: E501
+        "summary_cut": "De samenvatting is hier afgebroken: {left} van haar {total} bytes zijn weggelaten, zodat ze onder de grens van GitHub voor een job summary (1 MiB) blijft. Het volledige rapport (`wrrtrack report`) toont alles.",  # noqa: E501
         "contents": "Inhoud",
         "context": "Het kabinet over het rapport als geheel",
         "context_named": "De reactie over het rapport als geheel",
@@ -105,6 +106,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "no_changes": "No changes after {since}.",
         "latest": "Latest changes",
         "more_changes": "{more} earlier change(s) not shown; the full report (`wrrtrack report`) shows them all.",  # noqa: E501
+        "summary_cut": "The summary is cut off here: {left} of its {total} bytes are left out, to stay under GitHub's limit for a job summary (1 MiB). The full report (`wrrtrack report`) shows everything.",  # noqa: E501
         "contents": "Contents",
         "context": "The cabinet on the report as a whole",
         "context_named": "The reaction on the report as a whole",

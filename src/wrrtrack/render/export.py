@@ -18,7 +18,8 @@ from wrrtrack.render.plain import LIST_FIELDS
 
 BOM = "\ufeff"
 
-# CSV columns after the list's own (LIST_FIELDS), in order; README "Exporting" explains each.
+# CSV columns after the list's own (LIST_FIELDS), in order; docs/publishing.md ("Exports")
+# explains each.
 CSV_EXTRA = (
     "report",
     "quotes",

@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from wrrtrack._model import AdviceReport, Ledger, Recommendation, StatusChange
 from wrrtrack._vocabulary import Language, Vocabulary
-from wrrtrack.render import visible
+from wrrtrack.render import no_workflow_commands, visible
 from wrrtrack.render.content import (
     ActorMatrix,
     Changes,
@@ -803,6 +803,5 @@ def status_report(
     """The report as one HTML page, with the content of the Markdown report. The same
     ledger and arguments give the same bytes, always."""
     content = prepare(ledger, lang=lang, as_of=as_of, since=since, summary=summary)
-    if len(ledger.reports) == 1:
-        return _Page(content).render()
-    return _Several(content).render()
+    page = _Page(content) if len(ledger.reports) == 1 else _Several(content)
+    return no_workflow_commands(page.render(), "&#58;")

@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wrrtrack._model import (
     AdviceReport,
@@ -21,6 +21,9 @@ from wrrtrack._model import (
 from wrrtrack._vocabulary import Vocabularies, is_builtin
 from wrrtrack.render import JSON_ESCAPES
 from wrrtrack.render.plain import ACTOR_SEPARATOR, LIST_FIELDS
+
+if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a
 # line break inside a cell can start such a line too.
@@ -209,4 +212,73 @@ def reports_json(ledger: Ledger) -> str:
             }
             for report, counts in report_counts(ledger)
         ]
+    )
+
+
+def changes_json(changes: RegistryChanges) -> str:
+    """`changes --format json`: where the changes are between, then each kind of change.
+
+    `since`, `until`: the points as given (`until` null: the working tree); `commits`: the
+    commit each names (null for a date or the working tree); `by_date`: true when the
+    points are dates (then only `history` is filled). `recommendations`: `change` (added,
+    removed, edited), `id`, `report`, `title`, `status`, `status_before` (edited only),
+    `fields` (what an edit changed). `history`: `id`, `report`, `status_before` (null: the
+    first entry), and the entry as `status history --json` gives it (`date`, `status`,
+    `note`, `by`, `source`, `quotes`). `sources`: `change` (added, removed, edited,
+    refingerprinted), `id`, `file`, `sha256_before`, `sha256`, `fields`. `reports`: `change`
+    (added, removed, edited), `key`, `title`, `fields`.
+    """
+    return to_json(
+        {
+            "since": changes.since,
+            "until": changes.until,
+            "commits": {"since": changes.commits[0], "until": changes.commits[1]},
+            "by_date": changes.by_date,
+            "recommendations": [
+                {
+                    "change": c.kind,
+                    "id": c.record.id,
+                    "report": c.record.report,
+                    "title": c.record.title,
+                    "status": c.record.status,
+                    "status_before": c.before.status if c.kind == "edited" and c.before else None,
+                    "fields": list(c.fields),
+                }
+                for c in changes.recommendations
+            ],
+            "history": [
+                {
+                    "id": added.record.id,
+                    "report": added.record.report,
+                    "status_before": added.status_before,
+                    "date": added.entry.date.isoformat(),
+                    "status": added.entry.status,
+                    "note": added.entry.note,
+                    "by": added.entry.by,
+                    "source": added.entry.source,
+                    "quotes": list(added.entry.quotes),
+                }
+                for added in changes.history
+            ],
+            "sources": [
+                {
+                    "change": c.kind,
+                    "id": c.source.id,
+                    "file": c.source.file,
+                    "sha256_before": c.before.sha256 if c.before else None,
+                    "sha256": c.after.sha256 if c.after else None,
+                    "fields": list(c.fields),
+                }
+                for c in changes.sources
+            ],
+            "reports": [
+                {
+                    "change": c.kind,
+                    "key": c.report.key,
+                    "title": c.report.title,
+                    "fields": list(c.fields),
+                }
+                for c in changes.reports
+            ],
+        }
     )

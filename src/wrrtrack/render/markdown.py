@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 
 from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabulary
-from wrrtrack.render import visible
+from wrrtrack.render import no_workflow_commands, visible
 from wrrtrack.render.content import (
     TEXT,
     Changes,
@@ -24,6 +25,9 @@ from wrrtrack.render.content import (
     source_rows,
     web_link,
 )
+
+if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
 
 # One pass in C: HTML as text, Markdown punctuation escaped.
 _ESCAPES = str.maketrans(
@@ -275,7 +279,8 @@ def list_table(recs: list[Recommendation]) -> str:
     """`list --format md`: one Markdown table with the columns and keys of every text format."""
     from wrrtrack.render.plain import LIST_FIELDS, list_row
 
-    return "\n".join(_table(list(LIST_FIELDS), [[inline(v) for v in list_row(r)] for r in recs]))
+    rows = [[inline(v) for v in list_row(r)] for r in recs]
+    return no_workflow_commands("\n".join(_table(list(LIST_FIELDS), rows)))
 
 
 def anchor(identifier: str) -> str:
@@ -299,9 +304,31 @@ def status_report(
     `Ledger.as_at`); without it, as it stands now, dated by its newest change.
     """
     content = prepare(ledger, lang=lang, as_of=as_of, since=since, summary=summary)
-    if len(ledger.reports) == 1:
-        return _Report(content).render()
-    return _Several(content).render()
+    report = _Report(content) if len(ledger.reports) == 1 else _Several(content)
+    text = no_workflow_commands(report.render())
+    return _capped(text, content.t["summary_cut"]) if summary else text
+
+
+# GitHub takes at most 1 MiB (1,048,576 bytes) of a job summary; a summary is cut to less,
+# leaving room for its note and for what else a step writes there.
+SUMMARY_BYTES = 1_000_000
+_PARTIAL_ESCAPE = re.compile(r"(?:\\|&[#0-9A-Za-z]*)$")
+
+
+def _capped(text: str, note: str, limit: int = SUMMARY_BYTES) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8 with `note` saying how much was left
+    out, at a line break where one is in reach, never inside an escape or a code block."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    kept = data[: limit - 2 * len(note) - 100].decode("utf-8", errors="ignore")
+    line_end = kept.rfind("\n")
+    # One line longer than the limit (a title) ends at a whole character, not in an escape.
+    kept = kept[: line_end + 1] if line_end > 0 else _PARTIAL_ESCAPE.sub("", kept) + " …\n"
+    if sum(line.startswith("```") for line in kept.splitlines()) % 2:
+        kept += "```\n"  # the code block (a chart) the cut ends in
+    left = len(data) - len(kept.encode("utf-8"))
+    return f"{kept}\n*{note.format(left=left, total=len(data))}*\n"
 
 
 class _Several(_Report):
@@ -339,3 +366,29 @@ class _Several(_Report):
         rows.append([f"**{t['total']}**", *totals, f"**{len(self.c.ledger.recommendations)}**"])
         header = [t["report"], *(inline(s.label) for s in used), t["total"]]
         return [*self.pie(used), *_table(header, rows, "l" + "r" * (len(used) + 1))]
+
+
+def changes_table(changes: RegistryChanges, statuses: Vocabulary, lang: Language) -> str:
+    """`changes --format md`: a heading and one GFM table row per change (for a pull
+    request or a job summary); every cell made safe by `inline`."""
+    from wrrtrack.render.changes import WORDS, rows, status_text, title
+
+    words = WORDS[lang]
+    out = [f"## {inline(title(changes, lang))}", ""]
+    found = rows(changes)
+    if not found:
+        return "\n".join([*out, words["none"], ""])
+    out += _table(
+        [words["change"], words["id"], words["date"], words["status"], words["detail"]],
+        [
+            [
+                inline(words[row.change]),
+                inline(row.id),
+                row.date.isoformat() if row.date else "",
+                inline(status_text(row, statuses, lang)),
+                inline(row.detail),
+            ]
+            for row in found
+        ],
+    )
+    return "\n".join(out)

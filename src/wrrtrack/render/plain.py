@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
 from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
-from wrrtrack.render import visible
+from wrrtrack.render import no_workflow_commands, visible
+
+if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
 
 # The columns of every text format of `list`, in this order (cli.md).
 LIST_FIELDS = ("id", "title", "theme", "stance", "actors", "status", "updated")
@@ -232,7 +236,7 @@ def show_text(
             lines += page(stored, "      ")
         elif change.source:
             lines += wrap(f"{words['source']}: {cell(change.source)}", "      ")
-    return "\n".join(lines) + "\n"
+    return no_workflow_commands("\n".join(lines) + "\n")
 
 
 def reaction_named(report: AdviceReport, lang: Language) -> str:
@@ -264,4 +268,25 @@ def reports_lines(
         )
         + "\n"
         for report, counts in rows
+    )
+
+
+def changes_lines(changes: RegistryChanges) -> str:
+    """change, id, date, status before, status, detail: one line per change, with keys
+    (`history-added`, `open`) as scripts want them; see `render.changes.rows`."""
+    from wrrtrack.render.changes import rows
+
+    return "".join(
+        "\t".join(
+            (
+                row.change,
+                cell(row.id),
+                row.date.isoformat() if row.date else "",
+                row.before,
+                row.status,
+                cell(row.detail),
+            )
+        )
+        + "\n"
+        for row in rows(changes)
     )

@@ -11,7 +11,7 @@ escapes control characters), never as markup.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich import box
 from rich.console import Console, RenderableType
@@ -19,9 +19,12 @@ from rich.table import Table
 from rich.text import Text
 
 from wrrtrack._model import AdviceReport, Ledger, Recommendation, Source, StatusChange
-from wrrtrack._vocabulary import Language, Vocabularies, is_builtin
+from wrrtrack._vocabulary import Language, Vocabularies, Vocabulary, is_builtin
 from wrrtrack.render import visible
 from wrrtrack.render.plain import WORDS, cell, reaction_named
+
+if TYPE_CHECKING:
+    from wrrtrack._changes import RegistryChanges
 
 STATUS_STYLES = {
     "open": "yellow",
@@ -390,3 +393,38 @@ def render(renderables: Sequence[RenderableType], width: int | None = None) -> s
         for renderable in renderables:
             out.print(renderable)
     return captured.get()
+
+
+def changes_table(
+    changes: RegistryChanges, statuses: Vocabulary, *, width: int, lang: Language = "nl"
+) -> Table:
+    """`changes` for a terminal: the id and the kind of change whole, the detail wrapping;
+    date and status as columns where they fit, else under the detail."""
+    from wrrtrack.render.changes import WORDS, rows, status_text, title
+
+    words = WORDS[lang]
+    found = rows(changes)
+    kinds = [words[row.change] for row in found]
+    states = [status_text(row, statuses, lang) for row in found]
+    optional = [
+        ("date", len("2000-01-01")),
+        ("status", min(_widest(words["status"], states), 32)),
+    ]
+    fit = layout(
+        width,
+        [_widest(words["id"], (cell(row.id) for row in found)), _widest(words["change"], kinds)],
+        optional,
+        (cell(row.detail) for row in found),
+    )
+    table = _table(title(changes, lang), None if found else words["none"])
+    _key_headers(table, fit, words["id"], words["change"], words["detail"])
+    for name in fit.shown:
+        table.add_column(words[name], no_wrap=name == "date")
+    for row, kind, state in zip(found, kinds, states, strict=True):
+        values = {"date": row.date.isoformat() if row.date else "", "status": state}
+        details = [values[name] for name in fit.hidden(["date", "status"]) if values[name]]
+        cells = _row(fit, _text(row.id, "bold"), _text(kind), _text(row.detail), details)
+        table.add_row(
+            *cells, *(_text(values[name]) for name in fit.shown), end_section=not fit.key_columns
+        )
+    return table
