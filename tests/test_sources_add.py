@@ -481,3 +481,26 @@ def test_a_source_that_is_not_stored_is_named_with_how_to_store_it(
     assert refused.code == 1 and "'wrrtrack sources add ID --file FILE'" in refused.err
     assert sources_add(cli, registry, "brief", "--file", document).code == 0
     assert cli("-r", registry, *args, "--source", "brief").code == 0
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_changes_says_a_new_source_is_an_excerpt(
+    cli: Runner, tmp_path: Path, document: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_changes import commit, git
+
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    work = tmp_path / "work"
+    assert cli("init", work).code == 0
+    git(work, "init", "-q")
+    commit(work, "the registry")
+    registry = work / "data" / "recommendations.yaml"
+    assert sources_add(cli, registry, "brief", "--file", document, "--excerpt").code == 0
+    found = cli("-r", registry, "changes", "--since", "HEAD", "--json").json()["sources"]
+    assert [(s["change"], s["id"], s.get("excerpt")) for s in found] == [("added", "brief", True)]
+    # Marking a stored text an excerpt afterwards is a change of that field.
+    commit(work, "brief")
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("    excerpt: true\n", ""), encoding="utf-8")
+    found = cli("-r", registry, "changes", "--since", "HEAD", "--json").json()["sources"]
+    assert [(s["change"], s["fields"]) for s in found] == [("edited", ["excerpt"])]

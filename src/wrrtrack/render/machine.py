@@ -267,6 +267,8 @@ def changes_json(changes: RegistryChanges) -> str:
                     "file": c.source.file,
                     "sha256_before": c.before.sha256 if c.before else None,
                     "sha256": c.after.sha256 if c.after else None,
+                    # What the fingerprint proves: the passages stored, not the document.
+                    **({"excerpt": True} if c.source.excerpt else {}),
                     "fields": list(c.fields),
                 }
                 for c in changes.sources
