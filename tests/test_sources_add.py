@@ -504,3 +504,31 @@ def test_changes_says_a_new_source_is_an_excerpt(
     registry.write_text(text.replace("    excerpt: true\n", ""), encoding="utf-8")
     found = cli("-r", registry, "changes", "--since", "HEAD", "--json").json()["sources"]
     assert [(s["change"], s["fields"]) for s in found] == [("edited", ["excerpt"])]
+
+
+def test_a_new_file_appears_whole_through_a_link_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wrrtrack import storage
+    from wrrtrack._errors import WrrtrackError
+
+    made: list[Path] = []
+    storage.create_file(tmp_path / "a.txt", b"tekst", made)
+    assert made == [tmp_path / "a.txt"] and (tmp_path / "a.txt").read_bytes() == b"tekst"
+
+    def taken(source: object, target: object) -> None:  # another writer got there first
+        raise FileExistsError(17, "File exists")
+
+    monkeypatch.setattr(os, "link", taken)
+    made = []
+    with pytest.raises(WrrtrackError, match=r"b\.txt exists already"):
+        storage.create_file(tmp_path / "b.txt", b"tekst", made)
+    assert made == [] and sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+    def no_links(source: object, target: object) -> None:  # a file system without them
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    storage.create_file(tmp_path / "c.txt", b"tekst", made)
+    assert made == [tmp_path / "c.txt"] and (tmp_path / "c.txt").read_bytes() == b"tekst"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "c.txt"]
