@@ -14,7 +14,18 @@ from tests.conftest import SHIPPED, Runner
 
 # The contract's keys, and `report` (the key of the recommendation's advisory report),
 # added as the contract allows.
-LIST_KEYS = {"id", "title", "theme", "stance", "actors", "status", "updated", "report"}
+LIST_KEYS = {
+    "id",
+    "title",
+    "theme",
+    "stance",
+    "actors",
+    "status",
+    "updated",
+    "report",
+    "due",
+    "review",
+}
 
 
 def changed_lines(before: str, after: str) -> list[tuple[str, list[str], list[str]]]:
@@ -73,6 +84,8 @@ def test_list_json_has_exactly_the_contract_keys_and_canonical_values(cli: Runne
         "status": "uitgevoerd",
         "updated": "2022-12-22",
         "report": "wrr-103",
+        "due": None,
+        "review": None,
     }
 
 
@@ -147,8 +160,9 @@ def test_every_text_format_has_the_same_columns_in_the_same_order(cli: Runner) -
     actors joined by ';' in every text format."""
     order = ["id", "title", "theme", "stance", "actors", "status", "updated"]
     items = cli("-r", SHIPPED, "list", "--json").json()
-    # JSON adds the report's key after the contract's columns (which text formats keep).
-    assert [list(item) for item in items] == [[*order, "report"]] * 7
+    # JSON adds the report's key, the deadline and the review date after the contract's
+    # columns (which text formats keep).
+    assert [list(item) for item in items] == [[*order, "report", "due", "review"]] * 7
     expected = [
         [str(item[k]) if k != "actors" else ";".join(item[k]) for k in order] for item in items
     ]
@@ -254,6 +268,7 @@ def test_show_json_adds_quotes_and_history_with_nulls(cli: Runner) -> None:
         "source": "wrr-samenvatting-kabinetsreactie",
         "quotes": [],
         "cites": summary,
+        "relation": None,
     }
     last = item["history"][1]
     assert (last["date"], last["status"], last["source"]) == (
@@ -345,6 +360,7 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
         "source": None,
         "quotes": [],
         "cites": None,
+        "relation": None,
     }
     history = cli("-r", registry, "status", "history", "wrr103-3").out
     assert history.endswith("2026-11-01\tuitgevoerd\tA. Jansen\tRegeling gepubliceerd\t\n")
@@ -568,6 +584,7 @@ def test_status_set_records_the_source(cli: Runner, registry: Path) -> None:
         "source": "Kamerbrief 2026-0301: 'kader' & \"plan\"",
         "quotes": [],
         "cites": None,
+        "relation": None,
     }
 
 
@@ -630,6 +647,7 @@ def test_vocab_json_lists_every_vocabulary_with_aliases_and_origin(cli: Runner) 
         "en": "in progress",
         "aliases": ["in-progress"],
         "origin": "built-in",
+        "final": False,
     }
     assert [t["key"] for t in data["actors"]] == ["rijk", "gemeente", "acvz", "volgend-kabinet"]
 

@@ -188,7 +188,8 @@ def test_usage_names_placeholders_in_capitals_as_the_help_does(
 ) -> None:
     help_text = cli(*command, "--help").out
     usage = next(line for line in help_text.splitlines() if "Usage:" in line).split()
-    placeholders = [word.strip("[]") for word in usage[2 + len(command) :]]
+    # `ID...`: a placeholder that takes one or more values.
+    placeholders = [word.strip("[]").removesuffix("...") for word in usage[2 + len(command) :]]
     assert "{" not in " ".join(usage) and "<" not in " ".join(usage), usage
     for placeholder in placeholders:
         assert placeholder.rstrip(".") == placeholder.rstrip(".").upper(), usage

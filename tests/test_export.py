@@ -144,6 +144,7 @@ def test_the_export_has_every_part_of_the_registry() -> None:
             "Tot 1 januari 2022 zijn inburgeraars ingestroomd onder de Wi 2013, en daarmee zal "
             "het inburgeringsregime van deze wet nog zeker tot 2027 doorwerken."
         ],
+        "relation": "related",
     }
     # Every stored source, with the fingerprint of its file.
     sources = {source["id"]: source for source in document["sources"]}
@@ -270,7 +271,7 @@ def test_csv_summarises_the_history_in_its_columns(cli: Runner, registry: Path) 
     assert row["latest_source"] == ""
     assert row["history"].splitlines() == [
         f"2021-03-24 open: {history[0].note} (wrr-samenvatting-kabinetsreactie)",
-        f"2022-07-07 open: {history[1].note} (staat-van-migratie-2022)",
+        f"2022-07-07 open [related]: {history[1].note} (staat-van-migratie-2022)",
         "2024-11-02 in-verkenning: Verkend (A. Jansen)",
     ]
 

@@ -175,7 +175,9 @@ def test_the_page_says_what_the_markdown_report_says(cli: Runner) -> None:
 def test_every_table_has_column_and_row_headers(cli: Runner) -> None:
     root = parse(html_report(cli, "-r", SHIPPED, "--since", "2022-01-01"))
     tables = root.all("table")
-    assert len(tables) == 2 + 1 + 4 + 7 + 1  # summaries, changes, themes, histories, sources
+    # summaries (status, actor, kind of entry), stale items, changes, themes, histories,
+    # sources
+    assert len(tables) == 3 + 1 + 1 + 4 + 7 + 1
     for table in tables:
         heads = table.one("thead").all("th")
         assert heads
@@ -197,7 +199,7 @@ def test_every_table_has_column_and_row_headers(cli: Runner) -> None:
         ["doorgeschoven", "1"],
         ["Totaal", "7"],
     ]
-    changes = root.all("section")[1]
+    changes = root.all("section")[2]  # after the summary and the stale items
     assert changes.attrs["id"] == "changes"
     assert changes.one("h2").text() == "Wijzigingen na 2022-01-01"
     assert changes.one("tbody").all("a")[0].attrs["href"] == "#rec-wrr103-4"
@@ -241,6 +243,7 @@ def test_contents_link_to_every_section(cli: Runner) -> None:
         ("#summary", "Samenvatting"),
         ("#by-status", "Per status"),
         ("#by-actor", "Per actor"),
+        ("#stale", "Twaalf maanden of langer zonder nieuwe vermelding"),
         ("#by-theme", "Aanbevelingen per thema"),
         ("#theme-1", "Algemeen"),
         ("#theme-2", "Ontvangst en inburgering"),
@@ -298,7 +301,7 @@ def test_hostile_text_is_shown_as_text(cli: Runner, registry: Path) -> None:
         "javascript:alert(4)",
     ]
     assert last.all("a") == []  # a source that is no web address is not a link
-    assert root.one("nav").all("a")[4].text() == HOSTILE  # the theme's label
+    assert root.one("nav").all("a")[5].text() == HOSTILE  # the theme's label
 
 
 def test_quotes_link_to_their_source_where_it_has_a_web_address(
@@ -346,7 +349,7 @@ def test_a_history_source_that_is_a_web_address_is_a_link(cli: Runner, registry:
 def test_summary_page_has_the_counts_and_changes_only(cli: Runner) -> None:
     root = parse(html_report(cli, "-r", SHIPPED, "--summary"))
     ids = {s.attrs["id"] for s in root.all("section")}
-    assert ids == {"summary", "changes"}
+    assert ids == {"summary", "stale", "changes"}
     changes = next(s for s in root.all("section") if s.attrs["id"] == "changes")
     assert changes.one("h2").text() == "Laatste wijzigingen"
     rows = changes.one("tbody").all("tr")
@@ -356,6 +359,7 @@ def test_summary_page_has_the_counts_and_changes_only(cli: Runner) -> None:
         "#summary",
         "#by-status",
         "#by-actor",
+        "#stale",
         "#changes",
     ]
     assert "Bronnen" not in root.text()  # a summary lists no sources, as in Markdown
@@ -464,6 +468,7 @@ def test_a_summary_of_several_reports_has_their_counts_and_changes_only(
         "summary",
         "report-wrr-103",
         "r1-summary",
+        "r1-stale",
         "r1-changes",
         "report-voorbeeldstad-wijk",
         "r2-summary",

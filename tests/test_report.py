@@ -60,7 +60,7 @@ def test_as_of_and_since(cli: Runner) -> None:
     out = cli("-r", SHIPPED, "report", "--as-of", "2026-01-01", "--since", "2022-01-01").out
     assert "- **Stand per:** 2026-01-01" in out
     assert "## Wijzigingen na 2022-01-01" in out
-    assert "| 2022-12-22 | [wrr103-7](#wrr103-7) | uitgevoerd | De Adviesraad Migratie" in out
+    assert "| 2022-12-22 | [wrr103-7](#wrr103-7) | uitgevoerd | *(verwant)* De Adviesraad" in out
     none = cli("-r", SHIPPED, "report", "--since", "2025-01-01").out
     assert "Geen wijzigingen na 2025-01-01." in none
     bad = cli("-r", SHIPPED, "report", "--since", "gisteren")
@@ -80,7 +80,8 @@ def test_report_renders_as_github_markdown(cli: Runner) -> None:
     rendered = html(cli("-r", SHIPPED, "report").out)
     assert rendered.count("<h1>") == 1
     assert rendered.count("<h3>wrr103-") == 7
-    assert rendered.count("<table>") == 4 + 2 + 7 + 1  # themes, summaries, histories, sources
+    # themes, summaries (status, actor, kind of entry), stale items, histories, sources
+    assert rendered.count("<table>") == 4 + 3 + 1 + 7 + 1
     # stance quotes, context, and the quotes of history entries
     assert rendered.count("<blockquote>") == 12 + 2 + 13
 
@@ -97,10 +98,10 @@ def test_hostile_text_renders_as_text(cli: Runner, registry: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
     assert rendered.count("<h1>") == 1  # the '# heading' did not become a heading
     assert "<h1>heading" not in rendered
-    # The theme table's row with the hostile title still has its six cells.
+    # The stale items' row and the theme table's row with the hostile title still have
+    # their four and six cells.
     rows = [r for r in rendered.split("<tr>") if "<td>| &lt;script&gt;" in r]
-    assert len(rows) == 1
-    assert rows[0].count("<td>") == 6
+    assert [row.count("<td>") for row in rows] == [4, 6]
 
 
 @pytest.mark.parametrize(
@@ -221,8 +222,10 @@ def test_summary_has_the_counts_and_the_latest_changes_only(cli: Runner) -> None
     assert "### wrr103-" not in out
     assert "> " not in out  # neither quotes nor context
     changes = out.split("## Laatste wijzigingen\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert changes[2].startswith("| 2024-10-17 | wrr103-4 | in uitvoering | Onder het volgende")
-    assert changes[4].startswith("| 2022-12-22 | wrr103-7 | uitgevoerd | De Adviesraad")
+    assert changes[2].startswith(
+        "| 2024-10-17 | wrr103-4 | in uitvoering | *(verwant)* Onder het volgende"
+    )
+    assert changes[4].startswith("| 2022-12-22 | wrr103-7 | uitgevoerd | *(verwant)* De Adviesraad")
     assert [row.split(" | ")[1] for row in changes[10:]] == [f"wrr103-{n}" for n in range(1, 8)]
     since = cli("-r", SHIPPED, "report", "--summary", "--since", "2022-01-01", "--lang", "en").out
     assert "## Changes after 2022-01-01\n" in since
@@ -235,7 +238,7 @@ def test_summary_has_the_counts_and_the_latest_changes_only(cli: Runner) -> None
 def test_summary_clips_huge_notes(cli: Runner, registry: Path) -> None:
     cli("-r", registry, "status", "set", "wrr103-1", "open", "--note", "x" * 100_000)
     out = cli("-r", registry, "report", "--summary").out
-    assert len(out) < 5_000
+    assert len(out) < 6_000  # with the kinds of entry and the stale items' ids
     assert "x" * 299 + "…" in out
     assert "x" * 100_000 in cli("-r", registry, "report").out  # the full report keeps it
 

@@ -75,6 +75,7 @@ LAYOUTS = {
         .replace("\n        status:", "\n          status:")
         .replace("\n        note:", "\n          note:")
         .replace("\n        source:", "\n          source:")
+        .replace("\n        relation:", "\n          relation:")
     ),
 }
 

@@ -457,7 +457,9 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
             for report in ledger.reports
         ],
         "vocabularies": {
-            section: [[t.key, t.nl, t.en, list(t.aliases)] for t in vocab.by_section(section)]
+            section: [
+                [t.key, t.nl, t.en, list(t.aliases), t.final] for t in vocab.by_section(section)
+            ]
             for section in _SECTIONS
         },
         "local": {
@@ -474,11 +476,21 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
                 r.status,
                 list(r.quotes),
                 [
-                    [c.date.isoformat(), c.status, c.note, c.by, c.source, list(c.quotes)]
+                    [
+                        c.date.isoformat(),
+                        c.status,
+                        c.note,
+                        c.by,
+                        c.source,
+                        list(c.quotes),
+                        c.relation,
+                    ]
                     for c in r.history
                 ],
                 layout_values(parsed.layouts[r.id]),
                 r.report,
+                r.due.isoformat() if r.due else None,
+                r.review.isoformat() if r.review else None,
             ]
             for r in ledger.recommendations
         ],
@@ -521,7 +533,10 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
         **{
             section: Vocabulary(
                 name,
-                tuple(Term(k, nl, en, tuple(aliases)) for k, nl, en, aliases in sections[section]),
+                tuple(
+                    Term(k, nl, en, tuple(aliases), final)
+                    for k, nl, en, aliases, final in sections[section]
+                ),
             )
             for section, name in _SECTIONS.items()
         }
@@ -532,9 +547,20 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
     }
     recommendations = []
     layouts = {}
-    for rid, title_, theme, stance, actors, status, quotes, history, layout, report in document[
-        "recommendations"
-    ]:
+    for (
+        rid,
+        title_,
+        theme,
+        stance,
+        actors,
+        status,
+        quotes,
+        history,
+        layout,
+        report,
+        due,
+        review,
+    ) in document["recommendations"]:
         recommendations.append(
             Recommendation(
                 rid,
@@ -545,9 +571,12 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
                 status,
                 tuple(quotes),
                 tuple(
-                    StatusChange(iso(d), s, n, b, src, tuple(q)) for d, s, n, b, src, q in history
+                    StatusChange(iso(d), s, n, b, src, tuple(q), rel)
+                    for d, s, n, b, src, q, rel in history
                 ),
                 report,
+                iso(due) if due else None,
+                iso(review) if review else None,
             )
         )
         layouts[rid] = layout_from_values(layout)

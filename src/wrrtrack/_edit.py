@@ -282,6 +282,88 @@ def set_status(
     return Document(doc.path, new_text, edited), before, after
 
 
+# The scalar fields of a record `set_field` may set, replace or remove, each after the
+# field before it in the order a new record writes them (`_schema.RECOMMENDATION`).
+_SETTABLE = {"due": ("status",), "review": ("due", "status")}
+
+
+def set_field(
+    doc: Document, after: Recommendation, name: str, *, today: date
+) -> tuple[Document, Recommendation, Recommendation]:
+    """Set, replace or remove (when `after` holds None) the scalar field `name` (`due`,
+    `review`) of the record `after.id`, which must differ from the record as it stands in
+    no other field. One line changes: the field's own, or a new one after the field
+    before it. Returns the new document, and the record before and after.
+
+    The record is read back on its own (so `due` before the report's date is refused as
+    `validate` refuses it) and must equal `after`.
+    """
+    import re
+
+    from wrrtrack._yamlfile import count_lines, record_mapping
+
+    if name not in _SETTABLE:
+        raise ValueError(f"set_field sets {', '.join(_SETTABLE)}, not {name!r}")
+    text, parsed = doc.text, doc.parsed
+    before = parsed.ledger.get(after.id)
+    if before._replace(**{name: getattr(after, name)}) != after:
+        raise ValueError(f"set_field changes {name} only")
+    layout = parsed.layouts[before.id]
+    status_line = text.rfind("\n", 0, layout.status_start) + 1
+    prefix = re.match(r"( *)status *:", text[status_line : layout.status_start])
+    if prefix is None:
+        raise _refuse(doc.path, before.id)
+    indent = prefix[1]
+
+    def line_of(field: str) -> tuple[int, int] | None:
+        """The span of the record's line `field: …`, its line break included."""
+        found = re.compile(rf"^{indent}{field} *:[^\r\n]*(?:\r?\n|$)", re.MULTILINE).search(
+            text, layout.start, layout.end
+        )
+        return (found.start(), found.end()) if found else None
+
+    value = record_mapping(after).get(name)
+    newline = _newline(text, layout.start, layout.end)
+    line = f"{indent}{name}: {value}{newline}" if value is not None else ""
+    own = line_of(name)
+    if own is not None:
+        start, end = own
+        if line and not text[start:end].endswith(("\n", "\r")):  # the file's last line
+            line = line.removesuffix(newline)
+    else:
+        if not line:
+            raise InvalidChange(f"{before.id} has no {{field}} to remove", name)
+        start = end = max((span[1] for f in _SETTABLE[name] if (span := line_of(f))), default=-1)
+        if start < 0 or not text[start - 1 : start] == "\n":
+            raise _refuse(doc.path, before.id)  # a status on the file's last line, unended
+    new_text = text[:start] + line + text[end:]
+    grown = len(new_text) - len(text)
+    span = (layout.start, layout.end + grown)
+    lines_before = count_lines(text, 0, layout.start)
+    reading = _record_back(doc._replace(text=new_text), span, lines_before, before.report, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)  # placed where they are in the new text
+    piece = reading.parsed
+    if piece.ledger.recommendations != (after,):
+        raise _refuse(doc.path, before.id)
+    layouts, places, blocks = _shifted(
+        parsed,
+        at=start + 1,  # after the record's start: the record itself is read back
+        grown=grown,
+        line=count_lines(text, 0, start),
+        added_lines=count_lines(new_text, *span) - count_lines(text, layout.start, layout.end),
+        ancestors=(),
+        replaced=before.id,
+    )
+    layouts[before.id] = piece.layouts[after.id]
+    layouts = {key: layouts[key] for key in parsed.layouts}  # in the file's order
+    places.update(piece.quote_places)
+    edited = parsed._replace(
+        ledger=parsed.ledger.replace(after), layouts=layouts, quote_places=places, blocks=blocks
+    )
+    return Document(doc.path, new_text, edited), before, after
+
+
 def _document_of(parsed: Parsed, report: str | None) -> int:
     """The number of the document holding `report` (None: the registry's vocabularies)."""
     if report is None and not parsed.documents:

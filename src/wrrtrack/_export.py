@@ -28,7 +28,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from wrrtrack import _model, _vocabulary
 from wrrtrack._errors import Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, Source
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, Source, StatusChange
 
 EXPORT_VERSION = 1
 MARK = "wrrtrack_export"  # the first key of every export document, holding its version
@@ -66,9 +66,16 @@ def _is_record(value: object) -> bool:
 
 
 # Fields added after the export's first version, written only when the registry gives
-# them (a flag: only when true): the export of a registry without them stays what it was,
-# and reads back the same.
-_ONLY_WHEN_GIVEN = {(Reaction, "label"), (Source, "excerpt")}
+# them: the export of a registry without them stays what it was, and reads back the same.
+_ONLY_WHEN_GIVEN = {
+    (Reaction, "label"),
+    (Recommendation, "due"),
+    (Recommendation, "review"),
+    (StatusChange, "relation"),
+}
+# Flags added later, written only when set (a term's `final`, a source's `excerpt`): read
+# back, absent is false.
+_ONLY_WHEN_SET = {(_vocabulary.Term, "final"), (Source, "excerpt")}
 
 
 def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
@@ -85,8 +92,8 @@ def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:
         return {
             name: item
             for name, item in pairs
-            if (item is not None and item is not False)
-            or ((cls, name) not in _ONLY_WHEN_GIVEN and (item is not None or nulls))
+            if (item is not None or (nulls and (cls, name) not in _ONLY_WHEN_GIVEN))
+            and (item is not False or (cls, name) not in _ONLY_WHEN_SET)
         }
     if isinstance(value, tuple | list):
         return [plain(item, dates=dates, nulls=nulls) for item in value]
@@ -173,7 +180,7 @@ class _Reader:
             hint = hints[name]
             if name not in data:
                 defaults = getattr(cls, "_field_defaults", {})
-                if name in defaults:  # a field added later, left out when it has its default
+                if name in defaults and not _optional(hint):  # added later: as before then
                     values[name] = defaults[name]
                     continue
                 if not _optional(hint):

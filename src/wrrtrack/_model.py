@@ -17,6 +17,8 @@ from wrrtrack._errors import InvalidChange, UnknownRecommendation, UnknownTerm, 
 from wrrtrack._vocabulary import Vocabularies
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from wrrtrack._quotes import Quoted
 
 
@@ -83,6 +85,10 @@ class StatusChange(NamedTuple):
     by: str | None = None
     source: str | None = None  # a stored source's id, or free text for a source not stored
     quotes: tuple[str, ...] = ()  # verbatim from the stored source `source` names
+    # How the document bears on the advice: "response" (it presents itself as following
+    # up this advice) or "related" (a development that bears on it without saying so);
+    # None: not stated.
+    relation: str | None = None
 
 
 class Recommendation(NamedTuple):
@@ -103,6 +109,8 @@ class Recommendation(NamedTuple):
     quotes: tuple[str, ...]
     history: tuple[StatusChange, ...]
     report: str = ""  # the key of the advisory report it belongs to
+    due: date | None = None  # the deadline the government set itself
+    review: date | None = None  # when the registry's keeper means to look again
 
     @property
     def updated(self) -> date:
@@ -123,6 +131,12 @@ class Recommendation(NamedTuple):
                 "note",
             )
         return self._replace(status=change.status, history=(*self.history, change))
+
+    def repeats(self, change: StatusChange) -> bool:
+        """Whether `change` is the newest history entry again (whoever records it): most
+        likely a command run twice, as after a failure it did not see succeed."""
+        newest = self.history[-1] if self.history else None
+        return newest is not None and newest._replace(by=change.by) == change
 
     def text_matches(self, needle: str) -> bool:
         """Search in title, quotes, history notes and the quotes of history entries,
@@ -216,10 +230,12 @@ def derived_key(publisher: str, number: str | None) -> str | None:
 
 
 class StatusUpdate(NamedTuple):
-    """What `Registry.set_status` changed: the recommendation before and after."""
+    """What `Registry.set_status` changed: the recommendation before and after, and the
+    file the entry was written in (None when not known)."""
 
     before: Recommendation
     after: Recommendation
+    path: Path | None = None
 
     @property
     def change(self) -> StatusChange:
@@ -372,6 +388,21 @@ class Ledger(_LedgerFields):
                 return report
         raise UnknownTerm("report", key, [report.key for report in self.reports])
 
+    def only_report(self) -> AdviceReport:
+        """The report a writer means when none is named: the registry's one report.
+        With none or several, `InvalidChange` asks for the key (the argument `report`)."""
+        if len(self.reports) == 1:
+            return self.reports[0]
+        if not self.reports:
+            raise InvalidChange(
+                "the registry holds no report yet; add one with 'reports add'", "report"
+            )
+        keys = ", ".join(report.key for report in self.reports)
+        raise InvalidChange(
+            f"the registry holds {len(self.reports)} reports; name one with {{field}} ({keys})",
+            "report",
+        )
+
     def vocabularies_of(self, report: str) -> Vocabularies:
         """The vocabularies a record of `report` may use: the registry's keys and the
         report's own, without the keys other reports declare for themselves."""
@@ -469,10 +500,17 @@ class Ledger(_LedgerFields):
 
     @property
     def as_of(self) -> date:
-        """The newest history date: what a report is 'as of' unless told otherwise."""
+        """The newest history date: what a report is 'as of' unless told otherwise
+        (`date.min` for a registry without reports: see `dated`)."""
+        return self.dated or date.min
+
+    @property
+    def dated(self) -> date | None:
+        """The newest history date, else the newest reaction's; None when the registry
+        holds no report, and so nothing it could be 'as of'."""
         if self.recommendations:
             return max(rec.updated for rec in self.recommendations)
-        return max((report.reaction.date for report in self.reports), default=date.min)
+        return max((report.reaction.date for report in self.reports), default=None)
 
     def as_at(self, day: date) -> Ledger:
         """The registry as it stood at the end of `day`: later history entries left out, each
@@ -484,6 +522,16 @@ class Ledger(_LedgerFields):
                 recs.append(rec._replace(status=history[-1].status, history=history))
         return self._replace(recommendations=tuple(recs))
 
+    def overdue(self, today: date) -> list[Recommendation]:
+        """The recommendations whose deadline is before `today` and whose status is not
+        final, in registry order."""
+        return [rec for rec in self.recommendations if overdue(rec, self.vocabularies, today)]
+
+    def stale(self, since: date) -> list[Recommendation]:
+        """The recommendations with no history entry after `since` and a status that is
+        not final, in registry order."""
+        return [rec for rec in self.recommendations if stale(rec, self.vocabularies, since)]
+
     def changes_since(self, since: date) -> list[tuple[Recommendation, StatusChange]]:
         """History entries dated after `since`, oldest first, then in registry order."""
         found = [
@@ -493,6 +541,25 @@ class Ledger(_LedgerFields):
             if change.date > since
         ]
         return sorted(found, key=lambda pair: pair[1].date)
+
+
+RELATIONS = ("response", "related")
+
+
+def is_final(rec: Recommendation, vocabularies: Vocabularies) -> bool:
+    """Whether `rec`'s status closes it (`uitgevoerd`, `afgewezen`, `vervallen`, or a term a
+    registry declares `final: true`)."""
+    return rec.status in vocabularies.statuses and vocabularies.statuses.term(rec.status).final
+
+
+def overdue(rec: Recommendation, vocabularies: Vocabularies, today: date) -> bool:
+    """Whether `rec`'s deadline has passed (due before `today`) and its status is not final."""
+    return rec.due is not None and rec.due < today and not is_final(rec, vocabularies)
+
+
+def stale(rec: Recommendation, vocabularies: Vocabularies, since: date) -> bool:
+    """Whether `rec` has had no history entry after `since` and its status is not final."""
+    return rec.updated <= since and not is_final(rec, vocabularies)
 
 
 def fold(text: str) -> str:

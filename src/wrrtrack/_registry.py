@@ -24,6 +24,7 @@ from wrrtrack._errors import (
     public,
 )
 from wrrtrack._model import (
+    RELATIONS,
     AdviceReport,
     Filter,
     Label,
@@ -344,6 +345,8 @@ class Registry:
         by: str | None = None,
         source: str | None = None,
         quotes: Sequence[str] = (),
+        again: bool = False,
+        relation: str | None = None,
         today: date | None = None,
     ) -> StatusUpdate:
         """Append a history entry and set the current status; returns the record before
@@ -358,9 +361,61 @@ class Registry:
         that is not stored. `quotes` are verbatim passages of the stored source `source`
         names: each must be found in it (as `validate` finds quotes), and the source must
         still match its fingerprint, else `EvidenceRefused` and nothing is written.
+
+        An entry equal to the record's newest one (but for `by`) is refused as a probable
+        retry of a change already made, unless `again`.
+
+        `relation` says how the document bears on the advice: "response" (it presents
+        itself as following up this advice) or "related" (it bears on it without saying
+        so); None leaves it unstated.
         """
+        (update,) = self.set_statuses(
+            (identifier,),
+            status,
+            note=note,
+            on=on,
+            by=by,
+            source=source,
+            quotes=quotes,
+            again=again,
+            relation=relation,
+            today=today,
+        )
+        return update
+
+    def set_statuses(
+        self,
+        identifiers: Sequence[str],
+        status: str,
+        *,
+        note: str | None = None,
+        on: date | None = None,
+        by: str | None = None,
+        source: str | None = None,
+        quotes: Sequence[str] = (),
+        again: bool = False,
+        relation: str | None = None,
+        today: date | None = None,
+    ) -> list[StatusUpdate]:
+        """`set_status` for each of several records, with one entry each (the same date,
+        note, source and quotes); one `StatusUpdate` each, in the order given.
+
+        Every record's change is checked before any file is written: one refused (an
+        unknown id, a quote not in the source, the same status without a note, a probable
+        retry) refuses them all, and nothing is written. An id given twice is refused.
+        In a folder registry each file is written once.
+        """
+        if isinstance(identifiers, str):  # one id is not a sequence of characters
+            identifiers = (identifiers,)
+        identifiers = _cleaned("id", identifiers)
+        if not identifiers:
+            raise InvalidChange("give at least one {field}", "id")
+        if repeated([i.casefold() for i in identifiers]) is not None:
+            raise InvalidChange("a recommendation is given twice ({field})", "id")
         today = today or clock.today(self.timezone)
         on = on or today
+        if relation is not None and relation not in RELATIONS:
+            raise InvalidChange("{field} is 'response' or 'related'", "relation")
         _not_in_future(on, today, "on")
         note, by, source = _clean("note", note), _clean("by", by), _clean("source", source)
         quotes = _cleaned("quotes", quotes)
@@ -377,25 +432,49 @@ class Registry:
                 "by",
             )
 
-        def change(doc: Document) -> tuple[Document, StatusUpdate]:
+        def change(doc: Document) -> tuple[Document, dict[str, StatusUpdate]]:
             from wrrtrack import _edit, _evidence
 
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
-            if quotes:
-                _evidence.check_new_quotes(self.root, doc.parsed.ledger, identifier, source, quotes)
-            entry = StatusChange(on, key, note or None, author, source, tuple(quotes))
-            edited, before, after = _edit.set_status(doc, identifier, entry, today=today)
-            return edited, StatusUpdate(before, after)
+            entry = StatusChange(on, key, note or None, author, source, tuple(quotes), relation)
+            done: dict[str, StatusUpdate] = {}
+            for identifier in identifiers:
+                if doc.parsed.ledger.get(identifier).id not in doc.parsed.layouts:
+                    continue  # in another file of a folder registry
+                if quotes:
+                    _evidence.check_new_quotes(
+                        self.root, doc.parsed.ledger, identifier, source, quotes
+                    )
+                doc, before, after = _edit.set_status(doc, identifier, entry, today=today)
+                if before.repeats(entry) and not again:
+                    raise InvalidChange(
+                        f"{before.id}: its newest entry ({on.isoformat()}, {key}) is this "
+                        "one already, so this is probably a retry of a change that was "
+                        "written; add {field} to record it a second time",
+                        "again",
+                    )
+                done[identifier] = StatusUpdate(before, after, doc.path)
+            return doc, done
 
-        return self._write(
-            change, today, lambda read: _transaction.file_of(read, identifier=identifier)
-        )
+        if self.is_folder:
+
+            def files(read: _reading.Read) -> list[str]:
+                return [_transaction.file_of(read, identifier=i) for i in identifiers]
+
+            reader = _transaction.Reader(today, self.use_cache, self.timezone)
+            edits = _transaction.write_in_files(
+                self.path, change, files, reader, self._written, seen=self._seen
+            )
+            updates = {i: update for done in edits for i, update in done.items()}
+        else:
+            updates = self._write(change, today)
+        return [updates[identifier] for identifier in identifiers]
 
     def add(
         self,
         identifier: str,
         *,
-        report: str,
+        report: str | None = None,
         title: str,
         theme: str,
         stance: str,
@@ -405,14 +484,19 @@ class Registry:
         on: date | None = None,
         by: str | None = None,
         note: str | None = None,
+        due: date | None = None,
+        review: date | None = None,
         today: date | None = None,
     ) -> Recommendation:
         """Append a new recommendation to `report`, with its first history entry; returns it.
+        Without `report`, to the registry's one report (`Ledger.only_report`).
 
         Keys are resolved as `select` resolves them, against the vocabularies `report` may
         use (`UnknownTerm` otherwise). Every quote must be found in the report's source
         text (`InvalidChange` names the nearest passage); `on` defaults to the date of the
-        report's reaction, `by` to the git user name (else the login name). Nothing is
+        report's reaction, `by` to the git user name (else the login name). `due` is the
+        deadline the government set itself (not before the report's date) and `review`
+        the day the registry's keeper means to look again; both may lie ahead. Nothing is
         written unless all of it holds.
         """
         today = today or clock.today(self.timezone)
@@ -437,7 +521,7 @@ class Registry:
             from wrrtrack import _edit, _evidence
 
             ledger = doc.parsed.ledger
-            advice = ledger.report_of(report)
+            advice = ledger.report_of(report) if report is not None else ledger.only_report()
             vocab = ledger.vocabularies_of(advice.key)
             keys = [vocab.actors.resolve(actor) for actor in actors]
             if repeated(keys) is not None:
@@ -447,6 +531,12 @@ class Registry:
             if day < advice.date:
                 raise InvalidChange(
                     f"the date {day} is before report {advice.key} itself ({advice.date})", "on"
+                )
+            if due is not None and due < advice.date:
+                raise InvalidChange(
+                    f"the deadline {{field}} {due} is before report {advice.key} itself "
+                    f"({advice.date})",
+                    "due",
                 )
             source = ledger.quote_source_of(advice)
             _evidence.check_quotes(self.root, source, identifier, quotes)
@@ -463,10 +553,16 @@ class Registry:
                 tuple(quotes),
                 (entry,),
                 advice.key,
+                due,
+                review,
             )
             return _edit.append_record(doc, record, today=today), record
 
-        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
+        def target(read: _reading.Read) -> str:
+            key = report if report is not None else read.parsed.ledger.only_report().key
+            return _transaction.file_of(read, report=key)
+
+        return self._write(change, today, target)
 
     def edit(
         self,
@@ -477,10 +573,13 @@ class Registry:
         stance: str | None = None,
         actors: Sequence[str] | None = None,
         quotes: Sequence[str] | None = None,
+        due: date | None = None,
+        review: date | None = None,
         today: date | None = None,
     ) -> RecommendationEdit:
         """Correct a recommendation: each argument given replaces that field (`actors` the
-        whole list, `quotes` all its quotes); returns the record before and after.
+        whole list, `quotes` all its quotes; `due` and `review` set or replace the dates);
+        returns the record before and after.
 
         The rules of `add` hold: keys are resolved against the vocabularies its report may
         use (`UnknownTerm`), no actor twice, every quote found in the report's source text
@@ -495,8 +594,10 @@ class Registry:
         )
         actors = None if actors is None else _cleaned("actors", actors)
         quotes = None if quotes is None else _cleaned("quotes", quotes)
-        if (title, theme, stance, actors, quotes) == (None,) * 5:
-            raise InvalidChange("give a field to change: title, theme, stance, actors or quotes")
+        if (title, theme, stance, actors, quotes, due, review) == (None,) * 7:
+            raise InvalidChange(
+                "give a field to change: title, theme, stance, actors, quotes, due or review"
+            )
         if actors == ():
             raise InvalidChange("give at least one actor ({field})", "actors")
         if quotes == ():
@@ -523,11 +624,30 @@ class Registry:
                 source = ledger.quote_source_of(ledger.report_of(before.report))
                 _evidence.check_quotes(self.root, source, before.id, quotes)
                 after = after._replace(quotes=quotes)
-            if after == before:
+            advice = ledger.report_of(before.report)
+            if due is not None and due < advice.date:
+                raise InvalidChange(
+                    f"the deadline {{field}} {due} is before report {advice.key} itself "
+                    f"({advice.date})",
+                    "due",
+                )
+            dated = after._replace(
+                due=before.due if due is None else due,
+                review=before.review if review is None else review,
+            )
+            if dated == before:
                 raise _Unchanged(before)
-            reread = self._folder_reading(doc.path, today) if self.is_folder else None
-            edited = _edit.edit_record(doc, after, today=today, reread=reread)
-            return edited, RecommendationEdit(before, after)
+            edited = doc
+            if after != before:
+                reread = self._folder_reading(doc.path, today) if self.is_folder else None
+                edited = _edit.edit_record(doc, after, today=today, reread=reread)
+            # The dates are lines of their own: set each (a line added, or its line replaced).
+            for name in ("due", "review"):
+                if getattr(dated, name) != getattr(after, name):
+                    current = edited.parsed.ledger.get(before.id)
+                    wanted = current._replace(**{name: getattr(dated, name)})
+                    edited, _, _ = _edit.set_field(edited, wanted, name, today=today)
+            return edited, RecommendationEdit(before, dated)
 
         try:
             return self._write(
@@ -564,6 +684,7 @@ class Registry:
         en: str,
         aliases: Sequence[str] = (),
         report: str | None = None,
+        final: bool = False,
         today: date | None = None,
     ) -> Term:
         """Add a key to the vocabulary `section` (`actors`, `themes`, `stances`,
@@ -571,7 +692,8 @@ class Registry:
 
         A key or alias that another key already has is refused (`InvalidChange`), and so
         is a key another report declares with other labels: a key means the same in every
-        report.
+        report. `final` marks a status that closes an item (never overdue or stale), as
+        `uitgevoerd`, `afgewezen` and `vervallen` are; only a status may be final.
         """
         from wrrtrack._vocabulary import DEFAULTS
 
@@ -587,7 +709,9 @@ class Registry:
                 raise InvalidChange(
                     f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
                 )
-        term = Term(key, nl, en, tuple(aliases))
+        if final and section != "statuses":
+            raise InvalidChange("only a status can be final ({field})", "final")
+        term = Term(key, nl, en, tuple(aliases), final)
         self._writable()
 
         def change(doc: Document) -> tuple[Document, Term]:

@@ -24,6 +24,7 @@ from wrrtrack._errors import Location, Problem, RegistryInvalid
 from wrrtrack._model import (
     ID_PATTERN,
     KEY_PATTERN,
+    RELATIONS,
     AdviceReport,
     Label,
     Ledger,
@@ -94,7 +95,12 @@ SOURCE = (
     Field("sha256", "sha256"),
     Field("excerpt", "flag", required=False),
 )
-TERM = (Field("nl", "text"), Field("en", "text"), Field("aliases", "list of text", required=False))
+TERM = (
+    Field("nl", "text"),
+    Field("en", "text"),
+    Field("aliases", "list of text", required=False),
+    Field("final", "boolean", required=False),  # a status that closes an item
+)
 RECOMMENDATION = (
     Field("id", "id"),
     Field("title", "text"),
@@ -102,12 +108,15 @@ RECOMMENDATION = (
     Field("stance", "stance"),
     Field("actors", "list of actor"),
     Field("status", "status"),
+    Field("due", "deadline", required=False),  # the deadline the government set itself
+    Field("review", "deadline", required=False),  # when the keeper means to look again
     Field("quotes", "list of text"),
     Field("history", "list of change"),
 )
 CHANGE = (
     Field("date", "date"),
     Field("status", "status"),
+    Field("relation", "relation", required=False),  # response or related; absent: not stated
     Field("note", "text", required=False),
     Field("by", "text", required=False),
     Field("source", "text", required=False),
@@ -191,6 +200,7 @@ class _RegistryReader(NodeReader):
         self.source_places: dict[str, _places.SourcePlace] = {}
         self.has_sources = False  # whether this document has a `sources` list (else: old form)
         self.report_key = ""  # the report whose document is being read
+        self.report_of_document: AdviceReport | None = None  # that report (a deadline follows it)
         self.reactions: list[str] = []
         self.texts: dict[str, str] = {}  # a folder registry's texts by file (`NodeReader.paths`)
 
@@ -243,6 +253,9 @@ class _RegistryReader(NodeReader):
         reader: Callable[[Node, str], Any] = {
             "text": self.text,
             "date": self.day,
+            "deadline": self.deadline,
+            "boolean": self.boolean,
+            "relation": self.relation,
             "number": self.number,
             "id": self.identifier,
             "key": self.report_key_value,
@@ -259,6 +272,28 @@ class _RegistryReader(NodeReader):
             "flag": self.flag,
         }[type_name]
         return reader(node, what)
+
+    def deadline(self, node: Node, what: str) -> date | None:
+        """A real calendar date written YYYY-MM-DD, which may lie ahead (a deadline)."""
+        today, self.today = self.today, date.max
+        try:
+            return self.day(node, what)
+        finally:
+            self.today = today
+
+    def boolean(self, node: Node, what: str) -> bool | None:
+        if isinstance(node, ScalarNode) and node.tag == STD + "bool":
+            return node.value in ("true", "True", "TRUE")
+        if self.visit(node, what):
+            self.problem(node, what, "expected true or false")
+        return None
+
+    def relation(self, node: Node, what: str) -> str | None:
+        value = self.text(node, what)
+        if value is not None and value not in RELATIONS:
+            self.problem(node, what, f"'{value}' is not a relation; valid: response, related")
+            return None
+        return value
 
     def identifier(self, node: Node, what: str) -> str | None:
         identifier = self.text(node, what)
@@ -404,6 +439,7 @@ class _RegistryReader(NodeReader):
                 continue
             reports.append(report)
             self.report_key = report.key
+            self.report_of_document = report
             self.quote_source = report.reaction.source
             self.vocab = Ledger((), registry_vocab, (), local=local).vocabularies_of(report.key)
             placed += self.recommendations(document, blocks, first)
@@ -635,7 +671,22 @@ class _RegistryReader(NodeReader):
         values = self.fields(value_node, f"{what}.{key}", TERM)
         if values is None:
             return None
-        return Term(key, values["nl"], values["en"], tuple(values.get("aliases", ())))
+        final = values.get("final")
+        if (
+            final
+            and what.removeprefix("vocabularies.") in DEFAULTS
+            and what != "vocabularies.statuses"
+        ):
+            self.problem(
+                self.field_node(value_node, "final"),
+                f"{what}.{key}.final",
+                "only a status can be final (it closes an item)",
+            )
+            return None
+        if final is None:  # a built-in status declared again stays final unless told
+            builtin = DEFAULTS.get(what.removeprefix("vocabularies."))
+            final = builtin is not None and key in builtin and builtin.term(key).final
+        return Term(key, values["nl"], values["en"], tuple(values.get("aliases", ())), final)
 
     def report(self, node: Node) -> AdviceReport | None:
         values = self.fields(node, "report", REPORT)
@@ -694,10 +745,12 @@ class _RegistryReader(NodeReader):
 
     def checked_recommendation(self, node: Node, what: str) -> Recommendation | None:
         found = self.mapping(node, what, _required(RECOMMENDATION))
-        if found is None or len(found) < len(RECOMMENDATION):
+        if found is None or any(f.required and f.name not in found for f in RECOMMENDATION):
             return None
         values: dict[str, Any] = {}
         for field in RECOMMENDATION:
+            if field.name not in found:
+                continue
             value_node = found[field.name][1]
             values[field.name] = self.value(value_node, f"{what}.{field.name}", field.type)
             if field.name == "id" and values["id"] is not None:
@@ -735,6 +788,15 @@ class _RegistryReader(NodeReader):
                     f"'{status}' differs from the newest history entry "
                     f"({history[-1].date}: '{history[-1].status}')",
                 )
+        due = values.get("due")
+        report = self.report_of_document
+        if due is not None and report is not None and due < report.date:
+            self.problem(
+                found["due"][1],
+                f"{what}.due",
+                f"{due} is before the report's date ({report.date}); a deadline follows the advice",
+            )
+            return None
         if any(value is None for value in values.values()) or not history:
             return None
         return Recommendation(
@@ -747,6 +809,8 @@ class _RegistryReader(NodeReader):
             tuple(values["quotes"]),
             tuple(history),
             self.report_key,
+            due,
+            values.get("review"),
         )
 
     def change(self, node: Node, what: str) -> StatusChange | None:
@@ -776,6 +840,7 @@ class _RegistryReader(NodeReader):
             values.get("by"),
             values.get("source"),
             quotes,
+            values.get("relation"),
         )
 
     @staticmethod
@@ -865,6 +930,7 @@ def read_record(
     reader = _RegistryReader(path, piece, today, line, start)
     reader.vocab = ledger.vocabularies_of(report)
     reader.report_key = report
+    reader.report_of_document = ledger.report_of(report)
     reader.sources = {source.id: source for source in ledger.sources}
     reader.quote_source = ledger.quote_source_of(ledger.report_of(report)).id
     try:

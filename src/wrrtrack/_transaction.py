@@ -5,12 +5,14 @@ The registry is re-read under an exclusive lock, so that a change another proces
 since it was opened is kept, and the file is then replaced atomically; `_edit` has changed
 only the lines of what it changed, and checked them by reading back. In a folder registry
 the lock is the folder's (so that checks across its files hold), the edit is checked
-against the whole registry, and only the one file it is in is replaced.
+against the whole registry, and only the files it is in are replaced: each once, after
+every file's edit has been made and checked (one change in several files is refused
+whole, before any is replaced). Every file is replaced by `_replace`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -67,9 +69,14 @@ def write_file(path: Path, edit: Edit[T], reader: Reader, done: Callable[[Writte
         text = read.data.decode("utf-8")  # it parsed (now or when cached), so it decodes
         edited, result = edit(Document(path, text, parsed))
         new_data = edited.text.encode("utf-8")
-        storage.atomic_write(real, new_data)
+        _replace(real, new_data)
         done(Written(path, edited.parsed, digest, lambda: _cache.key(new_data)))
     return result
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Replace the file at `path` by `data`, atomically: the one way every edit lands."""
+    storage.atomic_write(path, data)
 
 
 def write_in_folder(
@@ -83,24 +90,45 @@ def write_in_folder(
 ) -> T:
     """Change the file of the folder registry that `target` names by `edit`; `seen` is
     told the files as read under the lock, before the edit."""
+    (result,) = write_in_files(folder, edit, lambda read: [target(read)], reader, done, seen=seen)
+    return result
+
+
+def write_in_files(
+    folder: Path,
+    edit: Edit[T],
+    targets: Callable[[_reading.Read], Sequence[str]],
+    reader: Reader,
+    done: Callable[[Written], None],
+    *,
+    seen: Callable[[_reading.Files], None],
+) -> list[T]:
+    """Change each file of the folder registry that `targets` names by `edit` (one result
+    each, in that order), the next file's edit seeing the registry as the last one left it;
+    then replace each of them, once. `seen` is told the files as read under the lock."""
     from wrrtrack import _folder
 
     with storage.locked(folder / LOCK_NAME):
         read = reader.read(folder)
         seen(read.read.files)
-        name = target(read)
-        path = folder / name
-        storage.refuse_read_only(path)
-        storage.remove_stale_temporaries(path)
-        text = dict(read.read.files)[path].decode("utf-8")  # it parsed, so it decodes
-        part = _folder.part(read.parsed, name, path)
-        edited, result = edit(Document(path, text, part))
-        whole = _folder.whole(read.parsed, edited.parsed, name, path)
-        new_data = edited.text.encode("utf-8")
-        storage.atomic_write(path, new_data)
-        files = [(p, new_data if p == path else data) for p, data in read.read.files]
-        done(Written(path, whole, read.digest, lambda: _folder.key(files)))
-    return result
+        names = list(dict.fromkeys(targets(read)))
+        whole, results = read.parsed, []
+        new: dict[Path, bytes] = {}
+        for name in names:
+            path = folder / name
+            storage.refuse_read_only(path)
+            storage.remove_stale_temporaries(path)
+            text = dict(read.read.files)[path].decode("utf-8")  # it parsed, so it decodes
+            edited, result = edit(Document(path, text, _folder.part(whole, name, path)))
+            whole = _folder.whole(whole, edited.parsed, name, path)
+            new[path] = edited.text.encode("utf-8")
+            results.append(result)
+        for path, data in new.items():  # every edit made and checked: now replace
+            _replace(path, data)
+        files = [(p, new.get(p, data)) for p, data in read.read.files]
+        # The last file replaced stands for the change (Registry.written).
+        done(Written(folder / names[-1], whole, read.digest, lambda: _folder.key(files)))
+    return results
 
 
 def create(

@@ -22,6 +22,7 @@ class Term(NamedTuple):
     nl: str
     en: str
     aliases: tuple[str, ...] = ()
+    final: bool = False  # a status that closes an item: not overdue, never stale
 
     def label(self, lang: Language) -> str:
         return self.nl if lang == "nl" else self.en
@@ -140,10 +141,10 @@ STATUSES = Vocabulary(
         Term("open", "open", "open"),
         Term("in-verkenning", "in verkenning", "exploring", ("exploring",)),
         Term("in-uitvoering", "in uitvoering", "in progress", ("in-progress",)),
-        Term("uitgevoerd", "uitgevoerd", "implemented", ("implemented",)),
+        Term("uitgevoerd", "uitgevoerd", "implemented", ("implemented",), final=True),
         Term("doorgeschoven", "doorgeschoven", "deferred", ("deferred",)),
-        Term("afgewezen", "afgewezen", "rejected", ("rejected",)),
-        Term("vervallen", "vervallen", "lapsed", ("lapsed",)),
+        Term("afgewezen", "afgewezen", "rejected", ("rejected",), final=True),
+        Term("vervallen", "vervallen", "lapsed", ("lapsed",), final=True),
     ),
 )
 

@@ -30,7 +30,7 @@ from wrrtrack._model import (
     StatusChange,
     derived_key,
 )
-from wrrtrack._vocabulary import DEFAULTS, Term
+from wrrtrack._vocabulary import DEFAULTS, STATUSES, Term
 
 T = TypeVar("T")
 
@@ -257,7 +257,7 @@ def change_mapping(change: StatusChange) -> dict[str, Value]:
         "date": change.date.isoformat(),
         "status": yaml_scalar(change.status),
     }
-    for name in ("note", "by", "source"):
+    for name in ("relation", "note", "by", "source"):
         value = getattr(change, name)
         if value is not None:
             entry[name] = yaml_scalar(value)
@@ -287,6 +287,9 @@ def record_mapping(rec: Recommendation) -> dict[str, Value]:
         "stance": yaml_scalar(rec.stance),
         "actors": tuple(yaml_scalar(actor, flow=True) for actor in rec.actors),
         "status": yaml_scalar(rec.status),
+        **{
+            name: day.isoformat() for name, day in (("due", rec.due), ("review", rec.review)) if day
+        },
         "quotes": [yaml_scalar(quote) for quote in rec.quotes],
         "history": [change_mapping(change) for change in rec.history],
     }
@@ -297,6 +300,9 @@ def term_mapping(term: Term) -> FlowMapping:
     pairs: list[tuple[str, str | tuple[str, ...]]] = [*label_mapping(Label(term.nl, term.en)).pairs]
     if term.aliases:
         pairs.append(("aliases", tuple(yaml_scalar(a, flow=True) for a in term.aliases)))
+    builtin = term.key in STATUSES and STATUSES.term(term.key).final
+    if term.final != builtin:  # a built-in final status is final unless it says otherwise
+        pairs.append(("final", "true" if term.final else "false"))
     return FlowMapping(tuple(pairs))
 
 

@@ -37,3 +37,26 @@ def in_future(day: date, today: date) -> str | None:
     """What is wrong with `day` as the date of something that happened by `today`: that it
     is in the future (None: nothing). One message for `validate` and every writer."""
     return f"{day} is in the future (today is {today})" if day > today else None
+
+
+DURATION_FORMS = "a number and d, m or y: 90d (days), 12m (months), 2y (years)"
+
+
+def ago(day: date, duration: str) -> date:
+    """The date `duration` before `day`: `90d`, `12m` or `2y` (months and years by the
+    calendar, 31 March less 1m is 28 or 29 February). ValueError names the forms."""
+    import re
+
+    found = re.fullmatch(r"\s*(\d{1,5})\s*([dmyDMY])\s*", duration)
+    if found is None:
+        raise ValueError(f"'{duration}' is not a duration: {DURATION_FORMS}")
+    count, unit = int(found[1]), found[2].lower()
+    if unit == "d":
+        return day - timedelta(days=min(count, (day - date.min).days))
+    months = day.year * 12 + day.month - 1 - (count if unit == "m" else 12 * count)
+    if months < 12:  # before the year 1
+        return date.min
+    year, month = divmod(months, 12)
+    import calendar
+
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))

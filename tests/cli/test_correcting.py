@@ -254,3 +254,33 @@ def test_the_history_is_never_rewritten(cli: Runner, registry: Path) -> None:
     assert cli("-r", registry, "edit", SEVEN, "--title", "Nieuw", "--stance", "positief").code == 0
     assert shown(cli, registry, SEVEN)["history"] == history
     assert cli("-r", registry, "edit", SEVEN, "--history", "x").code == 2
+
+
+def test_edit_sets_and_replaces_the_deadline_and_review_date_one_line_each(
+    cli: Runner, registry: Path
+) -> None:
+    before = registry.read_text(encoding="utf-8")
+    done = cli("-r", registry, "edit", "wrr103-6", "--due", "2027-03-31", "--review", "2027-01-15")
+    assert done.code == 0, done.err
+    assert "due and review of wrr103-6" in done.err
+    record = shown(cli, registry, "wrr103-6")
+    assert (record["due"], record["review"]) == ("2027-03-31", "2027-01-15")
+    after = registry.read_text(encoding="utf-8")
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert added == ["    due: 2027-03-31", "    review: 2027-01-15"]
+    # A second edit replaces the line; a deadline before the report is refused, no byte changed.
+    assert cli("-r", registry, "edit", "wrr103-6", "--due", "2027-06-30").code == 0
+    assert shown(cli, registry, "wrr103-6")["due"] == "2027-06-30"
+    kept = registry.read_bytes()
+    refused = cli("-r", registry, "edit", "wrr103-6", "--due", "2019-01-01")
+    assert refused.code == 1
+    assert "--due 2019-01-01 is before report wrr-103" in refused.err
+    assert registry.read_bytes() == kept
+    assert cli("-r", registry, "validate").code == 0
+    # With --title too: both kinds of line change in one write.
+    both = cli(
+        "-r", registry, "edit", "wrr103-6", "--title", "Nieuwe titel", "--review", "2028-01-01"
+    )
+    assert both.code == 0, both.err
+    record = shown(cli, registry, "wrr103-6")
+    assert (record["title"], record["review"]) == ("Nieuwe titel", "2028-01-01")

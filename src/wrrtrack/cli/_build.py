@@ -10,13 +10,13 @@ from typing import Any
 
 import typer
 
-from wrrtrack.cli import _correcting, _publishing, _reading, _sources, _writing
+from wrrtrack.cli import _correcting, _following, _publishing, _reading, _sources, _writing
 from wrrtrack.cli._app import Command, app, reports_app, sources_app, status_app, vocab_app
 from wrrtrack.cli._completion import init_completion
 
 app.command("list")(_reading.list_)
 app.command(cls=Command)(_reading.show)
-status_app.command("set", cls=Command)(_writing.status_set)
+status_app.command("set", cls=Command)(_following.status_set)
 status_app.command("history", cls=Command)(_reading.status_history)
 vocab_app.command("list")(_reading.vocab)
 app.command()(_publishing.report)
@@ -84,9 +84,24 @@ def _reflowed(command: Any) -> Any:
     own). Inside a paragraph they are joined; paragraphs stay, and so does each line of a
     paragraph of examples (`$ wrrtrack …`)."""
     command.help = reflow(command.help)
+    _help_prepared(command)
     for sub in getattr(command, "commands", {}).values():
         _reflowed(sub)
     return command
+
+
+def _help_prepared(command: Any) -> None:
+    """`command`'s help made ready when it is rendered, and only then (`_help.prepare`):
+    the keys of the registry in it, and options stacked at a narrow terminal."""
+    typers = command.format_help
+
+    def format_help(ctx: Any, formatter: Any) -> None:
+        from wrrtrack.cli import _help
+
+        _help.prepare(ctx)
+        typers(ctx, formatter)
+
+    command.format_help = format_help
 
 
 def reflow(text: str | None) -> str | None:
@@ -137,4 +152,5 @@ def command() -> typer.core.TyperGroup:
     root: typer.core.TyperGroup = get_command(bare)  # type: ignore[assignment]
     root.commands = _Subcommands(builders)
     root.help = reflow(root.help)  # its subcommands: as they are built
+    _help_prepared(root)
     return root

@@ -115,6 +115,15 @@ def key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[str
     return complete
 
 
+def complete_ids_or_status(ctx: typer.Context, incomplete: str) -> list[tuple[str, str | None]]:
+    """`status set ID… STATUS`: the shell asks the ids (Click hands every word to a list
+    argument before another), so after the first id come the ids and the statuses both."""
+    ids = complete_ids(ctx, incomplete)
+    if ctx.params.get("status") is None:  # no word typed yet: the first id
+        return ids
+    return [*ids, *key_completer("statuses")(ctx, incomplete)]
+
+
 def init_completion() -> None:
     """Load Typer's completion classes when a shell asks for completions (and only then)."""
     if COMPLETE_VAR in os.environ:  # set by the scripts --show-completion prints

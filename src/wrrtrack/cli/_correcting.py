@@ -10,10 +10,16 @@ import typer
 from wrrtrack._vocabulary import STANCES
 from wrrtrack.cli import _streams
 from wrrtrack.cli._app import registry_of, written
-from wrrtrack.cli._options import RecommendationId, writing
+from wrrtrack.cli._options import (
+    DueOption,
+    RecommendationId,
+    ReviewOption,
+    parse_date,
+    writing,
+)
 
 # The fields `edit` may change, in the order of a record (and of its messages).
-_FIELDS = ("title", "theme", "stance", "actors", "quotes")
+_FIELDS = ("title", "theme", "stance", "actors", "quotes", "due", "review")
 
 
 def edit(
@@ -49,6 +55,8 @@ def edit(
             "replaces all its quotes.",
         ),
     ] = None,
+    due: DueOption = None,
+    review: ReviewOption = None,
 ) -> None:
     """Correct recommendation ID: each option given replaces that field.
 
@@ -61,17 +69,27 @@ def edit(
 
     $ wrrtrack edit vsd-2 --title "Wachttijden schuldhulpverlening halveren" --actor college
     """
-    if title is None and theme is None and stance is None and actor is None and quote is None:
+    given = (title, theme, stance, actor, quote, due, review)
+    if all(value is None for value in given):
         from typer._click.exceptions import UsageError  # Typer re-exports only BadParameter
 
         raise UsageError(
-            "give at least one field to change: --title, --theme, --stance, --actor or --quote",
+            "give at least one field to change: --title, --theme, --stance, --actor, --quote, "
+            "--due or --review",
             ctx,
         )
+    due_day, review_day = parse_date(due, "--due"), parse_date(review, "--review")
     registry = registry_of(ctx, read=False)
     result = writing(
         lambda: registry.edit(
-            identifier, title=title, theme=theme, stance=stance, actors=actor, quotes=quote
+            identifier,
+            title=title,
+            theme=theme,
+            stance=stance,
+            actors=actor,
+            quotes=quote,
+            due=due_day,
+            review=review_day,
         )
     )
     before, after = result

@@ -37,6 +37,22 @@ Lang = Literal["nl", "en"]
 VocabularyName = Literal["actors", "stances", "statuses", "themes"]
 
 
+def vocabulary_choice() -> Any:
+    """The parameter type of a vocabulary's name: one of `VocabularyName`, or its singular
+    (`vocab add actor …`, as a user says it), which becomes the plural."""
+    from typer._types import TyperChoice  # loaded with Typer's main module anyway
+
+    class Vocabularies(TyperChoice[str]):
+        def convert(self, value: Any, param: Any, ctx: Any) -> str:
+            if isinstance(value, str) and f"{value}s" in self.choices:
+                value = f"{value}s"
+            elif value == "status":
+                value = "statuses"
+            return super().convert(value, param, ctx)
+
+    return Vocabularies(["actors", "stances", "statuses", "themes"])
+
+
 # --- the output options: --format, --json, --output, --lang ------------------------------
 
 
@@ -155,6 +171,37 @@ ByOption = Annotated[
 ]
 
 
+DueOption = Annotated[
+    str | None,
+    date_option(
+        "--due", help="The deadline the government set itself (not before the report's date)."
+    ),
+]
+ReviewOption = Annotated[
+    str | None, date_option("--review", help="When you mean to look at it again.")
+]
+RelatedFlag = Annotated[
+    bool,
+    typer.Option(
+        "--related",
+        help="The source bears on the advice without presenting itself as a response to it.",
+    ),
+]
+ResponseFlag = Annotated[
+    bool,
+    typer.Option("--response", help="The source presents itself as following up this advice."),
+]
+
+
+def relation_of(related: bool, response: bool) -> str | None:
+    """The history entry's `relation` from `--related` and `--response` (None: neither)."""
+    if related and response:
+        raise typer.BadParameter(
+            "give --related or --response, not both", param_hint="'--related' / '--response'"
+        )
+    return "related" if related else "response" if response else None
+
+
 # --- reading the values -------------------------------------------------------------------
 
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"  # compiled by `re` when a date is first given
@@ -198,10 +245,12 @@ OPTION_NAMES = {
     "reaction_label": "--reaction-label-nl/--reaction-label-en",
     "id": "ID",
     "file": "--file",
+    "identifiers": "ID",
     "key": "KEY",
     "quotes": "--quote",
     "actors": "--actor",
     "aliases": "--alias",
+    "relation": "--related/--response",
 }
 
 

@@ -3,7 +3,7 @@ reports. Each selects, then hands its renderings to `present`, which picks one."
 
 # No `from __future__ import annotations` here (see _options).
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,10 +25,18 @@ from wrrtrack.cli._options import (
     ThemeOption,
     VocabularyName,
     format_option,
+    parse_date,
     report_keys,
     resolve,
+    vocabulary_choice,
 )
 from wrrtrack.cli._present import present
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from wrrtrack._model import Recommendation
+    from wrrtrack._registry import Registry
 
 
 def list_(
@@ -51,6 +59,24 @@ def list_(
         bool, typer.Option("--header", help="tsv (or a piped table): start with the column names.")
     ] = False,
     lang: LangOption = None,
+    overdue: Annotated[
+        bool,
+        typer.Option(
+            "--overdue", help="Only those past their deadline (due before today), not final."
+        ),
+    ] = False,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", metavar="YYYY-MM-DD", help="Only those due before this date."),
+    ] = None,
+    stale: Annotated[
+        str | None,
+        typer.Option(
+            "--stale",
+            metavar="DURATION",
+            help="Only those with no history entry for DURATION (90d, 12m, 2y), not final.",
+        ),
+    ] = None,
 ) -> None:
     """List recommendations, filtered. Piped, the table is tab-separated lines.
 
@@ -64,6 +90,7 @@ def list_(
     """
     from wrrtrack._model import Filter
 
+    before = parse_date(due_before, "--due-before")
     registry = registry_of(ctx)
     vocab = registry.vocabularies
     where = Filter(
@@ -75,6 +102,8 @@ def list_(
         reports=report_keys(registry, report),
     )
     recs = registry.select(where)
+    if overdue or before is not None or stale is not None:
+        recs = _following(registry, recs, overdue=overdue, before=before, stale=stale)
 
     def table(width: int | None) -> str:
         from wrrtrack.render import plain, terminal
@@ -84,11 +113,12 @@ def list_(
         one = shown[0] if len(shown) == 1 else None
         # "2 of 7": of the recommendations of the reports listed, not of the whole registry.
         total = len(registry.select(Filter(reports=where.reports)))
+        dated = registry.ledger.dated  # None: an empty registry is as of no day
         caption = " · ".join(
             (
                 words["count"].format(shown=len(recs), total=total),
                 *([one.reaction.reference] if one else []),
-                words["as_of"].format(day=registry.ledger.as_of.isoformat()),
+                *([words["as_of"].format(day=dated.isoformat())] if dated else []),
             )
         )
         rich_table = terminal.list_table(
@@ -128,6 +158,34 @@ def list_(
 
     renderings = {"table": table, "tsv": tsv, "md": md, "json": json, "csv": csv, "ids": ids}
     present(output_format, renderings, as_json=as_json)
+
+
+def _following(
+    registry: "Registry",
+    recs: "list[Recommendation]",
+    *,
+    overdue: bool,
+    before: "date | None",
+    stale: str | None,
+) -> "list[Recommendation]":
+    """`recs` narrowed by `--overdue`, `--due-before` and `--stale` (today in the
+    registry's time zone)."""
+    from wrrtrack import clock
+
+    today = clock.today(registry.timezone)
+    ledger = registry.ledger
+    kept = {rec.id for rec in recs}
+    if overdue:
+        kept &= {rec.id for rec in ledger.overdue(today)}
+    if before is not None:
+        kept &= {rec.id for rec in recs if rec.due is not None and rec.due < before}
+    if stale is not None:
+        try:
+            since = clock.ago(today, stale)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--stale'") from None
+        kept &= {rec.id for rec in ledger.stale(since)}
+    return [rec for rec in recs if rec.id in kept]
 
 
 def show(
@@ -209,7 +267,8 @@ def vocab(
         VocabularyName | None,
         typer.Argument(
             metavar="[VOCABULARY]",
-            help="actors, stances, statuses or themes; default all four.",
+            help="actors, stances, statuses or themes (or actor, …); default all four.",
+            click_type=vocabulary_choice(),
             show_default=False,
         ),
     ] = None,

@@ -1,5 +1,6 @@
-"""The commands that change files: status set, add, vocab add, reports add, sources
-update, init. Each makes one library call, records what it wrote, and says so on stderr."""
+"""The commands that change files: add, vocab add, reports add, sources update, init
+(status set: `_following`). Each makes one library call, records what it wrote, and says
+so on stderr."""
 
 # No `from __future__ import annotations` here (see _options).
 
@@ -11,79 +12,20 @@ from typing import Annotated
 
 import typer
 
-from wrrtrack._errors import UnknownTerm
-from wrrtrack._vocabulary import STANCES, STATUSES
+from wrrtrack._vocabulary import STANCES
 from wrrtrack.cli import _streams
 from wrrtrack.cli._app import registry_of, written
-from wrrtrack.cli._completion import completed_by, key_completer
 from wrrtrack.cli._options import (
     ByOption,
-    RecommendationId,
+    DueOption,
+    ReviewOption,
     VocabularyName,
     date_option,
     parse_date,
     report_option,
+    vocabulary_choice,
     writing,
 )
-
-
-def status_set(
-    ctx: typer.Context,
-    identifier: RecommendationId,
-    status: Annotated[
-        str,
-        typer.Argument(
-            metavar="STATUS",
-            help=f"The new status: {', '.join(STATUSES.choices())}.",
-            click_type=completed_by(key_completer("statuses")),
-            show_default=False,
-        ),
-    ],
-    note: Annotated[
-        str | None, typer.Option("--note", "-n", metavar="TEXT", help="Why, or what happened.")
-    ] = None,
-    on: Annotated[str | None, date_option("--date", "-d", help="Default today.")] = None,
-    by: ByOption = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            "--source",
-            help="The id of a stored source (see 'wrrtrack sources'), or where it is "
-            "documented (letter, URL) for a source not stored.",
-            metavar="ID-OR-TEXT",
-        ),
-    ] = None,
-    quote: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--quote",
-            help="A verbatim passage of the stored source --source names (repeat for "
-            "several); refused, with the nearest passage, when it is not in it.",
-            metavar="TEXT",
-        ),
-    ] = None,
-) -> None:
-    """Record STATUS for recommendation ID (one history entry). Same status again needs --note.
-
-    Examples:
-
-    $ wrrtrack status set wrr103-4 uitgevoerd --note "Voorbeeld" --date 2026-11-01
-    """
-    day = parse_date(on, "--date")
-    registry = registry_of(ctx, read=False)  # set_status reads it once, under its lock
-    try:
-        update = writing(
-            lambda: registry.set_status(
-                identifier, status, note=note, on=day, by=by, source=source, quotes=quote or ()
-            )
-        )
-    except UnknownTerm as exc:
-        raise typer.BadParameter(str(exc), param_hint="'STATUS'") from None
-    before, after = update.before.status, update.after.status
-    arrow = f"{before} -> {after}" if before != after else "note"
-    _streams.say(
-        f"{update.after.id}: {arrow} ({update.change.date.isoformat()}) in {written(registry)}"
-    )
 
 
 def sources_update(
@@ -130,7 +72,7 @@ def init(
         ),
     ] = False,
 ) -> None:
-    """Copy the bundled registry and its source text into DIR, to change them there.
+    """Copy the bundled registry and its source text into DIR; --blank: an empty one.
 
     Writes DIR/wrrtrack.toml naming the copy, so that commands run in DIR use it. With
     --blank, writes an empty registry instead, to add reports to ('reports add'). With
@@ -287,7 +229,6 @@ def reports_add(
 def add(
     ctx: typer.Context,
     identifier: Annotated[str, typer.Argument(metavar="ID", help="The new recommendation's id.")],
-    report: Annotated[str, report_option("The key of its advisory report.")],
     title: Annotated[
         str, typer.Option("--title", metavar="TEXT", help="What the advice is, in a line.")
     ],
@@ -311,6 +252,10 @@ def add(
             "(repeat for several).",
         ),
     ],
+    report: Annotated[
+        str | None,
+        report_option("The key of its advisory report (not needed when there is one)."),
+    ] = None,
     status: Annotated[
         str,
         typer.Option("--status", "-s", metavar="KEY", help="The status it starts with."),
@@ -322,6 +267,8 @@ def add(
     note: Annotated[
         str | None, typer.Option("--note", "-n", metavar="TEXT", help="A note.")
     ] = None,
+    due: DueOption = None,
+    review: ReviewOption = None,
 ) -> None:
     """Add recommendation ID to a report, with its first history entry.
 
@@ -333,6 +280,7 @@ def add(
     $ wrrtrack add vsd-3 --report voorbeeldstad-wijk --title "Een extra wijkbudget" --theme wijkaanpak --stance afgewezen --actor college --quote "Het college ziet geen ruimte om een extra wijkbudget in te stellen" --status afgewezen --by "A. Jansen"
     """  # noqa: E501
     day = parse_date(on, "--date")
+    deadline, review_on = parse_date(due, "--due"), parse_date(review, "--review")
     registry = registry_of(ctx, read=False)
     # An unknown key is a request the registry refuses (exit 1), as a duplicate id is.
     rec = writing(
@@ -348,6 +296,8 @@ def add(
             on=day,
             by=by,
             note=note,
+            due=deadline,
+            review=review_on,
         )
     )
     _streams.say(f"added {rec.id} to report {rec.report} ({rec.status}) in {written(registry)}")
@@ -355,7 +305,14 @@ def add(
 
 def vocab_add(
     ctx: typer.Context,
-    name: Annotated[VocabularyName, typer.Argument(metavar="VOCABULARY", help="The vocabulary.")],
+    name: Annotated[
+        VocabularyName,
+        typer.Argument(
+            metavar="VOCABULARY",
+            help="actors, stances, statuses or themes (or actor, …).",
+            click_type=vocabulary_choice(),
+        ),
+    ],
     key: Annotated[
         str, typer.Argument(metavar="KEY", help="The new key: lower-case letters, digits, '-'.")
     ],
@@ -369,6 +326,12 @@ def vocab_add(
         str | None,
         report_option("Only for this report's recommendations."),
     ] = None,
+    final: Annotated[
+        bool,
+        typer.Option(
+            "--final", help="statuses: the status closes an item (never overdue or stale)."
+        ),
+    ] = False,
 ) -> None:
     """Add KEY to a vocabulary of the registry, or of one report with --report.
 
@@ -381,7 +344,9 @@ def vocab_add(
     """
     registry = registry_of(ctx, read=False)
     term = writing(
-        lambda: registry.add_term(name, key, nl=nl, en=en, aliases=alias or (), report=report)
+        lambda: registry.add_term(
+            name, key, nl=nl, en=en, aliases=alias or (), report=report, final=final
+        )
     )
     path = written(registry)
     whose = f"report {registry.report_of(report).key}'s" if report else "the registry's"

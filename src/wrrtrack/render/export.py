@@ -30,6 +30,9 @@ CSV_EXTRA = (
     "latest_by",
     "latest_source",
     "history",
+    "due",
+    "review",
+    "latest_relation",
 )
 
 
@@ -67,6 +70,9 @@ def csv_text(ledger: Ledger, reports: Iterable[str] = (), *, bom: bool = False) 
                 latest.by or "",
                 latest.source or "",
                 "\n".join(_history_line(change) for change in rec.history),
+                rec.due.isoformat() if rec.due else "",
+                rec.review.isoformat() if rec.review else "",
+                latest.relation or "",
             ]
         )
     return (BOM if bom else "") + csv_rows(rows)
@@ -74,6 +80,8 @@ def csv_text(ledger: Ledger, reports: Iterable[str] = (), *, bom: bool = False) 
 
 def _history_line(change: StatusChange) -> str:
     line = f"{change.date.isoformat()} {change.status}"
+    if change.relation:
+        line += f" [{change.relation}]"
     if change.note:
         line += f": {change.note}"
     who = "; ".join(part for part in (change.by, change.source) if part)
@@ -124,8 +132,12 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
                 ("position", "INTEGER NOT NULL"),
                 ("nl", "TEXT NOT NULL"),
                 ("en", "TEXT NOT NULL"),
+                ("final", "INTEGER NOT NULL"),  # 1: a status that closes an item
             ],
-            [{**term, "position": i + 1} for i, term in enumerate(vocabulary["terms"])],
+            [
+                {**term, "position": i + 1, "final": int(term.get("final", False))}
+                for i, term in enumerate(vocabulary["terms"])
+            ],
             ["key"],
         )
         for section, vocabulary in document["vocabularies"].items()
@@ -194,6 +206,9 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
                 ("stance", "TEXT NOT NULL"),
                 ("status", "TEXT NOT NULL"),
                 ("updated", "TEXT NOT NULL"),
+                # Always there, for queries; NULL: no deadline, no review date.
+                ("due", "TEXT"),
+                ("review", "TEXT"),
             ],
             [
                 {
@@ -255,6 +270,7 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
                 ("by", "TEXT"),
                 ("source", "TEXT"),
                 ("source_id", "TEXT"),
+                ("relation", "TEXT"),  # always there; NULL: not stated
             ],
             [
                 {

@@ -23,6 +23,7 @@ from wrrtrack._vocabulary import Language, Vocabulary
 from wrrtrack.render import no_workflow_commands, visible
 from wrrtrack.render.content import (
     ActorMatrix,
+    Attention,
     Changes,
     ReportContent,
     StatusCount,
@@ -272,6 +273,9 @@ class _Page:
             out += [f"<p><strong>{_ours(t['context'])}:</strong></p>"]
             out += [f"<blockquote><p>{text(s)}</p></blockquote>" for s in report.context]
         out += self.summary()
+        for attention in (c.overdue(), c.stale()):
+            if attention is not None:
+                out += self.attention_section(attention)
         if changes is not None:
             out += self.changes_section(changes)
         if not c.summary:
@@ -295,6 +299,11 @@ class _Page:
                 f'<li><a href="#{i("by-actor")}">{_ours(t["by_actor"])}</a></li></ol>'
             )
         items = [summary + "</li>"]
+        for attention in (self.c.overdue(), self.c.stale()):
+            if attention is not None:
+                items.append(
+                    f'<li><a href="#{i(attention.name)}">{_ours(attention.heading)}</a></li>'
+                )
         if changes is not None:
             items.append(f'<li><a href="#{i("changes")}">{text(changes.heading)}</a></li>')
         if not self.c.summary:
@@ -314,12 +323,37 @@ class _Page:
         counts = c.status_counts()
         matrix = c.actor_matrix()
         rows = [(text(row.label), row.counts, row.total) for row in matrix.rows]
-        return self.counts_section(
+        out = self.counts_section(
             counts,
             self.actor_chart(matrix),
             ("by_actor", "by-actor", "actor"),
             self.matrix_rows(matrix.statuses, rows),
         )
+        return [*out[:-1], *self.relation_table(), out[-1]]  # inside the summary's section
+
+    def relation_table(self) -> list[str]:
+        """How many history entries respond to the advice and how many are related
+        developments (nothing when no entry says)."""
+        t, counts = self.t, self.c.relation_counts()
+        if not counts:
+            return []
+        return [
+            self.h(3, _ours(t["by_relation"]), "by-relation"),
+            '<div class="scroll" tabindex="0">',
+            '<table class="counts">',
+            f'<thead><tr><th scope="col">{_ours(t["relation"])}</th>'
+            f'<th scope="col" class="num">{_ours(t["count"])}</th></tr></thead>',
+            "<tbody>",
+            *(
+                f'<tr><th scope="row">{text(r.label)}</th><td class="num">{r.total}</td></tr>'
+                for r in counts
+            ),
+            "</tbody>",
+            f'<tfoot><tr><th scope="row">{_ours(t["total"])}</th>'
+            f'<td class="num">{sum(r.total for r in counts)}</td></tr></tfoot>',
+            "</table>",
+            "</div>",
+        ]
 
     def counts_section(
         self,
@@ -449,6 +483,49 @@ class _Page:
 
     # --- changes, themes, details ---------------------------------------------------------
 
+    def attention_section(self, attention: Attention) -> list[str]:
+        """The items past their deadline, or long without a new entry (a summary leaves
+        out their titles, to stay small)."""
+        t, c = self.t, self.c
+        overdue = attention.name == "overdue"
+        titled = not c.summary
+        heads = (
+            t["id"],
+            *((t["recommendation"],) if titled else ()),
+            t["status"],
+            t["due"] if overdue else t["changed"],
+        )
+        out = [
+            self.section(attention.name),
+            self.h(2, _ours(attention.heading), f"{attention.name}-h"),
+            *_table_head(heads),
+        ]
+        for rec in attention.recommendations:
+            ident = text(c.brief(rec.id))
+            if titled:  # a summary has no details to link to
+                ident = f'<a href="#{_fragment(rec)}">{ident}</a>'
+            day = rec.due if overdue and rec.due else rec.updated
+            cells = [
+                ident,
+                *([text(rec.title)] if titled else []),
+                self.label(self.vocab.statuses, rec.status),
+                _time(day),
+            ]
+            out.append(_row(heads, cells))
+        out += ["</tbody>", "</table>", "</div>"]
+        if attention.more:
+            out.append(f"<p>{_ours(t['more_items'].format(more=attention.more))}</p>")
+        return [*out, "</section>"]
+
+    def noted(self, change: StatusChange) -> str:
+        """A history entry's note, after the marker of its relation to the advice."""
+        note = text(self.c.brief(change.note))
+        marker = self.c.marker(change)
+        if marker is None:
+            return note
+        mark = f'<em class="relation">{_ours(marker)}</em>'
+        return f"{mark} {note}" if note else mark
+
     def changes_section(self, changes: Changes) -> list[str]:
         t, c = self.t, self.c
         out = [self.section("changes"), self.h(2, text(changes.heading), "changes-h")]
@@ -469,7 +546,7 @@ class _Page:
                         _time(change.date),
                         ident,
                         self.label(self.vocab.statuses, change.status),
-                        text(c.brief(change.note)),
+                        self.noted(change),
                         text(c.brief(change.by)),
                     ],
                 )
@@ -564,7 +641,7 @@ class _Page:
         return [
             _time(c.date),
             self.label(self.vocab.statuses, c.status),
-            text(c.note),
+            self.noted(c),
             text(c.by),
             source,
         ]

@@ -35,6 +35,17 @@ _SCALARS: dict[str, dict[str, Any]] = {
         "format": "date",
         "description": "A date written YYYY-MM-DD (not in the future).",
     },
+    "deadline": {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}-\d{2}$",
+        "format": "date",
+        "description": "A date written YYYY-MM-DD (may lie ahead).",
+    },
+    "boolean": {"type": "boolean"},
+    "relation": {
+        "enum": ["response", "related"],
+        "description": "response: the document follows up this advice; related: it bears on it.",
+    },
     "number": {"type": ["integer", "string"]},
     "id": {"type": "string", "pattern": f"^{ID_PATTERN}$"},
     "key": {

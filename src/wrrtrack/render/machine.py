@@ -40,6 +40,8 @@ def summary(rec: Recommendation) -> dict[str, Any]:
         "status": rec.status,
         "updated": rec.updated.isoformat(),
         "report": rec.report,
+        "due": rec.due.isoformat() if rec.due else None,
+        "review": rec.review.isoformat() if rec.review else None,
     }
 
 
@@ -55,6 +57,7 @@ def change_dict(change: StatusChange, ledger: Ledger) -> dict[str, Any]:
         "source": change.source,
         "quotes": list(change.quotes),
         "cites": source_dict(stored) if stored is not None else None,
+        "relation": change.relation,
     }
 
 
@@ -121,6 +124,7 @@ def vocabularies(vocabs: Vocabularies, sections: Iterable[str]) -> dict[str, Any
                 "en": term.en,
                 "aliases": list(term.aliases),
                 "origin": "built-in" if is_builtin(section, term) else "registry",
+                **({"final": term.final} if section == "statuses" else {}),
             }
             for term in vocabs.by_section(section)
         ]

@@ -17,6 +17,7 @@ from wrrtrack._vocabulary import Language, Vocabulary
 from wrrtrack.render import no_workflow_commands, visible
 from wrrtrack.render.content import (
     TEXT,
+    Attention,
     Changes,
     ReportContent,
     StatusCount,
@@ -128,6 +129,10 @@ class _Report:
         out += [f"{self.h(2)}{t['summary']}", ""]
         out += self.status_summary()
         out += self.actor_summary()
+        out += self.relation_summary()
+        for attention in (c.overdue(), c.stale()):
+            if attention is not None:
+                out += self.attention_section(attention)
         changes = c.changes()
         if changes is not None:
             out += self.changes_section(changes)
@@ -175,6 +180,50 @@ class _Report:
         align = "l" + "r" * (len(matrix.statuses) + 1)
         return [f"{self.h(3)}{t['by_actor']}", "", *_table(header, rows, align)]
 
+    def relation_summary(self) -> list[str]:
+        """How many history entries respond to the advice and how many are related
+        developments (nothing when no entry says)."""
+        t, counts = self.t, self.c.relation_counts()
+        if not counts:
+            return []
+        rows = [[inline(r.label), str(r.total)] for r in counts]
+        rows.append([f"**{t['total']}**", f"**{sum(r.total for r in counts)}**"])
+        return [
+            f"{self.h(3)}{t['by_relation']}",
+            "",
+            *_table([t["relation"], t["count"]], rows, "lr"),
+        ]
+
+    def attention_section(self, attention: Attention) -> list[str]:
+        """The items past their deadline, or long without a new entry (a summary leaves
+        out their titles, to stay small)."""
+        t, c = self.t, self.c
+        overdue = attention.name == "overdue"
+        titled = not c.summary
+        header = [t["id"], *([t["recommendation"]] if titled else []), t["status"]]
+        header.append(t["due"] if overdue else t["changed"])
+        rows = [
+            [
+                self.link(rec) if titled else inline(c.brief(rec.id)),
+                *([inline(rec.title)] if titled else []),
+                self.label(self.vocab.statuses, rec.status),
+                (rec.due if overdue and rec.due else rec.updated).isoformat(),
+            ]
+            for rec in attention.recommendations
+        ]
+        out = [f"{self.h(2)}{attention.heading}", "", *_table(header, rows)]
+        if attention.more:
+            out += [t["more_items"].format(more=attention.more), ""]
+        return out
+
+    def noted(self, change: StatusChange) -> str:
+        """A history entry's note, after the marker of its relation to the advice."""
+        note = inline(self.c.brief(change.note))
+        marker = self.c.marker(change)
+        if marker is None:
+            return note
+        return f"*{marker}* {note}" if note else f"*{marker}*"
+
     def changes_section(self, changes: Changes) -> list[str]:
         t, c = self.t, self.c
         out = [f"{self.h(2)}{changes.heading}", ""]
@@ -188,7 +237,7 @@ class _Report:
                     # A summary has no detail sections to link to.
                     inline(c.brief(rec.id)) if c.summary else self.link(rec),
                     self.label(self.vocab.statuses, change.status),
-                    inline(c.brief(change.note)),
+                    self.noted(change),
                     inline(c.brief(change.by)),
                 ]
                 for rec, change in changes.entries
@@ -263,7 +312,7 @@ class _Report:
         return [
             c.date.isoformat(),
             self.label(self.vocab.statuses, c.status),
-            inline(c.note),
+            self.noted(c),
             inline(c.by),
             link(inline((where := self.c.documented(c)).label), where.url),
         ]

@@ -48,6 +48,10 @@ WORDS: dict[Language, dict[str, str]] = {
         "total": "totaal",
         "reaction": "reactie",
         "as_of": "stand per {day}",
+        "due": "termijn",
+        "review": "herzien op",
+        "response": "(reactie)",
+        "related": "(verwant)",
     },
     "en": {
         "id": "id",
@@ -76,6 +80,10 @@ WORDS: dict[Language, dict[str, str]] = {
         "total": "total",
         "reaction": "reaction",
         "as_of": "as of {day}",
+        "due": "due",
+        "review": "review",
+        "response": "(response)",
+        "related": "(related)",
     },
 }
 
@@ -210,6 +218,9 @@ def show_text(
         ("status", labelled(vocab.statuses, rec.status)),
         ("updated", rec.updated.isoformat()),
     ]
+    rows += [
+        (name, day.isoformat()) for name, day in (("due", rec.due), ("review", rec.review)) if day
+    ]
     if len(ledger.reports) > 1:  # which of them it belongs to
         rows.insert(0, ("report", rec.report))
     name_width = max(len(words[name]) for name, _ in rows) + 2
@@ -224,7 +235,8 @@ def show_text(
     lines += ["", f"  {words['history']}"]
     for change in rec.history:
         by = f" ({cell(change.by)})" if change.by else ""
-        lines.append(f"    {change.date.isoformat()}  {change.status}{by}")
+        relation = f" {words[change.relation]}" if change.relation else ""
+        lines.append(f"    {change.date.isoformat()}  {change.status}{relation}{by}")
         if change.note:
             lines += wrap(cell(change.note), "      ")
         for quote in change.quotes:

@@ -27,6 +27,8 @@ def ok_line(result: Validation) -> str:
     else:
         found = result.source.name if result.source else "no source text"
     reports = f"{result.reports} reports, " if result.reports != 1 else ""
+    if not result.quotes and not result.sources and not result.source:  # nothing to look up
+        return f"ok: {result.path}: {reports}{_counted(result.recommendations, 'recommendation')}\n"
     return (
         f"ok: {result.path}: {reports}{_counted(result.recommendations, 'recommendation')}, "
         f"{_counted(result.quotes, 'quote')} found in {found}\n"
