@@ -42,6 +42,7 @@ COMMANDS = [
     ["validate"],
     ["sources"],
     ["sources", "update"],
+    ["sources", "add"],
     ["init"],
     ["vocab"],
     ["vocab", "list"],

@@ -65,9 +65,9 @@ from wrrtrack._places import BlockPlace, Parsed, layout_from_values, layout_valu
 from wrrtrack._vocabulary import Term, Vocabularies, Vocabulary
 
 ENV_VAR = "WRRTRACK_CACHE_DIR"
-FORMAT = 7  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports;
+FORMAT = 8  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: reports;
 # 6: folder registries (the file of each document and of each quote's place); 7: a header
-# line with the registry's size and the payload's hash
+# line with the registry's size and the payload's hash; 8: a source's `excerpt`
 KEEP = 8  # entries kept; older ones are removed when a new one is written
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
@@ -500,7 +500,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
         ],
         "blocks": {path: list(place) for path, place in parsed.blocks.items()},
         "sources": [
-            [*s[:4], s.date.isoformat() if s.date else None, s.kind, s.url, s.sha256]
+            [*s[:4], s.date.isoformat() if s.date else None, s.kind, s.url, s.sha256, s.excerpt]
             for s in ledger.sources
         ],
         "documents": list(parsed.documents),
@@ -588,8 +588,8 @@ def _decode(document: dict[str, Any], path: Path) -> Parsed:
     }
     blocks = {path: BlockPlace(*place) for path, place in document["blocks"].items()}
     sources = tuple(
-        Source(i, file, title, publisher, iso(day) if day else None, kind, url, sha)
-        for i, file, title, publisher, day, kind, url, sha in document["sources"]
+        Source(i, file, title, publisher, iso(day) if day else None, kind, url, sha, excerpt)
+        for i, file, title, publisher, day, kind, url, sha, excerpt in document["sources"]
     )
     ledger = Ledger(reports, vocab, tuple(recommendations), sources, local)
     return Parsed(

@@ -18,7 +18,7 @@ Kind = Literal["added", "removed", "edited", "refingerprinted"]
 # The fields compared, in the order they are named; `status` and `history` are named only
 # when the history was not merely extended (a status change is a history entry added).
 RECOMMENDATION_FIELDS = ("title", "theme", "stance", "actors", "quotes", "report")
-SOURCE_FIELDS = ("file", "title", "publisher", "date", "kind", "url", "sha256")
+SOURCE_FIELDS = ("file", "title", "publisher", "date", "kind", "url", "sha256", "excerpt")
 REPORT_FIELDS = ("publisher", "number", "title", "date", "reaction", "context")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

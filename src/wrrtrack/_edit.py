@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wrrtrack._errors import InvalidChange, Location, RegistryInvalid, WrrtrackError
-from wrrtrack._model import Ledger, Recommendation, StatusChange
+from wrrtrack._model import Ledger, Recommendation, Source, StatusChange
 from wrrtrack._places import (
     BlockPlace,
     Document,
@@ -709,6 +709,83 @@ def record_fingerprint(
     if reading.parsed.ledger != ledger._replace(sources=sources):
         raise _refuse(doc.path, f"sources.{identifier}.sha256")
     return Document(doc.path, new_text, reading.parsed)
+
+
+def append_source(
+    doc: Document,
+    source: Source,
+    *,
+    report: str,
+    today: date,
+    reread: Callable[[str], Reading] | None = None,
+) -> Document:
+    """Append a source record to the `sources` list of `report`'s document, creating the
+    list (at the end of the document) when the document has none.
+
+    A rare change, so it is checked the slow, sure way, as `record_fingerprint` is: the
+    whole new text is read again (with `reread`, the whole registry of which the text is
+    one file) and must hold the same registry with only that source added.
+    """
+    from wrrtrack._schema import read_registry
+    from wrrtrack._yamlfile import block_lines, source_mapping
+
+    parsed = doc.parsed
+    ledger = parsed.ledger
+    check_new_source(ledger, source)
+    advice = ledger.report_of(report)
+    if ledger.source(advice.reaction.source) is None:
+        # The form before sources were records: its `reaction.source` is a file, which a
+        # `sources` list in its document would have to name by a record's id.
+        raise InvalidChange(
+            f"report '{advice.key}' names its reaction's text by its file "
+            f"({advice.reaction.source}), as registries did before sources were records; "
+            "give that file a record in a 'sources' list first (see the registry file's "
+            "guide), then add more",
+            "report",
+        )
+    document = _document_of(parsed, advice.key) if parsed.documents else 0
+    path = block_path(document, "sources")
+    mapping = source_mapping(source)
+    if path in parsed.blocks:
+        place = _growable(doc, path, "sources")
+        lines = block_lines(mapping, place.prefix, place.indent)
+        lines = [""] * (1 if _separated(doc.text, place) else 0) + lines
+    else:  # the document's first: the list is created, in the shipped layout
+        place = _growable(doc, block_path(document, ""), "the report's document")
+        lines = ["", "sources:", *block_lines(mapping, "  - ", 4)]
+    new_text = _insert(doc, place, lines).text
+    reading = reread(new_text) if reread else read_registry(doc.path, new_text, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)
+    got = reading.parsed.ledger
+    others = tuple(s for s in got.sources if s.id != source.id)
+    if got.source(source.id) != source or got._replace(sources=others) != ledger:
+        raise _refuse(doc.path, f"sources.{source.id}")
+    return Document(doc.path, new_text, reading.parsed)
+
+
+def check_new_source(ledger: Ledger, source: Source) -> None:
+    """Refuse a source whose id, in any case, is a stored source's or a report's key (a
+    report's text is stored under its key), or whose file another source names."""
+    folded = source.id.casefold()
+    for other in ledger.sources:
+        if other.id.casefold() == folded:
+            raise InvalidChange(f"a stored source with id '{other.id}' exists already", "id")
+    for advice in ledger.reports:
+        if advice.key.casefold() == folded:
+            raise InvalidChange(
+                f"'{source.id}' is the key of report '{advice.key}', whose text is stored "
+                "under its key; choose another id",
+                "id",
+            )
+    files = [*ledger.sources, *(ledger.quote_source_of(advice) for advice in ledger.reports)]
+    for other in files:
+        if other.file.casefold() == source.file.casefold():
+            raise InvalidChange(
+                f"{source.file} is the stored file of source '{other.id}' already; "
+                "choose another id",
+                "id",
+            )
 
 
 # --- correcting and removing a record ---------------------------------------------------------

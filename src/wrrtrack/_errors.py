@@ -136,8 +136,13 @@ class InvalidChange(WrrtrackError):
         super().__init__(self.spelled(lambda name: f"'{name}'"))
 
     def spelled(self, name_of: Callable[[str], str]) -> str:
-        """The message with the field named by `name_of`."""
-        return self.template.format(field=name_of(self.field)) if self.field else self.template
+        """The message with the field named by `name_of`.
+
+        Not `str.format`: the template holds what the user typed (an id, a key), and a `{`
+        in it would be read as a placeholder."""
+        return (
+            self.template.replace("{field}", name_of(self.field)) if self.field else self.template
+        )
 
 
 class ReadOnlyRegistry(WrrtrackError):

@@ -107,7 +107,8 @@ def known_source(ledger: Ledger, identifier: str) -> Source:
         close = difflib.get_close_matches(identifier, ids, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise InvalidChange(
-            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'}",
+            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'} "
+            "(a document's text is stored with 'wrrtrack sources add ID --file FILE')",
             "source",
         )
     return source
@@ -184,31 +185,42 @@ def refuse_missing(root: Path, source: Source, quoted: list[Quoted], field: str,
         raise EvidenceRefused(broken, f"{len(broken)} {what}; nothing was written")
 
 
-def source_text(path: Path) -> bytes:
-    """The bytes of a reaction's text to store: a regular file of UTF-8 text."""
+def source_text(path: Path, field: str = "source_file") -> bytes:
+    """The bytes of a text to store as a source: a regular file of UTF-8 text (`field`
+    names the argument that gave `path`, for messages)."""
     try:
         info = path.stat()
     except (OSError, ValueError) as exc:
         why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
-        raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
+        raise InvalidChange(f"{path}: cannot read: {why}", field) from None
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         raise InvalidChange(
-            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", "source_file"
+            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", field
         )
     # Every later read of a stored source refuses a larger file: storing one would leave a
     # registry that no longer validates.
     if info.st_size > SIZE_LIMIT:
         raise InvalidChange(
             f"{path} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored text",
-            "source_file",
+            field,
         )
     data = storage.read_bytes(path, limit=SIZE_LIMIT)  # refuses a file that grew meanwhile
+    return storable_text(str(path), data, field)
+
+
+def storable_text(name: str, data: bytes, field: str) -> bytes:
+    """`data` (read from `name`: a file, or standard input) if it may be stored as a
+    source's text: at most `SIZE_LIMIT` bytes of UTF-8 text, not empty."""
+    if len(data) > SIZE_LIMIT:
+        raise InvalidChange(
+            f"{name} is over the limit of {SIZE_LIMIT:,} bytes for a stored text", field
+        )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidChange(
-            f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", "source_file"
+            f"{name} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", field
         ) from None
     if not data.strip():
-        raise InvalidChange(f"{path} is empty", "source_file")
+        raise InvalidChange(f"{name} is empty", field)
     return data

@@ -28,7 +28,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from wrrtrack import _model, _vocabulary
 from wrrtrack._errors import Problem, RegistryInvalid
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, Source, StatusChange
 
 EXPORT_VERSION = 1
 MARK = "wrrtrack_export"  # the first key of every export document, holding its version
@@ -73,8 +73,9 @@ _ONLY_WHEN_GIVEN = {
     (Recommendation, "review"),
     (StatusChange, "relation"),
 }
-# Flags added later, written only when set (a term's `final`): read back, absent is false.
-_ONLY_WHEN_SET = {(_vocabulary.Term, "final")}
+# Flags added later, written only when set (a term's `final`, a source's `excerpt`): read
+# back, absent is false.
+_ONLY_WHEN_SET = {(_vocabulary.Term, "final"), (Source, "excerpt")}
 
 
 def plain(value: Any, *, dates: bool = False, nulls: bool = True) -> Any:

@@ -158,6 +158,9 @@ class Source(NamedTuple):
     `file` is relative to the registry's directory. A registry written before sources were
     records names only a file; the other facts are then unknown (None) and nothing claims
     more than that file.
+
+    `excerpt` is True when the stored text holds passages of the document, not the whole
+    of it: its fingerprint then proves those passages, not the page at `url`.
     """
 
     id: str
@@ -168,6 +171,7 @@ class Source(NamedTuple):
     kind: str | None = None  # samenvatting, kamerstuk, kamerbrief, adviesrapport, ...
     url: str | None = None
     sha256: str | None = None
+    excerpt: bool = False
 
 
 class Label(NamedTuple):

@@ -184,6 +184,17 @@ class NodeReader:
         self.problem(node, what, f"expected a number, got {kind(node)}")
         return None
 
+    def flag(self, node: Node, what: str) -> bool | None:
+        """`true` or `false`, as written in lower case (not YAML 1.1's `yes`, `on`, …)."""
+        if not self.visit(node, what):
+            return None
+        plain = isinstance(node, ScalarNode) and node.tag == STD + "bool"
+        if plain and node.value in ("true", "false"):
+            return bool(node.value == "true")
+        got = f"'{node.value[:40]}'" if isinstance(node, ScalarNode) else kind(node)
+        self.problem(node, what, f"expected true or false (in lower case), got {got}")
+        return None
+
     def day(self, node: Node, what: str) -> date | None:
         """A real calendar date written YYYY-MM-DD, not after today."""
         if not self.visit(node, what):

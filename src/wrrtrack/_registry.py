@@ -876,6 +876,120 @@ class Registry:
             storage.remove_made(made)  # a failed command leaves every file as it was
             raise
 
+    def add_source(
+        self,
+        identifier: str,
+        *,
+        title: str,
+        publisher: str,
+        date: date,
+        kind: str,
+        file: Path | None = None,
+        text: bytes | None = None,
+        url: str | None = None,
+        excerpt: bool = False,
+        report: str | None = None,
+        today: date | None = None,
+    ) -> Source:
+        """Store a document's text as a source that history entries can cite and quote:
+        copy it into the registry's `sources/` folder as `ID.txt`, and append its record
+        (with the text's SHA-256) to the `sources` list of `report`'s document (in a
+        folder registry, that report's file). Returns the source.
+
+        The text is the file `file` or the bytes `text` (one of them): UTF-8, at most
+        `SIZE_LIMIT` bytes, as `add_report` takes a reaction's text. `kind` is free text
+        (`SOURCE_KINDS` has labels for the usual ones); `excerpt` says that the text holds
+        passages of the document rather than the whole of it. `report` may be left out
+        when the registry holds one report. Nothing is written unless all of it holds; a
+        file already stored under that name with the same bytes (a run that was stopped
+        after copying it) is taken as the copy, one with other bytes is refused.
+        """
+        from wrrtrack import _evidence, _sources
+
+        today = today or clock.today(self.timezone)
+        identifier, title, publisher, kind = (
+            _clean("id", identifier),
+            _clean("title", title),
+            _clean("publisher", publisher),
+            _clean("kind", kind),
+        )
+        url, report = _clean("url", url), _clean("report", report)
+        if not is_id(identifier):
+            raise InvalidChange(
+                "{field} may hold only letters, digits, '.', '_' and '-', and must start "
+                "with a letter or digit",
+                "id",
+            )
+        if re.fullmatch(_WINDOWS_DEVICE, identifier.split(".")[0], re.IGNORECASE):
+            raise InvalidChange(
+                f"'{identifier}' ({{field}}) names a device on Windows, where "
+                f"sources/{identifier}.txt cannot be a file; choose another id",
+                "id",
+            )
+        _not_in_future(date, today, "date")
+        wrong = None if url is None else url_problem(url)
+        if wrong is not None:
+            raise InvalidChange(f"{{field}} {wrong}", "url")
+        if (file is None) == (text is None):
+            raise InvalidChange("give the text as a file or as bytes, not both or neither", "file")
+        self._writable()
+        data = (
+            _evidence.source_text(file, "file")
+            if file is not None
+            else _evidence.storable_text("standard input", text or b"", "file")
+        )
+        relative = f"sources/{identifier}.txt"
+        stored = Source(
+            identifier,
+            relative,
+            title,
+            publisher,
+            date,
+            kind,
+            url,
+            _sources.fingerprint(data),
+            excerpt,
+        )
+        folder = self.root
+        made: list[Path] = []  # the copy of the text, once made
+
+        def owner(ledger: Ledger) -> str:
+            """The key of the report whose document the record goes in."""
+            if report is not None:
+                return ledger.report_of(report).key
+            if len(ledger.reports) == 1:
+                return ledger.reports[0].key
+            if not ledger.reports:
+                raise InvalidChange(
+                    "the registry holds no report yet; add one with 'wrrtrack reports add' "
+                    "first, whose text is stored as a source too"
+                )
+            keys = ", ".join(r.key for r in ledger.reports)
+            raise InvalidChange(
+                f"the registry holds {len(ledger.reports)} reports; name the one the "
+                f"source belongs to with {{field}} ({keys})",
+                "report",
+            )
+
+        def change(doc: Document) -> tuple[Document, Source]:
+            from wrrtrack import _edit
+
+            key = owner(doc.parsed.ledger)
+            reread = self._folder_reading(doc.path, today) if self.is_folder else None
+            edited = _edit.append_source(doc, stored, report=key, today=today, reread=reread)
+            # Under the registry's lock: only a new file, or the very bytes already there.
+            _store(folder, relative, data, made)
+            return edited, stored
+
+        def target(read: _reading.Read) -> str:
+            return _transaction.file_of(read, report=owner(read.parsed.ledger))
+
+        try:
+            return self._write(change, today, target)
+        except BaseException:
+            storage.remove_made(made)  # a failed command leaves every file as it was
+            raise
+
     def update_source(self, identifier: str, *, today: date | None = None) -> SourceUpdate:
         """Record the SHA-256 the stored source `identifier` has now, after checking that
         every quote citing it is still found in it; `EvidenceRefused` lists the quotes that
@@ -1050,6 +1164,24 @@ def _cleaned(name: str, values: Sequence[str]) -> tuple[str, ...]:
 def _reaction_files(ledger: Ledger) -> tuple[Source, ...]:
     """The source files of a registry without source records: each report's reaction's."""
     return tuple(dict.fromkeys(ledger.quote_source_of(report) for report in ledger.reports))
+
+
+def _store(folder: Path, relative: str, data: bytes, made: list[Path]) -> None:
+    """Copy a source's text to `relative` in `folder`, never over another file: a file
+    there already with the very same bytes (a run stopped after copying) is the copy."""
+    from wrrtrack import _sources
+
+    try:
+        there = _sources.read_bytes(folder, relative)
+    except FileNotFoundError:
+        storage.remove_stale_temporaries(folder / relative)
+        storage.create_new(folder, folder / relative, data, made)
+        return
+    if there != data:
+        raise InvalidChange(
+            f"{folder / relative} exists already and holds another text; nothing was "
+            "changed (choose another id, or remove that file if no source names it)"
+        )
 
 
 def _not_in_future(day: date, today: date, name: str) -> None:

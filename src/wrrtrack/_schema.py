@@ -83,6 +83,7 @@ REACTION = (
 LABEL = (Field("nl", "text"), Field("en", "text"))
 # A document quotes are checked against. `file` is relative to the registry's folder and
 # `sha256` the fingerprint of its bytes; publisher, date, kind and url may be unknown.
+# `excerpt: true` says the file holds passages of the document, not the whole of it.
 SOURCE = (
     Field("id", "id"),
     Field("title", "text"),
@@ -92,6 +93,7 @@ SOURCE = (
     Field("url", "url", required=False),
     Field("file", "text"),
     Field("sha256", "sha256"),
+    Field("excerpt", "flag", required=False),
 )
 TERM = (
     Field("nl", "text"),
@@ -267,6 +269,7 @@ class _RegistryReader(NodeReader):
             "source": self.source_record,
             "url": self.url,
             "sha256": self.sha256,
+            "flag": self.flag,
         }[type_name]
         return reader(node, what)
 
@@ -389,6 +392,7 @@ class _RegistryReader(NodeReader):
             values.get("kind"),
             values.get("url"),
             values["sha256"],
+            values.get("excerpt", False),
         )
 
     def stored_source(self, node: Node, what: str, identifier: str, why: str) -> bool:

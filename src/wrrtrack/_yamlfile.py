@@ -297,6 +297,8 @@ def source_mapping(source: Source) -> dict[str, Value]:
         value = getattr(source, name)
         if value is not None:
             entry[name] = value.isoformat() if name == "date" else yaml_scalar(value)
+    if source.excerpt:  # absent: the whole document, as every source written before it
+        entry["excerpt"] = "true"
     return entry
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from wrrtrack.cli import _correcting, _following, _publishing, _reading, _writing
+from wrrtrack.cli import _correcting, _following, _publishing, _reading, _sources, _writing
 from wrrtrack.cli._app import Command, app, reports_app, sources_app, status_app, vocab_app
 from wrrtrack.cli._completion import init_completion
 
@@ -24,6 +24,7 @@ app.command()(_publishing.changes)
 app.command()(_publishing.validate)
 sources_app.callback()(_reading.sources)
 sources_app.command("update", cls=Command)(_writing.sources_update)
+sources_app.command("add", cls=Command)(_sources.sources_add)
 app.command()(_publishing.export)
 app.command()(_publishing.schema)
 app.command()(_writing.init)

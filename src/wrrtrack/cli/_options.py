@@ -244,6 +244,7 @@ OPTION_NAMES = {
     "source_file": "--source-file",
     "reaction_label": "--reaction-label-nl/--reaction-label-en",
     "id": "ID",
+    "file": "--file",
     "identifiers": "ID",
     "key": "KEY",
     "quotes": "--quote",

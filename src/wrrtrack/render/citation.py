@@ -52,6 +52,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "not_itself": "niet uit de tekst van {reference} zelf",
         "stored_file": "het opgeslagen bestand {file}",
         "page": "publicatiepagina",
+        "excerpt": "fragmenten",
     },
     "en": {
         "quoted_from": "Quoted from",
@@ -61,6 +62,7 @@ TEXT: dict[Language, dict[str, str]] = {
         "not_itself": "not from the text of {reference} itself",
         "stored_file": "the stored file {file}",
         "page": "publication page",
+        "excerpt": "excerpt",
     },
 }
 
@@ -103,8 +105,17 @@ def cite(source: Source, lang: Language) -> str:
     if source.title is None:
         return TEXT[lang]["stored_file"].format(file=source.file)
     named = f"{source.publisher}, “{source.title}”" if source.publisher else f"“{source.title}”"
-    detail = where_when(source, lang)
+    detail = marked(where_when(source, lang), source, lang)
     return f"{named} ({detail})" if detail else named
+
+
+def marked(detail: str, source: Source, lang: Language) -> str:
+    """`detail` (kind, site, date), followed by 'excerpt' when the stored text holds only
+    passages of the document: what its fingerprint proves is those passages, not the page."""
+    if not source.excerpt:
+        return detail
+    word = TEXT[lang]["excerpt"]
+    return f"{detail}; {word}" if detail else word
 
 
 def is_the_reaction(source: Source, reaction: Reaction) -> bool:
@@ -127,6 +138,7 @@ def quoted_from(source: Source, reaction: Reaction, lang: Language) -> str:
         for part in (site(source.url), long_date(source.date, lang) if source.date else None)
         if part
     )
+    detail = marked(detail, source, lang)
     detail = f" ({detail})" if detail else ""
     if is_the_reaction(source, reaction):
         return f"{t['quoted_from']} {reaction.reference}{detail}"

@@ -192,6 +192,8 @@ class SourceRow(NamedTuple):
     url: str | None
     detail: str
     file: str
+    # What the stored file holds when it is not the whole document ("excerpt"), else "".
+    stored: str = ""
 
 
 def quote_sources(ledger: Ledger) -> tuple[Source, ...]:
@@ -204,15 +206,18 @@ def quote_sources(ledger: Ledger) -> tuple[Source, ...]:
 def source_rows(sources: Iterable[Source], lang: Language) -> list[SourceRow]:
     """The rows of a table of `sources`. A source known only by its stored file is named
     by that file, unlinked: nothing more is known of it."""
+    from wrrtrack.render.citation import TEXT as CITATION
     from wrrtrack.render.citation import cite, where_when
 
     rows = []
     for source in sources:
+        stored = CITATION[lang]["excerpt"] if source.excerpt else ""
         if source.title is None:
-            rows.append(SourceRow(source.id, cite(source, lang), None, "", source.file))
+            rows.append(SourceRow(source.id, cite(source, lang), None, "", source.file, stored))
             continue
         title = f"{source.publisher}, “{source.title}”" if source.publisher else source.title
-        rows.append(SourceRow(source.id, title, source.url, where_when(source, lang), source.file))
+        detail = where_when(source, lang)
+        rows.append(SourceRow(source.id, title, source.url, detail, source.file, stored))
     return rows
 
 

@@ -156,8 +156,12 @@ def tables(ledger: Ledger, reports: Iterable[str] = ()) -> list[Table]:
                 ("position", "INTEGER NOT NULL"),
                 ("file", "TEXT NOT NULL"),
                 ("sha256", "TEXT"),
+                ("excerpt", "INTEGER NOT NULL"),  # 1: the file holds passages, not the whole
             ],
-            [{**source, "position": i + 1} for i, source in enumerate(document["sources"])],
+            [
+                {**source, "position": i + 1, "excerpt": int(source.get("excerpt", False))}
+                for i, source in enumerate(document["sources"])
+            ],
             ["id"],
         ),
         Table(

@@ -742,7 +742,8 @@ def _sources(c: ReportContent) -> list[str]:
     ]
     for row in source_rows(quote_sources(c.ledger), c.lang):
         named = _link(row.url, text(row.name)) + (f" ({text(row.detail)})" if row.detail else "")
-        out.append(_row(heads, [text(row.id), named, f"<code>{text(row.file)}</code>"]))
+        stored = f"<code>{text(row.file)}</code>" + (f" ({text(row.stored)})" if row.stored else "")
+        out.append(_row(heads, [text(row.id), named, stored]))
     return [*out, "</tbody>", "</table>", "</div>", "</section>"]
 
 

@@ -63,6 +63,10 @@ _SCALARS: dict[str, dict[str, Any]] = {
         "pattern": f"^{_SHA256.pattern}$",
         "description": "The SHA-256 of the stored file (`wrrtrack sources update ID`).",
     },
+    "flag": {
+        "type": "boolean",
+        "description": "true: the stored file holds passages of the document, not all of it.",
+    },
     "format": {"const": FORMAT_VERSION, "description": "The registry file's format version."},
 }
 

@@ -62,8 +62,10 @@ def change_dict(change: StatusChange, ledger: Ledger) -> dict[str, Any]:
 
 
 def source_dict(source: Source) -> dict[str, Any]:
-    """A source's facts (not its storage: `sources --format json` adds file and state)."""
-    return {
+    """A source's facts (not its storage: `sources --format json` adds file and state);
+    `"excerpt": true` when its stored text holds passages of the document, not all of it
+    (absent: the whole document, as in the registry file)."""
+    facts = {
         "id": source.id,
         "kind": source.kind,
         "publisher": source.publisher,
@@ -71,6 +73,7 @@ def source_dict(source: Source) -> dict[str, Any]:
         "title": source.title,
         "url": source.url,
     }
+    return {**facts, "excerpt": True} if source.excerpt else facts
 
 
 def sources_json(rows: Iterable[tuple[Source, str]]) -> str:
@@ -78,7 +81,14 @@ def sources_json(rows: Iterable[tuple[Source, str]]) -> str:
     the file's state (ok, changed, missing, refused)."""
     return to_json(
         [
-            {**source_dict(source), "file": source.file, "sha256": source.sha256, "state": state}
+            {
+                **{k: v for k, v in source_dict(source).items() if k != "excerpt"},
+                "file": source.file,
+                "sha256": source.sha256,
+                # What the fingerprint proves: the passages stored, not the whole document.
+                **({"excerpt": True} if source.excerpt else {}),
+                "state": state,
+            }
             for source, state in rows
         ]
     )
@@ -261,6 +271,8 @@ def changes_json(changes: RegistryChanges) -> str:
                     "file": c.source.file,
                     "sha256_before": c.before.sha256 if c.before else None,
                     "sha256": c.after.sha256 if c.after else None,
+                    # What the fingerprint proves: the passages stored, not the document.
+                    **({"excerpt": True} if c.source.excerpt else {}),
                     "fields": list(c.fields),
                 }
                 for c in changes.sources

@@ -65,7 +65,7 @@ def sources_table(sources: Iterable[Source], lang: Language) -> list[str]:
         [
             inline(row.id),
             link(inline(row.name), row.url) + (f" ({inline(row.detail)})" if row.detail else ""),
-            inline(row.file),
+            inline(row.file) + (f" ({inline(row.stored)})" if row.stored else ""),
         ]
         for row in source_rows(sources, lang)
     ]

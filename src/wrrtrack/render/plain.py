@@ -153,7 +153,9 @@ def vocabulary_lines(vocabularies: Vocabularies, sections: Iterable[str]) -> str
 
 
 def sources_lines(rows: Iterable[tuple[Source, str]]) -> str:
-    """id, kind, date, title, url, state: one line per source."""
+    """id, kind, date, title, url, state: one line per source; a source whose stored file
+    holds only passages of the document has a seventh field, `excerpt` (what its
+    fingerprint proves is those passages)."""
     return "".join(
         "\t".join(
             (
@@ -163,6 +165,7 @@ def sources_lines(rows: Iterable[tuple[Source, str]]) -> str:
                 cell(source.title),
                 cell(source.url),
                 state,
+                *(("excerpt",) if source.excerpt else ()),
             )
         )
         + "\n"

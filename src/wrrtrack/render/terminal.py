@@ -258,6 +258,8 @@ def sources_table(rows: Iterable[tuple[Source, str]], *, width: int = 80) -> Tab
             block = _text(source.id, "bold")
             block.append("  ")
             block.append_text(_text(state, SOURCE_STATE_STYLES.get(state, "")))
+            if source.excerpt:
+                block.append(" · excerpt")
             day = source.date.isoformat() if source.date else ""
             for line in (" · ".join(p for p in (source.kind, day) if p), source.title):
                 if line:
@@ -281,9 +283,12 @@ def sources_table(rows: Iterable[tuple[Source, str]], *, width: int = 80) -> Tab
         if source.url:
             described.append("\n" + cell(source.url), style="dim")
         extra: list[Text | str] = [_text(source.kind), day] if wide else []
+        shown = _text(state, SOURCE_STATE_STYLES.get(state, ""))
+        if source.excerpt:  # what the fingerprint proves: the passages, not the document
+            shown.append("\nexcerpt")
         table.add_row(
             _text(source.id),
-            _text(state, SOURCE_STATE_STYLES.get(state, "")),
+            shown,
             *extra,
             described,
         )
