@@ -707,7 +707,9 @@ class Registry:
         for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
             if not is_key(value):
                 raise InvalidChange(
-                    f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
+                    "'{value}' ({field}) must be lower-case letters, digits and '-'",
+                    name,
+                    value=value,
                 )
         if final and section != "statuses":
             raise InvalidChange("only a status can be final ({field})", "final")
