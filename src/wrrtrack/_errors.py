@@ -150,11 +150,8 @@ class InvalidChange(WrrtrackError):
             values["field"] = name_of(self.field)
         if not values:
             return self.template
-        return _SLOT.sub(lambda slot: values.get(slot[1], slot[0]), self.template)
-
-
-# A `{name}` in an InvalidChange's template (never `{0}`, `{x.y}` or a format spec).
-_SLOT = re.compile(r"\{([a-z_]+)\}")
+        # A slot is `{name}` (never `{0}`, `{x.y}` or a format spec); compiled on first use.
+        return re.sub(r"\{([a-z_]+)\}", lambda slot: values.get(slot[1], slot[0]), self.template)
 
 
 class ReadOnlyRegistry(WrrtrackError):
