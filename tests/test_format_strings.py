@@ -24,6 +24,7 @@ QUOTE = (
 # later) gets the payload as well.
 VALID: dict[str, str] = {
     "identifier": "wrr103-1",
+    "identifiers": "wrr103-1",
     "status": "uitgevoerd",
     "key": "new-key",
     "name": "actors",
@@ -63,6 +64,8 @@ VALID_IN: dict[tuple[str, str], str] = {
     ("init", "name"): "new-registry",
     ("sources update", "identifier"): "kst-36078-3",
 }
+# Options given although not required, as a command needs one of them.
+GIVEN_IN: dict[str, set[str]] = {"edit": {"--title"}}
 
 
 def _commands() -> list[tuple[str, Any]]:
@@ -107,9 +110,9 @@ def _argv(path: str, target: str, payload: str, reaction: Path) -> list[str]:
         if param.param_type_name == "option" and (param.is_flag or param.count):
             continue
         is_target = target in (param.name, *param.opts)
-        if not (param.required or is_target):
-            continue
         spelled = param.name if param.param_type_name == "argument" else param.opts[0]
+        if not (param.required or is_target or spelled in GIVEN_IN.get(path, ())):
+            continue
         if is_target:
             value = payload
         elif spelled == "--source-file":
