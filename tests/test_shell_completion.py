@@ -40,12 +40,13 @@ def hostile_labels(marker: Path) -> list[str]:
         f"b'\\'$({run})'\\",
         f"c`{run}`;x:y\\:z\n$({run}) `rm` \"q\" 's' %s {{x}} ;{run};",
         f"d\\\\:a::b\\ c\t\\$HOME ${{HOME}} |{run}| '\"'\"' :smile: [bold]x[/bold] é \\",
+        f"two  spaces *(e:{run}:) x(#qe:{run}:) end",  # glob qualifiers run code
     ]
 
 
 @pytest.fixture
 def hostile(registry: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
-    """The shipped registry with four actors (`evil-0`…) labelled to break out, one with
+    """The shipped registry with five actors (`evil-0`…) labelled to break out, one with
     such an alias, and such a report title; the marker file a successful attack makes; and
     the labels."""
     marker = tmp_path / "pwned"
@@ -73,12 +74,12 @@ def hostile(registry: Path, tmp_path: Path) -> tuple[Path, Path, list[str]]:
     return registry, marker, labels
 
 
-ACTORS = [*SHIPPED_ACTORS[:2], "evil-0", "evil-1", "evil-2", "evil-3", *SHIPPED_ACTORS[2:]]
+ACTORS = [*SHIPPED_ACTORS[:2], *(f"evil-{n}" for n in range(5)), *SHIPPED_ACTORS[2:]]
 
 
 def shown(label: str) -> str:
     """A label as every shell shows it beside its key: on one line, escapes visible."""
-    return " ".join(visible(label).split())
+    return visible(label)
 
 
 def _env(tmp_path: Path, registry: Path) -> dict[str, str]:

@@ -43,18 +43,22 @@ def offered(items: list[CompletionItem]) -> list[CompletionItem]:
 def help_text(item: CompletionItem) -> str:
     """The help shown beside a candidate, on one line, with no control characters.
 
-    Text from the registry (`literal=True`) is shown as it is written; the help of our
-    commands and options is Rich markup, rendered as Typer renders it.
+    Text from the registry (`literal=True`) is shown as it is written (`visible` escapes a
+    line break); the help of our commands and options is Rich markup, rendered as Typer
+    renders it, its lines joined.
     """
     if not item.help:
         return ""
-    text = str(item.help) if item.literal else _sanitize_help_text(str(item.help))
-    return " ".join(visible(text).split())
+    if item.literal:
+        return visible(str(item.help))
+    return " ".join(visible(_sanitize_help_text(str(item.help))).split())
 
 
 def _single_quoted(text: str) -> str:
-    """`text` as one single-quoted word of the shell language (sh, bash and zsh alike)."""
-    return "'" + text.replace("'", "'\\''") + "'"
+    """`text` as one word of zsh's language, with no white space in it: single-quoted,
+    each space written `$'\\x20'` (zsh splits what the script's `$(…)` prints at white
+    space before it evaluates it: a label's words would be words of their own)."""
+    return "$'\\x20'".join("'" + part.replace("'", "'\\''") + "'" for part in text.split(" "))
 
 
 def _describe_escaped(text: str) -> str:
@@ -70,9 +74,10 @@ class SafeZshComplete(ZshComplete):
     quoted again for the single-quoted string of the outer one: no character of a label
     is ever outside quotes. `_describe` takes a backslash as an escape (`\\:` is a colon
     in the value): backslashes are doubled, and a colon in the value escaped. The outer
-    `_arguments` drops a backslash before any colon, so every colon gets one more. The
-    `$(…)` is split at white space and joined with single spaces: the help is one line
-    with single spaces, so that loses nothing.
+    `_arguments` drops a backslash before any colon, so every colon gets one more. What
+    the script's `$(…)` prints is split at white space first: no space is printed within a
+    candidate (`$'\\x20'` stands for it), so a label is never a word of its own there, and
+    its spaces are kept as written.
     """
 
     def format_completion(self, item: CompletionItem) -> str:
