@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Runner
 
-PAYLOADS = ["{x}", "{0}", "%s", "{x.__class__}", "{field.__class__.__mro__}"]
+PAYLOADS = ["{x}", "{0}", "%s", "{x.__class__}", "{field.__class__.__mro__}", "{field}"]
 
 QUOTE = (
     "Het kabinet deelt ook de analyse dat gemeenten een belangrijke rol spelen, vanwege de "
@@ -241,3 +241,25 @@ def test_each_command_runs_with_the_valid_values(
     monkeypatch.chdir(tmp_path / "work")
     result = cli("--registry", registry, *_argv(path, "", "", reaction))
     assert result.code == 0, result.err
+
+
+def test_text_spelled_like_a_message_slot_is_named_as_given(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    """`{field}` is where a message names the option at fault: given as a value, it is
+    the value, not the option."""
+    empty = tmp_path / "{field}.txt"
+    empty.write_bytes(b"")
+    report = ["reports", "add", "k2", "--title", "T", "--publisher", "P", "--date"]
+    report += ["2024-01-01", "--reaction", "R", "--reaction-date", "2024-02-01"]
+    cases = {
+        ("--source-file", str(empty)): f"error: {empty} is empty\n",
+        ("--source-file", "{field}"): "error: {field}: cannot read: No such file or directory\n",
+    }
+    for (option, value), said in cases.items():
+        result = cli("--registry", registry, *report, option, value)
+        assert (result.code, result.err) == (1, said)
+    args = ["status", "set", "wrr103-1", "uitgevoerd", "--source", "{field}", "--quote", "x"]
+    result = cli("--registry", registry, *args)
+    assert result.code == 1
+    assert result.err.startswith("error: '{field}' is not a stored source;"), result.err

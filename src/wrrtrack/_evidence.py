@@ -107,8 +107,10 @@ def known_source(ledger: Ledger, identifier: str) -> Source:
         close = difflib.get_close_matches(identifier, ids, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise InvalidChange(
-            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'}",
+            f"'{{source}}' is not a stored source; {{hint}}ids: {', '.join(ids) or 'none'}",
             "source",
+            source=identifier,
+            hint=hint,
         )
     return source
 
@@ -173,9 +175,10 @@ def refuse_missing(root: Path, source: Source, quoted: list[Quoted], field: str,
     data = source_bytes(root, source)
     if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
         raise InvalidChange(
-            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
+            f"source '{source.id}' ({{file}}) has changed since its fingerprint was "
             "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
             field,
+            file=source.file,
         )
     broken = missing_quotes(data, source, quoted)
     if broken:
@@ -190,25 +193,33 @@ def source_text(path: Path) -> bytes:
         info = path.stat()
     except (OSError, ValueError) as exc:
         why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
-        raise InvalidChange(f"{path}: cannot read: {why}", "source_file") from None
+        raise InvalidChange(
+            f"{{path}}: cannot read: {why}", "source_file", path=str(path)
+        ) from None
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         raise InvalidChange(
-            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", "source_file"
+            f"{{path}} is {storage.file_kind(info.st_mode)}, not a file of text",
+            "source_file",
+            path=str(path),
         )
     # Every later read of a stored source refuses a larger file: storing one would leave a
     # registry that no longer validates.
     if info.st_size > SIZE_LIMIT:
         raise InvalidChange(
-            f"{path} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored text",
+            f"{{path}} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored "
+            "text",
             "source_file",
+            path=str(path),
         )
     data = storage.read_bytes(path, limit=SIZE_LIMIT)  # refuses a file that grew meanwhile
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidChange(
-            f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", "source_file"
+            f"{{path}} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8",
+            "source_file",
+            path=str(path),
         ) from None
     if not data.strip():
-        raise InvalidChange(f"{path} is empty", "source_file")
+        raise InvalidChange("{path} is empty", "source_file", path=str(path))
     return data
