@@ -695,7 +695,7 @@ def record_fingerprint(
     ledger = doc.parsed.ledger
     source = ledger.source(identifier)
     if source is None:
-        raise InvalidChange(f"no stored source with id '{identifier}'", "source")
+        raise InvalidChange("no stored source with id '{source}'", "source", source=identifier)
     place = read(doc.text).source_places.get(identifier)
     if place is None or place.sha256_start < 0:
         raise _refuse(doc.path, f"sources.{identifier}.sha256")

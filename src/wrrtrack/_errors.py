@@ -31,6 +31,7 @@ would pay for at start-up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -128,21 +129,29 @@ class InvalidChange(WrrtrackError):
     When one argument is at fault, `template` holds `{field}` where the message names it
     and `field` is its name (`note`); `str()` names it as the Python API does ('note'),
     `spelled()` lets a front end name it its own way (`--note`).
+
+    The message is never a format string: `{field}`, and each `{name}` given in `texts`,
+    is replaced in one pass over `template`, and nothing else in it is read, so that text
+    a user gave (`{x}`, `{0}`, `{field.__class__}`, `%s`) is printed as it was given. A
+    template that carries user text and names its field puts that text in `texts`: text
+    put into the template beforehand would have its own `{field}` replaced.
     """
 
-    def __init__(self, template: str, field: str | None = None) -> None:
+    def __init__(self, template: str, field: str | None = None, **texts: str) -> None:
         self.template = template
         self.field = field
+        self.texts = texts
         super().__init__(self.spelled(lambda name: f"'{name}'"))
 
     def spelled(self, name_of: Callable[[str], str]) -> str:
-        """The message with the field named by `name_of`.
-
-        Not `str.format`: the template holds what the user typed (an id, a key), and a `{`
-        in it would be read as a placeholder."""
-        return (
-            self.template.replace("{field}", name_of(self.field)) if self.field else self.template
-        )
+        """The message with the field named by `name_of`."""
+        values = dict(self.texts)
+        if self.field:
+            values["field"] = name_of(self.field)
+        if not values:
+            return self.template
+        # A slot is `{name}` (never `{0}`, `{x.y}` or a format spec); compiled on first use.
+        return re.sub(r"\{([a-z_]+)\}", lambda slot: values.get(slot[1], slot[0]), self.template)
 
 
 class ReadOnlyRegistry(WrrtrackError):

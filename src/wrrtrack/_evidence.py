@@ -107,9 +107,11 @@ def known_source(ledger: Ledger, identifier: str) -> Source:
         close = difflib.get_close_matches(identifier, ids, n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise InvalidChange(
-            f"'{identifier}' is not a stored source; {hint}ids: {', '.join(ids) or 'none'} "
+            f"'{{source}}' is not a stored source; {{hint}}ids: {', '.join(ids) or 'none'} "
             "(a document's text is stored with 'wrrtrack sources add ID --file FILE')",
             "source",
+            source=identifier,
+            hint=hint,
         )
     return source
 
@@ -174,9 +176,10 @@ def refuse_missing(root: Path, source: Source, quoted: list[Quoted], field: str,
     data = source_bytes(root, source)
     if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
         raise InvalidChange(
-            f"source '{source.id}' ({source.file}) has changed since its fingerprint was "
+            f"source '{source.id}' ({{file}}) has changed since its fingerprint was "
             "recorded, so a quote cannot be checked against it; run 'wrrtrack validate'",
             field,
+            file=source.file,
         )
     broken = missing_quotes(data, source, quoted)
     if broken:
@@ -192,17 +195,21 @@ def source_text(path: Path, field: str = "source_file") -> bytes:
         info = path.stat()
     except (OSError, ValueError) as exc:
         why = storage.reason(exc) if isinstance(exc, OSError) else "a NUL in the path"
-        raise InvalidChange(f"{path}: cannot read: {why}", field) from None
+        raise InvalidChange(f"{{path}}: cannot read: {why}", field, path=str(path)) from None
     if not stat.S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never ends
         raise InvalidChange(
-            f"{path} is {storage.file_kind(info.st_mode)}, not a file of text", field
+            f"{{path}} is {storage.file_kind(info.st_mode)}, not a file of text",
+            field,
+            path=str(path),
         )
     # Every later read of a stored source refuses a larger file: storing one would leave a
     # registry that no longer validates.
     if info.st_size > SIZE_LIMIT:
         raise InvalidChange(
-            f"{path} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored text",
+            f"{{path}} is {info.st_size:,} bytes, over the limit of {SIZE_LIMIT:,} for a stored "
+            "text",
             field,
+            path=str(path),
         )
     data = storage.read_bytes(path, limit=SIZE_LIMIT)  # refuses a file that grew meanwhile
     return storable_text(str(path), data, field)
@@ -213,14 +220,18 @@ def storable_text(name: str, data: bytes, field: str) -> bytes:
     source's text: at most `SIZE_LIMIT` bytes of UTF-8 text, not empty."""
     if len(data) > SIZE_LIMIT:
         raise InvalidChange(
-            f"{name} is over the limit of {SIZE_LIMIT:,} bytes for a stored text", field
+            f"{{path}} is over the limit of {SIZE_LIMIT:,} bytes for a stored text",
+            field,
+            path=name,
         )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidChange(
-            f"{name} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8", field
+            f"{{path}} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8",
+            field,
+            path=name,
         ) from None
     if not data.strip():
-        raise InvalidChange(f"{name} is empty", field)
+        raise InvalidChange("{path} is empty", field, path=name)
     return data

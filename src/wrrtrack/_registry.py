@@ -700,14 +700,18 @@ class Registry:
         today = today or clock.today(self.timezone)
         if section not in DEFAULTS:
             raise InvalidChange(
-                f"'{section}' is not a vocabulary; choose one of {', '.join(DEFAULTS)}", "section"
+                f"'{{section}}' is not a vocabulary; choose one of {', '.join(DEFAULTS)}",
+                "section",
+                section=section,
             )
         key, nl, en = _clean("key", key), _clean("nl", nl), _clean("en", en)
         aliases = _cleaned("aliases", aliases)
         for name, value in (("key", key), *(("aliases", alias) for alias in aliases)):
             if not is_key(value):
                 raise InvalidChange(
-                    f"'{value}' ({{field}}) must be lower-case letters, digits and '-'", name
+                    "'{value}' ({field}) must be lower-case letters, digits and '-'",
+                    name,
+                    value=value,
                 )
         if final and section != "statuses":
             raise InvalidChange("only a status can be final ({field})", "final")
@@ -1030,7 +1034,9 @@ class Registry:
         def source_file(read: _reading.Read) -> str:
             place = read.read.reading(self.path, today).source_places.get(identifier)
             if place is None:
-                raise InvalidChange(f"no stored source with id '{identifier}'", "source")
+                raise InvalidChange(
+                    "no stored source with id '{source}'", "source", source=identifier
+                )
             return place.file.path.name
 
         return self._write(change, today, source_file)

@@ -7,6 +7,7 @@ _app         the Typer application, its global options, the registry they name
 _options     the options several commands share, and how their values are read
 _present     the one choice of format (JSON, a Rich table, tab-separated lines, …)
 _completion  shell completion
+_shells      what each shell's completion script reads, quoted for it
 _reading     list, show, status history, vocab, sources, reports
 _writing     status set, add, vocab add, reports add, sources update, init
 _publishing  report, validate, export, schema

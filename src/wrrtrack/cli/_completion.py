@@ -39,7 +39,11 @@ def completed_by(completer: Completer) -> Any:
 
     class Completed(StringParamType):
         def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list[Any]:
-            return [CompletionItem(value, help=help) for value, help in completer(ctx, incomplete)]
+            # Help from the registry is text, shown as written (`_shells.help_text`).
+            return [
+                CompletionItem(value, help=help, literal=True)
+                for value, help in completer(ctx, incomplete)
+            ]
 
     return Completed()
 
@@ -82,18 +86,11 @@ def complete_reports(ctx: typer.Context, incomplete: str) -> list[tuple[str, str
 
 
 def _completion_help(text: str) -> str:
-    """`text` as zsh and fish show it beside a completion, exactly as it is written.
-
-    Typer renders that help as Rich markup with emoji codes: markup is escaped, and an
-    empty style after every colon splits `:smile:` in two, so that it stays text (Rich
-    replaces emoji codes within one stretch of text between tags). A line break or escape
-    sequence would reach the shell's protocol or the terminal: `visible` escapes them.
-    """
-    from rich.markup import escape
-
+    """`text` as zsh and fish show it beside a completion, exactly as it is written: one
+    line, control characters escaped (`visible`); each shell's quoting is `_shells`'."""
     from wrrtrack.render import visible
 
-    return escape(visible(text)).replace(":", ":[dim][/dim]")
+    return visible(text)
 
 
 def key_completer(section: str) -> Callable[[typer.Context, str], list[tuple[str, str]]]:
@@ -125,11 +122,11 @@ def complete_ids_or_status(ctx: typer.Context, incomplete: str) -> list[tuple[st
 
 
 def init_completion() -> None:
-    """Load Typer's completion classes when a shell asks for completions (and only then)."""
+    """Load our completion classes when a shell asks for completions (and only then)."""
     if COMPLETE_VAR in os.environ:  # set by the scripts --show-completion prints
-        from typer._completion_classes import completion_init
+        from wrrtrack.cli._shells import register
 
-        completion_init()
+        register()
 
 
 # --- --show-completion SHELL and --install-completion SHELL -------------------------------
