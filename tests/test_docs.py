@@ -289,9 +289,9 @@ def test_the_python_example_runs(in_copy: Path, capsys: pytest.CaptureFixture[st
     (code,) = re.findall(r"```python\n(.*?)```\n", text, re.DOTALL)
     exec(compile(code, "python-api.md", "exec"), {})  # noqa: S102 (our own docs' example)
     assert capsys.readouterr().out.splitlines() == [
-        "wrr103-1 in-verkenning 2021-03-24",
-        "wrr103-2 in-verkenning 2022-01-01",
-        "wrr103-4 in-uitvoering 2024-10-17",
+        "wrr103-1 in-verkenning 2026-02-23",
+        "wrr103-2 in-verkenning 2026-02-23",
+        "wrr103-4 in-uitvoering 2025-11-27",
     ]
 
 
