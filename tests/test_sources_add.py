@@ -122,6 +122,14 @@ def test_the_text_may_come_from_standard_input(
     refused = sources_add(cli, registry, "brief-2026", "--file", "-")
     assert refused.code == 1 and "standard input is not UTF-8 text (byte 1)" in refused.err
     assert snapshot(registry.parent.parent) == before
+    # Started with standard input closed (`<&-`): Python has no sys.stdin at all.
+    monkeypatch.setattr(sys, "stdin", None)
+    closed = sources_add(cli, registry, "brief-2026", "--file", "-")
+    assert (closed.code, closed.err) == (
+        1,
+        "error: standard input is closed; give the text with --file FILE\n",
+    )
+    assert snapshot(registry.parent.parent) == before
 
 
 def test_a_folder_registry_records_it_in_the_reports_file(

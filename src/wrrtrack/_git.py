@@ -229,3 +229,19 @@ class InvalidAtRevision(RegistryInvalid):
 
     def lines(self) -> list[str]:
         return [str(self)]
+
+
+def tracked(path: Path) -> bool:
+    """Whether git tracks the file `path`, so that its last committed text is kept (False
+    where git is missing, or `path` is in no repository)."""
+    try:
+        done = subprocess.run(  # noqa: S603 (a fixed argument list, no shell)
+            ["git", "ls-files", "--error-unmatch", "--", path.name],  # noqa: S607
+            cwd=path.parent,
+            capture_output=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0

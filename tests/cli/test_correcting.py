@@ -183,7 +183,8 @@ def test_remove_takes_the_record_and_names_it(cli: Runner, registry: Path) -> No
     assert result.err == (
         'removed wrr103-4 ("Gemeenten waarborgen de sociale samenhang in wijken, samen met '
         'lokale partners; het Rijk zorgt voor de randvoorwaarden") of report wrr-103 from '
-        f"{registry}; git keeps the old text\n"
+        f"{registry}; the file is not committed in git, so its old text is not kept "
+        "anywhere\n"
     )
     assert registry.read_text(encoding="utf-8") == before[:start] + before[end:]
     assert cli("-r", registry, "show", "wrr103-4").code == 1
@@ -284,3 +285,21 @@ def test_edit_sets_and_replaces_the_deadline_and_review_date_one_line_each(
     assert both.code == 0, both.err
     record = shown(cli, registry, "wrr103-6")
     assert (record["title"], record["review"]) == ("Nieuwe titel", "2028-01-01")
+
+
+def test_remove_says_git_keeps_the_text_only_when_the_file_is_committed(
+    cli: Runner, registry: Path
+) -> None:
+    import subprocess
+
+    folder = registry.parent.parent
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "PATH": "/usr/bin:/bin"}
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@x", "commit", "-qm", "registry"],
+    ):
+        subprocess.run(["git", *args], cwd=folder, check=True, env=env)
+    result = cli("-r", registry, "remove", "wrr103-7")
+    assert result.code == 0, result.err
+    assert result.err.endswith(f"from {registry}; git keeps the old text\n")

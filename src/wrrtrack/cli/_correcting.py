@@ -3,6 +3,7 @@ makes one library call and says on stderr what it changed."""
 
 # No `from __future__ import annotations` here (see _options).
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -105,8 +106,9 @@ def remove(ctx: typer.Context, identifier: RecommendationId) -> None:
     """Remove recommendation ID, entered by mistake, with its history.
 
     Its lines go, and the blank line that separated it from the others: the file reads as
-    if it had never been there. Git keeps the old text. To record that advice was dropped,
-    set its status instead ('status set ID vervallen').
+    if it had never been there. Git keeps the old text when the file was committed; the
+    message says whether it was. To record that advice was dropped, set its status instead
+    ('status set ID vervallen').
 
     Examples:
 
@@ -115,7 +117,11 @@ def remove(ctx: typer.Context, identifier: RecommendationId) -> None:
     registry = registry_of(ctx, read=False)
     rec = writing(lambda: registry.remove(identifier))
     path = written(registry)
-    _streams.say(
-        f'removed {rec.id} ("{rec.title}") of report {rec.report} from {path}; '
+    from wrrtrack._git import tracked
+
+    kept = (
         "git keeps the old text"
+        if tracked(Path(path))
+        else "the file is not committed in git, so its old text is not kept anywhere"
     )
+    _streams.say(f'removed {rec.id} ("{rec.title}") of report {rec.report} from {path}; {kept}')

@@ -81,6 +81,10 @@ def sources_add(
     if file == "-":
         from wrrtrack._sources import SIZE_LIMIT
 
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            from wrrtrack._errors import WrrtrackError
+
+            raise WrrtrackError("standard input is closed; give the text with --file FILE")
         # One byte more than the limit, so that a larger text is refused, not cut short.
         text: bytes | None = sys.stdin.buffer.read(SIZE_LIMIT + 1)
         path = None
