@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_folder
+from tests import helpers
 from tests.conftest import Runner
-from tests.test_folder import KEY, snapshot
+from tests.helpers import KEY, snapshot
 from wrrtrack import Registry
 from wrrtrack._errors import InvalidChange, UnknownRecommendation
 
-folder, two = test_folder.folder, test_folder.two  # the fixtures of a folder registry
+folder, two = helpers.folder, helpers.two  # the fixtures of a folder registry
 SOURCE = "adviesraad-realisme-richtgetallen"
 QUOTE = "Het kabinet verzocht eerder om dit advies."
 SET = ("status", "set")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -20,14 +19,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
-from tests.test_docs import COMMANDS as HELP_COMMANDS
+from tests.helpers import COMMANDS as HELP_COMMANDS
+from tests.helpers import WRRTRACK, bash_completes
 from wrrtrack import Registry
 from wrrtrack._model import StatusChange
 from wrrtrack._vocabulary import SECTIONS
 from wrrtrack.render import terminal
 
 WIDTHS = [40, 60, 80, 120]
-WRRTRACK = Path(sys.executable).parent / "wrrtrack"
 
 
 def lines_of(renderable: object, width: int) -> list[str]:
@@ -436,49 +435,6 @@ def test_spinner_in_a_real_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
 # --- shell completion --------------------------------------------------------------------
 
 
-def bash_completes(words: list[str], tmp_path: Path, registry: Path = SHIPPED) -> list[str]:
-    """What bash offers, with our script loaded, for the command line `words` (the last
-    word being completed), as bash itself calls the completion function.
-
-    The script that `wrrtrack --show-completion bash` prints is made once per test and
-    sourced by each bash: printing it again for every word cost a second start of wrrtrack
-    per call and proved nothing more."""
-    loader = tmp_path / "wrrtrack-completion.bash"
-    if not loader.exists():
-        shown = subprocess.run(
-            [WRRTRACK, "--show-completion", "bash"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        assert shown.stderr == ""
-        loader.write_text(shown.stdout, encoding="utf-8")
-    script = (
-        f"source {shlex.quote(str(loader))}\n"
-        f"COMP_WORDS=({' '.join(map(repr, words))})\n"
-        f"COMP_CWORD={len(words) - 1}\n"
-        "_wrrtrack_completion wrrtrack\n"
-        'printf "%s\\n" "${COMPREPLY[@]}"\n'
-    )
-    env = {
-        **os.environ,
-        "PATH": f"{WRRTRACK.parent}{os.pathsep}{os.environ['PATH']}",
-        "WRRTRACK_REGISTRY": str(registry),
-        "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    done = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert done.stderr == ""
-    return done.stdout.split()
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(
     shutil.which("bash") is None or sys.platform == "win32",
@@ -653,7 +609,7 @@ def test_help_text_reflows_to_the_terminal_width(
 def two_reports(cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The shipped registry and a second report of two recommendations, at a terminal
     (no pager: what `list` prints is the screen)."""
-    from tests.test_reports import with_second_report
+    from tests.helpers import with_second_report
 
     with_second_report(cli, registry)
     monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
