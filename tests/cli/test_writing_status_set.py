@@ -1,5 +1,6 @@
 """`status set ID… STATUS`: several records at once, all or none, each file written once;
-and an entry equal to the newest refused as a probable retry (`--again`)."""
+and an entry equal to the newest refused as a probable retry (`--again`); and for one
+record, what it writes, says and refuses, and the source and author it records."""
 
 from __future__ import annotations
 
