@@ -6,7 +6,7 @@
 # by pytest-xdist. `make check`: lint, types and the tests not marked `slow` (those that start
 # processes, build a wheel or drive a terminal), for a quick answer while working; it is not
 # a substitute for `make test` before a commit. Pass options to pytest with
-# PYTEST_ARGS, e.g. `make check PYTEST_ARGS=tests/test_cli.py`.
+# PYTEST_ARGS, e.g. `make check PYTEST_ARGS=tests/cli/test_reading.py`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -62,7 +62,7 @@ test: lint types unit
 check: lint types fast
 
 docs: $(STAMP)
-	WRRTRACK_UPDATE_DOCS=1 $(BIN)/pytest -q tests/test_docs.py
+	WRRTRACK_UPDATE_DOCS=1 $(BIN)/pytest -q tests/promises/test_docs.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

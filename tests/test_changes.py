@@ -17,24 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHIPPED, Runner
+from tests.helpers import commit, git
 from wrrtrack import Registry
 from wrrtrack._changes import compare, dated
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-IDENTITY = ["-c", "user.name=Tester", "-c", "user.email=tester@example.org"]
-IDENTITY += ["-c", "commit.gpgsign=false"]
-
-
-def git(where: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", *IDENTITY, *args], cwd=where, capture_output=True, text=True, check=True
-    )
-    return done.stdout
-
-
-def commit(where: Path, message: str) -> None:
-    git(where, "add", "-A")
-    git(where, "commit", "-q", "-m", message)
 
 
 @pytest.fixture

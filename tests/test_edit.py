@@ -13,30 +13,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SHIPPED
-from tests.test_guarantees import TODAY as GUARANTEES_TODAY
-from tests.test_guarantees import back_to_back, ledgers
+from tests.helpers import SHIPPED_TEXT as TEXT
+from tests.helpers import TODAY as GUARANTEES_TODAY
+from tests.helpers import assert_parse_is_a_full_read, back_to_back, document
+from tests.strategies import ledgers
 from wrrtrack import _edit, _places
 from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
 from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
 from wrrtrack._places import Document, RecordLayout
-from wrrtrack._schema import read_registry
 from wrrtrack._vocabulary import Term
 from wrrtrack._yamlfile import render_registry
 
 TODAY = date(2026, 11, 27)
-TEXT = SHIPPED.read_text(encoding="utf-8")
-
-
-def document(text: str = TEXT, today: date = TODAY) -> Document:
-    reading = read_registry(SHIPPED, text, today)
-    assert reading.parsed is not None, reading.problems
-    return Document(SHIPPED, text, reading.parsed)
-
-
-def assert_parse_is_a_full_read(doc: Document) -> None:
-    """What the edit worked out for itself is exactly what reading the new text gives."""
-    assert doc.parsed == document(doc.text).parsed
 
 
 def only_inserted(before: str, after: str, at: int) -> str:

@@ -4,7 +4,6 @@ and attacks on the folder (FIFOs, links, directories, odd bytes)."""
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 import shutil
@@ -18,51 +17,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import test_reports as reports_test
+from tests import helpers
 from tests.conftest import ROOT, SHIPPED, Result, Runner
-from tests.test_reports import EXAMPLE, QUOTE, add
+from tests.helpers import EXAMPLE, KEY, QUOTE, add, snapshot
 from wrrtrack import Registry, _cache
 from wrrtrack._vocabulary import STATUSES
 
 TODAY = date(2026, 11, 27)
 FORK = multiprocessing.get_context("spawn" if sys.platform == "win32" else "fork")
-KEY = reports_test.KEY
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file below `folder` by its path, with the SHA-256 of its bytes."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.is_symlink()
-    }
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """A folder registry: the shipped report as `wrr-103.yaml`, with its sources."""
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    shutil.copytree(ROOT / "data" / "sources", reports / "sources")
-    shutil.copyfile(SHIPPED, reports / "wrr-103.yaml")
-    return reports
+folder, two = helpers.folder, helpers.two  # the fixtures of a folder registry
 
 
 def add_report(cli: Runner, registry: Path, key: str = KEY) -> Result:
-    return reports_test.add_report(cli, registry, key, check=False)
-
-
-@pytest.fixture
-def two(cli: Runner, folder: Path) -> Path:
-    """The folder with a second report (`KEY.yaml`), its own actor and theme, one record."""
-    assert add_report(cli, folder).code == 0
-    for args in (
-        ("actors", "college", "--nl", "college van B en W", "--en", "municipal executive"),
-        ("themes", "wijkaanpak", "--nl", "Wijkaanpak", "--en", "Neighbourhood approach"),
-    ):
-        assert cli("-r", folder, "vocab", "add", *args, "--report", KEY).code == 0
-    assert add(cli, folder, "vsd-1").code == 0
-    return folder
+    return helpers.add_report(cli, registry, key, check=False)
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, Runner
-from tests.test_reports import EXAMPLE, QUOTE
+from tests.helpers import EXAMPLE, QUOTE
 from wrrtrack import Registry, _edit
 from wrrtrack._yamlfile import yaml_scalar
 

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
-from tests.test_guarantees import back_to_back
-from tests.test_reports import KEY, add, add_report
+from tests.helpers import KEY, add, add_report, back_to_back
 from wrrtrack.discover import bundled_registry
 
 SEVEN = "wrr103-7"
@@ -136,7 +135,7 @@ def test_an_unknown_id_is_refused_by_both(cli: Runner, registry: Path) -> None:
 def test_a_quote_of_another_report_is_refused(cli: Runner, folder: Path) -> None:
     """Quotes are looked up in the source of the record's own report."""
     before = snapshot(folder)
-    from tests.test_reports import QUOTE
+    from tests.helpers import QUOTE
 
     result = cli("-r", folder, "edit", SEVEN, "--quote", QUOTE)
     assert result.code == 1

@@ -10,12 +10,10 @@ import contextlib
 import multiprocessing
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,19 +21,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Runner
+from tests.helpers import TODAY, back_to_back
+from tests.strategies import ledgers, texts
 from wrrtrack import _yamlfile as yamlfile
 from wrrtrack import storage
 from wrrtrack._errors import LockTimeout
 from wrrtrack._model import (
-    AdviceReport,
-    Label,
     Ledger,
-    Reaction,
-    Recommendation,
-    StatusChange,
 )
 from wrrtrack._registry import Registry
-from wrrtrack._vocabulary import STATUSES, Term, Vocabularies
+from wrrtrack._vocabulary import STATUSES
 
 pytestmark = pytest.mark.slow
 # fork where it exists (quick); Windows has only spawn, which imports this module anew.
@@ -117,82 +112,6 @@ def test_sigkill_at_random_moments_never_leaves_a_broken_registry(registry: Path
 
 
 # --- invariants, for random registries and random changes ---------------------------------
-
-TODAY = date(2026, 11, 27)
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-    min_size=1,
-    max_size=40,
-).filter(str.strip)
-days = st.dates(min_value=date(2000, 1, 1), max_value=date(2020, 12, 31))
-labels = st.none() | st.builds(Label, texts, texts)  # what a report calls its reaction
-
-
-@st.composite
-def ledgers(draw: st.DrawFn) -> Ledger:
-    """Registries of one to three reports; with one, its themes are its own (as in the
-    shipped file), with several, the themes are declared for the whole registry."""
-    themes = Vocabularies().themes.extended([Term("thema-a", "A", "A"), Term("thema-b", "B", "B")])
-    vocab = Vocabularies(themes=themes)
-    reports = tuple(
-        AdviceReport(
-            "WRR",
-            str(n),
-            draw(texts),
-            date(2000, 1, 1),
-            Reaction("K", date(2000, 1, 2), "s.txt", None, draw(labels)),
-            (),
-            f"wrr-{n}",
-        )
-        for n in range(1, draw(st.integers(min_value=1, max_value=3)) + 1)
-    )
-    count = draw(st.integers(min_value=1, max_value=6))
-    recs = []
-    for n in range(count):
-        history_days = sorted(draw(st.lists(days, min_size=1, max_size=4)))
-        history = tuple(
-            StatusChange(
-                day,
-                draw(st.sampled_from(STATUSES.keys)),
-                draw(st.none() | texts),
-                draw(st.none() | texts),
-                draw(st.none() | texts),
-            )
-            for day in history_days
-        )
-        recs.append(
-            Recommendation(
-                id=f"r-{n}",
-                title=draw(texts),
-                theme=draw(st.sampled_from(["thema-a", "thema-b"])),
-                stance=draw(st.sampled_from(vocab.stances.keys)),
-                actors=tuple(
-                    draw(
-                        st.lists(
-                            st.sampled_from(vocab.actors.keys), min_size=1, max_size=3, unique=True
-                        )
-                    )
-                ),
-                status=history[-1].status,
-                quotes=tuple(draw(st.lists(texts, min_size=1, max_size=2))),
-                history=history,
-                report=draw(st.sampled_from([report.key for report in reports])),
-            )
-        )
-    # Records in the order of their reports' documents, as a file holds them.
-    order = [report.key for report in reports]
-    recs.sort(key=lambda rec: order.index(rec.report))
-    local = {}
-    if len(reports) == 1:
-        own = frozenset((reports[0].key,))
-        local = {"themes": {"thema-a": own, "thema-b": own}}
-    return Ledger(reports, vocab, tuple(recs), local=local)
-
-
-def back_to_back(text: str) -> str:
-    """`text` with no blank line between records (nor sources): each starts on the line
-    after the last line of the one before."""
-    return re.sub(r"\n\n(  - id:)", r"\n\1", text)
 
 
 changes = st.lists(

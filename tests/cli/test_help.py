@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHIPPED, Runner
-from tests.test_docs import COMMANDS
+from tests.helpers import COMMANDS
 from wrrtrack.cli._build import command as built
 
 

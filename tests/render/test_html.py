@@ -7,91 +7,14 @@ import base64
 import hashlib
 import itertools
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SHIPPED, Runner
+from tests.helpers import Element, parse
 from wrrtrack._registry import Registry
 from wrrtrack.render import visible
-
-VOID = {"meta", "link", "br", "hr", "img", "input", "rect", "source", "wbr", "col", "area"}
-
-
-@dataclass
-class Element:
-    tag: str
-    attrs: dict[str, str]
-    parent: Element | None = None
-    children: list[Element] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-
-    def text(self) -> str:
-        """All text inside, as a reader sees it (white space folded)."""
-        parts: list[str] = []
-
-        def walk(element: Element) -> None:
-            parts.extend(element.texts)
-            for child in element.children:
-                walk(child)
-
-        walk(self)
-        return " ".join(" ".join(parts).split())
-
-    def all(self, tag: str | None = None) -> list[Element]:
-        found = []
-        for child in self.children:
-            if tag is None or child.tag == tag:
-                found.append(child)
-            found += child.all(tag)
-        return found
-
-    def one(self, tag: str) -> Element:
-        (found,) = self.all(tag)
-        return found
-
-
-class Tree(HTMLParser):
-    """A strict tree builder: an end tag that does not close the open element fails."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.open = self.root
-        self.doctype = ""
-
-    def handle_decl(self, decl: str) -> None:
-        self.doctype = decl
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = [name for name, _ in attrs]
-        assert len(names) == len(set(names)), f"repeated attribute in <{tag}>"
-        element = Element(tag, {k: v or "" for k, v in attrs}, self.open)
-        self.open.children.append(element)
-        if tag not in VOID:
-            self.open = element
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.open.children.append(Element(tag, {k: v or "" for k, v in attrs}, self.open))
-
-    def handle_endtag(self, tag: str) -> None:
-        assert self.open.tag == tag, f"</{tag}> closes <{self.open.tag}>"
-        assert self.open.parent is not None
-        self.open = self.open.parent
-
-    def handle_data(self, data: str) -> None:
-        self.open.texts.append(data)
-
-
-def parse(page: str) -> Element:
-    tree = Tree()
-    tree.feed(page)
-    tree.close()
-    assert tree.open is tree.root, f"<{tree.open.tag}> is never closed"
-    assert tree.doctype.lower() == "doctype html"
-    return tree.root
 
 
 def html_report(cli: Runner, *args: str | Path) -> str:
@@ -381,7 +304,7 @@ def test_text_escapes_for_text_and_attributes() -> None:
 @pytest.fixture
 def two(cli: Runner, registry: Path) -> Path:
     """The shipped registry and the invented report of docs/tracking-your-own-report.md."""
-    from tests.test_reports import with_second_report
+    from tests.helpers import with_second_report
 
     return with_second_report(cli, registry)
 
@@ -480,7 +403,7 @@ def test_a_summary_of_several_reports_has_their_counts_and_changes_only(
 def test_hostile_report_names_are_shown_as_text_in_a_page_of_several(
     cli: Runner, registry: Path
 ) -> None:
-    from tests.test_reports import EXAMPLE
+    from tests.helpers import EXAMPLE
 
     hostile = "</style><script>alert(1)</script>[bold]x[/] \x1b[31m \u202e =1+1 \"'><b>"
     for key in ("een", "twee"):

@@ -11,62 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHIPPED, Result, Runner
+from tests.conftest import SHIPPED, Result, Runner
+from tests.helpers import EXAMPLE, KEY, QUOTE, add, add_report, with_second_report
 from wrrtrack import Registry
-
-EXAMPLE = ROOT / "docs" / "examples" / "voorbeeldstad-reactie.txt"
-KEY = "voorbeeldstad-wijk"
-QUOTE = (
-    "Het college neemt het advies over om in elke wijk één vast aanspreekpunt voor "
-    "bewoners in te richten."
-)
 
 
 def digest(*paths: Path) -> list[str]:
     return [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
 
 
-def add_report(
-    cli: Runner, registry: Path, key: str = KEY, *extra: str, check: bool = True
-) -> Result:
-    result = cli(
-        "-r", registry, "reports", "add", key,
-        "--title", "Samen sterker in de wijk",
-        "--publisher", "Adviesraad Sociaal Domein Voorbeeldstad",
-        "--date", "2024-11-05",
-        "--reaction", "Collegebrief 2025-012",
-        "--reaction-date", "2025-02-11",
-        "--source-file", EXAMPLE,
-        *extra,
-    )  # fmt: skip
-    assert result.code == 0 or not check, result.err
-    return result
-
-
-def add(cli: Runner, registry: Path, identifier: str, *extra: str, quote: str = QUOTE) -> object:
-    return cli(
-        "-r", registry, "add", identifier, "--report", KEY, "--title", "Een aanspreekpunt",
-        "--theme", "wijkaanpak", "--stance", "onderschreven", "--actor", "college",
-        "--quote", quote, "--by", "A. Jansen", *extra,
-    )  # fmt: skip
-
-
 @pytest.fixture
 def second(cli: Runner, registry: Path) -> Path:
     return with_second_report(cli, registry)
-
-
-def with_second_report(cli: Runner, registry: Path) -> Path:
-    """The shipped registry with a second (invented) report and two recommendations."""
-    add_report(cli, registry)
-    for args in (
-        ("actors", "college", "--nl", "college van B en W", "--en", "municipal executive"),
-        ("themes", "wijkaanpak", "--nl", "Wijkaanpak", "--en", "Neighbourhood approach"),
-    ):
-        assert cli("-r", registry, "vocab", "add", *args, "--report", KEY).code == 0
-    assert add(cli, registry, "vsd-1").code == 0
-    assert add(cli, registry, "vsd-2", "--status", "afgewezen").code == 0
-    return registry
 
 
 def test_the_single_report_file_of_today_reads_and_writes_as_before(
@@ -752,7 +708,7 @@ HOSTILE_LABEL = "=1+1 [bold]x[/] </style><script>alert(1)</script> \x1b[31m \u20
 def test_a_hostile_reaction_label_is_shown_as_text_everywhere(
     cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_html import parse
+    from tests.helpers import parse
     from wrrtrack.render import visible
     from wrrtrack.render.markdown import inline
 

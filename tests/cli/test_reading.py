@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from pathlib import Path
@@ -26,24 +25,6 @@ LIST_KEYS = {
     "due",
     "review",
 }
-
-
-def changed_lines(before: str, after: str) -> list[tuple[str, list[str], list[str]]]:
-    """The differences between two texts, line by line, as (kind, old lines, new lines)."""
-    a, b = before.splitlines(), after.splitlines()
-    return [
-        (tag, a[i1:i2], b[j1:j2])
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b).get_opcodes()
-        if tag != "equal"
-    ]
-
-
-def item_lines(text: str, identifier: str) -> tuple[int, int]:
-    """The 0-based line range [first, last) of one recommendation's block in the file."""
-    lines = text.splitlines()
-    first = lines.index(f"  - id: {identifier}")
-    following = [i for i in range(first + 1, len(lines)) if lines[i].startswith("  - id: ")]
-    return first, following[0] if following else len(lines)
 
 
 def ids(result_out: str) -> list[str]:
@@ -326,129 +307,6 @@ def test_history_json_and_piped_lines(cli: Runner) -> None:
     assert "bron: WRR, “Kabinetsreactie op het WRR-rapport Samenleven in" in shown
 
 
-# --- status set -------------------------------------------------------------------------
-
-
-def test_status_set_is_seen_by_show_history_report_and_validate(
-    cli: Runner, registry: Path
-) -> None:
-    before = registry.read_text(encoding="utf-8")
-    result = cli(
-        "-r",
-        registry,
-        "status",
-        "set",
-        "wrr103-3",
-        "uitgevoerd",
-        "--note",
-        "Regeling gepubliceerd",
-        "--date",
-        "2026-11-01",
-        "--by",
-        "A. Jansen",
-    )
-    assert result.code == 0, result.err
-    assert result.err == f"wrr103-3: open -> uitgevoerd (2026-11-01) in {registry}\n"
-    item = cli("-r", registry, "show", "wrr103-3", "-f", "json").json()
-    assert item["status"] == "uitgevoerd"
-    assert item["updated"] == "2026-11-01"
-    assert item["history"][-1] == {
-        "date": "2026-11-01",
-        "status": "uitgevoerd",
-        "note": "Regeling gepubliceerd",
-        "by": "A. Jansen",
-        "source": None,
-        "quotes": [],
-        "cites": None,
-        "relation": None,
-    }
-    history = cli("-r", registry, "status", "history", "wrr103-3").out
-    assert history.endswith("2026-11-01\tuitgevoerd\tA. Jansen\tRegeling gepubliceerd\t\n")
-    report = cli("-r", registry, "report").out
-    assert "- **Stand per:** 2026-11-01" in report
-    assert "| 2026-11-01 | uitgevoerd | Regeling gepubliceerd | A. Jansen |  |" in report
-    assert cli("-r", registry, "validate").code == 0
-    # Only the lines of wrr103-3 changed: its status line, and four lines added to its history.
-    after = registry.read_text(encoding="utf-8")
-    assert changed_lines(before, after) == [
-        ("replace", ["    status: open"], ["    status: uitgevoerd"]),
-        (
-            "insert",
-            [],
-            [
-                "      - date: 2026-11-01",
-                "        status: uitgevoerd",
-                "        note: Regeling gepubliceerd",
-                "        by: A. Jansen",
-            ],
-        ),
-    ]
-    first, last = item_lines(before, "wrr103-3")
-    opcodes = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines()).get_opcodes()
-    assert all(first <= i1 <= i2 <= last for tag, i1, i2, _, _ in opcodes if tag != "equal")
-
-
-def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
-    before = registry.read_bytes()
-    refused = cli("-r", registry, "status", "set", "wrr103-5", "deferred", "--date", "2026-01-05")
-    assert refused.code == 1
-    assert refused.err == (
-        "error: wrr103-5 already has status 'doorgeschoven'; "
-        "add --note to record a note without a change of status\n"
-    )
-    assert registry.read_bytes() == before
-    noted = cli(
-        "-r",
-        registry,
-        "status",
-        "set",
-        "wrr103-5",
-        "doorgeschoven",
-        "--note",
-        "Nog steeds",
-        "--date",
-        "2026-01-05",
-        "--by",
-        "x",
-    )
-    assert noted.code == 0
-    assert noted.err.startswith("wrr103-5: note (2026-01-05)")
-
-
-def test_status_set_defaults_by_to_git_user_name(
-    cli: Runner, registry: Path, tmp_path: Path
-) -> None:
-    (tmp_path / "gitconfig").write_text("[user]\n\tname = Git Gebruiker\n", encoding="utf-8")
-    cli("-r", registry, "status", "set", "wrr103-6", "in-verkenning", "--date", "2026-02-01")
-    item = cli("-r", registry, "show", "wrr103-6", "-f", "json").json()
-    assert item["history"][-1]["by"] == "Git Gebruiker"
-
-
-@pytest.mark.parametrize(
-    ("args", "code", "message"),
-    [
-        (["wrr103-1", "klaar"], 2, "error: Invalid value for 'STATUS': unknown status 'klaar'"),
-        (["wrr103-1", "open", "--date", "2021-02-30"], 2, "is not a real date"),
-        (["wrr103-1", "open", "--date", "24-03-2021"], 2, "is not a real date"),
-        (["wrr103-1", "open", "--date", "2999-01-01"], 1, "is in the future"),
-        (["wrr103-1", "open", "--date", "2020-01-01"], 1, "before the newest history entry"),
-        (["wrr103-9", "open"], 1, "no recommendation with id 'wrr103-9'"),
-        (["wrr103-1", "open", "--note", " "], 1, "--note must be non-empty"),
-    ],
-)
-def test_refused_status_set_changes_no_byte(
-    cli: Runner, registry: Path, args: list[str], code: int, message: str
-) -> None:
-    before = registry.read_bytes()
-    result = cli("-r", registry, "status", "set", *args)
-    assert result.code == code
-    assert result.err.startswith("error: ")
-    assert message in result.err
-    assert "Traceback" not in result.err
-    assert registry.read_bytes() == before
-    assert sorted(p.name for p in registry.parent.iterdir()) == ["recommendations.yaml", "sources"]
-
-
 # --- validate -------------------------------------------------------------------------
 
 
@@ -559,35 +417,6 @@ def test_control_characters_in_registry_text_are_shown_escaped(cli: Runner, regi
     )
 
 
-def test_status_set_records_the_source(cli: Runner, registry: Path) -> None:
-    result = cli(
-        "-r",
-        registry,
-        "status",
-        "set",
-        "wrr103-1",
-        "in-uitvoering",
-        "--date",
-        "2026-03-01",
-        "--by",
-        "B. Bakker",
-        "--source",
-        "Kamerbrief 2026-0301: 'kader' & \"plan\"",
-    )
-    assert result.code == 0, result.err
-    entry = cli("-r", registry, "show", "wrr103-1", "-f", "json").json()["history"][-1]
-    assert entry == {
-        "date": "2026-03-01",
-        "status": "in-uitvoering",
-        "note": None,
-        "by": "B. Bakker",
-        "source": "Kamerbrief 2026-0301: 'kader' & \"plan\"",
-        "quotes": [],
-        "cites": None,
-        "relation": None,
-    }
-
-
 def test_history_on_a_terminal_is_a_table(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "120")
@@ -595,21 +424,6 @@ def test_history_on_a_terminal_is_a_table(cli: Runner, monkeypatch: pytest.Monke
     assert out.startswith("wrr103-7: geschiedenis")
     assert out.splitlines()[1].split() == ["datum", "status", "toelichting", "door", "bron"]
     assert "2022-12-22" in out
-
-
-def test_by_defaults_to_the_user_name_of_the_registrys_own_repository(
-    cli: Runner, registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import subprocess
-
-    repo = registry.parent.parent
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Repo Gebruiker"], check=True)
-    (tmp_path / "gitconfig").write_text("[user]\n\tname = Globale Naam\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path.parent)  # somewhere else entirely
-    assert cli("-r", registry, "status", "set", "wrr103-6", "vervallen").code == 0
-    by = cli("-r", registry, "show", "wrr103-6", "-f", "json").json()["history"][-1]["by"]
-    assert by == "Repo Gebruiker"
 
 
 def test_search_folds_accents_and_case_as_a_person_types(cli: Runner) -> None:

@@ -1,4 +1,4 @@
-"""Output for a person at a terminal: tables that fit, the pager, the spinner, completion.
+"""Output for a person at a terminal: tables that fit, the pager, the spinner.
 
 Tables are rendered at 40, 60, 80 and 120 columns with Rich's own console width; the
 pager and the spinner are driven through fake terminals in-process, and once each in a
@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -20,14 +19,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
-from tests.test_docs import COMMANDS as HELP_COMMANDS
+from tests.helpers import COMMANDS as HELP_COMMANDS
+from tests.helpers import WRRTRACK
 from wrrtrack import Registry
 from wrrtrack._model import StatusChange
 from wrrtrack._vocabulary import SECTIONS
 from wrrtrack.render import terminal
 
 WIDTHS = [40, 60, 80, 120]
-WRRTRACK = Path(sys.executable).parent / "wrrtrack"
 
 
 def lines_of(renderable: object, width: int) -> list[str]:
@@ -433,189 +432,6 @@ def test_spinner_in_a_real_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
         assert "checking the registry" not in screen
 
 
-# --- shell completion --------------------------------------------------------------------
-
-
-def bash_completes(words: list[str], tmp_path: Path, registry: Path = SHIPPED) -> list[str]:
-    """What bash offers, with our script loaded, for the command line `words` (the last
-    word being completed), as bash itself calls the completion function.
-
-    The script that `wrrtrack --show-completion bash` prints is made once per test and
-    sourced by each bash: printing it again for every word cost a second start of wrrtrack
-    per call and proved nothing more."""
-    loader = tmp_path / "wrrtrack-completion.bash"
-    if not loader.exists():
-        shown = subprocess.run(
-            [WRRTRACK, "--show-completion", "bash"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        assert shown.stderr == ""
-        loader.write_text(shown.stdout, encoding="utf-8")
-    script = (
-        f"source {shlex.quote(str(loader))}\n"
-        f"COMP_WORDS=({' '.join(map(repr, words))})\n"
-        f"COMP_CWORD={len(words) - 1}\n"
-        "_wrrtrack_completion wrrtrack\n"
-        'printf "%s\\n" "${COMPREPLY[@]}"\n'
-    )
-    env = {
-        **os.environ,
-        "PATH": f"{WRRTRACK.parent}{os.pathsep}{os.environ['PATH']}",
-        "WRRTRACK_REGISTRY": str(registry),
-        "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    done = subprocess.run(
-        ["bash", "--norc", "--noprofile", "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert done.stderr == ""
-    return done.stdout.split()
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(
-    shutil.which("bash") is None or sys.platform == "win32",
-    reason="needs bash (on Windows, Git Bash runs programs through its own path translation)",
-)
-def test_bash_completes_ids_keys_commands_and_options(tmp_path: Path, registry: Path) -> None:
-    ids = [f"wrr103-{n}" for n in range(1, 8)]
-    assert bash_completes(["wrrtrack", "show", "wrr"], tmp_path) == ids
-    assert bash_completes(["wrrtrack", "status", "history", "wrr103-"], tmp_path) == ids
-    statuses = bash_completes(["wrrtrack", "list", "--status", ""], tmp_path)
-    assert statuses == ["open", *STATUS_KEYS[1:]]
-    assert bash_completes(["wrrtrack", "list", "--theme", "s"], tmp_path) == ["samenhang-in-wijken"]
-    assert bash_completes(["wrrtrack", "list", "--stance", "eens"], tmp_path) == [
-        "eens-met-voorbehoud"
-    ]
-    assert bash_completes(["wrrtrack", "status", "set", "wrr103-1", "in-"], tmp_path) == [
-        "in-verkenning",
-        "in-uitvoering",
-    ]
-    assert "vocab" in bash_completes(["wrrtrack", ""], tmp_path)
-    assert "--search" in bash_completes(["wrrtrack", "list", "--"], tmp_path)
-    assert bash_completes(["wrrtrack", "vocab", "th"], tmp_path) == ["themes"]
-    # Ids and keys are case-insensitive everywhere, completion included.
-    assert bash_completes(["wrrtrack", "show", "WRR"], tmp_path) == ids
-    assert bash_completes(["wrrtrack", "list", "--status", "IN-"], tmp_path) == [
-        "in-verkenning",
-        "in-uitvoering",
-    ]
-    assert bash_completes(["wrrtrack", "list", "--actor", "Gem"], tmp_path) == ["gemeente"]
-    # Report keys, for every command that takes --report.
-    for command in (["list"], ["report"], ["export", "-f", "json"], ["add", "x-1"]):
-        assert bash_completes(["wrrtrack", *command, "--report", "W"], tmp_path) == ["wrr-103"]
-    assert bash_completes(
-        ["wrrtrack", "vocab", "add", "themes", "t", "--report", ""], tmp_path
-    ) == ["wrr-103"]
-    assert bash_completes(["wrrtrack", "status", "set", "Wrr103-1", "Uit"], tmp_path) == [
-        "uitgevoerd"
-    ]
-    # The registry's own keys: a theme added to the registry is offered at once.
-    text = registry.read_text(encoding="utf-8")
-    registry.write_text(
-        text.replace("  themes:\n", "  themes:\n    zorg: {nl: Zorg, en: Care}\n", 1),
-        encoding="utf-8",
-    )
-    assert bash_completes(["wrrtrack", "list", "--theme", "z"], tmp_path, registry) == ["zorg"]
-    # --registry on the command line names the registry completion reads.
-    words = ["wrrtrack", "--registry", str(registry), "list", "--theme", "z"]
-    assert bash_completes(words, tmp_path, SHIPPED) == ["zorg"]
-
-
-STATUS_KEYS = [
-    "open",
-    "in-verkenning",
-    "in-uitvoering",
-    "uitgevoerd",
-    "doorgeschoven",
-    "afgewezen",
-    "vervallen",
-]
-
-
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
-def test_show_completion_prints_a_script_for_each_shell(cli: Runner, shell: str) -> None:
-    result = cli("--show-completion", shell)
-    assert result.code == 0
-    assert "_WRRTRACK_COMPLETE" in result.out
-    assert "wrrtrack" in result.out
-
-
-def test_show_completion_refuses_an_unknown_shell(cli: Runner) -> None:
-    result = cli("--show-completion", "tcsh")
-    assert result.code == 2
-    assert "'tcsh' is not one of bash, zsh, fish, powershell, pwsh" in result.err
-
-
-@pytest.mark.slow
-def test_completion_never_fails_on_a_broken_registry(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("format: 1\nrecommendations: [\n", encoding="utf-8")
-    env = {
-        **os.environ,
-        "_WRRTRACK_COMPLETE": "complete_bash",
-        "COMP_WORDS": f"wrrtrack --registry {broken} list --status in-",
-        "COMP_CWORD": "5",
-        "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    done = subprocess.run(
-        [WRRTRACK], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    # The built-in statuses are still offered; the ids and themes simply are not.
-    assert (done.returncode, done.stdout.split(), done.stderr) == (
-        0,
-        ["in-verkenning", "in-uitvoering"],
-        "",
-    )
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("shell", ["zsh", "fish"])
-def test_completion_labels_from_the_registry_cannot_drive_the_shell_or_terminal(
-    tmp_path: Path, registry: Path, shell: str
-) -> None:
-    # zsh and fish show each key's label; fish reads one candidate per line.
-    from wrrtrack._yamlfile import yaml_scalar
-
-    label = yaml_scalar(
-        "Zorg\n::forged-key\x1b]8;;http://x\x07 [bold]vet[/bold] \u202eR :smile: a:b:c"
-    )
-    text = registry.read_text(encoding="utf-8")
-    registry.write_text(
-        text.replace("  themes:\n", f"  themes:\n    zorg: {{nl: Zorg, en: {label}}}\n", 1),
-        encoding="utf-8",
-    )
-    env = {
-        **os.environ,
-        "_WRRTRACK_COMPLETE": f"complete_{shell}",
-        "_TYPER_COMPLETE_ARGS": f"wrrtrack --registry {registry} list --theme z",
-        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
-        "WRRTRACK_CACHE_DIR": str(tmp_path / "cache"),
-    }
-    done = subprocess.run(
-        [WRRTRACK], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
-    assert "zorg" in out
-    for raw in ("\x1b", "\x07", "\u202e"):
-        assert raw not in out
-    assert "forged-key" in out
-    assert not any(line.startswith("::forged-key") for line in out.splitlines())
-    assert "[bold]vet[/bold]" in out  # shown as written, not taken as markup
-    # Nor as emoji codes: Rich made them 😄 and 🅱 (zsh's form escapes each colon).
-    assert ("😄" in out, "🅱" in out, "smile" in out) == (False, False, True)
-    if shell == "fish":
-        assert ":smile: a:b:c" in out
-
-
 def _help_paragraphs(out: str) -> list[list[str]]:
     """The prose paragraphs of a help screen (above its boxes), each as its lines; the
     usage line and examples (`$ …`) are left out, as they are not prose."""
@@ -653,7 +469,7 @@ def test_help_text_reflows_to_the_terminal_width(
 def two_reports(cli: Runner, registry: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The shipped registry and a second report of two recommendations, at a terminal
     (no pager: what `list` prints is the screen)."""
-    from tests.test_reports import with_second_report
+    from tests.helpers import with_second_report
 
     with_second_report(cli, registry)
     monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_folder
+from tests import helpers
 from tests.conftest import ROOT, Runner
-from tests.test_reports import KEY, with_second_report
+from tests.helpers import KEY, with_second_report
 from wrrtrack import Registry
 from wrrtrack._errors import InvalidChange, ReadOnlyRegistry
 
@@ -143,13 +143,13 @@ def test_a_folder_registry_records_it_in_the_reports_file(
     assert sources_add(cli, folder, "brief-a", "--file", document).code == 0
     assert "brief-a" in (folder / "wrr-103.yaml").read_text(encoding="utf-8")
     assert with_second_report(cli, folder) == folder
-    before = test_folder.snapshot(folder)
+    before = helpers.snapshot(folder)
     several = sources_add(cli, folder, "brief-b", "--file", document)
     assert several.code == 1
     assert "the registry holds 2 reports; name the one the source belongs to with --report" in (
         several.err
     )
-    assert test_folder.snapshot(folder) == before
+    assert helpers.snapshot(folder) == before
     done = sources_add(cli, folder, "brief-b", "--file", document, "--report", KEY)
     assert done.code == 0, done.err
     assert f"{KEY}.yaml" in done.err
@@ -495,7 +495,7 @@ def test_a_source_that_is_not_stored_is_named_with_how_to_store_it(
 def test_changes_says_a_new_source_is_an_excerpt(
     cli: Runner, tmp_path: Path, document: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_changes import commit, git
+    from tests.helpers import commit, git
 
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
     work = tmp_path / "work"

@@ -14,7 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import ROOT, SHIPPED, Runner
-from tests.test_guarantees import TODAY, ledgers
+from tests.helpers import TODAY
+from tests.strategies import ledgers
 from wrrtrack._model import Ledger
 from wrrtrack._registry import Registry
 from wrrtrack._schema import REGISTRY, SHAPES

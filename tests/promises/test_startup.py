@@ -165,7 +165,7 @@ def test_the_command_line_built_on_demand_is_the_one_typer_builds() -> None:
     for name, expected in eager.commands.items():
         made = lazy.commands[name]
         assert type(made) is type(expected)
-        # The same help, its paragraphs reflowed (tests/test_terminal.py shows why).
+        # The same help, its paragraphs reflowed (tests/render/test_terminal.py shows why).
         assert (made.help, made.name) == (reflow(expected.help), expected.name)
         assert [p.opts for p in made.params] == [p.opts for p in expected.params]
         assert list(getattr(made, "commands", {})) == list(getattr(expected, "commands", {}))

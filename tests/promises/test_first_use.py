@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests import test_folder
+from tests import helpers
 from tests.conftest import SHIPPED, Result, Runner
-from tests.test_folder import snapshot
-from tests.test_reports import KEY, add_report, with_second_report
+from tests.helpers import KEY, add_report, snapshot, with_second_report
 from wrrtrack import Registry
 from wrrtrack._errors import InvalidChange
 
-folder, two = test_folder.folder, test_folder.two  # the fixtures of a folder registry
+folder, two = helpers.folder, helpers.two  # the fixtures of a folder registry
 QUOTE = Registry.open(SHIPPED).get("wrr103-1").quotes[0]
 
 

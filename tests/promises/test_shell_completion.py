@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_terminal import WRRTRACK, bash_completes
+from tests.helpers import WRRTRACK, bash_completes
 from wrrtrack._yamlfile import yaml_scalar
 from wrrtrack.render import visible
 

@@ -368,7 +368,7 @@ def test_an_export_of_a_registry_without_them_reads_back(cli: Runner, registry: 
 
 
 def test_set_field_sets_replaces_and_removes_one_line() -> None:
-    from tests.test_edit import assert_parse_is_a_full_read, document
+    from tests.helpers import assert_parse_is_a_full_read, document
     from wrrtrack import _edit
 
     doc = document()

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SHIPPED, Runner
-from tests.test_guarantees import TODAY, days, labels, ledgers, texts
+from tests.helpers import TODAY
+from tests.strategies import days, labels, ledgers, texts
 from wrrtrack._errors import RegistryInvalid
 from wrrtrack._export import read_document, report_key, to_document
 from wrrtrack._model import Ledger, Source
@@ -278,7 +279,7 @@ def test_csv_summarises_the_history_in_its_columns(cli: Runner, registry: Path) 
 
 def test_csv_names_the_report_of_each_recommendation(cli: Runner, registry: Path) -> None:
     """With two reports, each row names its own (every row named the first report)."""
-    from tests.test_reports import with_second_report
+    from tests.helpers import with_second_report
 
     with_second_report(cli, registry)
     out = cli("--registry", registry, "export", "--format", "csv").out

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, Runner
+from tests.helpers import COMMANDS
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
@@ -30,31 +31,6 @@ PYTHON_API = DOCS / "python-api.md"
 UPDATE = os.environ.get("WRRTRACK_UPDATE_DOCS") == "1"
 # A block of output that holds ``` itself (Markdown) is fenced with four backticks.
 BLOCK = re.compile(r"^(````?)console\n(.*?)^\1\n", re.DOTALL | re.MULTILINE)
-COMMANDS = [
-    [],
-    ["list"],
-    ["show"],
-    ["status"],
-    ["status", "set"],
-    ["status", "history"],
-    ["report"],
-    ["changes"],
-    ["validate"],
-    ["sources"],
-    ["sources", "update"],
-    ["sources", "add"],
-    ["init"],
-    ["vocab"],
-    ["vocab", "list"],
-    ["vocab", "add"],
-    ["reports"],
-    ["reports", "add"],
-    ["add"],
-    ["edit"],
-    ["remove"],
-    ["export"],
-    ["schema"],
-]
 
 
 def render_block(block: str, cli: Runner) -> str:
@@ -278,7 +254,7 @@ def test_the_sqlite_example_is_real_output(cli: Runner, tmp_path: Path) -> None:
 def test_every_test_the_docs_name_exists() -> None:
     text = "\n".join(p.read_text(encoding="utf-8") for p in MARKDOWN)
     named = set(re.findall(r"`(test_[a-z_]+)", text))
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("*.py"))
     defined = set(re.findall(r"^def (test_[a-z_]+)", source, re.MULTILINE))
     assert named
     assert {n for n in named if not any(d.startswith(n) for d in defined)} == set()
