@@ -171,11 +171,75 @@ def test_a_word_broken_at_a_line_end_is_joined_in_the_quote() -> None:
     assert source.contains("met de uitvoerings-\r\n organisaties en")
 
 
+@pytest.mark.parametrize("gap", ["\n", "\n ", "\r\n\t", "\u2010\n"])
+def test_a_suspended_hyphen_before_a_conjunction_at_a_line_end_stays(gap: str) -> None:
+    hyphen = "\u2010" if gap.startswith("\u2010") else "-"
+    gap = gap.removeprefix("\u2010")
+    source = SourceText(f"De zorg{hyphen}{gap}en welzijnsorganisaties doen mee aan de aanpak.")
+    assert source.contains(f"De zorg{hyphen} en welzijnsorganisaties doen mee")
+    assert not source.contains("De zorgen welzijnsorganisaties doen mee")  # no such word
+
+
+@pytest.mark.parametrize(
+    "conjunction", ["en", "of", "en/of", "tot", "noch", "dan", "and", "or", "to", "nor"]
+)
+def test_every_conjunction_after_a_suspended_hyphen_keeps_it(conjunction: str) -> None:
+    source = SourceText(f"Het gaat om de zorg-\n{conjunction} welzijnssector in het land.")
+    assert source.contains(f"om de zorg- {conjunction} welzijnssector")
+
+
+@pytest.mark.parametrize(
+    ("source", "word"),
+    [
+        ("de uitvoerings-\norganisaties", "uitvoeringsorganisaties"),  # "or…" is no "or"
+        ("de ver-\ntonen", "vertonen"),
+        ("de be-\ndanken", "bedanken"),
+        ("de ge-\nendigde", "geendigde"),
+        ("de zorg\u00ad\nen", "zorgen"),  # a soft hyphen is a break inside a word
+    ],
+)
+def test_a_word_that_only_starts_like_a_conjunction_is_joined(source: str, word: str) -> None:
+    assert SourceText(source).contains(f"de {word}")
+
+
+def test_a_capital_after_a_hyphen_at_a_line_end_keeps_the_hyphen() -> None:
+    source = SourceText("De provincie Noord-\nHolland doet mee aan de aanpak.")
+    assert source.contains("De provincie Noord-Holland doet mee")
+    assert not source.contains("De provincie NoordHolland doet mee")
+    assert not source.contains("De provincie Noord- Holland doet mee")
+    assert SourceText("De provincie Noord-Holland doet mee.").contains(
+        "De provincie Noord-\n  Holland doet mee"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "quote", "diff"),
+    [
+        (
+            "De gemeente vraagt de uitvoerings-\norganisaties om gegevens over de wijk.",
+            "De gemeente vraagt de uitvoerings- organisaties om gegevens",
+            "De gemeente vraagt de [-uitvoeringsorganisaties-]{+uitvoerings- organisaties+}"
+            " om gegevens …",
+        ),
+        (
+            "De provincie Noord-\nHolland doet mee aan de aanpak.",
+            "De provincie Noord- Holland doet mee",
+            "De provincie [-Noord-Holland-]{+Noord- Holland+} doet mee …",
+        ),
+    ],
+)
+def test_a_refused_quote_sees_the_broken_word_as_it_must_be_typed(
+    source: str, quote: str, diff: str
+) -> None:
+    said = SourceText(source).missing(quote)
+    assert said == f'nearest passage, [-only in the source-] {{+only in the quote+}}: "{diff}"'
+
+
 @pytest.mark.parametrize(
     "source",
     [
         "met de uitvoerings- organisaties en",  # no line break: a hyphen and a space
-        "met de uitvoerings-\nOrganisaties en",  # a capital after the break: two words
+        "met de uitvoerings-\nOrganisaties en",  # a capital after the break: the hyphen stays
         "met de 2021-\n2022 organisaties en",  # no letter before the hyphen
         "met de uitvoerings\u2013\norganisaties en",  # an en dash is no hyphen
     ],
@@ -416,6 +480,10 @@ def test_a_quote_copied_at_word_boundaries_is_found_and_a_changed_word_is_not(
                 "\u201d",
                 "ab-\nA",  # broken lines, joined or not
                 "ab-\n cd",
+                "ab-\nen",  # a suspended hyphen before a conjunction
+                "b-\n or",
+                "b-\nen/of",
+                "ab-\nC",
                 "b\u00ad\nc",
                 "a\u2010 \r\nb",
             ]
@@ -437,6 +505,63 @@ def test_the_fast_fold_is_the_slow_one_and_every_place_goes_back_to_the_original
     for word in re.finditer(r"[^ ]+", folded.text):
         start, end = folded.span(*word.span())
         assert fold(text[start:end]) == word.group(), (text, word)
+
+
+# Pieces of texts whose folded words look alike: broken at a line end or typed with a
+# hyphen and a space, soft hyphens, quotation marks.
+LOOKALIKES = st.sampled_from(
+    [
+        "de",
+        "De",
+        "raad",
+        "zorgen",
+        "zorg-\nen",
+        "zorg-\n en",
+        "zorg- en",
+        "zorg\u00ad\nen",
+        "uitvoerings-\norganisaties",
+        "uitvoerings- organisaties",
+        "uitvoeringsorganisaties",
+        "uit\u00advoerings\u00ad organisaties",
+        "Noord-\nHolland",
+        "Noord- Holland",
+        "Noord-Holland",
+        "NoordHolland",
+        "\u00abplan\u00bb",
+        '"plan"',
+        "plan,",
+        "e\u0308n",
+        "\u00ebn",
+        "bee\u0308-\nindigd",
+        "bee\u0308- indigd",
+        "be\u00ebindigd",
+    ]
+)
+
+
+@settings(deadline=None)
+@given(
+    st.lists(LOOKALIKES | st.sampled_from([".", "\n"]), min_size=1, max_size=30),
+    st.lists(LOOKALIKES, min_size=1, max_size=8),
+)
+@example(["De", "zorg-\nen", "raad", "de", "raad"], ["De", "zorg- en", "raad"])
+@example(["De", "zorg-\nen", "raad", "de", "raad"], ["De", "zorgen", "raad"])
+@example(["De", "uitvoerings-\norganisaties", "raad", "de"], ["De", "uitvoerings- organisaties"])
+@example(["De", "Noord-\nHolland", "raad", "de"], ["De", "Noord- Holland", "raad"])
+def test_a_refused_quote_is_shown_a_difference_it_can_see(
+    source_words: list[str], quote_words: list[str]
+) -> None:
+    source = SourceText(" ".join(source_words).replace(" .", "."))
+    quote = " ".join(quote_words)
+    if source.contains(quote):
+        return
+    said = source.missing(quote)
+    if not said.startswith("nearest"):  # no text, or no word in common: nothing to compare
+        return
+    diff = said.partition(": ")[2]
+    assert "[-" in diff or "{+" in diff, (source.folded, quote, said)
+    for gone, added in re.findall(r"\[-(.*?)-\]\{\+(.*?)\+\}", diff):
+        assert gone != added, (source.folded, quote, said)
 
 
 def slowest_nearest(source: SourceText, quote: str) -> str:

@@ -4,7 +4,10 @@ A quote is found when it occurs in the source, starting and ending at a word's b
 after both are brought to the form people copy quotes in: Unicode NFC (an `ë` typed as `e`
 plus a combining diaeresis is the same text), every quotation mark (guillemets, low-9,
 curly and plain, single or double) one mark, soft hyphens dropped, a word broken at a
-line end (`uitvoerings-⏎organisaties`) joined, and runs of white space one space.
+line end (`uitvoerings-⏎organisaties`) joined, and runs of white space one space. A
+hyphen at a line end before a capital stays and the break goes (`Noord-⏎Holland` is
+`Noord-Holland`); before a conjunction it is a suspended hyphen and stays with a space
+(`zorg-⏎en welzijn` is `zorg- en welzijn`).
 Nothing else is forgiven: a changed word or case, a dropped comma, a different dash or a
 compatibility form (NFKC's `ﬁ` for `fi`) is a quote that is not in the source. Whatever
 is shown of a source (a passage, its line and column) is taken from the original text,
@@ -34,8 +37,8 @@ _QUOTE_MARK = '"'
 _LINE_BREAK = r"(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])"
 # A word broken at a line end: a hyphen (or soft hyphen) right after a letter, a line
 # break, and the white space before the next line's text (with any soft hyphens in that
-# gap, which are dropped anyway). It is joined only when a lowercase letter follows
-# (`_join` checks: `re` has no class for it).
+# gap, which are dropped anyway). What it becomes depends on what follows (`_broken_as`:
+# `re` has no class for a lowercase letter).
 _BROKEN = (
     r"[-\u2010\u00ad](?<=[^\W\d_].)(?:[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|\u00ad)*"
     + _LINE_BREAK
@@ -50,6 +53,9 @@ _CHANGES = re.compile(rf"(?P<broken>{_BROKEN})|[\s\u00ad]{{2,}}|[^\S ]|\u00ad")
 # Where a text may be cut into pieces that fold on their own: at a single space between
 # two characters that are neither white space nor (before it) a hyphen.
 _SAFE_CUT = re.compile(r"(?<=[^\s\-\u2010\u00ad]) (?=[^\s\u00ad])")
+# The words after a suspended hyphen ("zorg- en welzijnsorganisaties", "pre- and
+# post-war"): a hyphen at a line end before one of them is no word broken in two.
+_CONJUNCTION = re.compile(r"(?:en|of|tot|noch|dan|and|or|to|nor)(?!\w)")
 _PIECE = 1 << 16  # characters of a source folded again to find a place in it
 _WORD = re.compile(r"\w+")
 _NON_SPACE = re.compile(r"\S+")
@@ -116,12 +122,23 @@ def fold(text: str) -> str:
     return _fold(text)
 
 
-def _join(broken: re.Match[str]) -> str:
-    stop = broken.end()
-    if stop < len(broken.string) and broken.string[stop].islower():
+def _broken_as(text: str, start: int, stop: int) -> str:
+    """What the stretch `text[start:stop]` of a broken word (its hyphen, the line break and
+    the white space after it) becomes, by what follows it."""
+    hyphen, after = text[start], text[stop : stop + 1]
+    if after.islower():
+        if hyphen != "\u00ad" and _CONJUNCTION.match(text, stop):
+            return hyphen + " "  # "zorg-⏎en welzijn": a suspended hyphen, then a word
         return ""  # "uitvoerings-⏎organisaties": one word
-    hyphen = broken.group()[0]  # "Noord-⏎Brabant": the hyphen stays, the break is a space
-    return " " if hyphen == "\u00ad" else hyphen + " "
+    if hyphen == "\u00ad":
+        return " "
+    if after.isupper():
+        return hyphen  # "Noord-⏎Holland": a hyphenated name
+    return hyphen + " "
+
+
+def _join(broken: re.Match[str]) -> str:
+    return _broken_as(broken.string, broken.start(), broken.end())
 
 
 def _fold(text: str, *, head: bool = True, tail: bool = True) -> str:
@@ -217,10 +234,10 @@ def _folding(text: str, head: bool, tail: bool) -> Iterator[tuple[int, int, str]
         start, stop = found.span()
         if found.group("broken") is None:
             yield start, stop, " " if found.group().replace("\u00ad", "") else ""
-        elif stop < len(text) and text[stop].islower():
-            yield start, stop, ""
+        elif (new := _broken_as(text, start, stop))[:1] == text[start]:
+            yield start + 1, stop, new[1:]  # the hyphen stays where it is
         else:
-            yield (start, stop, " ") if text[start] == "\u00ad" else (start + 1, stop, " ")
+            yield start, stop, new
     if end < len(text):
         yield end, len(text), ""
 
@@ -284,11 +301,16 @@ class _Folded:
         return self._place(start, end=False), self._place(end, end=True)
 
     def words(self) -> list[tuple[str, str]]:
-        """Each word as it is compared, and as the original has it (white space folded)."""
+        """Each word as it is compared, and as the original has it (white space folded,
+        and a word broken at a line end as it is compared: `uitvoerings- organisaties`
+        would look like what a quote is refused for)."""
         shown = []
         for word in re.finditer(r"[^ ]+", self.text):
             first, last = self.span(*word.span())
-            shown.append((word.group(), _WHITESPACE.sub(" ", self.original[first:last]).strip()))
+            original = self.original[first:last]
+            if _BROKEN_WORD.search(normal := unicodedata.normalize("NFC", original)):
+                original = _BROKEN_WORD.sub(_join, normal)
+            shown.append((word.group(), _WHITESPACE.sub(" ", original).strip()))
         return shown
 
 
