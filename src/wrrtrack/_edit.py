@@ -189,6 +189,30 @@ def _after_insert(
 # --- reading a changed part back -------------------------------------------------------------
 
 
+def _record_checked(
+    doc: Document,
+    new_text: str,
+    *,
+    layout: RecordLayout,
+    before: Recommendation,
+    after: Recommendation,
+    today: date,
+) -> tuple[Parsed, int, tuple[int, int]]:
+    """Read the record `before` was, in `new_text`, back on its own: it must be `after`.
+    Returns that reading, how much the text grew and the record's span in the new text."""
+    from wrrtrack._yamlfile import count_lines
+
+    grown = len(new_text) - len(doc.text)
+    span = (layout.start, layout.end + grown)
+    line = count_lines(doc.text, 0, layout.start)
+    reading = _record_back(doc._replace(text=new_text), span, line, before.report, today)
+    if reading.parsed is None:
+        raise RegistryInvalid(reading.problems)  # placed where they are in the new text
+    if reading.parsed.ledger.recommendations != (after,):
+        raise _refuse(doc.path, before.id)
+    return reading.parsed, grown, span
+
+
 def _record_back(
     doc: Document, span: tuple[int, int], line: int, report: str, today: date
 ) -> Reading:
@@ -262,15 +286,10 @@ def set_status(
             _lines_at(text, layout.history_insert, entry, newline),
         ],
     )
-    grown = len(new_text) - len(text)
-    span = (layout.start, layout.end + grown)
+    piece, grown, span = _record_checked(
+        doc, new_text, layout=layout, before=before, after=after, today=today
+    )
     line = count_lines(text, 0, layout.start)
-    reading = _record_back(doc._replace(text=new_text), span, line, before.report, today)
-    if reading.parsed is None:
-        raise RegistryInvalid(reading.problems)  # placed where they are in the new text
-    piece = reading.parsed
-    if piece.ledger.recommendations != (after,):
-        raise _refuse(doc.path, before.id)
     layouts, places, blocks = _shifted(
         parsed,
         at=layout.history_insert,
@@ -344,15 +363,9 @@ def set_field(
         if start < 0 or not text[start - 1 : start] == "\n":
             raise _refuse(doc.path, before.id)  # a status on the file's last line, unended
     new_text = text[:start] + line + text[end:]
-    grown = len(new_text) - len(text)
-    span = (layout.start, layout.end + grown)
-    lines_before = count_lines(text, 0, layout.start)
-    reading = _record_back(doc._replace(text=new_text), span, lines_before, before.report, today)
-    if reading.parsed is None:
-        raise RegistryInvalid(reading.problems)  # placed where they are in the new text
-    piece = reading.parsed
-    if piece.ledger.recommendations != (after,):
-        raise _refuse(doc.path, before.id)
+    piece, grown, span = _record_checked(
+        doc, new_text, layout=layout, before=before, after=after, today=today
+    )
     layouts, places, blocks = _shifted(
         parsed,
         at=start + 1,  # after the record's start: the record itself is read back
