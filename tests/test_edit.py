@@ -61,7 +61,7 @@ def test_set_status_changes_only_the_record_and_shifts_the_rest() -> None:
     doc = document()
     change = StatusChange(date(2026, 2, 1), "uitgevoerd", "Klaar", "B")
     edited, before, after = _edit.set_status(doc, "wrr103-3", change, today=TODAY)
-    assert (before.status, after.status) == ("open", "uitgevoerd")
+    assert (before.status, after.status) == ("in-uitvoering", "uitgevoerd")
     layout = doc.parsed.layouts["wrr103-3"]
     grown = len(edited.text) - len(doc.text)
     assert edited.text[: layout.start] == doc.text[: layout.start]
@@ -76,7 +76,7 @@ def test_status_changes_of_records_back_to_back() -> None:
     assert "\n\n  - id: wrr103-2" not in text
     doc = document(text)
     for identifier in ("wrr103-1", "wrr103-2", "wrr103-1"):
-        change = StatusChange(date(2026, 2, 1), "open", f"note on {identifier}", "B")
+        change = StatusChange(date(2026, 11, 1), "open", f"note on {identifier}", "B")
         doc, _, _ = _edit.set_status(doc, identifier, change, today=TODAY)
         assert_parse_is_a_full_read(doc)
     assert doc.parsed.ledger.get("wrr103-2").history[-1].note == "note on wrr103-2"
@@ -175,14 +175,14 @@ def test_add_term_creates_vocabularies_in_a_registry_without_one() -> None:
 
 
 def test_refused_edits_change_nothing_and_say_why() -> None:
-    inline = TEXT.replace(
-        "    history:\n      - date: 2021-03-24\n        status: in-verkenning\n"
-        '        note: "Kabinetsreactie op het advies (Kamerstuk 29 861, nr. 70)."\n'
-        "        source: wrr-samenvatting-kabinetsreactie\n\n  - id: wrr103-2",
-        "    history: [{date: 2021-03-24, status: in-verkenning}]\n\n  - id: wrr103-2",
-    )
+    # wrr103-1's history (every entry up to the next record) written as an inline list.
+    start = TEXT.index("    history:\n", TEXT.index("  - id: wrr103-1\n"))
+    end = TEXT.index("\n\n  - id: wrr103-2")
+    entries = "{date: 2021-03-24, status: in-verkenning}, {date: 2026-02-23, status: in-verkenning}"
+    inline = f"{TEXT[:start]}    history: [{entries}]{TEXT[end:]}"
     doc = document(inline)
-    change = StatusChange(date(2026, 2, 1), "uitgevoerd", None, "B")
+    assert doc.parsed.ledger.get("wrr103-1").updated == date(2026, 2, 23)
+    change = StatusChange(date(2026, 11, 1), "uitgevoerd", None, "B")
     with pytest.raises(WrrtrackError, match="its history is written as an inline list"):
         _edit.set_status(doc, "wrr103-1", change, today=TODAY)
     with pytest.raises(InvalidChange, match="exists already"):
@@ -316,7 +316,9 @@ def test_edit_record_replaces_the_lines_of_a_block_list_and_keeps_what_is_around
     # the comments on the key's line and between the key and the entries stay.
     assert after.text == text.replace(
         "    actors:\n    - rijk\n    - gemeente # both\n", "    actors:\n    - acvz\n"
-    ).replace(f'      - "{quotes[0]}"\n      - "{quotes[1]}"\n', "", 1)
+    ).replace(f'      - "{quotes[0]}"\n      - "{quotes[1]}"\n', "", 1).replace(
+        f'      - "{quotes[3]}"\n', "", 1
+    )
 
 
 def test_edit_record_writes_flow_lists_as_flow_lists_and_any_scalar_as_a_scalar() -> None:

@@ -24,6 +24,9 @@ ADVIESRAAD_URL = (
     "adviesrapport-realisme-rond-richtgetallen-kansen-en-risicos-van-streefcijfers-en-quota-"
     "in-het-migratiebeleid"
 )
+NPLV_2025_URL = (
+    "https://www.tweedekamer.nl/kamerstukken/brieven_regering/detail?did=2025D48894&id=2025Z20756"
+)
 
 # The later events of the domain brief: date, the items they are recorded on, the source,
 # its URL, and the status the entry records (None: the item's status is unchanged).
@@ -40,6 +43,25 @@ LATER_EVENTS = [
      "uitgevoerd"),
     ("2024-10-17", ("wrr103-5", "wrr103-4"), "kst-30995-104",
      "https://zoek.officielebekendmakingen.nl/kst-30995-104.html", None),
+    # The second round (2024-2026).
+    ("2024-06-14", ("wrr103-6",), "staat-van-migratie-2024",
+     "https://www.rijksoverheid.nl/actueel/nieuws/2024/06/14/"
+     "staat-van-migratie-2024-in-2023-stappen-gezet-naar-grip-op-migratie", None),
+    ("2024-11-26", ("wrr103-2", "wrr103-3"), "kst-32824-446",
+     "https://zoek.officielebekendmakingen.nl/kst-32824-446.html", None),
+    ("2025-05-28", ("wrr103-3",), "kst-29861-161",
+     "https://www.tweedekamer.nl/kamerstukken/brieven_regering/detail?did=2025D24889&id=2025D24889",
+     "in-uitvoering"),
+    ("2025-07-04", ("wrr103-6",), "staat-van-migratie-2025",
+     "https://www.rijksoverheid.nl/actueel/nieuws/2025/07/04/"
+     "migratie-naar-nederland-opnieuw-gedaald", None),
+    ("2025-11-27", ("wrr103-4",), "kst-30995-107", NPLV_2025_URL, None),
+    ("2025-11-27", ("wrr103-5",), "kst-30995-107", NPLV_2025_URL, "in-uitvoering"),
+    ("2026-01-28", ("wrr103-2",), "kst-32824-478",
+     "https://zoek.officielebekendmakingen.nl/kst-32824-478.html", None),
+    ("2026-02-23", ("wrr103-1", "wrr103-2"), "adviesraad-wethouders-2026",
+     "https://www.adviesraadmigratie.nl/documenten/2026/02/23/"
+     "wat-wethouders-zeggen-over-het-gemeentelijke-migratiebeleid", None),
 ]  # fmt: skip
 
 
@@ -102,8 +124,11 @@ def test_the_shipped_registry_validates_and_holds_every_later_event(cli: Runner)
                 assert entry.status == rec.history[rec.history.index(entry) - 1].status
             else:
                 assert entry.status == status
-    assert registry.ledger.as_of.isoformat() == "2024-10-17"
+    assert registry.ledger.as_of.isoformat() == "2026-02-23"
     assert [r.id for r in registry.select() if r.status == "uitgevoerd"] == ["wrr103-7"]
+    assert [r.id for r in registry.select() if r.status == "in-uitvoering"] == [
+        "wrr103-3", "wrr103-4", "wrr103-5"
+    ]  # fmt: skip
     assert len(registry.get("wrr103-7").history) == 2  # the note-only entry was replaced
 
 
@@ -155,7 +180,7 @@ def test_sources_update_records_a_new_fingerprint_when_every_quote_holds(
     assert cli("-r", registry, "validate").code == 1
     result = cli("-r", registry, "sources", "update", "wrr-samenvatting-kabinetsreactie")
     assert result.code == 0, result.err
-    assert "14 quote(s) still found; recorded sha256" in result.err
+    assert "16 quote(s) still found; recorded sha256" in result.err
     after = registry.read_text(encoding="utf-8")
     changed = [
         (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
@@ -174,9 +199,10 @@ def test_a_missing_source_and_an_unknown_id(cli: Runner, registry: Path) -> None
     assert {s["id"]: s["state"] for s in listed}["kst-30995-104"] == "missing"
     result = cli("-r", registry, "validate")
     assert "source 'kst-30995-104' (sources/kst-30995-104.txt) is missing" in result.err
-    unknown = cli("-r", registry, "sources", "update", "kst-30995-10")
+    # A typo nearest to the missing source (kst-30995-107 is near as well, but less so).
+    unknown = cli("-r", registry, "sources", "update", "kst-30995-14")
     assert unknown.code == 1
-    assert "'kst-30995-10' is not a stored source; did you mean 'kst-30995-104'?" in unknown.err
+    assert "'kst-30995-14' is not a stored source; did you mean 'kst-30995-104'?" in unknown.err
 
 
 def test_the_cache_does_not_hide_a_changed_source(cli: Runner, registry: Path) -> None:

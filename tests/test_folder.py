@@ -47,7 +47,7 @@ def test_a_folder_of_the_shipped_file_reads_as_the_file(
         cli("-r", registry, "export", "--format", "json").json()
     )
     ok = cli("-r", folder, "validate")
-    assert ok.out.startswith(f"ok: {folder}: 7 recommendations, 27 quotes")
+    assert ok.out.startswith(f"ok: {folder}: 7 recommendations, 44 quotes")
 
 
 def test_which_files_are_read(cli: Runner, two: Path) -> None:
@@ -473,7 +473,7 @@ def test_init_folder_makes_an_empty_or_a_wrr_103_folder_registry(
     reports = tmp_path / "kopie" / "reports"
     assert (reports / "wrr-103.yaml").read_bytes() == SHIPPED.read_bytes()
     monkeypatch.chdir(tmp_path / "kopie")
-    assert cli("validate").out.startswith("ok: reports: 7 recommendations, 27 quotes")
+    assert cli("validate").out.startswith("ok: reports: 7 recommendations, 44 quotes")
     again = cli("init", ".", "--blank", "--folder")
     assert again.code == 1
     assert "exists already; nothing was created or changed" in again.err

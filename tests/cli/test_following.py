@@ -63,17 +63,20 @@ def test_a_duration_counts_back_by_the_calendar() -> None:
 
 
 def test_list_stale_12m_at_a_fixed_date(cli: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
-    at("2025-06-01", monkeypatch)
-    # 4 and 5 had an entry on 2024-10-17; 7 is implemented, a final status.
+    at("2026-07-01", monkeypatch)
+    # The last entries: 3 on 2025-05-28, 6 on 2025-07-04, 4 and 5 on 2025-11-27, 1 and 2 on
+    # 2026-02-23; 7 is implemented, a final status.
     result = cli("-r", SHIPPED, "list", "--stale", "12m", "--format", "ids")
     assert result.code == 0, result.err
-    assert ids(result.out) == ["wrr103-1", "wrr103-2", "wrr103-3", "wrr103-6"]
-    at("2025-10-17", monkeypatch)  # exactly twelve months after their last entry
+    assert ids(result.out) == ["wrr103-3"]
+    at("2026-11-26", monkeypatch)
     out = cli("-r", SHIPPED, "list", "--stale", "12m", "--format", "ids").out
-    assert ids(out) == ["wrr103-1", "wrr103-2", "wrr103-3", "wrr103-4", "wrr103-5", "wrr103-6"]
-    at("2025-10-16", monkeypatch)
+    assert ids(out) == ["wrr103-3", "wrr103-6"]
+    at("2026-11-27", monkeypatch)  # exactly twelve months after the last entry of 4 and 5
+    out = cli("-r", SHIPPED, "list", "--stale", "12m", "--format", "ids").out
+    assert ids(out) == ["wrr103-3", "wrr103-4", "wrr103-5", "wrr103-6"]
     out = cli("-r", SHIPPED, "list", "--stale", "365d", "--actor", "gemeente", "-f", "ids").out
-    assert ids(out) == ["wrr103-1", "wrr103-2"]
+    assert ids(out) == ["wrr103-4"]
 
 
 def test_a_bad_duration_is_a_usage_error_naming_the_forms(cli: Runner) -> None:
@@ -185,9 +188,12 @@ def test_a_registry_names_its_own_final_status(
         "uitgevoerd", "afgewezen", "vervallen", "ingetrokken"
     ]  # fmt: skip
     stale = ids(cli("-r", registry, "list", "--stale", "12m", "-f", "ids").out)
-    assert "wrr103-1" in stale
-    cli("-r", registry, "status", "set", "wrr103-1", "ingetrokken", "--date", "2021-04-01")
-    assert "wrr103-1" not in ids(cli("-r", registry, "list", "--stale", "12m", "-f", "ids").out)
+    assert "wrr103-3" in stale  # its last entry: 2025-05-28
+    # A final status dated long enough ago that the item would be stale still.
+    withdrawn = cli("-r", registry, "status", "set", "wrr103-3", "ingetrokken", "--date",
+                    "2025-06-01")  # fmt: skip
+    assert withdrawn.code == 0, withdrawn.err
+    assert "wrr103-3" not in ids(cli("-r", registry, "list", "--stale", "12m", "-f", "ids").out)
     refused = cli("-r", registry, "vocab", "add", "themes", "klaar", "--nl", "k", "--en", "k",
                   "--final")  # fmt: skip
     assert (refused.code, refused.err) == (1, "error: only a status can be final (--final)\n")
@@ -215,10 +221,10 @@ def test_the_shipped_later_entries_are_related(cli: Runner) -> None:
     ledger = Registry.open(SHIPPED).ledger
     assert [c.relation for rec in ledger.recommendations for c in rec.history[1:]] == [
         "related"
-    ] * 8
+    ] * 18
     assert {rec.history[0].relation for rec in ledger.recommendations} == {None}
     history = cli("-r", SHIPPED, "show", "wrr103-2", "--json").json()["history"]
-    assert [entry["relation"] for entry in history] == [None, "related"]
+    assert [entry["relation"] for entry in history] == [None] + ["related"] * 4
     assert "    2022-01-01  in-verkenning (verwant)\n" in cli("-r", SHIPPED, "show", "wrr103-2").out
     english = cli("-r", SHIPPED, "show", "wrr103-2", "--lang", "en").out
     assert "    2022-01-01  in-verkenning (related)\n" in english
@@ -226,16 +232,16 @@ def test_the_shipped_later_entries_are_related(cli: Runner) -> None:
 
 def test_status_set_related_or_response(cli: Runner, registry: Path) -> None:
     result = cli("-r", registry, "status", "set", "wrr103-6", "open", "--note", "Verwant",
-                 "--date", "2024-11-01", "--by", "A. Jansen", "--related")  # fmt: skip
+                 "--date", "2026-11-01", "--by", "A. Jansen", "--related")  # fmt: skip
     assert result.code == 0, result.err
     assert (
-        "      - date: 2024-11-01\n        status: open\n        relation: related\n"
+        "      - date: 2026-11-01\n        status: open\n        relation: related\n"
         "        note: Verwant\n        by: A. Jansen\n"
     ) in registry.read_text(encoding="utf-8")
-    cli("-r", registry, "status", "set", "wrr103-6", "in-verkenning", "--date", "2024-11-02",
+    cli("-r", registry, "status", "set", "wrr103-6", "in-verkenning", "--date", "2026-11-02",
         "--by", "A. Jansen", "--response")  # fmt: skip
     history = cli("-r", registry, "show", "wrr103-6", "--json").json()["history"]
-    assert [entry["relation"] for entry in history] == [None, "related", "related", "response"]
+    assert [entry["relation"] for entry in history] == [None] + ["related"] * 4 + ["response"]
     before = registry.read_bytes()
     both = cli("-r", registry, "status", "set", "wrr103-6", "open", "--note", "x",
                "--related", "--response")  # fmt: skip
@@ -259,16 +265,19 @@ def test_the_report_lists_stale_items_and_counts_the_kinds_of_entry(cli: Runner)
     report = cli("-r", SHIPPED, "report").out
     assert "### Per soort vermelding\n\n| Soort vermelding | Aantal |\n| --- | ---: |\n" in report
     assert (
-        "| verwante ontwikkeling | 8 |\n| niet aangegeven | 7 |\n| **Totaal** | **15** |\n"
+        "| verwante ontwikkeling | 18 |\n| niet aangegeven | 7 |\n| **Totaal** | **25** |\n"
         in report
     )
+    assert "| 2022-01-01 | in verkenning | *(verwant)* Vanaf 1 januari 2022" in report
+    assert "Termijn verstreken" not in report  # no deadlines: no section
+    # As of the newest entry (2026-02-23) no item has gone twelve months without one.
+    assert "Twaalf maanden of langer" not in report
+    report = cli("-r", SHIPPED, "report", "--as-of", "2026-11-27").out  # 12 months after 4, 5
     section = report.split("## Twaalf maanden of langer zonder nieuwe vermelding\n")[1]
     section = section.split("\n## ")[0]
     assert [line.split("](")[0][3:] for line in section.splitlines() if line.startswith("| [")] == [
-        "wrr103-1", "wrr103-2", "wrr103-3", "wrr103-6"
+        "wrr103-3", "wrr103-4", "wrr103-5", "wrr103-6"
     ]  # fmt: skip
-    assert "| 2022-01-01 | in verkenning | *(verwant)* Vanaf 1 januari 2022" in report
-    assert "Termijn verstreken" not in report  # no deadlines: no section
     # As of the reaction's day nothing is stale: the section is left out.
     early = cli("-r", SHIPPED, "report", "--as-of", "2021-06-01", "--lang", "en").out
     assert "No new entry for twelve months" not in early
@@ -321,7 +330,8 @@ def test_every_export_carries_due_review_and_relation(
     out = cli("-r", registry, "export", "--format", "csv").out
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(out, newline=""))}
     assert (rows["t-1"]["due"], rows["t-1"]["review"]) == ("2026-06-30", "2027-03-01")
-    assert (rows["wrr103-1"]["due"], rows["wrr103-1"]["latest_relation"]) == ("", "")
+    assert rows["wrr103-1"]["due"] == ""
+    assert rows["t-1"]["latest_relation"] == ""  # its one entry says neither
     assert rows["wrr103-2"]["latest_relation"] == "related"
     assert (
         rows["wrr103-2"]["history"]
@@ -342,7 +352,8 @@ def test_every_export_carries_due_review_and_relation(
         finals = [key for (key,) in final.fetchall()]
         assert (found["t-1"], found["wrr103-1"]) == ("2026-06-30", None)
         assert review.fetchone() == ("2027-03-01",)
-        assert relations == [(1, None), (2, "related")]
+        assert relations == [(1, None), (2, "related"), (3, "related"), (4, "related"),
+                             (5, "related")]  # fmt: skip
         assert finals == ["uitgevoerd", "afgewezen", "vervallen"]
     finally:
         connection.close()
@@ -379,7 +390,8 @@ def test_set_field_sets_replaces_and_removes_one_line() -> None:
     doc, _, after = _edit.set_field(doc, after._replace(due=date(2026, 12, 31)), "due", today=TODAY)
     assert_parse_is_a_full_read(doc)
     assert (
-        "    status: open\n    due: 2026-12-31\n    review: 2027-01-01\n    quotes:\n" in doc.text
+        "    status: in-uitvoering\n    due: 2026-12-31\n    review: 2027-01-01\n    quotes:\n"
+        in doc.text
     )
     doc, before, after = _edit.set_field(doc, after._replace(due=date(2027, 6, 30)), "due",
                                          today=TODAY)  # fmt: skip
@@ -387,7 +399,7 @@ def test_set_field_sets_replaces_and_removes_one_line() -> None:
     assert_parse_is_a_full_read(doc)
     doc, _, after = _edit.set_field(doc, after._replace(due=None), "due", today=TODAY)
     assert_parse_is_a_full_read(doc)
-    assert "    status: open\n    review: 2027-01-01\n    quotes:\n" in doc.text
+    assert "    status: in-uitvoering\n    review: 2027-01-01\n    quotes:\n" in doc.text
     changed = [line for line in doc.text.splitlines() if line not in TEXT.splitlines()]
     assert changed == ["    review: 2027-01-01"]
     with pytest.raises(RegistryInvalid, match="before the report's date"):

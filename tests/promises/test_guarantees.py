@@ -61,7 +61,7 @@ def test_eight_concurrent_writers_lose_nothing(registry: Path) -> None:
     notes = {c.note for rec in reopened.recommendations for c in rec.history if c.note}
     expected = {f"w{w}-c{c}" for w in range(8) for c in range(25)}
     assert expected <= notes
-    assert sum(len(rec.history) for rec in reopened.recommendations) == 15 + 200
+    assert sum(len(rec.history) for rec in reopened.recommendations) == 25 + 200
     assert reopened.validate().problems == []
     print(f"\n8 x 25 concurrent status set: {elapsed:.2f} s")  # noqa: T201
 

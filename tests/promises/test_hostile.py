@@ -199,7 +199,7 @@ def test_init_that_fails_part_way_removes_what_it_created(
 
     def full_disk(fd: int, data: bytes | memoryview) -> int:
         calls.append(fd)
-        if len(calls) == 9:  # the last file: wrrtrack.toml, after the registry, 6 sources, schema
+        if len(calls) == 16:  # the last file: wrrtrack.toml, after the registry, 13 sources, schema
             raise OSError(28, "No space left on device")
         return real_write(fd, data)
 

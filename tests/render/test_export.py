@@ -213,20 +213,26 @@ def test_a_filter_that_leaves_a_report_out_exports_none_of_its_records() -> None
 
 # --- CSV -----------------------------------------------------------------------------------
 
+# Replacements in the record of wrr103-2: its title, and the note and author of its latest
+# history entry (the one the CSV's latest_* columns show).
 HOSTILE = {
     '"Een meer integrale ontvangst van alle nieuwkomers"': '"=HYPERLINK(\\"http://x\\")"',
-    '        note: "Vanaf 1 januari 2022 stromen': (
-        '        by: "\\tTab"\n        note: "+1\\n-2\\r@3 ëé Vanaf 1 januari 2022 stromen'
+    '        note: "De Adviesraad': '        note: "+1\\n-2\\r@3 ëé De Adviesraad',
+    "        by: redactie wrrtrack\n        source: adviesraad-wethouders-2026\n": (
+        '        by: "\\tTab"\n        source: adviesraad-wethouders-2026\n'
     ),
 }
 
 
 def hostile_copy(registry: Path) -> Path:
     text = registry.read_text(encoding="utf-8")
+    start = text.index("  - id: wrr103-2\n")
+    end = text.index("  - id: wrr103-3\n")
+    record = text[start:end]
     for old, new in HOSTILE.items():
-        assert old in text
-        text = text.replace(old, new, 1)
-    registry.write_text(text, encoding="utf-8")
+        assert record.count(old) == 1, old
+        record = record.replace(old, new)
+    registry.write_text(text[:start] + record + text[end:], encoding="utf-8")
     return registry
 
 
@@ -247,7 +253,7 @@ def test_csv_with_bom_opens_with_accents_intact_and_no_formula(
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in body}
     assert "financiële" in by_id["wrr103-1"]["title"]
     assert by_id["wrr103-2"]["title"] == '\'=HYPERLINK("http://x")'
-    assert by_id["wrr103-2"]["latest_note"].startswith("'+1\n'-2\r'@3 ëé Vanaf")
+    assert by_id["wrr103-2"]["latest_note"].startswith("'+1\n'-2\r'@3 ëé De Adviesraad")
     assert by_id["wrr103-2"]["latest_by"] == "'\tTab"
     for row in body:
         for cell in row:
@@ -256,24 +262,28 @@ def test_csv_with_bom_opens_with_accents_intact_and_no_formula(
 
 
 def test_csv_summarises_the_history_in_its_columns(cli: Runner, registry: Path) -> None:
-    cli("--registry", registry, "status", "set", "wrr103-6", "in-verkenning", "--note", "Verkend",
-        "--by", "A. Jansen", "--date", "2024-11-02")  # fmt: skip
+    set_ = cli("--registry", registry, "status", "set", "wrr103-6", "in-verkenning", "--note",
+               "Verkend", "--by", "A. Jansen", "--date", "2026-11-02")  # fmt: skip
+    assert set_.code == 0, set_.err
     rows = list(csv.DictReader(cli("--registry", registry, "export", "--format", "csv").out
                                .splitlines(keepends=True)))  # fmt: skip
     row = next(r for r in rows if r["id"] == "wrr103-6")
     history = Registry.open(registry).get("wrr103-6").history
+    by = "redactie wrrtrack"
     assert row["first_date"] == "2021-03-24"
     assert row["first_status"] == "open"
-    assert row["updated"] == "2024-11-02"
+    assert row["updated"] == "2026-11-02"
     assert row["status"] == "in-verkenning"
-    assert row["changes"] == "3"
+    assert row["changes"] == "5"
     assert row["latest_note"] == "Verkend"
     assert row["latest_by"] == "A. Jansen"
     assert row["latest_source"] == ""
     assert row["history"].splitlines() == [
         f"2021-03-24 open: {history[0].note} (wrr-samenvatting-kabinetsreactie)",
         f"2022-07-07 open [related]: {history[1].note} (staat-van-migratie-2022)",
-        "2024-11-02 in-verkenning: Verkend (A. Jansen)",
+        f"2024-06-14 open [related]: {history[2].note} ({by}; staat-van-migratie-2024)",
+        f"2025-07-04 open [related]: {history[3].note} ({by}; staat-van-migratie-2025)",
+        "2026-11-02 in-verkenning: Verkend (A. Jansen)",
     ]
 
 
@@ -349,7 +359,17 @@ def test_sqlite_has_a_row_per_record_with_keys_that_hold(
                 "Rijksoverheid",
                 "De Staat van Migratie is de jaarlijkse rapportage over de volle breedte van "
                 "migratie.",
-            )
+            ),
+            (
+                "Rijksoverheid",
+                "De vierde editie van de Staat van Migratie is door het kabinet op 14 juni 2024 "
+                "naar de Tweede en Eerste Kamer gestuurd.",
+            ),
+            (
+                "Rijksoverheid",
+                "Het kabinet heeft de vijfde editie van de \u2018Staat van Migratie\u2019 aan de "
+                "Tweede Kamer gezonden.",
+            ),
         ]
 
 
