@@ -59,7 +59,8 @@ def ids(result_out: str) -> list[str]:
         (["--actor", "gemeente"], ["wrr103-1", "wrr103-2", "wrr103-4"]),
         (["--actor", "acvz"], ["wrr103-7"]),
         (["--actor", "volgend-kabinet"], ["wrr103-1", "wrr103-3", "wrr103-5"]),
-        (["--status", "doorgeschoven"], ["wrr103-5"]),
+        (["--status", "in-uitvoering"], ["wrr103-3", "wrr103-4", "wrr103-5"]),
+        (["--status", "deferred"], []),
     ],
 )
 def test_domain_filters_give_exactly_the_listed_items(
@@ -286,7 +287,7 @@ def test_show_text_names_every_part_in_dutch_or_english(cli: Runner) -> None:
     assert out.startswith("wrr103-5\n")
     for part in (
         "stance   doorverwezen (left to next cabinet)",
-        "status   doorgeschoven (deferred)",
+        "status   in-uitvoering (in progress)",
         "Quoted from the WRR summary of the reaction (wrr.nl, 26 March 2021), not from the text",
         "2021-03-24  doorgeschoven",
         "publication page: https://zoek.officielebekendmakingen.nl/kst-30995-104.html",
@@ -295,7 +296,7 @@ def test_show_text_names_every_part_in_dutch_or_english(cli: Runner) -> None:
     dutch = cli("-r", SHIPPED, "show", "WRR103-5").out
     for part in (
         "standpunt   doorverwezen (doorverwezen naar volgend kabinet)",
-        "status      doorgeschoven\n",  # the label only respells the key: not repeated
+        "status      in-uitvoering\n",  # the label only respells the key: not repeated
         "Geciteerd uit de WRR samenvatting van de reactie (wrr.nl, 26 maart 2021), niet uit",
         "bron: WRR, “Kabinetsreactie op het WRR-rapport Samenleven in Verscheidenheid”",
     ):
@@ -348,7 +349,7 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
         "A. Jansen",
     )
     assert result.code == 0, result.err
-    assert result.err == f"wrr103-3: open -> uitgevoerd (2026-11-01) in {registry}\n"
+    assert result.err == f"wrr103-3: in-uitvoering -> uitgevoerd (2026-11-01) in {registry}\n"
     item = cli("-r", registry, "show", "wrr103-3", "-f", "json").json()
     assert item["status"] == "uitgevoerd"
     assert item["updated"] == "2026-11-01"
@@ -371,7 +372,7 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
     # Only the lines of wrr103-3 changed: its status line, and four lines added to its history.
     after = registry.read_text(encoding="utf-8")
     assert changed_lines(before, after) == [
-        ("replace", ["    status: open"], ["    status: uitgevoerd"]),
+        ("replace", ["    status: in-uitvoering"], ["    status: uitgevoerd"]),
         (
             "insert",
             [],
@@ -390,10 +391,10 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
 
 def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
     before = registry.read_bytes()
-    refused = cli("-r", registry, "status", "set", "wrr103-5", "deferred", "--date", "2026-01-05")
+    refused = cli("-r", registry, "status", "set", "wrr103-5", "in-progress", "--date", "2026-01-05")
     assert refused.code == 1
     assert refused.err == (
-        "error: wrr103-5 already has status 'doorgeschoven'; "
+        "error: wrr103-5 already has status 'in-uitvoering'; "
         "add --note to record a note without a change of status\n"
     )
     assert registry.read_bytes() == before
@@ -403,7 +404,7 @@ def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
         "status",
         "set",
         "wrr103-5",
-        "doorgeschoven",
+        "in-uitvoering",
         "--note",
         "Nog steeds",
         "--date",
@@ -456,7 +457,7 @@ def test_validate_shipped_registry(cli: Runner) -> None:
     result = cli("-r", SHIPPED, "validate")
     assert result.code == 0
     assert result.out == (
-        f"ok: {SHIPPED}: 7 recommendations, 27 quotes found in 6 sources, every fingerprint "
+        f"ok: {SHIPPED}: 7 recommendations, 44 quotes found in 13 sources, every fingerprint "
         "matching\n"
     )
 
