@@ -79,7 +79,7 @@ def test_ids_in_two_files_of_a_folder_write_each_file_once(
     ("args", "message"),
     [
         (("wrr103-1", "wrr103-99", "uitgevoerd"), "wrr103-99"),
-        (("wrr103-1", "wrr103-3", "open"), "already has status 'open'; add --note"),
+        (("wrr103-1", "wrr103-6", "open"), "already has status 'open'; add --note"),
         (("wrr103-1", "WRR103-1", "uitgevoerd"), "a recommendation is given twice (ID)"),
         (("wrr103-1", "wrr103-7", "uitgevoerd", "--source", SOURCE, "--quote", QUOTE,
           "--quote", "Het kabinet verzocht nooit om dit advies."), "not in source"),
