@@ -391,7 +391,9 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
 
 def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
     before = registry.read_bytes()
-    refused = cli("-r", registry, "status", "set", "wrr103-5", "in-progress", "--date", "2026-01-05")
+    refused = cli(
+        "-r", registry, "status", "set", "wrr103-5", "in-progress", "--date", "2026-01-05"
+    )
     assert refused.code == 1
     assert refused.err == (
         "error: wrr103-5 already has status 'in-uitvoering'; "
