@@ -45,8 +45,8 @@ def test_an_edited_registry_is_never_answered_from_the_stale_entry(
         '    status: vervallen\n    quotes:\n      - "Het kabinet onderschrijft',
     )
     edited = edited.replace(
-        "      - date: 2022-07-07\n        status: open\n",
-        "      - date: 2022-07-07\n        status: vervallen\n",
+        "      - date: 2025-07-04\n        status: open\n",
+        "      - date: 2025-07-04\n        status: vervallen\n",
     )
     assert edited != text
     registry.write_text(edited, encoding="utf-8")

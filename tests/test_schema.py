@@ -106,8 +106,8 @@ CASES = [
     ),
     (
         "unknown status",
-        "    status: doorgeschoven\n    quotes",
-        "    status: deferred\n    quotes",
+        '    status: in-uitvoering\n    quotes:\n      - "De keus',
+        '    status: deferred\n    quotes:\n      - "De keus',
         "status: deferred",
         13,
         "wrr103-5.status: unknown status 'deferred'; did you mean 'doorgeschoven'?",
@@ -146,7 +146,7 @@ CASES = [
     ),
     (
         "status differs from history",
-        '    status: open\n    quotes:\n      - "Daarnaast',
+        '    status: in-uitvoering\n    quotes:\n      - "Daarnaast',
         '    status: uitgevoerd\n    quotes:\n      - "Daarnaast',
         "status: uitgevoerd",
         13,
@@ -240,7 +240,7 @@ def test_bad_registry_is_reported_in_place(
 
 
 @pytest.mark.parametrize("url", ["https://example.org/a b", "https://example.org/a\tb", "http://"])
-@pytest.mark.parametrize("line", [19, 78], ids=["source", "reaction"])
+@pytest.mark.parametrize("line", [21, 155], ids=["source", "reaction"])
 def test_a_url_the_reports_cannot_link_is_placed(
     cli: Runner, registry: Path, url: str, line: int
 ) -> None:

@@ -126,7 +126,7 @@ def test_a_value_reads_back_as_that_text(value: str) -> None:
 WRITES = [
     ("vocab", "add", "themes", "nieuw", "--nl", "Nieuw", "--en", "New"),
     ("vocab", "add", "actors", "nieuw", "--nl", "Nieuw", "--en", "New", "--report", "wrr-103"),
-    ("status", "set", "wrr103-1", "uitgevoerd", "--note", "n", "--date", "2024-01-01"),
+    ("status", "set", "wrr103-1", "uitgevoerd", "--note", "n", "--date", "2026-11-01"),
     ("add", "x-1", "--report", "wrr-103", "--title", "T", "--theme", "algemeen", "--stance",
      "onderschreven", "--actor", "rijk", "--date", "2024-01-01", "--by", "B", "--quote",
      "Het kabinet deelt ook de analyse dat gemeenten een belangrijke rol spelen, vanwege de "

@@ -40,7 +40,8 @@ def ids(result_out: str) -> list[str]:
         (["--actor", "gemeente"], ["wrr103-1", "wrr103-2", "wrr103-4"]),
         (["--actor", "acvz"], ["wrr103-7"]),
         (["--actor", "volgend-kabinet"], ["wrr103-1", "wrr103-3", "wrr103-5"]),
-        (["--status", "doorgeschoven"], ["wrr103-5"]),
+        (["--status", "in-uitvoering"], ["wrr103-3", "wrr103-4", "wrr103-5"]),
+        (["--status", "deferred"], []),
     ],
 )
 def test_domain_filters_give_exactly_the_listed_items(
@@ -267,7 +268,7 @@ def test_show_text_names_every_part_in_dutch_or_english(cli: Runner) -> None:
     assert out.startswith("wrr103-5\n")
     for part in (
         "stance   doorverwezen (left to next cabinet)",
-        "status   doorgeschoven (deferred)",
+        "status   in-uitvoering (in progress)",
         "Quoted from the WRR summary of the reaction (wrr.nl, 26 March 2021), not from the text",
         "2021-03-24  doorgeschoven",
         "publication page: https://zoek.officielebekendmakingen.nl/kst-30995-104.html",
@@ -276,7 +277,7 @@ def test_show_text_names_every_part_in_dutch_or_english(cli: Runner) -> None:
     dutch = cli("-r", SHIPPED, "show", "WRR103-5").out
     for part in (
         "standpunt   doorverwezen (doorverwezen naar volgend kabinet)",
-        "status      doorgeschoven\n",  # the label only respells the key: not repeated
+        "status      in-uitvoering\n",  # the label only respells the key: not repeated
         "Geciteerd uit de WRR samenvatting van de reactie (wrr.nl, 26 maart 2021), niet uit",
         "bron: WRR, “Kabinetsreactie op het WRR-rapport Samenleven in Verscheidenheid”",
     ):
@@ -314,7 +315,7 @@ def test_validate_shipped_registry(cli: Runner) -> None:
     result = cli("-r", SHIPPED, "validate")
     assert result.code == 0
     assert result.out == (
-        f"ok: {SHIPPED}: 7 recommendations, 27 quotes found in 6 sources, every fingerprint "
+        f"ok: {SHIPPED}: 7 recommendations, 44 quotes found in 13 sources, every fingerprint "
         "matching\n"
     )
 

@@ -26,6 +26,7 @@ TEXT = (
     "aanspreekpunt.\n"
 )
 QUOTE = "Sinds juni 2025 hebben bewoners in de wijken Noord, Oost en West één vast aanspreekpunt."
+SHIPPED_EXCERPTS = 12  # the shipped sources stored as the passages quoted, not whole
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX FIFOs")
 
 
@@ -104,7 +105,7 @@ def test_status_set_cites_and_quotes_the_new_source(
     assert entry["source"] == "brief-2025" and entry["quotes"] == [QUOTE]
     assert entry["cites"]["title"] == "Voortgang wijkaanpak"
     checked = cli("-r", registry, "validate")
-    assert checked.code == 0 and "7 sources" in checked.out
+    assert checked.code == 0 and "14 sources" in checked.out
     # The stored text changed: validate names the source, as for every stored source.
     (registry.parent / "sources" / "brief-2025.txt").write_text("Anders.\n", encoding="utf-8")
     changed = cli("-r", registry, "validate")
@@ -365,9 +366,10 @@ def test_an_excerpt_is_shown_as_such_everywhere(
     html = cli("-r", registry, "report", "--format", "html", "--lang", "en").out
     assert "<code>sources/brief.txt</code> (excerpt)" in html
     document_json = json.loads(cli("-r", registry, "export", "--format", "json").out)
-    assert [s.get("excerpt") for s in document_json["sources"]][-2:] == [None, True]
+    excerpts = [s.get("excerpt") for s in document_json["sources"]]
+    assert (excerpts[0], excerpts[-1]) == (None, True)
     toml = cli("-r", registry, "export", "--format", "toml").out
-    assert toml.count("excerpt = true") == 1
+    assert toml.count("excerpt = true") == excerpts.count(True) == SHIPPED_EXCERPTS + 1
     database = tmp_path / "r.sqlite"
     assert cli("-r", registry, "export", "--format", "sqlite", "-o", database).code == 0
     with sqlite3.connect(database) as connection:
@@ -381,6 +383,10 @@ def test_an_excerpt_is_shown_as_such_everywhere(
 
 
 def test_outputs_without_excerpts_do_not_mention_them(cli: Runner, registry: Path) -> None:
+    text = registry.read_text(encoding="utf-8")
+    assert text.count("    excerpt: true\n") == SHIPPED_EXCERPTS
+    registry.write_text(text.replace("    excerpt: true\n", ""), encoding="utf-8")
+    assert cli("-r", registry, "validate").code == 0
     for args in (
         ("sources",),
         ("sources", "--json"),
@@ -422,19 +428,23 @@ def test_hostile_titles_and_publishers_are_stored_and_shown_as_text(
     assert html.code == 0 and "<script>alert" not in html.out and "\x1b" not in html.out
 
 
+def marked(text: str, source: str, value: str) -> str:
+    """`text` with the `excerpt:` line of the shipped excerpt `source` saying `value`."""
+    line = "    excerpt: true\n"
+    at = text.index(line, text.index(f"  - id: {source}\n"))
+    return text[:at] + f"    excerpt: {value}\n" + text[at + len(line) :]
+
+
 @pytest.mark.parametrize("written", ["yes", "True", "1", '"true"', "[true]"])
 def test_validate_places_an_excerpt_that_is_not_true_or_false(
     cli: Runner, registry: Path, written: str
 ) -> None:
-    text = registry.read_text(encoding="utf-8")
     registry.write_text(
-        text.replace("    file: sources/kst-30995-104.txt\n",
-                     f"    file: sources/kst-30995-104.txt\n    excerpt: {written}\n"),
-        encoding="utf-8",
-    )  # fmt: skip
+        marked(registry.read_text(encoding="utf-8"), "kst-30995-104", written), encoding="utf-8"
+    )
     result = cli("-r", registry, "validate")
     assert result.code == 1
-    assert ":66:14: sources[6].excerpt: expected true or false (in lower case)" in result.err
+    assert ":73:14: sources[6].excerpt: expected true or false (in lower case)" in result.err
 
 
 def test_an_excerpt_written_by_hand_reads_and_is_cached_as_it_is(
@@ -442,11 +452,7 @@ def test_an_excerpt_written_by_hand_reads_and_is_cached_as_it_is(
 ) -> None:
     text = registry.read_text(encoding="utf-8")
     for value, expected in (("true", True), ("false", False)):
-        registry.write_text(
-            text.replace("    file: sources/kst-30995-104.txt\n",
-                         f"    file: sources/kst-30995-104.txt\n    excerpt: {value}\n"),
-            encoding="utf-8",
-        )  # fmt: skip
+        registry.write_text(marked(text, "kst-30995-104", value), encoding="utf-8")
         assert cli("-r", registry, "validate").code == 0
         cached = Registry.open(registry).ledger  # twice: the second from the cache
         assert cached == Registry.open(registry).ledger
@@ -509,7 +515,7 @@ def test_changes_says_a_new_source_is_an_excerpt(
     # Marking a stored text an excerpt afterwards is a change of that field.
     commit(work, "brief")
     text = registry.read_text(encoding="utf-8")
-    registry.write_text(text.replace("    excerpt: true\n", ""), encoding="utf-8")
+    registry.write_text(text.replace("    excerpt: true\n\nreport:", "\nreport:"), encoding="utf-8")
     found = cli("-r", registry, "changes", "--since", "HEAD", "--json").json()["sources"]
     assert [(s["change"], s["fields"]) for s in found] == [("edited", ["excerpt"])]
 

@@ -42,7 +42,7 @@ def test_the_single_report_file_of_today_reads_and_writes_as_before(
     # Only the record's own lines changed: its status, and one history entry appended.
     old, new = Counter(before.decode().splitlines()), Counter(after.decode().splitlines())
     today = Registry.open(registry).get("wrr103-3").updated.isoformat()
-    assert old - new == Counter(["    status: open"])
+    assert old - new == Counter(["    status: in-uitvoering"])
     assert new - old == Counter(
         [
             "    status: uitgevoerd",

@@ -81,7 +81,7 @@ def test_ids_in_two_files_of_a_folder_write_each_file_once(
     ("args", "message"),
     [
         (("wrr103-1", "wrr103-99", "uitgevoerd"), "wrr103-99"),
-        (("wrr103-1", "wrr103-3", "open"), "already has status 'open'; add --note"),
+        (("wrr103-1", "wrr103-6", "open"), "already has status 'open'; add --note"),
         (("wrr103-1", "WRR103-1", "uitgevoerd"), "a recommendation is given twice (ID)"),
         (("wrr103-1", "wrr103-7", "uitgevoerd", "--source", SOURCE, "--quote", QUOTE,
           "--quote", "Het kabinet verzocht nooit om dit advies."), "not in source"),
@@ -195,7 +195,7 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
         "A. Jansen",
     )
     assert result.code == 0, result.err
-    assert result.err == f"wrr103-3: open -> uitgevoerd (2026-11-01) in {registry}\n"
+    assert result.err == f"wrr103-3: in-uitvoering -> uitgevoerd (2026-11-01) in {registry}\n"
     item = cli("-r", registry, "show", "wrr103-3", "-f", "json").json()
     assert item["status"] == "uitgevoerd"
     assert item["updated"] == "2026-11-01"
@@ -218,7 +218,7 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
     # Only the lines of wrr103-3 changed: its status line, and four lines added to its history.
     after = registry.read_text(encoding="utf-8")
     assert changed_lines(before, after) == [
-        ("replace", ["    status: open"], ["    status: uitgevoerd"]),
+        ("replace", ["    status: in-uitvoering"], ["    status: uitgevoerd"]),
         (
             "insert",
             [],
@@ -237,10 +237,12 @@ def test_status_set_is_seen_by_show_history_report_and_validate(
 
 def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
     before = registry.read_bytes()
-    refused = cli("-r", registry, "status", "set", "wrr103-5", "deferred", "--date", "2026-01-05")
+    refused = cli(
+        "-r", registry, "status", "set", "wrr103-5", "in-progress", "--date", "2026-01-05"
+    )
     assert refused.code == 1
     assert refused.err == (
-        "error: wrr103-5 already has status 'doorgeschoven'; "
+        "error: wrr103-5 already has status 'in-uitvoering'; "
         "add --note to record a note without a change of status\n"
     )
     assert registry.read_bytes() == before
@@ -250,7 +252,7 @@ def test_same_status_needs_a_note(cli: Runner, registry: Path) -> None:
         "status",
         "set",
         "wrr103-5",
-        "doorgeschoven",
+        "in-uitvoering",
         "--note",
         "Nog steeds",
         "--date",

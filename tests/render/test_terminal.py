@@ -532,7 +532,7 @@ def test_list_report_counts_of_that_reports_recommendations(
     assert caption[()].startswith("9 of 9 recommendations · ")
     assert caption["--report", "voorbeeldstad-wijk"].startswith("2 of 2 recommendations · ")
     assert caption["--report", "wrr-103", "--status", "open"].startswith(
-        "2 of 7 recommendations · "
+        "1 of 7 recommendations · "
     )
     assert caption[
         "--report", "wrr-103", "--report", "voorbeeldstad-wijk", "--actor", "college"
