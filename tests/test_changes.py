@@ -172,7 +172,10 @@ def test_a_registry_not_in_the_commit_or_not_in_git(
 ) -> None:
     moved = repo.parent.parent / "elders"
     shutil.copytree(repo.parent, moved)
-    result = cli("-r", moved / "recommendations.yaml", "changes")
+    result = cli("-r", moved / "recommendations.yaml", "changes", "--json")
+    assert result.code == 0, result.err  # new since HEAD: everything in it is added
+    assert result.json()["new"] is True
+    result = cli("-r", moved / "recommendations.yaml", "changes", "--until", "HEAD")
     assert result.code == 1
     assert (
         result.err
@@ -340,3 +343,106 @@ def test_the_terminal_table_fits_the_width(
     assert max(len(line) for line in shown.splitlines()) <= width
     for rec, _ in Registry(SHIPPED).ledger.changes_since(date(2022, 6, 30)):
         assert rec.id in shown
+
+
+@needs_git
+def test_a_deadline_or_review_edit_is_an_edited_row(cli: Runner, repo: Path) -> None:
+    edited = cli("-r", repo, "edit", "wrr103-1", "--due", "2026-06-30", "--review", "2026-09-01")
+    assert edited.code == 0, edited.err
+    data = cli("-r", repo, "changes", "--since", "HEAD", "--json").json()
+    assert [(c["change"], c["id"], c["fields"]) for c in data["recommendations"]] == [
+        ("edited", "wrr103-1", ["due", "review"])
+    ]
+    assert data["history"] == []
+    piped = cli("-r", repo, "changes", "--since", "HEAD").out.splitlines()
+    assert len(piped) == 1
+    assert piped[0].startswith("recommendation-edited\twrr103-1\t")
+    assert piped[0].endswith("[due, review]")
+
+
+def test_history_entries_carry_relation_and_cites_as_status_history_gives_them(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = cli("-r", SHIPPED, "changes", "--since", "2024-01-01", "--json").json()
+    assert data["history"]
+    for added in data["history"]:
+        entries = cli("-r", SHIPPED, "status", "history", added["id"], "--json").json()
+        entry = {k: v for k, v in added.items() if k not in ("id", "report", "status_before")}
+        assert entry in entries
+        assert list(entry) == list(entries[0])  # the same keys, in the same order
+    assert {added["relation"] for added in data["history"]} == {"related"}
+    assert all(added["cites"]["id"] == added["source"] for added in data["history"])
+    # Table and Markdown mark a related entry as `show` and the report do.
+    md = cli("-r", SHIPPED, "changes", "--since", "2024-01-01", "--format", "md", "--lang", "en")
+    details = [line.split(" | ")[-1] for line in md.out.splitlines() if "wrr103-" in line]
+    assert details and all(d.startswith("*(related)* ") for d in details), details
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", "160")
+    shown = cli("-r", SHIPPED, "changes", "--since", "2024-01-01").out
+    assert shown.count("(verwant) ") == len(data["history"])
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+@pytest.mark.parametrize("day", ["2025-13-01", "2025-02-30", "0000-01-01"])
+def test_an_impossible_date_is_a_usage_error_not_a_revision(
+    cli: Runner, option: str, day: str
+) -> None:
+    points = {"--since": "2025-01-01", "--until": "2025-12-31", option: day}
+    result = cli("-r", SHIPPED, "changes", *(x for pair in points.items() for x in pair))
+    assert (result.code, result.out) == (2, "")
+    assert f"'{day}' is not a real date in the form YYYY-MM-DD" in result.err
+    assert f"'{option}'" in result.err
+    assert "commit" not in result.err
+
+
+def test_a_reversed_date_range_is_a_usage_error(cli: Runner) -> None:
+    result = cli("-r", SHIPPED, "changes", "--since", "2025-12-01", "--until", "2025-01-01")
+    assert (result.code, result.out) == (2, "")
+    assert "2025-12-01" in result.err
+    assert "2025-01-01" in result.err
+    same = cli("-r", SHIPPED, "changes", "--since", "2025-01-01", "--until", "2025-01-01")
+    assert (same.code, same.out) == (0, "")  # after a day, up to and including it: none
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+def test_an_empty_point_says_it_is_empty(cli: Runner, option: str) -> None:
+    result = cli("-r", SHIPPED, "changes", option, "")
+    assert (result.code, result.out) == (2, "")
+    assert "empty" in result.err
+    assert "is not a revision" not in result.err
+
+
+@needs_git
+def test_a_registry_new_since_the_revision_is_all_added(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q")
+    (work / "README.md").write_text("Before the registry.\n")
+    commit(work, "before")
+    assert cli("init", work).code == 0
+    commit(work, "the registry")
+    registry = work / "data" / "recommendations.yaml"
+    ledger = Registry(registry).ledger
+    data = cli("-r", registry, "changes", "--since", "HEAD~1", "--json").json()
+    assert data["new"] is True
+    assert [c["change"] for c in data["reports"]] == ["added"] * len(ledger.reports)
+    assert [c["id"] for c in data["recommendations"]] == [r.id for r in ledger.recommendations]
+    assert {c["change"] for c in data["recommendations"]} == {"added"}
+    assert [c["id"] for c in data["sources"]] == [s.id for s in ledger.sources]
+    assert {c["change"] for c in data["sources"]} == {"added"}
+    assert data["history"] == []
+    md = cli("-r", registry, "changes", "--since", "HEAD~1", "--format", "md", "--lang", "en")
+    assert md.code == 0
+    assert "\n\nThe registry is new since HEAD\\~1: everything in it is added.\n\n" in md.out
+    monkeypatch.setattr("wrrtrack.cli._streams.is_terminal", lambda: True)
+    shown = cli("-r", registry, "changes", "--since", "HEAD~1", "--lang", "en").out
+    assert "The registry is new since HEAD~1" in shown
+    monkeypatch.undo()
+    # Not new since a later commit; a revision that does not exist is still an error.
+    assert cli("-r", registry, "changes", "--since", "HEAD", "--json").json()["new"] is False
+    missing = cli("-r", registry, "changes", "--since", "nosuchrev")
+    assert (missing.code, missing.out) == (1, "")
+    assert "no such commit" in missing.err

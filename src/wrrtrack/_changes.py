@@ -17,7 +17,9 @@ Kind = Literal["added", "removed", "edited", "refingerprinted"]
 
 # The fields compared, in the order they are named; `status` and `history` are named only
 # when the history was not merely extended (a status change is a history entry added).
-RECOMMENDATION_FIELDS = ("title", "theme", "stance", "actors", "quotes", "report")
+RECOMMENDATION_FIELDS = (
+    "title", "theme", "stance", "actors", "quotes", "report", "due", "review",
+)  # fmt: skip
 SOURCE_FIELDS = ("file", "title", "publisher", "date", "kind", "url", "sha256", "excerpt")
 REPORT_FIELDS = ("publisher", "number", "title", "date", "reaction", "context")
 
@@ -25,16 +27,14 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def as_date(point: str | date | None) -> date | None:
-    """The day `point` names, when it is a date (`YYYY-MM-DD`, a real one); else None: a
-    point that does not parse as a date is a revision."""
+    """The day `point` names, when it is shaped as a date (`YYYY-MM-DD`); else None: such a
+    point is a revision. `ValueError` for a point so shaped that names no real day
+    (`2025-02-30`): it is a date given wrong, not a revision."""
     if isinstance(point, date):
         return point
     if point is None or not _ISO_DATE.fullmatch(point):
         return None
-    try:
-        return date.fromisoformat(point)
-    except ValueError:
-        return None
+    return date.fromisoformat(point)
 
 
 class RecordChange(NamedTuple):
@@ -99,6 +99,9 @@ class RegistryChanges(NamedTuple):
     Between two days (`by_date`) only `history` is filled: the entries dated after `since`
     up to and including `until`. Between two revisions, every list: records by id.
     `commits` holds the commit each revision named (None for a date or the working tree).
+    `new`: the registry was not in the commit `since` named (it is new since then), so
+    everything in it is listed as added. `ledger`: the registry at `until`, whose stored
+    sources the history entries cite (None only for changes made by hand).
     """
 
     since: str | None
@@ -109,6 +112,8 @@ class RegistryChanges(NamedTuple):
     sources: tuple[SourceChange, ...] = ()
     reports: tuple[ReportChange, ...] = ()
     commits: tuple[str | None, str | None] = (None, None)
+    new: bool = False
+    ledger: Ledger | None = None
 
     def __bool__(self) -> bool:
         return bool(self.recommendations or self.history or self.sources or self.reports)
@@ -173,6 +178,7 @@ def compare(before: Ledger, after: Ledger) -> RegistryChanges:
         history=_in_date_order(history),
         sources=tuple(_sources(before.sources, after.sources)),
         reports=tuple(_reports(before.reports, after.reports)),
+        ledger=after,
     )
 
 
@@ -217,7 +223,7 @@ def dated(ledger: Ledger, since: date, until: date | None = None) -> RegistryCha
             if entry.date > since and (until is None or entry.date <= until):
                 previous = rec.history[position - 1].status if position else None
                 found.append(EntryAdded(rec, previous, entry))
-    return RegistryChanges(None, None, by_date=True, history=_in_date_order(found))
+    return RegistryChanges(None, None, by_date=True, history=_in_date_order(found), ledger=ledger)
 
 
 public(RegistryChanges, RecordChange, EntryAdded, SourceChange, ReportChange)

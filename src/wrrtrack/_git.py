@@ -24,6 +24,14 @@ class GitError(WrrtrackError):
     """git is missing, the revision is not a commit, or the registry is not in it."""
 
 
+class NotInCommit(GitError):
+    """The commit holds nothing at the registry's path: the registry is newer than it."""
+
+    def __init__(self, message: str, commit: Commit) -> None:
+        super().__init__(message)
+        self.commit = commit
+
+
 class Commit(NamedTuple):
     """A revision as the user named it and the commit it resolved to."""
 
@@ -74,7 +82,9 @@ def repository(path: Path) -> tuple[Path, str]:
 
 def resolve(revision: str, top: Path) -> Commit:
     """The commit `revision` names in the repository at `top`."""
-    if not revision or revision.startswith("-"):
+    if not revision:
+        raise GitError("'' is not a revision (it is empty)")
+    if revision.startswith("-"):
         raise GitError(f"{revision!r} is not a revision (a revision does not start with '-')")
     if "\0" in revision:
         raise GitError(f"{revision!r} is not a revision (it holds a NUL character)")
@@ -158,7 +168,7 @@ def snapshot(path: Path, revision: str) -> Snapshot:
         [_Entry("040000", "tree", "", 0, ".")] if inside == "." else _tree(commit, top, inside)
     )
     if not listing:
-        raise GitError(f"{revision}: the registry {inside} is not in that commit")
+        raise NotInCommit(f"{revision}: the registry {inside} is not in that commit", commit)
     entry = listing[0]
     if entry.kind == "tree":
         from wrrtrack._folder import SUFFIXES

@@ -287,22 +287,50 @@ class Registry:
         dated after `since`, up to and including `until`. Anything else is a git revision
         of the repository holding the registry (`since` defaults to HEAD): the registry as
         it was in that commit, compared record by record with the registry at `until`
-        (None: as it is on disk). `reports` keeps only those reports' records.
+        (None: as it is on disk); when the registry was not in the commit `since` names,
+        everything in it is added (`new`). `reports` keeps only those reports' records.
         """
         from wrrtrack import _changes, _git
 
         since = "HEAD" if since is None else since
-        since_day, until_day = _changes.as_date(since), _changes.as_date(until)
+        days: list[date | None] = []
+        for field, point in (("since", since), ("until", until)):
+            try:
+                days.append(_changes.as_date(point))
+            except ValueError:
+                raise InvalidChange(
+                    "{field}: '{point}' is not a real date in the form YYYY-MM-DD",
+                    field,
+                    point=str(point),
+                ) from None
+        since_day, until_day = days
         if since_day is None and until_day is not None:
             raise InvalidChange("until a date needs since a date too", "until")
+        if since_day is not None and until_day is not None and until_day < since_day:
+            raise InvalidChange(
+                "{field} ({until}) is before 'since' ({since})",
+                "until",
+                until=until_day.isoformat(),
+                since=since_day.isoformat(),
+            )
         commits: list[str | None] = [None, None]
+        new = False
 
         def at(point: str | date | None, end: int) -> Ledger:
+            nonlocal new
             if point is None or isinstance(point, date) or _changes.as_date(point):
                 return self.ledger
-            ledger, commit = _git.ledger_at(
-                self.path, point, use_cache=self.use_cache, timezone=self.timezone
-            )
+            try:
+                ledger, commit = _git.ledger_at(
+                    self.path, point, use_cache=self.use_cache, timezone=self.timezone
+                )
+            except _git.NotInCommit as exc:
+                if end == 1:
+                    raise
+                # The registry is newer than the commit: it was empty then.
+                commits[end] = exc.commit.sha
+                new = True
+                return Ledger((), after.vocabularies, ())
             commits[end] = commit.sha
             return ledger
 
@@ -325,6 +353,7 @@ class Registry:
             since=str(since),
             until=None if until is None else str(until),
             commits=(commits[0], commits[1]),
+            new=new,
         )
 
     @property

@@ -4,6 +4,7 @@ goes to stdout or, with --output, atomically to a file (`present`)."""
 # No `from __future__ import annotations` here (see _options).
 
 import contextlib
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -214,6 +215,22 @@ def _point_option(name: str, help: str) -> Any:
     return typer.Option(name, metavar="DATE|REV", help=help)
 
 
+def _point(value: str | None, option: str) -> date | None:
+    """The day a `--since`/`--until` value names; None for a revision. Anything shaped as
+    a date is one: an impossible date is a usage error, as for every date option."""
+    from wrrtrack._changes import as_date
+
+    if value == "":
+        raise typer.BadParameter(
+            "the value is empty: give a date (YYYY-MM-DD) or a git revision",
+            param_hint=f"'{option}'",
+        )
+    try:
+        return as_date(value)
+    except ValueError:
+        return parse_date(value, option)  # raises its usage error
+
+
 def changes(
     ctx: typer.Context,
     since: Annotated[
@@ -257,11 +274,16 @@ def changes(
     $ wrrtrack changes --since 2024-01-01
     $ wrrtrack changes --since 2024-01-01 --format md --lang en
     """
-    from wrrtrack._changes import as_date
     from wrrtrack._errors import UnknownTerm
 
-    if until is not None and as_date(until) is not None and as_date(since or "HEAD") is None:
+    since_day, until_day = _point(since, "--since"), _point(until, "--until")
+    if until_day is not None and since_day is None:
         raise typer.BadParameter("a date needs --since to be a date too", param_hint="'--until'")
+    if since_day is not None and until_day is not None and until_day < since_day:
+        raise typer.BadParameter(
+            f"{until} is before --since {since}: give the earlier date to --since",
+            param_hint="'--until'",
+        )
     registry = registry_of(ctx, read=False)
     try:
         found = registry.changes(since, until, reports=report_keys or ())

@@ -38,6 +38,9 @@ WORDS: dict[Language, dict[str, str]] = {
         "title_revisions": "Wijzigingen van {since} tot {until}",
         "working_tree": "de werkmap",
         "source": "bron",
+        "marker_response": "(reactie)",
+        "marker_related": "(verwant)",
+        "new": "Het register is nieuw sinds {since}: alles erin is toegevoegd.",
     },
     "en": {
         "recommendation-added": "recommendation added",
@@ -63,6 +66,9 @@ WORDS: dict[Language, dict[str, str]] = {
         "title_revisions": "Changes from {since} to {until}",
         "working_tree": "the working tree",
         "source": "source",
+        "marker_response": "(response)",
+        "marker_related": "(related)",
+        "new": "The registry is new since {since}: everything in it is added.",
     },
 }
 ARROW = " → "
@@ -70,7 +76,8 @@ ARROW = " → "
 
 class Row(NamedTuple):
     """One change as people read it; `change` is a key of WORDS (the kind of change),
-    `before` and `status` are status keys ('' where none), `detail` free text."""
+    `before` and `status` are status keys ('' where none), `detail` free text, `relation`
+    the history entry's relation to the advice ('' where none is stated)."""
 
     change: str
     id: str
@@ -78,6 +85,7 @@ class Row(NamedTuple):
     before: str
     status: str
     detail: str
+    relation: str = ""
 
 
 def rows(changes: RegistryChanges) -> list[Row]:
@@ -110,6 +118,7 @@ def rows(changes: RegistryChanges) -> list[Row]:
                 added.status_before or "",
                 entry.status,
                 detail,
+                entry.relation or "",
             )
         )
     for s in changes.sources:
@@ -125,6 +134,17 @@ def rows(changes: RegistryChanges) -> list[Row]:
 
 def _fielded(text: str, fields: tuple[str, ...]) -> str:
     return f"{text} [{', '.join(fields)}]" if fields else text
+
+
+def marker(row: Row, lang: Language) -> str:
+    """What marks a history entry's relation to the advice, as `show` and the report mark
+    it ("(verwant)", "(related)"…); '' when it states none."""
+    return WORDS[lang][f"marker_{row.relation}"] if row.relation else ""
+
+
+def note(changes: RegistryChanges, lang: Language) -> str | None:
+    """A line that says the registry is new since `since` (None when it is not)."""
+    return WORDS[lang]["new"].format(since=changes.since or "HEAD") if changes.new else None
 
 
 def label(statuses: Vocabulary, key: str, lang: Language) -> str:

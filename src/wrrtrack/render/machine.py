@@ -228,16 +228,20 @@ def changes_json(changes: RegistryChanges) -> str:
     removed, edited), `id`, `report`, `title`, `status`, `status_before` (edited only),
     `fields` (what an edit changed). `history`: `id`, `report`, `status_before` (null: the
     first entry), and the entry as `status history --json` gives it (`date`, `status`,
-    `note`, `by`, `source`, `quotes`). `sources`: `change` (added, removed, edited,
-    refingerprinted), `id`, `file`, `sha256_before`, `sha256`, `fields`. `reports`: `change`
-    (added, removed, edited), `key`, `title`, `fields`.
+    `note`, `by`, `source`, `quotes`, `cites`, `relation`). `new`: true when the registry
+    was not in the commit `since` names (then everything in it is added). `sources`:
+    `change` (added, removed, edited, refingerprinted), `id`, `file`, `sha256_before`,
+    `sha256`, `fields`. `reports`: `change` (added, removed, edited), `key`, `title`,
+    `fields`.
     """
+    cited = changes.ledger or Ledger((), Vocabularies(), ())  # by hand: nothing to cite
     return to_json(
         {
             "since": changes.since,
             "until": changes.until,
             "commits": {"since": changes.commits[0], "until": changes.commits[1]},
             "by_date": changes.by_date,
+            "new": changes.new,
             "recommendations": [
                 {
                     "change": c.kind,
@@ -255,12 +259,7 @@ def changes_json(changes: RegistryChanges) -> str:
                     "id": added.record.id,
                     "report": added.record.report,
                     "status_before": added.status_before,
-                    "date": added.entry.date.isoformat(),
-                    "status": added.entry.status,
-                    "note": added.entry.note,
-                    "by": added.entry.by,
-                    "source": added.entry.source,
-                    "quotes": list(added.entry.quotes),
+                    **change_dict(added.entry, cited),
                 }
                 for added in changes.history
             ],

@@ -420,10 +420,13 @@ class _Several(_Report):
 def changes_table(changes: RegistryChanges, statuses: Vocabulary, lang: Language) -> str:
     """`changes --format md`: a heading and one GFM table row per change (for a pull
     request or a job summary); every cell made safe by `inline`."""
-    from wrrtrack.render.changes import WORDS, rows, status_text, title
+    from wrrtrack.render.changes import WORDS, marker, note, rows, status_text, title
 
     words = WORDS[lang]
     out = [f"## {inline(title(changes, lang))}", ""]
+    said = note(changes, lang)
+    if said:
+        out += [inline(said), ""]
     found = rows(changes)
     if not found:
         return "\n".join([*out, words["none"], ""])
@@ -435,7 +438,9 @@ def changes_table(changes: RegistryChanges, statuses: Vocabulary, lang: Language
                 inline(row.id),
                 row.date.isoformat() if row.date else "",
                 inline(status_text(row, statuses, lang)),
-                inline(row.detail),
+                f"*{marker(row, lang)}* {inline(row.detail)}".rstrip()
+                if row.relation
+                else inline(row.detail),
             ]
             for row in found
         ],

@@ -400,12 +400,13 @@ def changes_table(
 ) -> Table:
     """`changes` for a terminal: the id and the kind of change whole, the detail wrapping;
     date and status as columns where they fit, else under the detail."""
-    from wrrtrack.render.changes import WORDS, rows, status_text, title
+    from wrrtrack.render.changes import WORDS, marker, note, rows, status_text, title
 
     words = WORDS[lang]
     found = rows(changes)
     kinds = [words[row.change] for row in found]
     states = [status_text(row, statuses, lang) for row in found]
+    texts = [f"{marker(row, lang)} {row.detail}".strip() for row in found]
     optional = [
         ("date", len("2000-01-01")),
         ("status", min(_widest(words["status"], states), 32)),
@@ -414,16 +415,19 @@ def changes_table(
         width,
         [_widest(words["id"], (cell(row.id) for row in found)), _widest(words["change"], kinds)],
         optional,
-        (cell(row.detail) for row in found),
+        (cell(text) for text in texts),
     )
-    table = _table(title(changes, lang), None if found else words["none"])
+    said = "\n".join(
+        line for line in (note(changes, lang), None if found else words["none"]) if line
+    )
+    table = _table(title(changes, lang), said or None)
     _key_headers(table, fit, words["id"], words["change"], words["detail"])
     for name in fit.shown:
         table.add_column(words[name], no_wrap=name == "date")
-    for row, kind, state in zip(found, kinds, states, strict=True):
+    for row, kind, state, text in zip(found, kinds, states, texts, strict=True):
         values = {"date": row.date.isoformat() if row.date else "", "status": state}
         details = [values[name] for name in fit.hidden(["date", "status"]) if values[name]]
-        cells = _row(fit, _text(row.id, "bold"), _text(kind), _text(row.detail), details)
+        cells = _row(fit, _text(row.id, "bold"), _text(kind), _text(text), details)
         table.add_row(
             *cells, *(_text(values[name]) for name in fit.shown), end_section=not fit.key_columns
         )
