@@ -644,24 +644,36 @@ class _RegistryReader(NodeReader):
     ) -> None:
         """A declared key or alias that is another term's key or alias: input could reach
         only one of them, so which one would be a silent guess."""
+        # Each spelling's terms, once: a declared term meets only the terms it shares a
+        # spelling with (linear in the vocabulary, where comparing every pair was not).
+        position = {other.key: i for i, other in enumerate(vocabulary.terms)}
+        by_spelling: dict[str, list[Term]] = {}
+        for other in vocabulary.terms:
+            for spelling in {s.casefold() for s in (other.key, *other.aliases)}:
+                by_spelling.setdefault(spelling, []).append(other)
         reported: set[frozenset[str]] = set()
         for key_node, term in declared:
             spellings = {s.casefold() for s in (term.key, *term.aliases)}
-            for other in vocabulary.terms:
+            sharing = {
+                other.key: other
+                for spelling in spellings
+                for other in by_spelling.get(spelling, ())
+                if other.key != term.key
+            }
+            for other in sorted(sharing.values(), key=lambda o: position[o.key]):
                 pair = frozenset((term.key, other.key))
-                if other.key == term.key or pair in reported:
+                if pair in reported:
                     continue
                 clash = sorted(spellings & {s.casefold() for s in (other.key, *other.aliases)})
-                if clash:
-                    reported.add(pair)
-                    role = "the key" if clash[0] == other.key.casefold() else "an alias"
-                    self.problem(
-                        key_node,
-                        f"{what}.{term.key}",
-                        f"'{clash[0]}' is already {role} of {vocabulary.name} '{other.key}'; "
-                        f"each key and alias must name one {vocabulary.name}, so rename one "
-                        "of them",
-                    )
+                reported.add(pair)
+                role = "the key" if clash[0] == other.key.casefold() else "an alias"
+                self.problem(
+                    key_node,
+                    f"{what}.{term.key}",
+                    f"'{clash[0]}' is already {role} of {vocabulary.name} '{other.key}'; "
+                    f"each key and alias must name one {vocabulary.name}, so rename one "
+                    "of them",
+                )
 
     def vocabulary_term(self, key_node: Node, value_node: Node, what: str) -> Term | None:
         key = key_node.value

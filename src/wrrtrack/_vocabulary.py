@@ -35,6 +35,7 @@ class Vocabulary:
     name: str
     terms: tuple[Term, ...]
     _lookup: dict[str, str] = field(init=False, repr=False, compare=False)
+    _by_key: dict[str, Term] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
@@ -47,9 +48,14 @@ class Vocabulary:
         for term in self.terms:
             lookup.setdefault(term.en.casefold(), term.key)
         object.__setattr__(self, "_lookup", lookup)
+        # A term by its key in one step: labels are looked up once per cell of a table.
+        by_key: dict[str, Term] = {}
+        for term in self.terms:
+            by_key.setdefault(term.key, term)
+        object.__setattr__(self, "_by_key", by_key)
 
     def __contains__(self, key: object) -> bool:
-        return any(term.key == key for term in self.terms)
+        return isinstance(key, str) and key in self._by_key
 
     def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
@@ -59,10 +65,10 @@ class Vocabulary:
         return [term.key for term in self.terms]
 
     def term(self, key: str) -> Term:
-        for term in self.terms:
-            if term.key == key:
-                return term
-        raise UnknownTerm(self.name, key, self.keys)
+        found = self._by_key.get(key)
+        if found is None:
+            raise UnknownTerm(self.name, key, self.keys)
+        return found
 
     def label(self, key: str, lang: Language) -> str:
         return self.term(key).label(lang)
