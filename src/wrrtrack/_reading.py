@@ -112,8 +112,11 @@ def bytes_of(path: Path) -> Bytes:
     return Bytes(storage.read_bytes(path), (), folder=False)
 
 
-def _parse(path: Path, read: Bytes, today: date) -> Parsed:
+def _parse(path: Path, read: Bytes, today: date, keep: list[Reading] | None = None) -> Parsed:
+    """The full parse (`keep`: where the whole `Reading` is put too)."""
     reading = read.reading(path, today)
+    if keep is not None:
+        keep.append(reading)
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)
     return reading.parsed
@@ -157,6 +160,30 @@ def read(path: Path, today: date | None, use_cache: bool, timezone: str) -> Read
         parsed = cached(digest, path, today, timezone)
     if parsed is None:
         with collector_paused():
-            parsed = parse()
+            parsed = _parse_files(path, found, today, timezone) if found.folder else parse()
         _cache.store(digest, parsed)
     return Read(found, digest, parsed)
+
+
+def _parse_files(folder: Path, found: Bytes, today: date | None, timezone: str) -> Parsed:
+    """A folder registry's parse from the entries of its files where they hold (`_parts`):
+    a change to one file re-parses that file only."""
+    from wrrtrack import _parts
+
+    day = today or clock.today(timezone)
+    return _parts.read(
+        folder,
+        list(found.files),
+        day,
+        (lambda latest: latest <= today)
+        if today
+        else (lambda latest: clock.not_after_today(latest, timezone)),
+        lambda: _full_reading(folder, found, day),
+    )
+
+
+def _full_reading(folder: Path, found: Bytes, day: date) -> Reading:
+    keep: list[Reading] = []
+    with contextlib.suppress(RegistryInvalid):
+        _parse(folder, found, day, keep)
+    return keep[0]
