@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -79,6 +79,10 @@ class Bytes(NamedTuple):
     files: Files
     folder: bool
 
+    def size(self) -> int:
+        """How many bytes they are."""
+        return sum(len(data) for _, data in self.files) if self.folder else len(self.data)
+
     def key(self) -> str:
         """Their cache key (a folder's: of the names and bytes of all its files)."""
         if self.folder:
@@ -130,25 +134,37 @@ class Read(NamedTuple):
     parsed: Parsed
 
 
+def still_valid(today: date | None, timezone: str) -> Callable[[date], bool]:
+    """Whether what was cached with this newest date may answer now: while that date is
+    not after `today` (None: today in `timezone`), so that the cache and a full parse
+    give the same verdict."""
+    if today:
+        return lambda latest: latest <= today
+    return lambda latest: clock.not_after_today(latest, timezone)
+
+
 def cached(digest: str, path: Path, today: date | None, timezone: str) -> Parsed | None:
-    """The cached parse of these bytes, while its newest date is not after `today` (None:
-    today in `timezone`), so that the cache and a full parse give the same verdict."""
-    return _cache.load(
-        digest,
-        path,
-        (lambda latest: latest <= today)
-        if today
-        else (lambda latest: clock.not_after_today(latest, timezone)),
-    )
+    """The cached parse of these bytes, while its newest date is not after `today` (see
+    `still_valid`)."""
+    return _cache.load(digest, path, still_valid(today, timezone))
 
 
-def read(path: Path, today: date | None, use_cache: bool, timezone: str) -> Read:
+def read(
+    path: Path,
+    today: date | None,
+    use_cache: bool,
+    timezone: str,
+    *,
+    found: Bytes | None = None,
+    digest: str | None = None,
+) -> Read:
     """The file's bytes (a folder registry: its files' bytes) and the parse, from the cache
     when these very bytes were parsed.
 
-    `today` (None: today in `timezone`) limits the dates in the file.
+    `today` (None: today in `timezone`) limits the dates in the file. `found` and
+    `digest`: the bytes and their key, when the caller has them already.
     """
-    found = bytes_of(path)
+    found = found or bytes_of(path)
 
     def parse() -> Parsed:
         return _parse(path, found, today or clock.today(timezone))
@@ -156,7 +172,7 @@ def read(path: Path, today: date | None, use_cache: bool, timezone: str) -> Read
     with collector_paused():
         if not use_cache:
             return Read(found, None, parse())
-        digest = found.key()
+        digest = digest or found.key()
         parsed = cached(digest, path, today, timezone)
     if parsed is None:
         with collector_paused():
@@ -175,9 +191,7 @@ def _parse_files(folder: Path, found: Bytes, today: date | None, timezone: str) 
         folder,
         list(found.files),
         day,
-        (lambda latest: latest <= today)
-        if today
-        else (lambda latest: clock.not_after_today(latest, timezone)),
+        still_valid(today, timezone),
         lambda: _full_reading(folder, found, day),
     )
 
