@@ -153,3 +153,50 @@ def test_a_write_then_a_read_answers_for_the_new_bytes(cli: Runner, layout: Path
     answers(cli, layout)
     assert cli("-r", layout, "status", "set", "wrr103-7", "uitgevoerd", "--note", "n").code == 0
     assert answers(cli, layout) == answers(cli, layout, cache=False)
+
+
+def test_writes_to_a_folder_read_only_the_file_they_change(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`status set`, `add` and `vocab add --report` in a folder with an index: the record's
+    (or report's) file and the index are read, not the whole registry; the index is
+    updated in the same lock, and every answer after is a full read's."""
+    from tests.test_folder import add_report
+    from tests.test_reports import KEY, QUOTE
+    from wrrtrack import _cache, _reading
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copytree(ROOT / "data" / "sources", folder / "sources")
+    shutil.copyfile(SHIPPED, folder / "wrr-103.yaml")
+    assert add_report(cli, folder).code == 0
+    assert cli("-r", folder, "vocab", "add", "actors", "college", "--nl", "College",
+               "--en", "Executive", "--report", KEY).code == 0  # fmt: skip
+    assert answers(cli, folder) == answers(cli, folder, cache=False)  # the index is built
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the registry was read in full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(_reading, "read", refused)
+        patched.setattr(_cache, "load", refused)
+        for command in (
+            ("status", "set", "wrr103-7", "uitgevoerd", "--note", "klaar"),
+            ("vocab", "add", "themes", "wijk", "--nl", "Wijk", "--en", "Ward", "--report", KEY),
+            ("add", "vsd-1", "--report", KEY, "--title", "Eerste", "--theme", "wijk",
+             "--stance", "onderschreven", "--actor", "college", "--quote", QUOTE),
+            ("show", "vsd-1"),
+            ("list", "--actor", "college"),
+        ):  # fmt: skip
+            result = cli("-r", folder, *command)
+            assert result.code == 0, (command, result.err)
+    assert answers(cli, folder) == answers(cli, folder, cache=False)
+    assert cli("--no-cache", "-r", folder, "validate").code == 0
+    # An id another file has: refused as the whole registry's write refuses it.
+    taken = cli("-r", folder, "add", "WRR103-7", "--report", KEY, "--title", "Dubbel",
+                "--theme", "wijk", "--stance", "onderschreven", "--actor", "college",
+                "--quote", QUOTE)  # fmt: skip
+    assert (taken.code, taken.err) == (
+        1,
+        "error: a recommendation with id 'wrr103-7' exists already\n",
+    )

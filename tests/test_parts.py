@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.conftest import ROOT, SHIPPED
 from tests.test_folder import KEY, TODAY
 from tests.test_reports import EXAMPLE, QUOTE
-from wrrtrack import Registry, _cache, _schema
+from wrrtrack import Filter, Registry, _cache, _index, _schema
 from wrrtrack._errors import RegistryInvalid
 from wrrtrack._vocabulary import STATUSES
 
@@ -60,6 +60,17 @@ def full(folder: Path) -> object:
 def cached(folder: Path) -> object:
     try:
         return Registry(folder).read(today=TODAY)._parsed
+    except RegistryInvalid as exc:
+        return [str(problem) for problem in exc.problems]
+
+
+def viewed(folder: Path, *, use_cache: bool = True) -> object:
+    """What `list` and `show` see: every record, and each one by its id."""
+    try:
+        view = Registry(folder, use_cache=use_cache).view(today=TODAY)
+        records = view.select(Filter())
+        head = view.ledger._replace(recommendations=())
+        return records, [view.get(rec.id.upper()) for rec in records], view.as_of, head
     except RegistryInvalid as exc:
         return [str(problem) for problem in exc.problems]
 
@@ -151,11 +162,13 @@ def test_an_entry_of_a_file_is_held_to_the_caches_rules(
 )
 @given(steps=st.lists(st.integers(min_value=0, max_value=159), min_size=1, max_size=10))
 def test_any_mix_of_writes_edits_and_lost_entries_reads_as_a_full_read(
-    template: Path, steps: list[int]
+    template: Path, steps: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Writes through the cache, edits behind its back (same size, same times), vocabulary
-    keys for one report or every report, and entries deleted or truncated between the
-    steps: after each, a read with the cache gives exactly what a full read gives."""
+    """Writes through the cache and the index, edits behind their back (same size, same
+    times), vocabulary keys for one report or every report, and entries deleted or
+    truncated between the steps: after each, a read with the cache, and `list` and `show`
+    from the index, give exactly what a full read gives."""
+    monkeypatch.setattr(_index, "SMALLEST", 0)  # the index of this small folder too
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work) / "reports"
         shutil.copytree(template, folder)
@@ -195,6 +208,8 @@ def test_any_mix_of_writes_edits_and_lost_entries_reads_as_a_full_read(
             elif kind == 5:
                 for entry in whole_entries(cache):
                     entry.unlink()
+                if index % 2:
+                    shutil.rmtree(cache / _index.PART, ignore_errors=True)
             elif kind == 6:  # an id another file has: a problem across files
                 name = (f"{OTHER}.yaml", f"{KEY}.yaml")[index % 2]
                 mine, other = (f"id: {OTHER}-1", f"id: {KEY}-1")[:: (1, -1)[index % 2]]
@@ -207,3 +222,4 @@ def test_any_mix_of_writes_edits_and_lost_entries_reads_as_a_full_read(
                 for entry in whole_entries(cache) if cache.exists() else []:
                     entry.unlink()
             assert cached(folder) == full(folder), (n, step)
+            assert viewed(folder) == viewed(folder, use_cache=False), (n, step)

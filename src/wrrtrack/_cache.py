@@ -160,15 +160,16 @@ def key(data: bytes) -> str:
     return key_of((data,))
 
 
-def key_of(parts: Iterable[bytes]) -> str:
-    """The `key` of `parts` one after another (a folder registry's names and bytes)."""
+def key_of(parts: Iterable[bytes], size: int | None = None) -> str:
+    """The `key` of `parts` one after another (a folder registry's names and keys); `size`:
+    the registry's bytes they stand for (else theirs), which limits its entry's size."""
     digest = blake2b(digest_size=32, key=bytes.fromhex(code_fingerprint()))
-    size = 0
+    total = 0
     for part in parts:
         digest.update(part)
-        size += len(part)
+        total += len(part)
     hexdigest: str = digest.hexdigest()
-    _sizes[hexdigest] = size
+    _sizes[hexdigest] = total if size is None else size
     return hexdigest
 
 

@@ -106,16 +106,35 @@ def _read_file(path: Path) -> bytes:
 
 
 def key(files: Files) -> str:
-    """The cache key of a folder registry: the names and bytes of all its files."""
+    """The cache key of a folder registry: of the names, sizes and keys (`file_key`) of
+    all its files, so that after a write to one file only that file is hashed again."""
     from wrrtrack import _cache
 
     def parts() -> Iterator[bytes]:
         for path, data in files:
             yield path.name.encode("utf-8", "surrogateescape")
             yield b"\0%d\0" % len(data)
-            yield data
+            yield file_key(path, data).encode()
 
-    return _cache.key_of(parts())
+    return _cache.key_of(parts(), size=sum(len(data) for _, data in files))
+
+
+# Keys of the files of this process, by name and bytes object (see `file_key`).
+_file_keys: dict[tuple[str, int], tuple[bytes, str]] = {}
+
+
+def file_key(path: Path, data: bytes) -> str:
+    """The cache key of one file of a folder registry: of its name and bytes (computed
+    once per process for the same bytes)."""
+    from wrrtrack import _cache
+
+    known = _file_keys.get((path.name, id(data)))
+    if known is not None and known[0] is data:
+        return known[1]
+    name = path.name.encode("utf-8", "surrogateescape")
+    found = _cache.key_of((b"file\0", name, b"\0", data))
+    _file_keys[path.name, id(data)] = (data, found)
+    return found
 
 
 # --- one file's part of the whole: what a writer edits --------------------------------------

@@ -33,7 +33,7 @@ from typing import Any, Protocol, TypeVar
 
 from wrrtrack import __version__, _cache
 from wrrtrack._model import Filter, Ledger, Recommendation, StatusChange
-from wrrtrack._places import Parsed
+from wrrtrack._places import Parsed, layout_from_values, layout_values
 
 try:
     from _blake2 import blake2b  # as `_cache`: without loading OpenSSL
@@ -51,7 +51,9 @@ _SCHEMA = (
     "CREATE TABLE records (position INTEGER PRIMARY KEY, id TEXT NOT NULL, "
     "folded TEXT NOT NULL UNIQUE, file TEXT NOT NULL, report TEXT NOT NULL, "
     "status TEXT NOT NULL, theme TEXT NOT NULL, stance TEXT NOT NULL, "
-    "actors TEXT NOT NULL, updated TEXT NOT NULL, data TEXT NOT NULL, check_ TEXT NOT NULL)",
+    "actors TEXT NOT NULL, updated TEXT NOT NULL, layout TEXT NOT NULL, data TEXT NOT NULL, "
+    "check_ TEXT NOT NULL)",
+    "CREATE INDEX records_file ON records (file, position)",
     "CREATE INDEX records_status ON records (status, position)",
     "CREATE INDEX records_report ON records (report, position)",
 )
@@ -103,9 +105,9 @@ class Index:
     under `key`). A row that does not match its hash raises `_Stale`; `view`'s caller
     then reads the registry."""
 
-    def __init__(self, connection: sqlite3.Connection, key: str, head: Ledger, as_of: date):
+    def __init__(self, connection: sqlite3.Connection, salt: str, head: Ledger, as_of: date):
         self.connection = connection
-        self.key = key
+        self.salt = salt  # what every row's and the head's hash is keyed by
         self.ledger = head
         self.as_of = as_of
 
@@ -113,12 +115,14 @@ class Index:
         found = []
         for row in self.connection.execute(sql, tuple(parameters)):
             *fields, data, check = row
-            if check != _check(self.key, [*fields, data]):
+            if check != _check(self.salt, [*fields, data]):
                 raise Stale
             found.append(_record(json.loads(data)))
         return found
 
-    _COLUMNS = "id, folded, file, report, status, theme, stance, actors, updated, data, check_"
+    _COLUMNS = (
+        "id, folded, file, report, status, theme, stance, actors, updated, layout, data, check_"
+    )
 
     def get(self, identifier: str) -> Recommendation:
         found = self._records(
@@ -167,6 +171,89 @@ class Index:
             sql += f" WHERE report IN ({', '.join('?' * len(keys))})"
         return int(self.connection.execute(sql, keys).fetchone()[0])
 
+    def part(self, name: str, head: Parsed) -> Parsed:
+        """What an edit of the folder's file `name` needs (as `_folder.part` gives it from
+        the whole parse): that file's records and places, the registry's reports,
+        vocabularies and sources; `head` is `head_parsed()`."""
+        records, layouts = [], {}
+        for row in self.connection.execute(
+            f"SELECT {self._COLUMNS} FROM records WHERE file = ? ORDER BY position",  # noqa: S608
+            (name,),
+        ):
+            *fields, data, check = row
+            if check != _check(self.salt, [*fields, data]):
+                raise Stale
+            rec = _record(json.loads(data))
+            records.append(rec)
+            layouts[rec.id] = layout_from_values(json.loads(fields[-1]))
+        documents = {n for n, file in enumerate(head.files) if file == name}
+        blocks = {
+            block: place
+            for block, place in head.blocks.items()
+            if _document_number(block) in documents
+        }
+        ledger = head.ledger._replace(recommendations=tuple(records))
+        return head._replace(ledger=ledger, layouts=layouts, quote_places={}, blocks=blocks)
+
+    def head_parsed(self, registry: Path) -> Parsed:
+        """The head as a parse without records (reports, vocabularies, sources, blocks)."""
+        data, check = self.connection.execute("SELECT data, check_ FROM head").fetchone()
+        if check != _check(self.salt, [data]):
+            raise Stale
+        return _cache._decode(json.loads(data), registry)
+
+    def existing(self, identifier: str) -> str | None:
+        """The id of the record `identifier` names (any case), wherever it is; None: none."""
+        found = self._records(
+            f"SELECT {self._COLUMNS} FROM records WHERE folded = ?",  # noqa: S608 (constants)
+            (identifier.casefold(),),
+        )
+        return found[0].id if found else None
+
+    def update(self, name: str, new_key: str, edited: Parsed, old_head: Parsed) -> None:
+        """After a write to the folder's file `name` (now `edited`, from `part`), which
+        made the registry's bytes those under `new_key`: that file's rows and the head
+        replaced, in one transaction. Anything amiss leaves an index that answers for
+        no bytes (rebuilt when next read)."""
+        numbers = {file: n for n, file in enumerate(sorted(set(old_head.files)))}
+        rows = _rows(self.salt, edited, edited.ledger.recommendations, numbers)
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute("DELETE FROM meta WHERE name = 'key'")
+            connection.execute("DELETE FROM records WHERE file = ?", (name,))
+            connection.executemany(
+                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            blocks = {
+                **{
+                    block: place
+                    for block, place in old_head.blocks.items()
+                    if old_head.files[_document_number(block)] != name
+                },
+                **edited.blocks,
+            }
+            ledger = edited.ledger._replace(recommendations=())
+            head = _cache._encode(old_head._replace(ledger=ledger, blocks=blocks))
+            as_of = connection.execute("SELECT max(updated) FROM records").fetchone()[0]
+            head["as_of"] = as_of or ledger.as_of.isoformat()
+            meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            latest = max([meta["latest"], head["latest"], *(row[9] for row in rows)])
+            head_data = json.dumps(head, ensure_ascii=False)
+            connection.execute("DELETE FROM head")
+            connection.execute(
+                "INSERT INTO head VALUES (?, ?)", (head_data, _check(self.salt, [head_data]))
+            )
+            count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
+            connection.execute("DELETE FROM meta")
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)", _meta(new_key, latest, count, self.salt).items()
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
     def ids(self) -> list[str]:
         """Every record's id, in registry order (for writers checking ids across files)."""
         return [
@@ -213,6 +300,11 @@ class Guarded:
 
     def count(self, reports: Iterable[str]) -> int:
         return self._ask(lambda view: view.count(reports))
+
+
+def _document_number(block: str) -> int:
+    number, colon, _ = block.partition(":")
+    return int(number) if colon else 0
 
 
 class Stale(Exception):
@@ -278,8 +370,9 @@ def _check(key: str, values: list[Any]) -> str:
     return str(blake2b(text, digest_size=16, key=bytes.fromhex(key)).hexdigest())
 
 
-def _meta(key: str, latest: str, count: int) -> dict[str, str]:
+def _meta(key: str, latest: str, count: int, salt: str) -> dict[str, str]:
     return {
+        "salt": salt,
         "format": str(FORMAT),
         "version": __version__,
         "code": _cache.code_fingerprint(),
@@ -301,18 +394,19 @@ def view(registry: Path, key: str, still_valid: Any) -> Index | None:
         if connection is None:
             return None
         meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
-        wanted = _meta(key, meta.get("latest", ""), int(meta.get("count", "-1")))
+        salt = meta.get("salt", "")
+        wanted = _meta(key, meta.get("latest", ""), int(meta.get("count", "-1")), salt)
         if meta != wanted or not still_valid(date.fromisoformat(meta["latest"])):
             connection.close()
             return None
         count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
         data, check = connection.execute("SELECT data, check_ FROM head").fetchone()
-        if count != int(meta["count"]) or check != _check(key, [data]):
+        if count != int(meta["count"]) or check != _check(salt, [data]):
             connection.close()
             return None
         head = json.loads(data)
         ledger = _cache._decode(head, registry).ledger
-        return Index(connection, key, ledger, date.fromisoformat(head["as_of"]))
+        return Index(connection, salt, ledger, date.fromisoformat(head["as_of"]))
     except Exception:  # noqa: BLE001 (an index that cannot be read is rebuilt)
         if connection is not None:
             with contextlib.suppress(Exception):
@@ -373,22 +467,8 @@ def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed) -> None:
     latest = max(dates, default=date.min).isoformat()  # as the cache's entry has it
     head["as_of"] = ledger.as_of.isoformat()
     head_data = json.dumps(head, ensure_ascii=False)
-    file_of: dict[str | None, str] = dict(zip(parsed.documents, parsed.files, strict=False))
-    rows = []
-    for position, rec in enumerate(ledger.recommendations):
-        fields = [
-            rec.id,
-            rec.id.casefold(),
-            file_of.get(rec.report, ""),
-            rec.report,
-            rec.status,
-            rec.theme,
-            rec.stance,
-            _SEPARATOR + _SEPARATOR.join(rec.actors) + _SEPARATOR,
-            rec.updated.isoformat(),
-        ]
-        data = json.dumps(_values(rec), ensure_ascii=False)
-        rows.append((position, *fields, data, _check(key, [*fields, data])))
+    salt = os.urandom(16).hex()  # each build its own: rows of another build do not match
+    rows = _rows(salt, parsed, ledger.recommendations, _numbers(parsed))
     connection.execute("BEGIN IMMEDIATE")
     try:
         for table in ("meta", "head", "records"):
@@ -396,16 +476,52 @@ def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed) -> None:
         for statement in _SCHEMA:
             connection.execute(statement)
         connection.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
-        connection.execute("INSERT INTO head VALUES (?, ?)", (head_data, _check(key, [head_data])))
+        connection.execute("INSERT INTO head VALUES (?, ?)", (head_data, _check(salt, [head_data])))
         connection.executemany(
-            "INSERT INTO meta VALUES (?, ?)", _meta(key, latest, len(rows)).items()
+            "INSERT INTO meta VALUES (?, ?)", _meta(key, latest, len(rows), salt).items()
         )
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+_SEQUENCE = 1 << 24  # records of one file at most; a file's records follow the file's number
+
+
+def _numbers(parsed: Parsed) -> dict[str, int]:
+    """The number of each file of a folder registry, in the folder's order ("": a file)."""
+    return {name: n for n, name in enumerate(sorted(set(parsed.files)))} or {"": 0}
+
+
+def _rows(
+    salt: str, parsed: Parsed, records: Iterable[Recommendation], numbers: dict[str, int]
+) -> list[tuple[Any, ...]]:
+    """The rows of `records` (of `parsed`), in order within each file."""
+    file_of: dict[str | None, str] = dict(zip(parsed.documents, parsed.files, strict=False))
+    rows = []
+    seen: dict[str, int] = {}
+    for rec in records:
+        name = file_of.get(rec.report, "")
+        seq = seen[name] = seen.get(name, -1) + 1
+        fields = [
+            rec.id,
+            rec.id.casefold(),
+            name,
+            rec.report,
+            rec.status,
+            rec.theme,
+            rec.stance,
+            _SEPARATOR + _SEPARATOR.join(rec.actors) + _SEPARATOR,
+            rec.updated.isoformat(),
+            json.dumps(layout_values(parsed.layouts[rec.id]), ensure_ascii=False),
+        ]
+        data = json.dumps(_values(rec), ensure_ascii=False)
+        position = numbers[name] * _SEQUENCE + seq
+        rows.append((position, *fields, data, _check(salt, [*fields, data])))
+    return rows
 
 
 def _values(rec: Recommendation) -> list[Any]:

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from wrrtrack import _cache
+from wrrtrack import _cache, _folder
 from wrrtrack._errors import RegistryInvalid
 from wrrtrack._model import Ledger, Source
 from wrrtrack._places import Parsed, block_path
@@ -45,11 +45,6 @@ class Part(NamedTuple):
     parsed: Parsed
     declared: tuple[tuple[str, Term, str | None], ...]
     context: str
-
-
-def file_key(path: Path, data: bytes) -> str:
-    """The cache key of one file of a folder registry: its name and bytes."""
-    return _cache.key_of((b"file\0", path.name.encode("utf-8", "surrogateescape"), b"\0", data))
 
 
 def _document(block: str) -> tuple[int, str]:
@@ -237,7 +232,7 @@ def read(
     """The parse of the folder registry made of `files`, from each file's entry where it
     has one that holds, reading only the others; `full()` is the full read (a `Reading`
     of every file), used when nothing is cached or anything is wrong."""
-    keys = [file_key(path, data) for path, data in files]
+    keys = [_folder.file_key(path, data) for path, data in files]
     found = [_load(key, folder, still_valid) for key in keys]
     if not any(found):
         return _from_full(folder, files, keys, full)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast, overload
 
 from wrrtrack import _author, _cache, _reading, _transaction, clock, storage
 from wrrtrack._errors import (
@@ -413,7 +413,10 @@ class Registry:
             return edited, StatusUpdate(before, after)
 
         return self._write(
-            change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+            change,
+            today,
+            lambda read: _transaction.file_of(read, identifier=identifier),
+            where=(identifier, None),
         )
 
     def add(
@@ -491,7 +494,12 @@ class Registry:
             )
             return _edit.append_record(doc, record, today=today), record
 
-        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
+        return self._write(
+            change,
+            today,
+            lambda read: _transaction.file_of(read, report=report),
+            where=(None, report),
+        )
 
     def add_term(
         self,
@@ -563,7 +571,12 @@ class Registry:
                     pass  # add the key to them, as if they had been there all along
                 else:
                     return term
-        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
+        return self._write(
+            change,
+            today,
+            lambda read: _transaction.file_of(read, report=report),
+            where=(None, report) if report is not None else None,
+        )
 
     def add_report(
         self,
@@ -755,11 +768,21 @@ class Registry:
         edit: Callable[[Document], tuple[Document, T]],
         today: date | None,
         target: Callable[[_reading.Read], str] | None = None,
+        *,
+        where: tuple[str | None, str | None] | None = None,
     ) -> T:
         """Every writer's way to the file: lock, read, edit (`_edit`), write, cache (see
-        `_transaction`). In a folder registry, `target` names the file the change is made in."""
+        `_transaction`). In a folder registry, `target` names the file the change is made in;
+        `where` (the record, or else the report, the change is in) lets a large folder's
+        index name it, so that the other files are not read (`write_by_index`)."""
         self._writable()
         reader = _transaction.Reader(today, self.use_cache, self.timezone)
+        if self.is_folder and where is not None:
+            done, result = _transaction.write_by_index(
+                self.path, edit, where, reader, self._written
+            )
+            if done:
+                return cast("T", result)  # the edit's, when done
         if self.is_folder and target is not None:
             return _transaction.write_in_folder(
                 self.path, edit, target, reader, self._written, seen=self._seen
@@ -793,6 +816,11 @@ class Registry:
         the next read parses the file.
         """
         self.written = written.path
+        if written.partial:  # one file's part: the whole is read again when next asked
+            self._loaded = None
+            if written.digest is not None:
+                _cache.forget(written.digest)
+            return
         try:
             self._loaded = written.parsed
             if written.digest is not None:

@@ -10,13 +10,14 @@ against the whole registry, and only the one file it is in is replaced.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from wrrtrack import _cache, _reading, clock, storage
-from wrrtrack._errors import InvalidChange, RegistryInvalid
+from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
 from wrrtrack._model import Ledger
 from wrrtrack._places import Document, Parsed
 
@@ -38,6 +39,9 @@ class Written(NamedTuple):
     parsed: Parsed
     digest: str | None
     new_key: Callable[[], str]
+    # Whether `parsed` is only the written file's part (`write_by_index`): not the whole
+    # registry's content, never to be cached as it.
+    partial: bool = False
 
 
 class Reader(NamedTuple):
@@ -101,6 +105,71 @@ def write_in_folder(
         files = [(p, new_data if p == path else data) for p, data in read.read.files]
         done(Written(path, whole, read.digest, lambda: _folder.key(files)))
     return result
+
+
+def write_by_index(
+    folder: Path,
+    edit: Edit[T],
+    where: tuple[str | None, str | None],
+    reader: Reader,
+    done: Callable[[Written], None],
+) -> tuple[bool, T | None]:
+    """Change one file of a large folder registry by `edit` reading only that file's part
+    of the registry from its index (`_index`): the file holding the record `where[0]`,
+    or else the document of the report `where[1]` (None: the registry's vocabularies).
+
+    (False, None) when the index cannot answer for the folder as it is under the lock,
+    when the edit refuses the change, or when it would add an id another file has: then
+    `write_in_folder` does it from the whole registry, and says what it says. Ids unique
+    across files come from the index, which the write updates under the same lock.
+    """
+    import sqlite3
+
+    from wrrtrack import _folder, _index
+
+    if not reader.use_cache:
+        return False, None
+    with storage.locked(folder / LOCK_NAME):
+        found = _reading.bytes_of(folder)
+        if found.size() < _index.SMALLEST:
+            return False, None
+        digest = found.key()
+        index = _index.view(folder, digest, _reading.still_valid(reader.today, reader.timezone))
+        if index is None:
+            return False, None
+        try:
+            try:
+                head = index.head_parsed(folder)
+                identifier, report = where
+                if identifier is not None:
+                    name = index.file_of(identifier)
+                else:
+                    key = head.ledger.report_of(report).key if report is not None else None
+                    name = _folder.file_of(head, key)
+                path = folder / (name or "")
+                data = dict(found.files).get(path) if name else None
+                if data is None:
+                    return False, None
+                part = index.part(name or "", head)
+                storage.refuse_read_only(path)
+                storage.remove_stale_temporaries(path)
+                edited, result = edit(Document(path, data.decode("utf-8"), part))
+                before = {rec.id for rec in part.ledger.recommendations}
+                added = [r.id for r in edited.parsed.ledger.recommendations if r.id not in before]
+                if any(index.existing(rid) is not None for rid in added):
+                    return False, None
+            except (WrrtrackError, _index.Stale, sqlite3.Error, LookupError, ValueError):
+                return False, None  # said as the whole registry's write says it
+            new_data = edited.text.encode("utf-8")
+            storage.atomic_write(path, new_data)
+            files = [(p, new_data if p == path else d) for p, d in found.files]
+            new_key = _folder.key(files)
+            with contextlib.suppress(Exception):  # the index is a cache: rebuilt when wrong
+                index.update(path.name, new_key, edited.parsed, head)
+            done(Written(path, edited.parsed, digest, lambda: new_key, partial=True))
+        finally:
+            index.connection.close()
+    return True, result
 
 
 def create(
