@@ -121,7 +121,13 @@ def key(files: Files) -> str:
             yield b"\0%d\0" % len(data)
             yield file_key(path, data).encode()
 
-    return _cache.key_of(parts(), size=sum(len(data) for _, data in files))
+    found = _cache.key_of(parts(), size=sum(len(data) for _, data in files))
+    # Only these files' keys are kept: a long-lived process must not hold every version
+    # of a folder it ever read.
+    kept = {(path.name, id(data)) for path, data in files}
+    for stale in [known for known in _file_keys if known not in kept]:
+        del _file_keys[stale]
+    return found
 
 
 # Keys of the files of this process, by name and bytes object (see `file_key`).

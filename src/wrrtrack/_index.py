@@ -274,9 +274,16 @@ class Guarded:
 
     def __init__(self, index: Index, whole: Callable[[], View]) -> None:
         self.index: Index | None = index
-        self.whole = whole
+        self.read_whole = whole
+        self.read: View | None = None
         self.ledger = index.ledger
         self.as_of = index.as_of
+
+    def whole(self) -> View:
+        """The registry read in full, once."""
+        if self.read is None:
+            self.read = self.read_whole()
+        return self.read
 
     def _ask(self, question: Callable[[View], T]) -> T:
         if self.index is not None:
