@@ -99,7 +99,9 @@ def test_a_file_changed_behind_the_indexs_back_is_noticed(cli: Runner, layout: P
     assert answers(cli, layout) == answers(cli, layout, cache=False)
 
 
-@pytest.mark.parametrize("damage", ["delete", "truncate", "garbage", "zero-page", "row", "head"])
+@pytest.mark.parametrize(
+    "damage", ["delete", "truncate", "garbage", "zero-page", "row", "order", "head"]
+)
 def test_a_damaged_index_is_noticed_and_rebuilt(cli: Runner, layout: Path, damage: str) -> None:
     full = answers(cli, layout, cache=False)
     answers(cli, layout)
@@ -119,6 +121,8 @@ def test_a_damaged_index_is_noticed_and_rebuilt(cli: Runner, layout: Path, damag
         connection = sqlite3.connect(db)
         if damage == "row":
             connection.execute("UPDATE records SET data = replace(data, 'open', 'uitgevoerd')")
+        elif damage == "order":
+            connection.execute("UPDATE records SET position = -1 - position")
         else:
             connection.execute("UPDATE head SET data = replace(data, 'e', 'i')")
         connection.commit()

@@ -41,7 +41,7 @@ except ImportError:  # a Python built without it
     from hashlib import blake2b
 
 T = TypeVar("T")
-FORMAT = 1
+FORMAT = 2  # 2: a row's hash covers its position
 # Below this many bytes a registry's whole cache entry is read faster than SQLite loads.
 SMALLEST = 2_000_000
 PART = "index"  # the part of the cache directory holding the databases
@@ -121,7 +121,8 @@ class Index:
         return found
 
     _COLUMNS = (
-        "id, folded, file, report, status, theme, stance, actors, updated, layout, data, check_"
+        "position, id, folded, file, report, status, theme, stance, actors, updated, layout, "
+        "data, check_"
     )
 
     def get(self, identifier: str) -> Recommendation:
@@ -527,7 +528,7 @@ def _rows(
         ]
         data = json.dumps(_values(rec), ensure_ascii=False)
         position = numbers[name] * _SEQUENCE + seq
-        rows.append((position, *fields, data, _check(salt, [*fields, data])))
+        rows.append((position, *fields, data, _check(salt, [position, *fields, data])))
     return rows
 
 
