@@ -191,7 +191,7 @@ def write(count: int, out: Path, *, reports: int = 1, folder: bool = False) -> P
         return out
     out.mkdir(exist_ok=True)
     for report in ledger.reports:
-        text = render_registry(ledger.of_report(report.key), header)
+        text = render_registry(ledger.of_reports([report.key]), header)
         (out / f"{report.key}.yaml").write_text(text, encoding="utf-8")
     return out
 

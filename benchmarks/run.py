@@ -2,6 +2,7 @@
 
     python benchmarks/run.py [--runs N] [--sizes 1000,10000] [--startup-only]
                              [--quote-only] [--source-mb 18] [--changes-only]
+                             [--index-only] [--index-sizes 10000,100000] [--files 1000]
 
 Every figure is the median of several runs of a whole process (start-up included), and
 every ratio divides two figures measured in this same run, so that the machine's speed
@@ -292,6 +293,117 @@ def layouts(
     )
 
 
+# --- large registries: what each command pays for the whole ----------------------------------
+
+# Items per report in a folder of `--files` files is count / files; ids from make_registry.
+INDEX_CASES = (
+    ("validate_cold", "`validate`, cold (no cache)"),
+    ("validate_warm", "`validate`, warm"),
+    ("list_warm", "`list --format ids`, warm"),
+    ("list_filtered", "`list --actor rijk --status open`, warm"),
+    ("show_warm", "`show ID`, warm"),
+    ("status_set_warm", "`status set`, warm"),
+    ("add_warm", "`add`, warm"),
+    ("one_file_changed", "`list` after one file changed by hand"),
+    ("status_set_cold", "`status set`, cold (no cache)"),
+)
+
+
+def measure_large(
+    count: int, runs: int, work: Path, env: dict[str, str], *, files: int, layout: str
+) -> dict[str, tuple[float, float]]:
+    """Wall time and peak memory (medians) of each of `INDEX_CASES` on one registry of
+    `count` items: one file of `files` reports, or a folder of `files` files. The registry
+    is generated once (100,000 items take minutes) and every case runs on it."""
+    in_folder = layout == "folder"
+    place = work / f"large-{count}-{layout}"
+    place.mkdir()
+    out = place / ("reports" if in_folder else "recommendations.yaml")
+    # Made by another process: a child forked from this one would start with its memory
+    # (100,000 items built in this process), and its peak would be this one's.
+    generate = [PYTHON, str(Path(make_registry.__file__)), str(count), str(out)]
+    generate += ["--reports", str(files), *(["--folder"] if in_folder else [])]
+    subprocess.run(generate, check=True, capture_output=True)
+    registry = out
+    base = registry if in_folder else registry.parent
+    cache = work / f"cache-large-{count}-{layout}"
+    env = {**env, "WRRTRACK_CACHE_DIR": str(cache)}
+    r = [WRRTRACK, "-r", str(registry)]
+    today = date.today().isoformat()
+    some = "adv-05000" if count >= 10000 else "adv-00500"
+    statuses = ["open", "in-verkenning", "in-uitvoering", "uitgevoerd"]
+    source = (base / make_registry.SOURCE_NAME).read_text(encoding="utf-8")
+    quote = source.split("\n\n")[0]
+    middle = make_registry.report_keys(files)[files // 2]
+    # A cold run of 100,000 items takes minutes: fewer of those.
+    cold_runs = runs if count < 50000 else 1
+    figures: dict[str, tuple[float, float]] = {}
+
+    def cold(i: int) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def status_argv(i: int) -> list[str]:
+        return [*r, "status", "set", some, statuses[i % 4], "--note", f"meting {i}",
+                "--date", today, "--by", "bench"]  # fmt: skip
+
+    figures["validate_cold"] = median(cold_runs, [*r, "validate"], env, work, cold)
+    figures["status_set_cold"] = median(cold_runs, status_argv(1), env, work, cold)
+    run([*r, "list", "-f", "ids"], env, work)  # warm the cache
+    figures["validate_warm"] = median(runs, [*r, "validate"], env, work)
+    figures["list_warm"] = median(runs, [*r, "list", "--format", "ids"], env, work)
+    filtered = [*r, "list", "--actor", "rijk", "--status", "open", "--format", "ids"]
+    figures["list_filtered"] = median(runs, filtered, env, work)
+    figures["show_warm"] = median(runs, [*r, "show", some], env, work)
+    status: list[tuple[float, float]] = []
+    added: list[tuple[float, float]] = []
+    for i in range(runs):  # in turn, so that load falls on both alike
+        status.append(run(status_argv(i), env, work)[:2])
+        added.append(run([
+            *r, "add", f"bench-{i}", "--report", middle, "--title", f"Meting {i}",
+            "--theme", "ontvangst", "--stance", "onderschreven", "--actor", "rijk",
+            "--quote", quote, "--date", today, "--by", "bench",
+        ], env, work)[:2])  # fmt: skip
+    for key, taken in (("status_set_warm", status), ("add_warm", added)):
+        figures[key] = (
+            statistics.median(t for t, _ in taken),
+            statistics.median(m for _, m in taken),
+        )
+    # A change by hand to one file (the folder's first; in one file, the file), its size
+    # and times kept: the cache must notice, and (in a folder) re-parse that file only.
+    first = sorted(registry.glob("*.yaml"))[0] if in_folder else registry
+
+    def touch(i: int) -> None:
+        info = first.stat()
+        data = first.read_bytes()
+        old, new = (b"title: ", b"title:\t") if i % 2 == 0 else (b"title:\t", b"title: ")
+        first.write_bytes(data.replace(old, new, 1))
+        os.utime(first, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+    figures["one_file_changed"] = median(runs, [*r, "list", "--format", "ids"], env, work, touch)
+    if runs % 2:
+        touch(1)  # as generated again: the registry still validates
+    run([*r, "--no-cache", "validate"], env, work)
+    return figures
+
+
+def print_large(results: dict[tuple[int, str], dict[str, tuple[float, float]]]) -> None:
+    """One table: each case at each size and layout, time and peak memory."""
+    columns = list(results)
+    print(
+        "| command | "
+        + " | ".join(f"{n:,}, {'folder' if lay == 'folder' else 'one file'}" for n, lay in columns)
+        + " |"
+    )
+    print("| --- |" + " ---: |" * len(columns))
+    for key, label in INDEX_CASES:
+        cells = []
+        for column in columns:
+            wall, peak = results[column][key]
+            cells.append(f"{wall:.2f} s, {peak:.0f} MiB")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
+
+
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
 GIT += ["-c", "commit.gpgsign=false"]
 
@@ -394,6 +506,25 @@ def print_startup(
     )
 
 
+def index_only(args: argparse.Namespace, work: Path, env: dict[str, str]) -> int:
+    """`--index-only`: the large registries' table alone."""
+    load_before = os.getloadavg()
+    large = {
+        (n, layout): measure_large(n, args.runs, work, env, files=min(args.files, n), layout=layout)
+        for n in (int(s) for s in args.index_sizes.split(","))
+        for layout in ("folder", "file")
+    }
+    end_load = os.getloadavg()
+    print(
+        f"Measured {date.today().isoformat()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; median of "
+        f"{args.runs} runs (one cold run at 100,000); load average "
+        f"{load_before[0]:.2f} before, {end_load[0]:.2f} at the end.\n"
+    )
+    print_large(large)
+    return 0
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -418,6 +549,15 @@ def arguments() -> argparse.Namespace:
         "--changes-only",
         action="store_true",
         help="measure only `changes` between two commits, at the largest size",
+    )
+    parser.add_argument(
+        "--index-only",
+        action="store_true",
+        help="measure only the large registries (--index-sizes, one file and a folder)",
+    )
+    parser.add_argument("--index-sizes", default="10000,100000")
+    parser.add_argument(
+        "--files", type=int, default=1000, help="reports (files of a folder) of those registries"
     )
     return parser.parse_args()
 
@@ -445,6 +585,8 @@ def main() -> int:
             return 0
         if args.changes_only:
             return print_changes(max(sizes), measure_changes(max(sizes), args.runs, work, env))
+        if args.index_only:
+            return index_only(args, work, env)
         startup_runs = max(21, args.runs * 4)
         run([WRRTRACK, "list"], env, empty)  # the bundled registry, cache warm
         load_before = os.getloadavg()[0]

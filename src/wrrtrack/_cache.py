@@ -69,6 +69,8 @@ FORMAT = 8  # 2: newest date ("latest"); 3: the code and blocks; 4: sources; 5: 
 # 6: folder registries (the file of each document and of each quote's place); 7: a header
 # line with the registry's size and the payload's hash; 8: a source's `excerpt`
 KEEP = 8  # entries kept; older ones are removed when a new one is written
+FILES = "files"  # the part of the cache holding one entry per file of a folder registry
+KEEP_FILES = 20_000  # entries of files kept (a few registries of a thousand files each)
 STALE = 600  # seconds after which a temporary file in the cache is a dead writer's
 _SECTIONS = {"themes": "theme", "actors": "actor", "stances": "stance", "statuses": "status"}
 
@@ -85,6 +87,8 @@ _ENTRY_HEAD = rb'\{"format": \d+, "version": "[^"\\]*", "key": "([0-9a-f]{64})"'
 _sizes: dict[str, int] = {}
 # Directories already warned about in this process (one warning each).
 _warned: set[str] = set()
+# Parts of the cache already pruned in this process (see `_store_body`).
+_pruned: set[str] = set()
 
 # Opening an entry: never through a link, never waiting for a FIFO's writer.
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -156,15 +160,16 @@ def key(data: bytes) -> str:
     return key_of((data,))
 
 
-def key_of(parts: Iterable[bytes]) -> str:
-    """The `key` of `parts` one after another (a folder registry's names and bytes)."""
+def key_of(parts: Iterable[bytes], size: int | None = None) -> str:
+    """The `key` of `parts` one after another (a folder registry's names and keys); `size`:
+    the registry's bytes they stand for (else theirs), which limits its entry's size."""
     digest = blake2b(digest_size=32, key=bytes.fromhex(code_fingerprint()))
-    size = 0
+    total = 0
     for part in parts:
         digest.update(part)
-        size += len(part)
+        total += len(part)
     hexdigest: str = digest.hexdigest()
-    _sizes[hexdigest] = size
+    _sizes[hexdigest] = total if size is None else size
     return hexdigest
 
 
@@ -291,9 +296,11 @@ def _not_an_entry(folder: Path, name: str, what: str) -> None:
     )
 
 
-def _entry(digest: str) -> Path | None:
+def _entry(digest: str, kind: str = "") -> Path | None:
     folder = directory()
-    return None if folder is None else folder / f"{digest}.json"
+    if folder is None:
+        return None
+    return (folder / kind if kind else folder) / f"{digest}.json"
 
 
 def load(
@@ -306,9 +313,24 @@ def load(
     under which it is (the full parse then gives the same verdict as without a cache).
     """
     try:
+        body = load_body(digest, "", still_valid)
+        return None if body is None else _decode(body, path)
+    except Exception:  # noqa: BLE001 (any unreadable entry just means: parse the file)
+        return None
+
+
+def load_body(
+    digest: str, kind: str, still_valid: Callable[[date], bool] | None = None
+) -> dict[str, Any] | None:
+    """The payload of the entry for these bytes in the part `kind` of the cache ("": whole
+    registries; `FILES`: one file of a folder registry each), or None (see `load`)."""
+    try:
         size = _sizes.get(digest)
-        folder = directory()
-        if size is None or folder is None:
+        top = directory()
+        if size is None or top is None:
+            return None
+        folder = top / kind if kind else top
+        if kind and not _private_directory(top):
             return None
         data = _read_entry(folder, f"{digest}.json", limit(size))
         if data is None:
@@ -329,9 +351,17 @@ def load(
             return None
         text = str(payload, "utf-8")
         del payload, data
-        return _decode(json.loads(text), path)
+        body: dict[str, Any] = json.loads(text)
+        return body
     except Exception:  # noqa: BLE001 (any unreadable entry just means: parse the file)
         return None
+
+
+def _private_directory(folder: Path) -> bool:
+    try:
+        return _private(folder, folder.stat())
+    except OSError:
+        return False
 
 
 def store(digest: str, parsed: Parsed) -> None:
@@ -340,14 +370,23 @@ def store(digest: str, parsed: Parsed) -> None:
 
 
 def _store(digest: str, parsed: Parsed) -> None:
+    body = _encode(parsed)
+    latest = body.pop("latest")
+    _store_body(digest, "", body, latest)
+
+
+def store_body(digest: str, kind: str, body: dict[str, Any], latest: str) -> None:
+    """Write the entry for these bytes in the part `kind` of the cache (see `load_body`)."""
+    _later(lambda: _store_body(digest, kind, body, latest))
+
+
+def _store_body(digest: str, kind: str, body: dict[str, Any], latest: str) -> None:
     from wrrtrack.storage import atomic_write
 
-    entry = _entry(digest)
+    entry = _entry(digest, kind)
     size = _sizes.get(digest)
     if entry is None or size is None:
         return
-    body = _encode(parsed)
-    latest = body.pop("latest")
     payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
     # "key" stays the third field: housekeeping recognises our entries by their start.
     header = {
@@ -362,11 +401,16 @@ def _store(digest: str, parsed: Parsed) -> None:
     data = json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + payload
     if len(data) > limit(size):
         return  # it would not be read
-    entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not _private(entry.parent, entry.parent.stat()):
-        return
+    for folder in (entry.parent.parent, entry.parent) if kind else (entry.parent,):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _private(folder, folder.stat()):
+            return
     atomic_write(entry, data, mode=0o600)
-    _prune(entry.parent)
+    if not kind:
+        _prune(entry.parent)
+    elif kind not in _pruned:
+        _pruned.add(kind)  # one look over the many entries of files per process
+        _prune(entry.parent, KEEP_FILES)
 
 
 def forget(digest: str) -> None:
@@ -404,7 +448,7 @@ def _remove_if_ours(path: Path, *, checked: bool = True) -> None:
             path.unlink()
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, keep: int = KEEP) -> None:
     """Keep the newest entries; remove temporary files that killed writers left behind.
 
     Only files that are ours by name and content are touched: the directory may be one
@@ -423,7 +467,7 @@ def _prune(folder: Path) -> None:
         elif re.fullmatch(_TEMPORARY_NAME, candidate.name) and now - modified > STALE:
             leftovers.append(candidate)
     entries.sort(reverse=True)
-    for old in [*(p for _, p in entries[KEEP:]), *leftovers]:
+    for old in [*(p for _, p in entries[keep:]), *leftovers]:
         _remove_if_ours(old)
 
 

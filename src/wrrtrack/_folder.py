@@ -94,28 +94,58 @@ def _read_file(path: Path) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > storage.MAX_BYTES:
             return storage.read_bytes(path)  # which refuses it, and says why
-        data = bytearray()
-        while len(data) <= storage.MAX_BYTES:
-            chunk = os.read(fd, max(info.st_size + 1, 1 << 16))
+        # A regular file's size: one read, no copy (a folder of 150 MB is read by every
+        # command, to be hashed).
+        chunks: list[bytes] = []
+        total, want = 0, max(info.st_size + 1, 1 << 16)
+        while total <= storage.MAX_BYTES:
+            chunk = os.read(fd, want)
             if not chunk:
-                return bytes(data)
-            data += chunk
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            chunks.append(chunk)
+            total += len(chunk)
+            want = 1 << 16
         return storage.read_bytes(path)  # it grew past the limit while read: refused
     finally:
         os.close(fd)
 
 
 def key(files: Files) -> str:
-    """The cache key of a folder registry: the names and bytes of all its files."""
+    """The cache key of a folder registry: of the names, sizes and keys (`file_key`) of
+    all its files, so that after a write to one file only that file is hashed again."""
     from wrrtrack import _cache
 
     def parts() -> Iterator[bytes]:
         for path, data in files:
             yield path.name.encode("utf-8", "surrogateescape")
             yield b"\0%d\0" % len(data)
-            yield data
+            yield file_key(path, data).encode()
 
-    return _cache.key_of(parts())
+    found = _cache.key_of(parts(), size=sum(len(data) for _, data in files))
+    # Only these files' keys are kept: a long-lived process must not hold every version
+    # of a folder it ever read.
+    kept = {(path.name, id(data)) for path, data in files}
+    for stale in [known for known in _file_keys if known not in kept]:
+        del _file_keys[stale]
+    return found
+
+
+# Keys of the files of this process, by name and bytes object (see `file_key`).
+_file_keys: dict[tuple[str, int], tuple[bytes, str]] = {}
+
+
+def file_key(path: Path, data: bytes) -> str:
+    """The cache key of one file of a folder registry: of its name and bytes (computed
+    once per process for the same bytes)."""
+    from wrrtrack import _cache
+
+    known = _file_keys.get((path.name, id(data)))
+    if known is not None and known[0] is data:
+        return known[1]
+    name = path.name.encode("utf-8", "surrogateescape")
+    found = _cache.key_of((b"file\0", name, b"\0", data))
+    _file_keys[path.name, id(data)] = (data, found)
+    return found
 
 
 # --- one file's part of the whole: what a writer edits --------------------------------------

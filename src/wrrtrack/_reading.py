@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -79,6 +79,10 @@ class Bytes(NamedTuple):
     files: Files
     folder: bool
 
+    def size(self) -> int:
+        """How many bytes they are."""
+        return sum(len(data) for _, data in self.files) if self.folder else len(self.data)
+
     def key(self) -> str:
         """Their cache key (a folder's: of the names and bytes of all its files)."""
         if self.folder:
@@ -112,8 +116,11 @@ def bytes_of(path: Path) -> Bytes:
     return Bytes(storage.read_bytes(path), (), folder=False)
 
 
-def _parse(path: Path, read: Bytes, today: date) -> Parsed:
+def _parse(path: Path, read: Bytes, today: date, keep: list[Reading] | None = None) -> Parsed:
+    """The full parse (`keep`: where the whole `Reading` is put too)."""
     reading = read.reading(path, today)
+    if keep is not None:
+        keep.append(reading)
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)
     return reading.parsed
@@ -127,25 +134,37 @@ class Read(NamedTuple):
     parsed: Parsed
 
 
+def still_valid(today: date | None, timezone: str) -> Callable[[date], bool]:
+    """Whether what was cached with this newest date may answer now: while that date is
+    not after `today` (None: today in `timezone`), so that the cache and a full parse
+    give the same verdict."""
+    if today:
+        return lambda latest: latest <= today
+    return lambda latest: clock.not_after_today(latest, timezone)
+
+
 def cached(digest: str, path: Path, today: date | None, timezone: str) -> Parsed | None:
-    """The cached parse of these bytes, while its newest date is not after `today` (None:
-    today in `timezone`), so that the cache and a full parse give the same verdict."""
-    return _cache.load(
-        digest,
-        path,
-        (lambda latest: latest <= today)
-        if today
-        else (lambda latest: clock.not_after_today(latest, timezone)),
-    )
+    """The cached parse of these bytes, while its newest date is not after `today` (see
+    `still_valid`)."""
+    return _cache.load(digest, path, still_valid(today, timezone))
 
 
-def read(path: Path, today: date | None, use_cache: bool, timezone: str) -> Read:
+def read(
+    path: Path,
+    today: date | None,
+    use_cache: bool,
+    timezone: str,
+    *,
+    found: Bytes | None = None,
+    digest: str | None = None,
+) -> Read:
     """The file's bytes (a folder registry: its files' bytes) and the parse, from the cache
     when these very bytes were parsed.
 
-    `today` (None: today in `timezone`) limits the dates in the file.
+    `today` (None: today in `timezone`) limits the dates in the file. `found` and
+    `digest`: the bytes and their key, when the caller has them already.
     """
-    found = bytes_of(path)
+    found = found or bytes_of(path)
 
     def parse() -> Parsed:
         return _parse(path, found, today or clock.today(timezone))
@@ -153,10 +172,32 @@ def read(path: Path, today: date | None, use_cache: bool, timezone: str) -> Read
     with collector_paused():
         if not use_cache:
             return Read(found, None, parse())
-        digest = found.key()
+        digest = digest or found.key()
         parsed = cached(digest, path, today, timezone)
     if parsed is None:
         with collector_paused():
-            parsed = parse()
+            parsed = _parse_files(path, found, today, timezone) if found.folder else parse()
         _cache.store(digest, parsed)
     return Read(found, digest, parsed)
+
+
+def _parse_files(folder: Path, found: Bytes, today: date | None, timezone: str) -> Parsed:
+    """A folder registry's parse from the entries of its files where they hold (`_parts`):
+    a change to one file re-parses that file only."""
+    from wrrtrack import _parts
+
+    day = today or clock.today(timezone)
+    return _parts.read(
+        folder,
+        list(found.files),
+        day,
+        still_valid(today, timezone),
+        lambda: _full_reading(folder, found, day),
+    )
+
+
+def _full_reading(folder: Path, found: Bytes, day: date) -> Reading:
+    keep: list[Reading] = []
+    with contextlib.suppress(RegistryInvalid):
+        _parse(folder, found, day, keep)
+    return keep[0]

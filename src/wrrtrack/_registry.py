@@ -45,6 +45,7 @@ from wrrtrack.config import DEFAULT_TIMEZONE
 from wrrtrack.discover import Located, locate
 
 if TYPE_CHECKING:
+    from wrrtrack import _index
     from wrrtrack._changes import RegistryChanges
     from wrrtrack._model import Source
     from wrrtrack._schema import Reading
@@ -102,6 +103,30 @@ class Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
         self._loaded = _reading.read(self.path, today, self.use_cache, self.timezone).parsed
         return self
+
+    def view(self, *, today: date | None = None) -> _index.View:
+        """What `list` and `show` ask of the registry: from its index when that answers
+        for the registry's bytes as they are now (a large registry, with the cache), else
+        from the parse, which then builds the index (see `wrrtrack._index`)."""
+        from wrrtrack import _index
+
+        if self._loaded is not None:
+            return _index.Whole(self._loaded.ledger)
+        found = _reading.bytes_of(self.path)
+        if not self.use_cache or found.size() < _index.SMALLEST:
+            read = _reading.read(self.path, today, self.use_cache, self.timezone, found=found)
+            self._loaded = read.parsed
+            return _index.Whole(read.parsed.ledger)
+        digest = found.key()
+        index = _index.view(self.path, digest, _reading.still_valid(today, self.timezone))
+
+        def whole() -> _index.View:
+            read = _reading.read(self.path, today, True, self.timezone, found=found, digest=digest)
+            self._loaded = read.parsed
+            _index.store(self.path, digest, read.parsed)
+            return _index.Whole(read.parsed.ledger)
+
+        return whole() if index is None else _index.Guarded(index, whole)
 
     @property
     def _parsed(self) -> Parsed:
@@ -782,7 +807,11 @@ class Registry:
                     pass  # add the key to them, as if they had been there all along
                 else:
                     return term
-        return self._write(change, today, lambda read: _transaction.file_of(read, report=report))
+        return self._write(
+            change,
+            today,
+            lambda read: _transaction.file_of(read, report=report),
+        )
 
     def add_report(
         self,

@@ -164,6 +164,9 @@ class Reading(NamedTuple):
     # Every report's `reaction.source`: a stored source's id, or (a report written before
     # sources were records) the file its quotes are checked against.
     reactions: tuple[str, ...] = ()
+    # A folder registry's vocabulary declarations in file order: (file name, section,
+    # term, report or None), so that each file's share can be cached on its own (`_parts`).
+    declared: tuple[tuple[str, str, Term, str | None], ...] = ()
 
 
 class _Declared(NamedTuple):
@@ -203,6 +206,7 @@ class _RegistryReader(NodeReader):
         self.report_of_document: AdviceReport | None = None  # that report (a deadline follows it)
         self.reactions: list[str] = []
         self.texts: dict[str, str] = {}  # a folder registry's texts by file (`NodeReader.paths`)
+        self.declarations: list[_Declared] = []  # every document's, in file order
 
     def text_of(self, node: Node) -> str:
         """The text of the file `node` is in."""
@@ -426,6 +430,7 @@ class _RegistryReader(NodeReader):
         read = [document for document in documents if document is not None]
         self.unique_keys(read)
         declared = [entry for document in read for entry in self.declared(document, blocks)]
+        self.declarations = declared
         self.vocab, local = self.merged(declared)
         placed: list[_places.Placed] = []
         first: dict[str, Node] = {}
@@ -916,7 +921,29 @@ def read_files(folder: Path, files: list[tuple[Path, str]], today: date) -> Read
     reader.paths = {str(path): path for path, _ in files}
     reader.texts = {str(path): text for path, text in files}
     parsed = reader.registry(roots)
-    return reader.reading(parsed._replace(files=tuple(names)) if parsed else None)
+    reading = reader.reading(parsed._replace(files=tuple(names)) if parsed else None)
+    return reading._replace(
+        declared=tuple(
+            (Path(entry.node.start_mark.name).name, entry.section, entry.term, entry.report)
+            for entry in reader.declarations
+        )
+    )
+
+
+def merged_vocabularies(
+    declared: list[tuple[str, Term, str | None]], today: date
+) -> tuple[Vocabularies, dict[str, dict[str, frozenset[str]]]] | None:
+    """The registry's vocabularies from declarations (section, term, report or None) as a
+    full read merges them; None when the read would find a problem in them (which a full
+    read then places)."""
+    reader = _RegistryReader(Path(), "", today)
+    nowhere: Any = None  # never read: a problem with them means a full read
+    entries = [_Declared(section, nowhere, term, report) for section, term, report in declared]
+    try:
+        found = reader.merged(entries)
+    except Exception:  # noqa: BLE001 (a problem to place: the caller reads in full)
+        return None
+    return None if reader.problems else found
 
 
 def read_record(

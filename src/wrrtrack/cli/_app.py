@@ -14,6 +14,7 @@ from wrrtrack.cli._completion import install_completion, shell_option, show_comp
 from wrrtrack.cli._options import Lang
 
 if TYPE_CHECKING:
+    from wrrtrack._index import View
     from wrrtrack._registry import Registry
     from wrrtrack._vocabulary import Language
     from wrrtrack.discover import Located
@@ -180,6 +181,14 @@ def registry_of(ctx: typer.Context, *, read: bool = True) -> "Registry":
         return registry
     with _streams.busy(f"reading {registry.path}"):
         return registry.read()
+
+
+def view_of(ctx: typer.Context) -> "View":
+    """What `list` and `show` ask of the registry the options name: from its index when
+    that answers for the registry as it is (`Registry.view`)."""
+    registry = registry_of(ctx, read=False)
+    with _streams.busy(f"reading {registry.path}"):
+        return registry.view()
 
 
 def language(ctx: typer.Context, given: Lang | None) -> "Language":

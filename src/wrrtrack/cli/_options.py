@@ -20,6 +20,7 @@ from wrrtrack.cli._completion import complete_ids, complete_reports, completed_b
 from wrrtrack.cli._streams import fail
 
 if TYPE_CHECKING:
+    from wrrtrack._model import Ledger
     from wrrtrack._registry import Registry
 
 # The values of each option that takes one of a few words, as `Literal` types (Typer
@@ -214,7 +215,7 @@ def resolve(vocabulary: Vocabulary, given: list[str] | None, option: str) -> fro
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-def report_keys(registry: "Registry", given: list[str] | None) -> list[str]:
+def report_keys(registry: "Registry | Ledger", given: list[str] | None) -> list[str]:
     """The report keys `--report` names, as the registry spells them, each once, in the
     order given (a usage error lists the keys when one is not known)."""
     try:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from wrrtrack._errors import WrrtrackError
-from wrrtrack.cli._app import language, registry_of
+from wrrtrack.cli._app import language, registry_of, view_of
 from wrrtrack.cli._options import (
     ActorOption,
     JsonFlag,
@@ -91,29 +91,30 @@ def list_(
     from wrrtrack._model import Filter
 
     before = parse_date(due_before, "--due-before")
-    registry = registry_of(ctx)
-    vocab = registry.vocabularies
+    view = view_of(ctx)  # from the index of a large registry: only what is listed is read
+    ledger = view.ledger
+    vocab = ledger.vocabularies
     where = Filter(
         actors=resolve(vocab.actors, actor, "--actor"),
         statuses=resolve(vocab.statuses, status, "--status"),
         themes=resolve(vocab.themes, theme, "--theme"),
         stances=resolve(vocab.stances, stance, "--stance"),
         search=search,
-        reports=report_keys(registry, report),
+        reports=report_keys(ledger, report),
     )
-    recs = registry.select(where)
+    recs = view.select(where.resolved(vocab, [r.key for r in ledger.reports]))
     if overdue or before is not None or stale is not None:
-        recs = _following(registry, recs, overdue=overdue, before=before, stale=stale)
+        recs = _following(registry_of(ctx), recs, overdue=overdue, before=before, stale=stale)
 
     def table(width: int | None) -> str:
         from wrrtrack.render import plain, terminal
 
         words = plain.WORDS[language(ctx, lang)]
-        shown = [r for r in registry.reports if not where.reports or r.key in where.reports]
+        shown = [r for r in ledger.reports if not where.reports or r.key in where.reports]
         one = shown[0] if len(shown) == 1 else None
         # "2 of 7": of the recommendations of the reports listed, not of the whole registry.
-        total = len(registry.select(Filter(reports=where.reports)))
-        dated = registry.ledger.dated  # None: an empty registry is as of no day
+        total = view.count(where.reports)
+        dated = view.as_of if ledger.reports else None  # an empty registry is as of no day
         caption = " · ".join(
             (
                 words["count"].format(shown=len(recs), total=total),
@@ -202,9 +203,10 @@ def show(
 
     $ wrrtrack show wrr103-7 --lang en
     """
-    registry = registry_of(ctx)
-    rec = registry.get(identifier)
-    keys = report_keys(registry, report)
+    view = view_of(ctx)  # from the index of a large registry: one record is read
+    rec = view.get(identifier)
+    ledger = view.ledger
+    keys = report_keys(ledger, report)
     if keys and rec.report not in keys:
         raise WrrtrackError(
             f"{rec.id} belongs to report {rec.report}, not to {', '.join(sorted(keys))}"
@@ -213,14 +215,14 @@ def show(
     def json(width: int | None) -> str:
         from wrrtrack.render import machine
 
-        return machine.to_json(machine.detail(rec, registry.ledger))
+        return machine.to_json(machine.detail(rec, ledger))
 
     def text(width: int | None) -> str:
         from wrrtrack.render import plain
 
         # At a terminal, as wide as it is (up to 100 columns, for reading); piped, 88.
         shown = min(width, 100) if width is not None else 88
-        return plain.show_text(rec, registry.ledger, width=shown, lang=language(ctx, lang))
+        return plain.show_text(rec, ledger, width=shown, lang=language(ctx, lang))
 
     present(output_format, {"json": json, "text": text}, as_json=as_json)
 

@@ -1,0 +1,571 @@
+"""An index of a registry in SQLite, so that `show` decodes one record and `list` the
+records it lists, instead of the whole registry.
+
+One database per registry, in the part `index` of the cache directory (`_cache`), under
+the same rules: the directory must be the user's alone, and the database (and its
+`-wal` and `-shm` files) must be regular files, never links or FIFOs. It holds what the
+whole registry's cache entry holds, record by record: a head (reports, vocabularies,
+sources: what every command needs) and one row per record, with the fields `list`
+filters on beside the record's values. Everything in it can be thrown away: it answers
+only for the exact bytes it was made from (the registry's cache key: the names, sizes and
+bytes of its files), each row and the head carry a hash keyed by that key, and anything
+that does not match (another key, a missing or changed row, a database SQLite cannot
+read) means: read the registry, and build the index again. The YAML files stay the only
+truth.
+
+The API is small so that writers can keep it: `View` (what a reading command asks:
+`get`, `select`, `count`, `as_of`, `ids`, `file_of`), `view` (the index's, when it
+answers for the bytes as they are), `store` (build it from a registry's parse; held back
+with the cache's writes until the command has succeeded).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from wrrtrack import __version__, _cache
+from wrrtrack._model import Filter, Ledger, Recommendation, StatusChange
+from wrrtrack._places import Parsed, layout_from_values, layout_values
+
+try:
+    from _blake2 import blake2b  # as `_cache`: without loading OpenSSL
+except ImportError:  # a Python built without it
+    from hashlib import blake2b
+
+T = TypeVar("T")
+FORMAT = 3  # 2: a row's hash covers its position; 3: due, review and relation
+# Below this many bytes a registry's whole cache entry is read faster than SQLite loads.
+SMALLEST = 2_000_000
+PART = "index"  # the part of the cache directory holding the databases
+_SCHEMA = (
+    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE head (data TEXT NOT NULL, check_ TEXT NOT NULL)",
+    "CREATE TABLE records (position INTEGER PRIMARY KEY, id TEXT NOT NULL, "
+    "folded TEXT NOT NULL UNIQUE, file TEXT NOT NULL, report TEXT NOT NULL, "
+    "status TEXT NOT NULL, theme TEXT NOT NULL, stance TEXT NOT NULL, "
+    "actors TEXT NOT NULL, updated TEXT NOT NULL, layout TEXT NOT NULL, data TEXT NOT NULL, "
+    "check_ TEXT NOT NULL)",
+    "CREATE INDEX records_file ON records (file, position)",
+    "CREATE INDEX records_status ON records (status, position)",
+    "CREATE INDEX records_report ON records (report, position)",
+)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_SEPARATOR = "\x1f"  # between actors in `records.actors`, and around them
+
+
+class View(Protocol):
+    """What a reading command asks of a registry, answered by the index or the parse."""
+
+    @property
+    def ledger(self) -> Ledger:
+        """The registry's reports, vocabularies and sources (an index's: no records)."""
+
+    @property
+    def as_of(self) -> date: ...
+
+    def get(self, identifier: str) -> Recommendation: ...
+
+    def select(self, where: Filter) -> list[Recommendation]:
+        """The records `where` (canonical keys) matches, in registry order."""
+
+    def count(self, reports: Iterable[str]) -> int:
+        """How many records the reports have (none named: the whole registry)."""
+
+
+class Whole:
+    """A `View` of a registry read in full."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    @property
+    def as_of(self) -> date:
+        return self.ledger.as_of
+
+    def get(self, identifier: str) -> Recommendation:
+        return self.ledger.get(identifier)
+
+    def select(self, where: Filter) -> list[Recommendation]:
+        return self.ledger.select(where)
+
+    def count(self, reports: Iterable[str]) -> int:
+        return len(self.ledger.select(Filter(reports=tuple(reports))))
+
+
+class Index:
+    """A `View` answered by the index's database (which answers for the registry's bytes
+    under `key`). A row that does not match its hash raises `_Stale`; `view`'s caller
+    then reads the registry."""
+
+    def __init__(self, connection: sqlite3.Connection, salt: str, head: Ledger, as_of: date):
+        self.connection = connection
+        self.salt = salt  # what every row's and the head's hash is keyed by
+        self.ledger = head
+        self.as_of = as_of
+
+    def _records(self, sql: str, parameters: Iterable[Any] = ()) -> list[Recommendation]:
+        found = []
+        for row in self.connection.execute(sql, tuple(parameters)):
+            *fields, data, check = row
+            if check != _check(self.salt, [*fields, data]):
+                raise Stale
+            found.append(_record(json.loads(data)))
+        return found
+
+    _COLUMNS = (
+        "position, id, folded, file, report, status, theme, stance, actors, updated, layout, "
+        "data, check_"
+    )
+
+    def get(self, identifier: str) -> Recommendation:
+        found = self._records(
+            f"SELECT {self._COLUMNS} FROM records WHERE folded = ?",  # noqa: S608 (constants)
+            (identifier.strip().casefold(),),
+        )
+        if found:
+            return found[0]
+        # No such id: said only after every row is seen to be as written (a damaged
+        # `folded` must not hide a record).
+        ids = [rec.id for rec in self._records(f"SELECT {self._COLUMNS} FROM records")]  # noqa: S608
+        if any(rec.casefold() == identifier.strip().casefold() for rec in ids):
+            raise Stale
+        import difflib  # only on the way to an error message
+
+        from wrrtrack._errors import UnknownRecommendation
+
+        raise UnknownRecommendation(identifier, difflib.get_close_matches(identifier, ids, n=1))
+
+    def select(self, where: Filter) -> list[Recommendation]:
+        # The database narrows by the fields it holds; `Filter.matches` decides, so that
+        # the answer is the parse's, to the character.
+        clauses, parameters = [], []
+        for column, keys in (
+            ("report", where.reports),
+            ("status", where.statuses),
+            ("theme", where.themes),
+            ("stance", where.stances),
+        ):
+            if keys:
+                clauses.append(f"{column} IN ({', '.join('?' * len(keys))})")
+                parameters += sorted(keys)
+        if where.actors:
+            clauses.append("(" + " OR ".join("instr(actors, ?) > 0" for _ in where.actors) + ")")
+            parameters += [f"{_SEPARATOR}{actor}{_SEPARATOR}" for actor in sorted(where.actors)]
+        sql = f"SELECT {self._COLUMNS} FROM records"  # noqa: S608 (constants and ?)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        found = self._records(sql + " ORDER BY position", parameters)
+        return [rec for rec in found if where.matches(rec)]
+
+    def count(self, reports: Iterable[str]) -> int:
+        keys = sorted(set(reports))
+        sql = "SELECT count(*) FROM records"
+        if keys:
+            sql += f" WHERE report IN ({', '.join('?' * len(keys))})"
+        return int(self.connection.execute(sql, keys).fetchone()[0])
+
+    def part(self, name: str, head: Parsed) -> Parsed:
+        """What an edit of the folder's file `name` needs (as `_folder.part` gives it from
+        the whole parse): that file's records and places, the registry's reports,
+        vocabularies and sources; `head` is `head_parsed()`."""
+        records, layouts = [], {}
+        for row in self.connection.execute(
+            f"SELECT {self._COLUMNS} FROM records WHERE file = ? ORDER BY position",  # noqa: S608
+            (name,),
+        ):
+            *fields, data, check = row
+            if check != _check(self.salt, [*fields, data]):
+                raise Stale
+            rec = _record(json.loads(data))
+            records.append(rec)
+            layouts[rec.id] = layout_from_values(json.loads(fields[-1]))
+        documents = {n for n, file in enumerate(head.files) if file == name}
+        blocks = {
+            block: place
+            for block, place in head.blocks.items()
+            if _document_number(block) in documents
+        }
+        ledger = head.ledger._replace(recommendations=tuple(records))
+        return head._replace(ledger=ledger, layouts=layouts, quote_places={}, blocks=blocks)
+
+    def head_parsed(self, registry: Path) -> Parsed:
+        """The head as a parse without records (reports, vocabularies, sources, blocks)."""
+        data, check = self.connection.execute("SELECT data, check_ FROM head").fetchone()
+        if check != _check(self.salt, [data]):
+            raise Stale
+        return _cache._decode(json.loads(data), registry)
+
+    def existing(self, identifier: str) -> str | None:
+        """The id of the record `identifier` names (any case), wherever it is; None: none."""
+        found = self._records(
+            f"SELECT {self._COLUMNS} FROM records WHERE folded = ?",  # noqa: S608 (constants)
+            (identifier.casefold(),),
+        )
+        return found[0].id if found else None
+
+    def update(self, name: str, new_key: str, edited: Parsed, old_head: Parsed) -> None:
+        """After a write to the folder's file `name` (now `edited`, from `part`), which
+        made the registry's bytes those under `new_key`: that file's rows and the head
+        replaced, in one transaction. Anything amiss leaves an index that answers for
+        no bytes (rebuilt when next read)."""
+        numbers = {file: n for n, file in enumerate(sorted(set(old_head.files)))}
+        rows = _rows(self.salt, edited, edited.ledger.recommendations, numbers)
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute("DELETE FROM meta WHERE name = 'key'")
+            connection.execute("DELETE FROM records WHERE file = ?", (name,))
+            connection.executemany(
+                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            blocks = {
+                **{
+                    block: place
+                    for block, place in old_head.blocks.items()
+                    if old_head.files[_document_number(block)] != name
+                },
+                **edited.blocks,
+            }
+            ledger = edited.ledger._replace(recommendations=())
+            head = _cache._encode(old_head._replace(ledger=ledger, blocks=blocks))
+            as_of = connection.execute("SELECT max(updated) FROM records").fetchone()[0]
+            head["as_of"] = as_of or ledger.as_of.isoformat()
+            meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            latest = max([meta["latest"], head["latest"], *(row[9] for row in rows)])
+            head_data = json.dumps(head, ensure_ascii=False)
+            connection.execute("DELETE FROM head")
+            connection.execute(
+                "INSERT INTO head VALUES (?, ?)", (head_data, _check(self.salt, [head_data]))
+            )
+            count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
+            connection.execute("DELETE FROM meta")
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)", _meta(new_key, latest, count, self.salt).items()
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def ids(self) -> list[str]:
+        """Every record's id, in registry order (for writers checking ids across files)."""
+        return [
+            row[0] for row in self.connection.execute("SELECT id FROM records ORDER BY position")
+        ]
+
+    def file_of(self, identifier: str) -> str | None:
+        """The file of a folder registry that holds the record `identifier` (None: none)."""
+        row = self.connection.execute(
+            "SELECT file FROM records WHERE folded = ?", (identifier.strip().casefold(),)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+
+class Guarded:
+    """A `View` answered by the index, and by the parse (`whole()`) from the moment the
+    index fails: a row that does not match its hash, a database that cannot be read."""
+
+    def __init__(self, index: Index, whole: Callable[[], View]) -> None:
+        self.index: Index | None = index
+        self.read_whole = whole
+        self.read: View | None = None
+        self.ledger = index.ledger
+        self.as_of = index.as_of
+
+    def whole(self) -> View:
+        """The registry read in full, once."""
+        if self.read is None:
+            self.read = self.read_whole()
+        return self.read
+
+    def _ask(self, question: Callable[[View], T]) -> T:
+        if self.index is not None:
+            try:
+                return question(self.index)
+            except (Stale, sqlite3.Error, ValueError, TypeError, KeyError):
+                self._fall_back()
+        return question(self.whole())
+
+    def _fall_back(self) -> None:
+        if self.index is not None:
+            with contextlib.suppress(Exception):
+                self.index.connection.close()
+        self.index = None
+
+    def get(self, identifier: str) -> Recommendation:
+        return self._ask(lambda view: view.get(identifier))
+
+    def select(self, where: Filter) -> list[Recommendation]:
+        return self._ask(lambda view: view.select(where))
+
+    def count(self, reports: Iterable[str]) -> int:
+        return self._ask(lambda view: view.count(reports))
+
+
+def _document_number(block: str) -> int:
+    number, colon, _ = block.partition(":")
+    return int(number) if colon else 0
+
+
+class Stale(Exception):
+    """The index does not answer for the registry as it is: read it."""
+
+
+# --- where the database is, and opening it under the cache's rules -----------------------
+
+
+def database(registry: Path) -> Path | None:
+    """The database of the registry at `registry` (None: no cache directory)."""
+    top = _cache.directory()
+    if top is None:
+        return None
+    try:
+        where = str(registry.resolve())
+    except (OSError, RuntimeError):
+        where = str(registry.absolute())
+    name = blake2b(where.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return top / PART / f"{name}.sqlite"
+
+
+def _connect(db: Path, *, create: bool) -> sqlite3.Connection | None:
+    """The database, opened only when its directories are private and it and its journal
+    files are regular files (never through a link, never a FIFO); None otherwise."""
+    for folder in (db.parent.parent, db.parent):
+        if create:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            if not _cache._private(folder, folder.stat()):
+                return None
+        except OSError:
+            return None
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            if path == db and not create:
+                return None
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            from wrrtrack.storage import file_kind
+
+            kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else file_kind(info.st_mode)
+            _cache._not_an_entry(db.parent, path.name, f"is {kind}")
+            return None
+    if create and not db.exists():  # made private, never through a link
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(db, os.O_CREAT | os.O_EXCL | os.O_WRONLY | _NOFOLLOW, 0o600))
+    from urllib.parse import quote
+
+    mode = "rwc" if create else "rw"
+    connection = sqlite3.connect(
+        f"file:{quote(str(db))}?mode={mode}", uri=True, isolation_level=None
+    )
+    connection.execute("PRAGMA trusted_schema = OFF")
+    connection.execute("PRAGMA journal_mode = WAL")
+    return connection
+
+
+def _check(key: str, values: list[Any]) -> str:
+    text = json.dumps(values, ensure_ascii=False).encode("utf-8")
+    return str(blake2b(text, digest_size=16, key=bytes.fromhex(key)).hexdigest())
+
+
+def _meta(key: str, latest: str, count: int, salt: str) -> dict[str, str]:
+    return {
+        "salt": salt,
+        "format": str(FORMAT),
+        "version": __version__,
+        "code": _cache.code_fingerprint(),
+        "key": key,
+        "latest": latest,
+        "count": str(count),
+    }
+
+
+def view(registry: Path, key: str, still_valid: Any) -> Index | None:
+    """The index of the registry, when it answers for the bytes under `key` (and its newest
+    date passes `still_valid`); None otherwise (read the registry, then `store`)."""
+    db = database(registry)
+    if db is None:
+        return None
+    connection = None
+    try:
+        connection = _connect(db, create=False)
+        if connection is None:
+            return None
+        meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+        salt = meta.get("salt", "")
+        wanted = _meta(key, meta.get("latest", ""), int(meta.get("count", "-1")), salt)
+        if meta != wanted or not still_valid(date.fromisoformat(meta["latest"])):
+            connection.close()
+            return None
+        count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
+        data, check = connection.execute("SELECT data, check_ FROM head").fetchone()
+        if count != int(meta["count"]) or check != _check(salt, [data]):
+            connection.close()
+            return None
+        head = json.loads(data)
+        ledger = _cache._decode(head, registry).ledger
+        return Index(connection, salt, ledger, date.fromisoformat(head["as_of"]))
+    except Exception:  # noqa: BLE001 (an index that cannot be read is rebuilt)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+        return None
+
+
+def store(registry: Path, key: str, parsed: Parsed) -> None:
+    """Build the index of the registry from its parse (the bytes under `key`); held back
+    with the cache's writes, and never an error."""
+    _cache._later(lambda: _store(registry, key, parsed))
+
+
+def _store(registry: Path, key: str, parsed: Parsed) -> None:
+    db = database(registry)
+    if db is None:
+        return
+    try:
+        connection = _connect(db, create=True)
+    except sqlite3.DatabaseError:
+        connection = None
+    if connection is None:
+        _remove(db)
+        connection = _connect(db, create=True)
+    if connection is None:
+        return
+    try:
+        _fill(connection, key, parsed)
+    except sqlite3.DatabaseError:  # not a database, or a damaged one: start again
+        connection.close()
+        _remove(db)
+        connection = _connect(db, create=True)
+        if connection is not None:
+            _fill(connection, key, parsed)
+    finally:
+        if connection is not None:
+            connection.close()
+
+
+def _remove(db: Path) -> None:
+    for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                path.unlink()
+
+
+def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed) -> None:
+    ledger = parsed.ledger
+    head_parsed = parsed._replace(
+        ledger=ledger._replace(recommendations=()),
+        layouts={},
+        quote_places={k: v for k, v in parsed.quote_places.items() if k[0].startswith("@")},
+    )
+    head = _cache._encode(head_parsed)
+    dates = [d for report in ledger.reports for d in (report.date, report.reaction.date)]
+    dates += [c.date for r in ledger.recommendations for c in r.history]
+    dates += [s.date for s in ledger.sources if s.date]
+    latest = max(dates, default=date.min).isoformat()  # as the cache's entry has it
+    head["as_of"] = ledger.as_of.isoformat()
+    head_data = json.dumps(head, ensure_ascii=False)
+    salt = os.urandom(16).hex()  # each build its own: rows of another build do not match
+    rows = _rows(salt, parsed, ledger.recommendations, _numbers(parsed))
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for table in ("meta", "head", "records"):
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        connection.executemany(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+        connection.execute("INSERT INTO head VALUES (?, ?)", (head_data, _check(salt, [head_data])))
+        connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)", _meta(key, latest, len(rows), salt).items()
+        )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+_SEQUENCE = 1 << 24  # records of one file at most; a file's records follow the file's number
+
+
+def _numbers(parsed: Parsed) -> dict[str, int]:
+    """The number of each file of a folder registry, in the folder's order ("": a file)."""
+    return {name: n for n, name in enumerate(sorted(set(parsed.files)))} or {"": 0}
+
+
+def _rows(
+    salt: str, parsed: Parsed, records: Iterable[Recommendation], numbers: dict[str, int]
+) -> list[tuple[Any, ...]]:
+    """The rows of `records` (of `parsed`), in order within each file."""
+    file_of: dict[str | None, str] = dict(zip(parsed.documents, parsed.files, strict=False))
+    rows = []
+    seen: dict[str, int] = {}
+    for rec in records:
+        name = file_of.get(rec.report, "")
+        seq = seen[name] = seen.get(name, -1) + 1
+        fields = [
+            rec.id,
+            rec.id.casefold(),
+            name,
+            rec.report,
+            rec.status,
+            rec.theme,
+            rec.stance,
+            _SEPARATOR + _SEPARATOR.join(rec.actors) + _SEPARATOR,
+            rec.updated.isoformat(),
+            json.dumps(layout_values(parsed.layouts[rec.id]), ensure_ascii=False),
+        ]
+        data = json.dumps(_values(rec), ensure_ascii=False)
+        position = numbers[name] * _SEQUENCE + seq
+        rows.append((position, *fields, data, _check(salt, [position, *fields, data])))
+    return rows
+
+
+def _values(rec: Recommendation) -> list[Any]:
+    return [
+        rec.id,
+        rec.title,
+        rec.theme,
+        rec.stance,
+        list(rec.actors),
+        rec.status,
+        list(rec.quotes),
+        [
+            [c.date.isoformat(), c.status, c.note, c.by, c.source, list(c.quotes), c.relation]
+            for c in rec.history
+        ],
+        rec.report,
+        None if rec.due is None else rec.due.isoformat(),
+        None if rec.review is None else rec.review.isoformat(),
+    ]
+
+
+def _record(values: list[Any]) -> Recommendation:
+    rid, title, theme, stance, actors, status, quotes, history, report, due, review = values
+    iso = date.fromisoformat
+    return Recommendation(
+        rid,
+        title,
+        theme,
+        stance,
+        tuple(actors),
+        status,
+        tuple(quotes),
+        tuple(
+            StatusChange(iso(d), s, n, b, src, tuple(q), rel) for d, s, n, b, src, q, rel in history
+        ),
+        report,
+        None if due is None else iso(due),
+        None if review is None else iso(review),
+    )
