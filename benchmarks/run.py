@@ -249,10 +249,11 @@ def print_many_keys(figures: dict[str, float]) -> None:
     )
 
 
-def print_bounded(wrong_quote: dict[str, float], many_keys: dict[str, float]) -> None:
+def print_bounded(wrong_quote: dict[str, float], many_keys: dict[str, float]) -> int:
     """The work a hostile registry could make unbounded: both figures."""
     print_wrong_quote(wrong_quote)
     print_many_keys(many_keys)
+    return 0
 
 
 def print_wrong_quote(figures: dict[str, float]) -> None:
@@ -580,9 +581,8 @@ def main() -> int:
         }
         env["WRRTRACK_CACHE_DIR"] = str(work / "cache-small")
         if args.quote_only:
-            print_wrong_quote(measure_wrong_quote(args.runs, work, env, args.source_mb))
-            print_many_keys(measure_many_keys(args.runs, work, env))
-            return 0
+            wrong_quote = measure_wrong_quote(args.runs, work, env, args.source_mb)
+            return print_bounded(wrong_quote, measure_many_keys(args.runs, work, env))
         if args.changes_only:
             return print_changes(max(sizes), measure_changes(max(sizes), args.runs, work, env))
         if args.index_only:
