@@ -259,6 +259,24 @@ def test_no_line_of_show_or_a_report_is_a_workflow_command(
     assert workflow_commands(result.out) == []
 
 
+def test_csv_on_stdout_starts_no_line_with_a_workflow_command(
+    cli: Runner, registry: Path, tmp_path: Path
+) -> None:
+    # A note's line break inside a quoted cell puts `::error::` at the start of a line.
+    note = "x\n::error::boem\n  ::warning::y"
+    done = cli("-r", registry, "status", "set", "wrr103-1", "open", "--note", note)
+    assert done.code == 0, done.err
+    shown = cli("-r", registry, "export", "-f", "csv").out
+    assert "\\::error::boem" in shown  # shown, and a colon escaped as Markdown would
+    assert workflow_commands(shown) == []
+    # A file keeps the cells as they are: the note reads back exactly.
+    out = tmp_path / "export.csv"
+    assert cli("-r", registry, "export", "-f", "csv", "--output", out).code == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    assert rows["wrr103-1"]["latest_note"] == note
+
+
 def test_a_workflow_command_line_is_escaped_so_markdown_still_shows_it() -> None:
     from wrrtrack.render import no_workflow_commands
 

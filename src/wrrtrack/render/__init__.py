@@ -94,11 +94,13 @@ _CSV_CONTROLS = {code: shown for code, shown in _CONTROLS.items() if code not in
 def csv_for_stdout(text: str, *, terminal: bool) -> str:
     """CSV as `list` and `export` print it: at a terminal as `visible_lines` shows it; to a
     pipe with every control and format character but tab, CR and LF escaped, as the same
-    text is at a terminal (the file a pipe fills is shown with `cat` too). A leading
-    byte-order mark (`--bom`) is kept. `export --output FILE` writes the cells as they are.
+    text is at a terminal (the file a pipe fills is shown with `cat` too), and no line
+    begins with `::` (`no_workflow_commands`). A leading byte-order mark (`--bom`) is kept.
+    `export --output FILE` writes the cells as they are.
     """
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    text = text.removeprefix(bom)
+    # A cell's line break can start a line with `::`, which a CI log would run.
+    text = no_workflow_commands(text.removeprefix(bom))
     if terminal:
         return bom + visible_lines(text)
     shown = text.translate(_CSV_CONTROLS)
