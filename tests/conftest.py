@@ -57,6 +57,18 @@ def registry(tmp_path: Path) -> Path:
     return tmp_path / "data" / "recommendations.yaml"
 
 
+@pytest.fixture(params=["file", "folder"])
+def layout(request: pytest.FixtureRequest, registry: Path, tmp_path: Path) -> Path:
+    """A writable copy of the shipped registry as one file, or as a folder registry of one file."""
+    if request.param == "file":
+        return registry
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "wrr-103.yaml").write_bytes(registry.read_bytes())
+    shutil.copytree(registry.parent / "sources", folder / "sources")
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's registry settings, cache or git identity."""

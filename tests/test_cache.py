@@ -182,7 +182,6 @@ def test_the_cache_keeps_at_most_its_limit_of_entries(registry: Path, tmp_path: 
 @pytest.mark.slow
 def test_a_change_to_the_code_is_never_answered_from_the_cache(tmp_path: Path) -> None:
     """An editable install: a label changed in the code shows at once, cache or not."""
-    import shutil
     import subprocess
     import sys
 
@@ -288,18 +287,6 @@ def test_no_home_and_no_cache_setting_is_no_error(
 
 REAL_TITLE = "Met gemeenten uitwerken wat het advies betekent voor het lokale beleid"
 FORGED_TITLE = "Vervalst: de minister is afgetreden en het advies is vervallen"
-
-
-@pytest.fixture(params=["file", "folder"])
-def layout(request: pytest.FixtureRequest, registry: Path, tmp_path: Path) -> Path:
-    """The shipped registry as one file, or as a folder registry of one file."""
-    if request.param == "file":
-        return registry
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    (folder / "wrr-103.yaml").write_bytes(registry.read_bytes())
-    shutil.copytree(registry.parent / "sources", folder / "sources")
-    return folder
 
 
 def filled(cli: Runner, registry: Path, tmp_path: Path) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import stat
 import sys
 import unicodedata
@@ -27,18 +26,6 @@ from wrrtrack.discover import locate
 TITLE = '"Een meer integrale ontvangst van alle nieuwkomers"'  # wrr103-2's
 REPORT_TITLE = '"Samenleven in verscheidenheid. Beleid voor de migratiesamenleving"'
 SOURCE = Path("sources") / "kabinetsreactie-wrr-103.txt"
-
-
-@pytest.fixture(params=["file", "folder"])
-def layout(request: pytest.FixtureRequest, registry: Path, tmp_path: Path) -> Path:
-    """The shipped registry as one file, or as a folder registry of one file."""
-    if request.param == "file":
-        return registry
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    (folder / "wrr-103.yaml").write_bytes(registry.read_bytes())
-    shutil.copytree(registry.parent / "sources", folder / "sources")
-    return folder
 
 
 def files_of(layout: Path) -> list[Path]:
