@@ -6,13 +6,16 @@ stale answer, never a traceback."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
+from tests.helpers import KEY, QUOTE, add, snapshot, with_second_report
 from wrrtrack import _index
 
 COMMANDS = (
@@ -157,3 +160,111 @@ def test_a_write_then_a_read_answers_for_the_new_bytes(cli: Runner, layout: Path
     answers(cli, layout)
     assert cli("-r", layout, "status", "set", "wrr103-7", "uitgevoerd", "--note", "n").code == 0
     assert answers(cli, layout) == answers(cli, layout, cache=False)
+
+
+# --- writes through the index ----------------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of two reports, indexed, with stamps believed at once."""
+    from wrrtrack import _stamps
+
+    monkeypatch.setattr(_stamps, "now", lambda: time.time_ns() + 10 * _stamps.MARGIN)
+    base = tmp_path / "reports"
+    base.mkdir()
+    shutil.copytree(ROOT / "data" / "sources", base / "sources")
+    shutil.copyfile(SHIPPED, base / "wrr-103.yaml")
+    return base
+
+
+def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from wrrtrack import _folder, _reading
+
+    names: list[str] = []
+    real = _folder.read_file
+
+    def read_file(path: Path) -> bytes:
+        names.append(path.name)
+        return real(path)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the registry was read in full")
+
+    monkeypatch.setattr(_folder, "read_file", read_file)
+    monkeypatch.setattr(_reading, "read", refused)
+    monkeypatch.setattr(_reading, "bytes_of", refused)
+    return names
+
+
+def test_a_write_through_the_index_reads_only_the_file_it_changes(
+    cli: Runner, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_second_report(cli, folder)
+    assert answers(cli, folder)  # builds the index
+    names = counted_reads(monkeypatch)
+    done = cli("-r", folder, "status", "set", "wrr103-7", "uitgevoerd", "--note", "n", "--by", "p")
+    assert done.code == 0, done.err
+    assert names == ["wrr-103.yaml"]
+    names.clear()
+    added = add(cli, folder, "rd-2")
+    assert getattr(added, "code", None) == 0
+    assert names == [f"{KEY}.yaml"]
+    monkeypatch.undo()
+    assert answers(cli, folder) == answers(cli, folder, cache=False)
+
+
+def test_a_write_to_records_in_two_files_through_the_index(
+    cli: Runner, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_second_report(cli, folder)
+    answers(cli, folder)
+    names = counted_reads(monkeypatch)
+    done = cli("-r", folder, "status", "set", "vsd-1", "wrr103-1", "vervallen", "--by", "p")
+    assert done.code == 0, done.err
+    assert sorted(names) == sorted([f"{KEY}.yaml", "wrr-103.yaml"])
+    monkeypatch.undo()
+    assert answers(cli, folder) == answers(cli, folder, cache=False)
+    show = ("show", "vsd-1", "--format", "json")
+    assert cli("-r", folder, *show) == cli("--no-cache", "-r", folder, *show)
+
+
+ADD = shlex.split(f"--report {KEY} --title T --stance onderschreven --actor college --by p")
+REFUSED = [
+    shlex.split("status set wrr103-7 uitgevoerd --by p"),  # its status already, and no note
+    shlex.split("status set wrr103-7 klaar --by p"),
+    shlex.split("status set wrr103-77 in-uitvoering --by p"),
+    shlex.split("status set wrr103-7 wrr103-7 in-uitvoering --by p"),
+    shlex.split("status set wrr103-7 in-uitvoering --date 2019-01-01 --by p"),
+    shlex.split("status set vsd-2 afgewezen --date 2025-02-11 --by 'A. Jansen'"),  # a retry
+    ["add", "wrr103-7", *ADD, "--theme", "wijkaanpak", "--quote", QUOTE],  # another file's id
+    ["add", "rd-9", *ADD, "--theme", "wijkaanpak", "--quote", "niet in de bron"],
+    ["add", "rd-9", *ADD, "--theme", "arbeid", "--quote", QUOTE],
+]
+
+
+@pytest.mark.parametrize("command", REFUSED)
+def test_a_refusal_through_the_index_is_the_whole_registrys_and_changes_nothing(
+    cli: Runner, folder: Path, tmp_path: Path, command: list[str]
+) -> None:
+    with_second_report(cli, folder)
+    twin = tmp_path / "twin"
+    shutil.copytree(folder, twin)
+    answers(cli, folder)  # indexed; the twin is written without any cache
+    before = snapshot(folder)
+    got = cli("-r", folder, *command)
+    want = cli("--no-cache", "-r", twin, *command)
+    assert (got.code, got.out) == (want.code, want.out)
+    assert got.err.replace(str(folder), str(twin)) == want.err
+    assert got.code != 0
+    assert snapshot(folder) == before
+
+
+def test_a_file_changed_behind_the_index_makes_the_write_read_the_whole(
+    cli: Runner, folder: Path
+) -> None:
+    answers(cli, folder)
+    edit_in_place(folder / "wrr-103.yaml", b"status: open", b"status: uitg")  # same size, times
+    done = cli("-r", folder, "status", "set", "wrr103-2", "uitgevoerd", "--by", "p")
+    assert done.code == 1
+    assert "uitg" in done.err

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT, Runner
 from tests.helpers import EXAMPLE, QUOTE
-from wrrtrack import Registry, _edit
+from wrrtrack import Registry, _edit, _index, _stamps
 from wrrtrack._yamlfile import yaml_scalar
 
 TODAY = "2026-11-27"
@@ -249,6 +250,7 @@ LAYOUTS = st.fixed_dictionaries(
         "explicit": st.booleans(),
         "kept": st.booleans(),
         "folder": st.booleans(),
+        "indexed": st.booleans(),  # a folder written through its index (`write_by_index`)
     }
 )
 WRITERS = st.sampled_from(
@@ -279,17 +281,25 @@ def test_every_writer_gives_what_a_full_reading_gives(
             return text.replace("\n", str(layout["newline"]))
 
         registry = copy(Path(tmp), shaped)
-        if layout["folder"]:
+        if layout["folder"] or layout["indexed"]:
             folder = registry.parent
             registry.rename(folder / "wrr-103.yaml")
             registry = folder
-        sources = (registry if layout["folder"] else registry.parent) / "sources"
+        sources = (registry if registry.is_dir() else registry.parent) / "sources"
         with (sources / "kst-36078-3.txt").open("a", encoding="utf-8") as handle:
             handle.write("\nEen regel erbij.\n")  # so that `sources update` has work to do
-        for args in writes:
-            if whole_or_nothing(cli, registry, *args, quotes=False):  # never for the layout
-                assert "layout" not in cli("-r", registry, *args).err
-        assert full(registry).ledger == Registry.open(registry).ledger
+        with pytest.MonkeyPatch.context() as patch:
+            if layout["indexed"]:
+                patch.setattr(_index, "SMALLEST", 0)
+                patch.setattr(_stamps, "now", lambda: time.time_ns() + 10 * _stamps.MARGIN)
+                assert cli("-r", registry, "list").code == 0  # builds the index
+            for args in writes:
+                if whole_or_nothing(cli, registry, *args, quotes=False):  # never the layout
+                    assert "layout" not in cli("-r", registry, *args).err
+            assert full(registry).ledger == Registry.open(registry).ledger
+            if layout["indexed"]:
+                command = ("list", "--format", "json")
+                assert cli("-r", registry, *command) == cli("--no-cache", "-r", registry, *command)
 
 
 # --- new files: whole, or not there; a cut-off run completed by running it again -------------

@@ -76,14 +76,14 @@ def no_files(folder: Path) -> Problem:
 
 def read(folder: Path) -> Files:
     """Every registry file of `folder` with its bytes."""
-    return [(path, _read_file(path)) for path in names(folder)]
+    return [(path, read_file(path)) for path in names(folder)]
 
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
 _FLAGS |= getattr(os, "O_BINARY", 0)
 
 
-def _read_file(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
     """The bytes of one file of the folder: opened without following a link or waiting on
     a FIFO put there since the folder was listed, then held to what `storage` reads."""
     try:
@@ -113,21 +113,27 @@ def _read_file(path: Path) -> bytes:
 def key(files: Files) -> str:
     """The cache key of a folder registry: of the names, sizes and keys (`file_key`) of
     all its files, so that after a write to one file only that file is hashed again."""
-    from wrrtrack import _cache
-
-    def parts() -> Iterator[bytes]:
-        for path, data in files:
-            yield path.name.encode("utf-8", "surrogateescape")
-            yield b"\0%d\0" % len(data)
-            yield file_key(path, data).encode()
-
-    found = _cache.key_of(parts(), size=sum(len(data) for _, data in files))
+    found = key_of_files([(path.name, len(data), file_key(path, data)) for path, data in files])
     # Only these files' keys are kept: a long-lived process must not hold every version
     # of a folder it ever read.
     kept = {(path.name, id(data)) for path, data in files}
     for stale in [known for known in _file_keys if known not in kept]:
         del _file_keys[stale]
     return found
+
+
+def key_of_files(files: list[tuple[str, int, str]]) -> str:
+    """`key` from each file's name, size and `file_key`, in the folder's order: what the
+    index (`_index`) computes without reading the files it knows unchanged."""
+    from wrrtrack import _cache
+
+    def parts() -> Iterator[bytes]:
+        for name, size, known in files:
+            yield name.encode("utf-8", "surrogateescape")
+            yield b"\0%d\0" % size
+            yield known.encode()
+
+    return _cache.key_of(parts(), size=sum(size for _, size, _ in files))
 
 
 # Keys of the files of this process, by name and bytes object (see `file_key`).
@@ -137,15 +143,20 @@ _file_keys: dict[tuple[str, int], tuple[bytes, str]] = {}
 def file_key(path: Path, data: bytes) -> str:
     """The cache key of one file of a folder registry: of its name and bytes (computed
     once per process for the same bytes)."""
-    from wrrtrack import _cache
-
     known = _file_keys.get((path.name, id(data)))
     if known is not None and known[0] is data:
         return known[1]
-    name = path.name.encode("utf-8", "surrogateescape")
-    found = _cache.key_of((b"file\0", name, b"\0", data))
+    found = content_key(path.name, data)
     _file_keys[path.name, id(data)] = (data, found)
     return found
+
+
+def content_key(name: str, data: bytes) -> str:
+    """`file_key`, computed every time and remembered nowhere (the index hashes a file it
+    cannot vouch for, then lets its bytes go)."""
+    from wrrtrack import _cache
+
+    return _cache.key_of((b"file\0", name.encode("utf-8", "surrogateescape"), b"\0", data))
 
 
 # --- one file's part of the whole: what a writer edits --------------------------------------

@@ -29,11 +29,14 @@ import stat
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
-from wrrtrack import __version__, _cache
+from wrrtrack import __version__, _cache, _stamps
 from wrrtrack._model import Filter, Ledger, Recommendation, StatusChange
 from wrrtrack._places import Parsed, layout_from_values, layout_values
+
+if TYPE_CHECKING:
+    from wrrtrack._reading import Listing
 
 try:
     from _blake2 import blake2b  # as `_cache`: without loading OpenSSL
@@ -41,7 +44,9 @@ except ImportError:  # a Python built without it
     from hashlib import blake2b
 
 T = TypeVar("T")
-FORMAT = 3  # 2: a row's hash covers its position; 3: due, review and relation
+# 2: a row's hash covers its position; 3: due, review and relation; 4: stamps; 5: hashes
+# of lengths and texts, an index of dates
+FORMAT = 5
 # Below this many bytes a registry's whole cache entry is read faster than SQLite loads.
 SMALLEST = 2_000_000
 PART = "index"  # the part of the cache directory holding the databases
@@ -54,8 +59,14 @@ _SCHEMA = (
     "actors TEXT NOT NULL, updated TEXT NOT NULL, layout TEXT NOT NULL, data TEXT NOT NULL, "
     "check_ TEXT NOT NULL)",
     "CREATE INDEX records_file ON records (file, position)",
+    # Each file's stamp (`_stamps`) when its bytes were hashed, at `hashed`, to `key` (its
+    # `_folder.file_key`; a registry file's: the registry's key). Name "": a registry file.
+    "CREATE TABLE files (name TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, "
+    "ctime INTEGER NOT NULL, inode INTEGER NOT NULL, device INTEGER NOT NULL, "
+    "hashed INTEGER NOT NULL, key TEXT NOT NULL, check_ TEXT NOT NULL)",
     "CREATE INDEX records_status ON records (status, position)",
     "CREATE INDEX records_report ON records (report, position)",
+    "CREATE INDEX records_updated ON records (updated)",  # the newest date, at once
 )
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _SEPARATOR = "\x1f"  # between actors in `records.actors`, and around them
@@ -110,6 +121,10 @@ class Index:
         self.salt = salt  # what every row's and the head's hash is keyed by
         self.ledger = head
         self.as_of = as_of
+        # The registry's files as `known` keyed them, and every file's stamp it knows.
+        self.keyed = Keyed("", [], [])
+        self.stamped: dict[str, Stamped] = {}
+        self._head: Parsed | None = None
 
     def _records(self, sql: str, parameters: Iterable[Any] = ()) -> list[Recommendation]:
         found = []
@@ -198,10 +213,12 @@ class Index:
 
     def head_parsed(self, registry: Path) -> Parsed:
         """The head as a parse without records (reports, vocabularies, sources, blocks)."""
-        data, check = self.connection.execute("SELECT data, check_ FROM head").fetchone()
-        if check != _check(self.salt, [data]):
-            raise Stale
-        return _cache._decode(json.loads(data), registry)
+        if self._head is None:
+            data, check = self.connection.execute("SELECT data, check_ FROM head").fetchone()
+            if check != _check(self.salt, [data]):
+                raise Stale
+            self._head = _cache._decode(json.loads(data), registry)
+        return self._head
 
     def existing(self, identifier: str) -> str | None:
         """The id of the record `identifier` names (any case), wherever it is; None: none."""
@@ -211,41 +228,52 @@ class Index:
         )
         return found[0].id if found else None
 
-    def update(self, name: str, new_key: str, edited: Parsed, old_head: Parsed) -> None:
-        """After a write to the folder's file `name` (now `edited`, from `part`), which
-        made the registry's bytes those under `new_key`: that file's rows and the head
-        replaced, in one transaction. Anything amiss leaves an index that answers for
-        no bytes (rebuilt when next read)."""
+    def update(
+        self,
+        edits: list[tuple[str, Parsed]],
+        new_key: str,
+        old_head: Parsed,
+        stamped: list[Stamped],
+    ) -> None:
+        """After writes to the folder's files named in `edits` (each now its `Parsed`, from
+        `part`), which made the registry's bytes those under `new_key` (and gave those
+        files the stamps `stamped`): their rows and the head replaced, in one transaction.
+        Anything amiss leaves the index as it was, answering for bytes no longer there
+        (rebuilt when next read)."""
         numbers = {file: n for n, file in enumerate(sorted(set(old_head.files)))}
-        rows = _rows(self.salt, edited, edited.ledger.recommendations, numbers)
+        names = {name for name, _ in edits}
         connection = self.connection
         connection.execute("BEGIN IMMEDIATE")
         try:
-            connection.execute("DELETE FROM meta WHERE name = 'key'")
-            connection.execute("DELETE FROM records WHERE file = ?", (name,))
-            connection.executemany(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            count = int(meta["count"])
+            latest = meta["latest"]
             blocks = {
-                **{
-                    block: place
-                    for block, place in old_head.blocks.items()
-                    if old_head.files[_document_number(block)] != name
-                },
-                **edited.blocks,
+                block: place
+                for block, place in old_head.blocks.items()
+                if old_head.files[_document_number(block)] not in names
             }
-            ledger = edited.ledger._replace(recommendations=())
+            ledger = old_head.ledger
+            for name, edited in edits:
+                rows = _rows(self.salt, edited, edited.ledger.recommendations, numbers)
+                count -= connection.execute("DELETE FROM records WHERE file = ?", (name,)).rowcount
+                connection.executemany(
+                    "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                )
+                count += len(rows)
+                blocks.update(edited.blocks)
+                ledger = edited.ledger._replace(recommendations=())
+                latest = max([latest, *(row[9] for row in rows)])
             head = _cache._encode(old_head._replace(ledger=ledger, blocks=blocks))
             as_of = connection.execute("SELECT max(updated) FROM records").fetchone()[0]
             head["as_of"] = as_of or ledger.as_of.isoformat()
-            meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
-            latest = max([meta["latest"], head["latest"], *(row[9] for row in rows)])
+            latest = max(latest, head["latest"])
             head_data = json.dumps(head, ensure_ascii=False)
             connection.execute("DELETE FROM head")
             connection.execute(
                 "INSERT INTO head VALUES (?, ?)", (head_data, _check(self.salt, [head_data]))
             )
-            count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
+            _stamp(connection, self.salt, stamped)
             connection.execute("DELETE FROM meta")
             connection.executemany(
                 "INSERT INTO meta VALUES (?, ?)", _meta(new_key, latest, count, self.salt).items()
@@ -254,6 +282,8 @@ class Index:
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+        finally:
+            self._head = None
 
     def ids(self) -> list[str]:
         """Every record's id, in registry order (for writers checking ids across files)."""
@@ -374,7 +404,9 @@ def _connect(db: Path, *, create: bool) -> sqlite3.Connection | None:
 
 
 def _check(key: str, values: list[Any]) -> str:
-    text = json.dumps(values, ensure_ascii=False).encode("utf-8")
+    """A hash of `values` keyed by `key`: each value's text, preceded by its length."""
+    texts = [str(value) for value in values]
+    text = "".join(f"{len(part)}:{part}" for part in texts).encode("utf-8", "surrogatepass")
     return str(blake2b(text, digest_size=16, key=bytes.fromhex(key)).hexdigest())
 
 
@@ -390,9 +422,96 @@ def _meta(key: str, latest: str, count: int, salt: str) -> dict[str, str]:
     }
 
 
-def view(registry: Path, key: str, still_valid: Any) -> Index | None:
-    """The index of the registry, when it answers for the bytes under `key` (and its newest
-    date passes `still_valid`); None otherwise (read the registry, then `store`)."""
+class Stamped(NamedTuple):
+    """A file as the index last hashed it: its name ("": a registry file), its stamp
+    (`_stamps`), when it was hashed (ns) and its key."""
+
+    name: str
+    stamp: _stamps.Stamp
+    hashed: int
+    key: str
+
+    def values(self) -> list[Any]:
+        return [self.name, *self.stamp, self.hashed, self.key]
+
+
+def _stamped_files(connection: sqlite3.Connection, salt: str) -> dict[str, Stamped]:
+    """The files the index has hashed, each row as written (a row that does not match its
+    hash is left out: its file is hashed again)."""
+    found = {}
+    for *values, check in connection.execute(
+        "SELECT name, size, mtime, ctime, inode, device, hashed, key, check_ FROM files"
+    ):
+        name, size, mtime, ctime, inode, device, hashed, key = values
+        stamped = Stamped(name, _stamps.Stamp(size, mtime, ctime, inode, device), hashed, key)
+        if check == _check(salt, stamped.values()):
+            found[name] = stamped
+    return found
+
+
+class Keyed(NamedTuple):
+    """The registry's key as its files are now, each file's size and key, and the files
+    that had to be hashed for it (to be stamped)."""
+
+    key: str
+    entries: list[tuple[str, int, str]]
+    hashed: list[Stamped]
+
+
+def keyed(listing: Listing, folder: bool, known: dict[str, Stamped]) -> Keyed | None:
+    """The registry's key (`_reading.Bytes.key`) from its files as `listing` found them:
+    a file's key from `known` where its stamp vouches that it is unchanged
+    (`_stamps.unchanged`), else from its bytes, read, hashed and let go. None when a file
+    cannot be read (the full read says why)."""
+    from wrrtrack import _folder, storage
+    from wrrtrack._errors import WrrtrackError
+
+    entries, hashed = [], []
+    for path, info in listing:
+        name = path.name if folder else ""
+        stamp = _stamps.of(info)
+        was = known.get(name)
+        if was is not None and _stamps.unchanged(was.stamp, was.hashed, stamp):
+            entries.append((path.name, stamp.size, was.key))
+            continue
+        when = _stamps.now()
+        try:
+            data = _folder.read_file(path) if folder else storage.read_bytes(path)
+        except WrrtrackError:
+            return None
+        key = _folder.content_key(path.name, data) if folder else _cache.key(data)
+        entries.append((path.name, len(data), key))
+        if len(data) == stamp.size:  # else it changed as it was read: not stamped
+            hashed.append(Stamped(name, stamp, when, key))
+        del data
+    if folder:
+        return Keyed(_folder.key_of_files(entries), entries, hashed)
+    return Keyed(entries[0][2] if entries else "", entries, hashed)
+
+
+def stamped(listing: Listing, folder: bool, files: Any, data: bytes, when: int) -> list[Stamped]:
+    """The stamps of a registry's files as `listing` found them before they were read at
+    `when`, with the keys of their bytes as read (`files`: a folder's; `data`: a file's);
+    a file whose size is not its stamp's changed between the two, and is left out."""
+    from wrrtrack import _folder
+
+    found = []
+    if folder:
+        by_path = dict(files)
+        for path, info in listing:
+            read = by_path.get(path)
+            if read is not None and len(read) == info.st_size:
+                key = _folder.file_key(path, read)
+                found.append(Stamped(path.name, _stamps.of(info), when, key))
+    elif listing and len(data) == listing[0][1].st_size:
+        found.append(Stamped("", _stamps.of(listing[0][1]), when, _cache.key(data)))
+    return found
+
+
+def known(registry: Path, listing: Listing, folder: bool, still_valid: Any) -> Index | None:
+    """The index of the registry, when it answers for its files as `listing` found them
+    (and its newest date passes `still_valid`); None otherwise (read the registry, then
+    `store`). Only the files whose stamps do not vouch for them are read (`keyed`)."""
     db = database(registry)
     if db is None:
         return None
@@ -403,18 +522,23 @@ def view(registry: Path, key: str, still_valid: Any) -> Index | None:
             return None
         meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
         salt = meta.get("salt", "")
-        wanted = _meta(key, meta.get("latest", ""), int(meta.get("count", "-1")), salt)
-        if meta != wanted or not still_valid(date.fromisoformat(meta["latest"])):
+        files = _stamped_files(connection, salt)
+        found = keyed(listing, folder, files)
+        if found is None:
             connection.close()
             return None
-        count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
-        data, check = connection.execute("SELECT data, check_ FROM head").fetchone()
-        if count != int(meta["count"]) or check != _check(salt, [data]):
+        index = _answering(connection, registry, meta, found.key, still_valid)
+        if index is None:
             connection.close()
             return None
-        head = json.loads(data)
-        ledger = _cache._decode(head, registry).ledger
-        return Index(connection, salt, ledger, date.fromisoformat(head["as_of"]))
+        index.keyed = found
+        index.stamped = {**files, **{entry.name: entry for entry in found.hashed}}
+        if found.hashed:
+            with contextlib.suppress(sqlite3.Error):  # stamps spare work; never an error
+                connection.execute("BEGIN IMMEDIATE")
+                _stamp(connection, salt, found.hashed)
+                connection.execute("COMMIT")
+        return index
     except Exception:  # noqa: BLE001 (an index that cannot be read is rebuilt)
         if connection is not None:
             with contextlib.suppress(Exception):
@@ -422,13 +546,42 @@ def view(registry: Path, key: str, still_valid: Any) -> Index | None:
         return None
 
 
-def store(registry: Path, key: str, parsed: Parsed) -> None:
-    """Build the index of the registry from its parse (the bytes under `key`); held back
-    with the cache's writes, and never an error."""
-    _cache._later(lambda: _store(registry, key, parsed))
+def _stamp(connection: sqlite3.Connection, salt: str, files: Iterable[Stamped]) -> None:
+    connection.executemany(
+        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*entry.values(), _check(salt, entry.values())) for entry in files],
+    )
 
 
-def _store(registry: Path, key: str, parsed: Parsed) -> None:
+def _answering(
+    connection: sqlite3.Connection,
+    registry: Path,
+    meta: dict[str, str],
+    key: str,
+    still_valid: Any,
+) -> Index | None:
+    """The index on `connection`, when its `meta` says it answers for the bytes under
+    `key`, and its head and count are as written."""
+    salt = meta.get("salt", "")
+    wanted = _meta(key, meta.get("latest", ""), int(meta.get("count", "-1")), salt)
+    if meta != wanted or not still_valid(date.fromisoformat(meta["latest"])):
+        return None
+    count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
+    data, check = connection.execute("SELECT data, check_ FROM head").fetchone()
+    if count != int(meta["count"]) or check != _check(salt, [data]):
+        return None
+    head = json.loads(data)
+    ledger = _cache._decode(head, registry).ledger
+    return Index(connection, salt, ledger, date.fromisoformat(head["as_of"]))
+
+
+def store(registry: Path, key: str, parsed: Parsed, files: list[Stamped]) -> None:
+    """Build the index of the registry from its parse (the bytes under `key`; `files`:
+    their stamps); held back with the cache's writes, and never an error."""
+    _cache._later(lambda: _store(registry, key, parsed, files))
+
+
+def _store(registry: Path, key: str, parsed: Parsed, files: list[Stamped]) -> None:
     db = database(registry)
     if db is None:
         return
@@ -442,13 +595,13 @@ def _store(registry: Path, key: str, parsed: Parsed) -> None:
     if connection is None:
         return
     try:
-        _fill(connection, key, parsed)
+        _fill(connection, key, parsed, files)
     except sqlite3.DatabaseError:  # not a database, or a damaged one: start again
         connection.close()
         _remove(db)
         connection = _connect(db, create=True)
         if connection is not None:
-            _fill(connection, key, parsed)
+            _fill(connection, key, parsed, files)
     finally:
         if connection is not None:
             connection.close()
@@ -461,7 +614,7 @@ def _remove(db: Path) -> None:
                 path.unlink()
 
 
-def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed) -> None:
+def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed, files: list[Stamped]) -> None:
     ledger = parsed.ledger
     head_parsed = parsed._replace(
         ledger=ledger._replace(recommendations=()),
@@ -479,7 +632,7 @@ def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed) -> None:
     rows = _rows(salt, parsed, ledger.recommendations, _numbers(parsed))
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for table in ("meta", "head", "records"):
+        for table in ("meta", "head", "records", "files"):
             connection.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA:
             connection.execute(statement)
@@ -487,6 +640,7 @@ def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed) -> None:
             "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
         connection.execute("INSERT INTO head VALUES (?, ?)", (head_data, _check(salt, [head_data])))
+        _stamp(connection, salt, files)
         connection.executemany(
             "INSERT INTO meta VALUES (?, ?)", _meta(key, latest, len(rows), salt).items()
         )

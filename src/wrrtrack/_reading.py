@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from wrrtrack import _cache, clock, storage
-from wrrtrack._errors import Problem, RegistryInvalid
+from wrrtrack._errors import Problem, RegistryInvalid, WrrtrackError
 
 if TYPE_CHECKING:
     from wrrtrack._places import Parsed
@@ -114,6 +115,29 @@ def bytes_of(path: Path) -> Bytes:
         files = _folder.read(path)
         return Bytes(b"", tuple(files), folder=True)
     return Bytes(storage.read_bytes(path), (), folder=False)
+
+
+Listing = list[tuple[Path, os.stat_result]]
+
+
+def listing(path: Path) -> Listing | None:
+    """The registry's files (its one file, or each file of the folder) with their status,
+    before any is read; None when one cannot be looked at or is not a regular file (then
+    `bytes_of` says why)."""
+    import stat
+
+    try:
+        if is_folder(path):
+            from wrrtrack import _folder
+
+            found = [(file, file.lstat()) for file in _folder.names(path)]
+        else:
+            found = [(path, path.stat())]
+    except (OSError, ValueError, WrrtrackError):
+        return None
+    if not all(stat.S_ISREG(info.st_mode) for _, info in found):
+        return None
+    return found
 
 
 def _parse(path: Path, read: Bytes, today: date, keep: list[Reading] | None = None) -> Parsed:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -112,18 +113,24 @@ class Registry:
 
         if self._loaded is not None:
             return _index.Whole(self._loaded.ledger)
-        found = _reading.bytes_of(self.path)
-        if not self.use_cache or found.size() < _index.SMALLEST:
-            read = _reading.read(self.path, today, self.use_cache, self.timezone, found=found)
+        listing = _reading.listing(self.path) if self.use_cache else None
+        if listing is None or sum(info.st_size for _, info in listing) < _index.SMALLEST:
+            read = _reading.read(self.path, today, self.use_cache, self.timezone)
             self._loaded = read.parsed
             return _index.Whole(read.parsed.ledger)
-        digest = found.key()
-        index = _index.view(self.path, digest, _reading.still_valid(today, self.timezone))
+        folder = self.is_folder
+        index = _index.known(self.path, listing, folder, _reading.still_valid(today, self.timezone))
 
         def whole() -> _index.View:
+            from wrrtrack import _stamps
+
+            when = _stamps.now()  # after `listing`, before the bytes are read
+            found = _reading.bytes_of(self.path)
+            digest = found.key()
             read = _reading.read(self.path, today, True, self.timezone, found=found, digest=digest)
             self._loaded = read.parsed
-            _index.store(self.path, digest, read.parsed)
+            stamps = _index.stamped(listing, folder, found.files, found.data, when)
+            _index.store(self.path, digest, read.parsed, stamps)
             return _index.Whole(read.parsed.ledger)
 
         return whole() if index is None else _index.Guarded(index, whole)
@@ -492,9 +499,14 @@ class Registry:
             key = doc.parsed.ledger.vocabularies.statuses.resolve(status)
             entry = StatusChange(on, key, note or None, author, source, tuple(quotes), relation)
             done: dict[str, StatusUpdate] = {}
+            # A folder's file holds some of them (every id is known to be somewhere: the
+            # file of each was looked up); a registry file holds all, or says which not.
+            here = {rid.casefold() for rid in doc.parsed.layouts}
             for identifier in identifiers:
+                if self.is_folder and identifier.strip().casefold() not in here:
+                    continue  # in another file of the folder registry
                 if doc.parsed.ledger.get(identifier).id not in doc.parsed.layouts:
-                    continue  # in another file of a folder registry
+                    continue
                 if quotes:
                     _evidence.check_new_quotes(
                         self.root, doc.parsed.ledger, identifier, source, quotes
@@ -516,9 +528,13 @@ class Registry:
                 return [_transaction.file_of(read, identifier=i) for i in identifiers]
 
             reader = _transaction.Reader(today, self.use_cache, self.timezone)
-            edits = _transaction.write_in_files(
-                self.path, change, files, reader, self._written, seen=self._seen
+            edits = _transaction.write_by_index(
+                self.path, change, _files_of(identifiers), reader, self._written
             )
+            if edits is None:
+                edits = _transaction.write_in_files(
+                    self.path, change, files, reader, self._written, seen=self._seen
+                )
             updates = {i: update for done in edits for i, update in done.items()}
         else:
             updates = self._write(change, today)
@@ -616,7 +632,7 @@ class Registry:
             key = report if report is not None else read.parsed.ledger.only_report().key
             return _transaction.file_of(read, report=key)
 
-        return self._write(change, today, target)
+        return self._write(change, today, target, where=_file_of_report(report))
 
     def edit(
         self,
@@ -1121,11 +1137,19 @@ class Registry:
         edit: Callable[[Document], tuple[Document, T]],
         today: date | None,
         target: Callable[[_reading.Read], str] | None = None,
+        *,
+        where: _Targets | None = None,
     ) -> T:
         """Every writer's way to the file: lock, read, edit (`_edit`), write, cache (see
-        `_transaction`). In a folder registry, `target` names the file the change is made in."""
+        `_transaction`). In a folder registry, `target` names the file the change is made in,
+        and `where` the same from the index of a large one (`write_by_index`), so that the
+        other files are not read."""
         self._writable()
         reader = _transaction.Reader(today, self.use_cache, self.timezone)
+        if self.is_folder and where is not None:
+            done = _transaction.write_by_index(self.path, edit, where, reader, self._written)
+            if done is not None:
+                return done[0]
         if self.is_folder and target is not None:
             return _transaction.write_in_folder(
                 self.path, edit, target, reader, self._written, seen=self._seen
@@ -1159,6 +1183,12 @@ class Registry:
         the next read parses the file.
         """
         self.written = written.path
+        if written.partial:  # the written files' part: the whole is read when next asked
+            self._loaded = None
+            if written.digest is not None:
+                with contextlib.suppress(Exception):
+                    _cache.forget(written.digest)  # those bytes are gone from disk
+            return
         try:
             self._loaded = written.parsed
             if written.digest is not None:
@@ -1166,6 +1196,36 @@ class Registry:
                 _cache.forget(written.digest)  # those bytes are gone from disk
         except Exception:  # noqa: BLE001 (see above: the write has happened)
             self._loaded = None
+
+
+# How a write through the index names the files it changes (`_transaction.write_by_index`).
+_Targets = Callable[[Any, Parsed], "Sequence[str] | None"]
+
+
+def _files_of(identifiers: Sequence[str]) -> _Targets:
+    """The files holding the records `identifiers`, as the index knows them."""
+
+    def files(index: Any, head: Parsed) -> list[str] | None:
+        del head
+        names = [index.file_of(identifier) for identifier in identifiers]
+        return None if None in names else names
+
+    return files
+
+
+def _file_of_report(report: str | None) -> _Targets:
+    """The file holding `report` (None: the registry's one report), as the index knows it."""
+
+    def files(index: Any, head: Parsed) -> list[str] | None:
+        from wrrtrack import _folder
+
+        del index
+        ledger = head.ledger
+        key = ledger.report_of(report).key if report is not None else ledger.only_report().key
+        name = _folder.file_of(head, key)
+        return None if name is None else [name]
+
+    return files
 
 
 class _VocabulariesAppeared(Exception):

@@ -18,6 +18,7 @@ cached under the new bytes' key.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -46,6 +47,9 @@ class Written(NamedTuple):
     parsed: Parsed
     digest: str | None
     new_key: Callable[[], str]
+    # Whether `parsed` is only the written files' part (`write_by_index`): not the whole
+    # registry's content, never to be cached as it.
+    partial: bool = False
 
 
 class Reader(NamedTuple):
@@ -196,6 +200,137 @@ def write_in_files(
             _replace(path, data)
         done(Written(last, parsed, read.digest, lambda: _folder.key(files)))
     return results
+
+
+def write_by_index(
+    folder: Path,
+    edit: Edit[T],
+    targets: Callable[[Any, Parsed], Sequence[str] | None],
+    reader: Reader,
+    done: Callable[[Written], None],
+) -> list[T] | None:
+    """`write_in_files` for a large folder registry, reading only the files it changes:
+    the registry-wide facts (reports, vocabularies, sources, which ids exist where) come
+    from the index (`_index`), which the write keeps, under the same lock.
+
+    `targets(index, head)` names the files to change (None: the index cannot say). Each
+    file is read, must be the bytes the index answers for, is edited from its part of the
+    index, and must read back as it did but for the records the edit meant
+    (`_alike.alike`); an added id must be in no other file. Then each file is replaced,
+    and the index updated. None when any of that cannot be done from the index: then
+    `write_in_files` makes the change from the whole registry and says what it says.
+    Refusals of the change itself (`InvalidChange`, `UnknownTerm`, `EvidenceRefused`) are
+    the whole registry's, and are raised.
+    """
+    from wrrtrack import _index
+
+    if not reader.use_cache:
+        return None
+    with storage.locked(folder / LOCK_NAME):
+        listing = _reading.listing(folder)
+        if listing is None or sum(info.st_size for _, info in listing) < _index.SMALLEST:
+            return None
+        still = _reading.still_valid(reader.today, reader.timezone)
+        index = _index.known(folder, listing, True, still)
+        if index is None:
+            return None
+        try:
+            edits = _edits_by_index(folder, index, edit, targets)
+            if edits is None:
+                return None
+            for path, _, data, _, _ in edits:
+                _replace(path, data)
+            # From here the change is made: the index is a cache, rebuilt when wrong.
+            sizes = {name: (size, key) for name, size, key in index.keyed.entries}
+            for path, _, data, _, _ in edits:
+                sizes[path.name] = (len(data), _folder_key(path, data))
+            new_key = _folder_key_of(listing, sizes)
+            with contextlib.suppress(Exception):
+                _keep_index(index, folder, edits, sizes, new_key)
+            last = edits[-1]
+            done(Written(last[0], last[3], index.keyed.key, lambda: new_key, partial=True))
+            return [result for *_, result in edits]
+        finally:
+            index.connection.close()
+
+
+def _keep_index(
+    index: Any,
+    folder: Path,
+    edits: list[tuple[Path, bytes, bytes, Parsed, Any]],
+    sizes: dict[str, tuple[int, str]],
+    new_key: str,
+) -> None:
+    """The index after the files of `edits` were replaced: their rows, their stamps and
+    the registry's new key, at once. A file that is not the size written (changed since)
+    leaves the index as it was, answering for bytes no longer there (rebuilt when read)."""
+    from wrrtrack import _index, _stamps
+
+    stamped = []
+    for path, _, data, _, _ in edits:
+        info = path.lstat()
+        if info.st_size != len(data):
+            return
+        stamped.append(
+            _index.Stamped(path.name, _stamps.of(info), _stamps.now(), sizes[path.name][1])
+        )
+    head = index.head_parsed(folder)
+    changed = [(path.name, edited) for path, _, _, edited, _ in edits]
+    index.update(changed, new_key, head, stamped)
+
+
+def _folder_key(path: Path, data: bytes) -> str:
+    from wrrtrack import _folder
+
+    return _folder.content_key(path.name, data)
+
+
+def _folder_key_of(listing: _reading.Listing, sizes: dict[str, tuple[int, str]]) -> str:
+    from wrrtrack import _folder
+
+    return _folder.key_of_files([(path.name, *sizes[path.name]) for path, _ in listing])
+
+
+def _edits_by_index(
+    folder: Path, index: Any, edit: Edit[T], targets: Callable[[Any, Parsed], Sequence[str] | None]
+) -> list[tuple[Path, bytes, bytes, Parsed, T]] | None:
+    """Each target file's path, bytes before and after, its edited part and the edit's
+    result; None when the index cannot answer for them (see `write_by_index`)."""
+    import sqlite3
+
+    from wrrtrack import _alike, _folder, _index
+    from wrrtrack._errors import EvidenceRefused, UnknownTerm
+
+    try:
+        head = index.head_parsed(folder)
+        names = targets(index, head)
+        if not names:
+            return None
+        edits = []
+        for name in dict.fromkeys(names):
+            path = folder / name
+            was = index.stamped.get(name)
+            data = _folder.read_file(path)
+            if was is None or _folder.content_key(name, data) != was.key:
+                return None
+            storage.refuse_read_only(path)
+            storage.remove_stale_temporaries(path)
+            part = index.part(name, head)
+            text = data.decode("utf-8")
+            edited, result = edit(Document(path, text, part))
+            before = {rec.id.casefold() for rec in part.ledger.recommendations}
+            records = edited.parsed.ledger.recommendations
+            added = [rec.id for rec in records if rec.id.casefold() not in before]
+            if any(index.existing(identifier) is not None for identifier in added):
+                return None  # an id another file has: the whole registry's write says so
+            if not _alike.alike(path, text, edited.text, part, edited.parsed):
+                return None
+            edits.append((path, data, edited.text.encode("utf-8"), edited.parsed, result))
+        return edits
+    except (InvalidChange, UnknownTerm, EvidenceRefused):
+        raise
+    except (WrrtrackError, _index.Stale, sqlite3.Error, LookupError, ValueError):
+        return None
 
 
 def create(
