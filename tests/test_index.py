@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, SHIPPED, Runner
-from tests.helpers import KEY, QUOTE, add, snapshot, with_second_report
+from tests.helpers import KEY, QUOTE, add, back_to_back, snapshot, with_second_report
 from wrrtrack import _index
 
 COMMANDS = (
@@ -268,3 +268,62 @@ def test_a_file_changed_behind_the_index_makes_the_write_read_the_whole(
     done = cli("-r", folder, "status", "set", "wrr103-2", "uitgevoerd", "--by", "p")
     assert done.code == 1
     assert "uitg" in done.err
+
+
+def kept_note(text: str) -> str:
+    """The last record ends in a note that keeps its blank lines (`|+`)."""
+    at = text.rindex("\n        note: ")
+    text = text[:at] + text[text.index("\n", at + 1) :]
+    return text.rstrip("\n") + "\n        note: |+\n          Kept.\n\n\n"
+
+
+SHAPES = {
+    "as shipped": lambda text: text,
+    "CRLF": lambda text: text.replace("\n", "\r\n"),
+    "back to back": back_to_back,
+    "kept note": kept_note,
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("identifier", ["wrr103-1", "wrr103-4", "wrr103-7"])
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_a_write_through_the_index_writes_the_bytes_a_full_write_writes(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, identifier: str,
+    kind: str,
+) -> None:  # fmt: skip
+    from wrrtrack import _stamps, _transaction
+
+    monkeypatch.setattr(_stamps, "now", lambda: time.time_ns() + 10 * _stamps.MARGIN)
+    places = []
+    for name in ("indexed", "full"):
+        base = tmp_path / name
+        shutil.copytree(ROOT / "data", base)
+        registry = base / "recommendations.yaml"
+        registry.write_bytes(SHAPES[shape](registry.read_text()).encode())
+        if kind == "folder":
+            registry.rename(base / "wrr-103.yaml")
+            registry = base
+        places.append(registry)
+    indexed, full = places
+    assert cli("-r", indexed, "list").code == 0  # builds the index
+    taken = []
+    for name in ("write_by_index", "write_record_by_index"):
+        real = getattr(_transaction, name)
+
+        def spy(*args: object, real: object = real, **kwargs: object) -> object:
+            result = real(*args, **kwargs)  # type: ignore[operator]
+            taken.append(result is not None)
+            return result
+
+        monkeypatch.setattr(_transaction, name, spy)
+    command = ("status", "set", identifier, "afgewezen", "--note", "n", "--by", "p")
+    command += ("--date", "2026-03-01")
+    got = cli("-r", indexed, *command)
+    assert taken == [True], got.err
+    want = cli("--no-cache", "-r", full, *command)
+    assert (got.code, got.out.replace(str(indexed), str(full))) == (want.code, want.out)
+    for path in sorted(full.rglob("*.yaml")):
+        assert (indexed / path.relative_to(full)).read_bytes() == path.read_bytes()
+    for command in (("list", "--format", "json"), ("show", identifier)):
+        assert cli("-r", indexed, *command).out == cli("--no-cache", "-r", indexed, *command).out

@@ -20,10 +20,12 @@ sources, which an edit of records leaves as they were.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from wrrtrack._places import Parsed
+from wrrtrack._model import Recommendation
+from wrrtrack._places import Parsed, RecordLayout
 
 RECORDS = "recommendations"
 
@@ -46,9 +48,16 @@ def _records(roots: list[Any]) -> tuple[list[Any], list[int], list[tuple[str | N
 
     from wrrtrack._schema import _peek_id
 
-    documents, counts, records = [], [], []
+    documents: list[Any] = []
+    counts: list[int] = []
+    records: list[tuple[str | None, Any]] = []
     for root in roots:
         counts.append(0)
+        if isinstance(root, SequenceNode):  # a window of a file (`alike_window`): records
+            records += [(_peek_id(item), _shape(item)) for item in root.value]
+            counts[-1] += len(root.value)
+            documents.append(("records", root.tag))
+            continue
         if not isinstance(root, MappingNode):
             documents.append(_shape(root))
             continue
@@ -69,32 +78,63 @@ def alike(path: Path, old: str, new: str, before: Parsed, after: Parsed) -> bool
     """Whether `new` (the file's text after an edit, whose records are `after`'s) reads
     as `old` (the text before, with `before`'s records) but for the records the edit
     changed or added, each of which reads in `new` as it reads on its own."""
-    from wrrtrack._errors import RegistryInvalid
-    from wrrtrack._yamlfile import compose, compose_all
-
-    try:
-        old_documents, _, old_records = _records(compose_all(path, old))
-        new_documents, counts, new_records = _records(compose_all(path, new))
-    except RegistryInvalid:
-        return False
-    if old_documents != new_documents:
-        return False
     reports = list(after.documents)  # the file's documents: of a folder's file, its own
     if after.files:
         reports = [r for r, f in zip(reports, after.files, strict=True) if f == path.name]
     records = after.ledger.recommendations
-    if counts != [sum(rec.report == report for rec in records) for report in reports]:
+    counts = [sum(rec.report == report for rec in records) for report in reports]
+    kept = {rec.id: rec for rec in before.ledger.recommendations}
+    return _alike(
+        path, (old, new), records=records, kept=kept, layouts=after.layouts, counts=counts
+    )
+
+
+def alike_window(
+    path: Path,
+    old: str,
+    new: str,
+    *,
+    before: Sequence[Recommendation],
+    after: Sequence[Recommendation],
+    layouts: dict[str, RecordLayout],
+) -> bool:
+    """`alike` for a window of a large file: `old` and `new` start at a record's first
+    line (the one before the record changed, or that one) and end after the record
+    after it, or at the end of the record changed; `before` and `after` are the records
+    in them, `layouts` the places of the changed ones in `new`."""
+    kept = {rec.id: rec for rec in before}
+    return _alike(path, (old, new), records=after, kept=kept, layouts=layouts, counts=None)
+
+
+def _alike(
+    path: Path,
+    texts: tuple[str, str],
+    *,
+    records: Sequence[Recommendation],
+    kept: dict[str, Recommendation],
+    layouts: dict[str, RecordLayout],
+    counts: list[int] | None,
+) -> bool:
+    from wrrtrack._errors import RegistryInvalid
+    from wrrtrack._yamlfile import compose, compose_all
+
+    old, new = texts
+    try:
+        old_documents, _, old_records = _records(compose_all(path, old))
+        new_documents, new_counts, new_records = _records(compose_all(path, new))
+    except RegistryInvalid:
+        return False
+    if old_documents != new_documents or counts not in (None, new_counts):
         return False
     if [rid for rid, _ in new_records] != [rec.id for rec in records]:
         return False
     was = dict(old_records)
-    kept = {rec.id: rec for rec in before.ledger.recommendations}
     for rec, (_, shape) in zip(records, new_records, strict=True):
         if kept.get(rec.id) == rec:  # left alone: it reads as it did
             if was.get(rec.id) != shape:
                 return False
             continue
-        layout = after.layouts[rec.id]
+        layout = layouts[rec.id]
         try:
             alone = _shape(compose(path, new[layout.start : layout.end]))
         except RegistryInvalid:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from wrrtrack import __version__, _cache, _stamps
 from wrrtrack._model import Filter, Ledger, Recommendation, StatusChange
-from wrrtrack._places import Parsed, layout_from_values, layout_values
+from wrrtrack._places import Parsed, RecordLayout, layout_from_values, layout_values
 
 if TYPE_CHECKING:
     from wrrtrack._reading import Listing
@@ -45,8 +45,8 @@ except ImportError:  # a Python built without it
 
 T = TypeVar("T")
 # 2: a row's hash covers its position; 3: due, review and relation; 4: stamps; 5: hashes
-# of lengths and texts, an index of dates
-FORMAT = 5
+# of lengths and texts, an index of dates; 6: a record's place kept apart from its row
+FORMAT = 6
 # Below this many bytes a registry's whole cache entry is read faster than SQLite loads.
 SMALLEST = 2_000_000
 PART = "index"  # the part of the cache directory holding the databases
@@ -67,6 +67,12 @@ _SCHEMA = (
     "CREATE INDEX records_status ON records (status, position)",
     "CREATE INDEX records_report ON records (report, position)",
     "CREATE INDEX records_updated ON records (updated)",  # the newest date, at once
+    # Where each record starts in its file; its row's layout is relative to that, so that
+    # an edit of one file moves the records after it by one UPDATE of these small rows.
+    # A wrong start is seen where it is used: the text there must read as those records.
+    # `byte`: the same place in bytes (a registry file's records; -1 where not known).
+    "CREATE TABLE places (position INTEGER PRIMARY KEY, start INTEGER NOT NULL, "
+    "byte INTEGER NOT NULL)",
 )
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _SEPARATOR = "\x1f"  # between actors in `records.actors`, and around them
@@ -109,6 +115,16 @@ class Whole:
 
     def count(self, reports: Iterable[str]) -> int:
         return len(self.ledger.select(Filter(reports=tuple(reports))))
+
+
+class Placed(NamedTuple):
+    """A record as the index places it: its position, value, layout (in characters) and
+    where it starts in bytes (-1: not known)."""
+
+    position: int
+    record: Recommendation
+    layout: RecordLayout
+    byte: int
 
 
 class Index:
@@ -192,16 +208,9 @@ class Index:
         the whole parse): that file's records and places, the registry's reports,
         vocabularies and sources; `head` is `head_parsed()`."""
         records, layouts = [], {}
-        for row in self.connection.execute(
-            f"SELECT {self._COLUMNS} FROM records WHERE file = ? ORDER BY position",  # noqa: S608
-            (name,),
-        ):
-            *fields, data, check = row
-            if check != _check(self.salt, [*fields, data]):
-                raise Stale
-            rec = _record(json.loads(data))
+        for _, rec, layout, _ in self._placed("records.file = ?", (name,)):
             records.append(rec)
-            layouts[rec.id] = layout_from_values(json.loads(fields[-1]))
+            layouts[rec.id] = layout
         documents = {n for n, file in enumerate(head.files) if file == name}
         blocks = {
             block: place
@@ -210,6 +219,94 @@ class Index:
         }
         ledger = head.ledger._replace(recommendations=tuple(records))
         return head._replace(ledger=ledger, layouts=layouts, quote_places={}, blocks=blocks)
+
+    def _placed(self, where: str, parameters: tuple[Any, ...]) -> list[Placed]:
+        """The records `where` selects, in order: each one's position, value, layout and
+        its start in bytes."""
+        columns = ", ".join(f"records.{name.strip()}" for name in self._COLUMNS.split(","))
+        found = []
+        for row in self.connection.execute(
+            f"SELECT {columns}, places.start, places.byte FROM records JOIN places "  # noqa: S608
+            f"ON places.position = records.position WHERE {where} ORDER BY records.position",
+            parameters,
+        ):
+            *fields, data, check, start, byte = row
+            if check != _check(self.salt, [*fields, data]):
+                raise Stale
+            layout = layout_from_values(json.loads(fields[-1])).shifted(int(start))
+            found.append(Placed(int(fields[0]), _record(json.loads(data)), layout, int(byte)))
+        return found
+
+    def placed(self, identifier: str) -> Placed | None:
+        """The record `identifier` names (any case): its position, value and layout."""
+        found = self._placed("records.folded = ?", (identifier.strip().casefold(),))
+        return found[0] if found else None
+
+    def beside(self, position: int) -> list[Placed]:
+        """The records right before and after the one at `position` in its file (none,
+        one or two, in order)."""
+        low = position - position % _SEQUENCE
+        return self._placed(
+            "records.position IN ((SELECT max(position) FROM records WHERE position < ? "
+            "AND position >= ?), (SELECT min(position) FROM records WHERE position > ? "
+            "AND position < ?))",
+            (position, low, position, low + _SEQUENCE),
+        )
+
+    def update_record(
+        self,
+        position: int,
+        rec: Recommendation,
+        layout: RecordLayout,
+        *,
+        grown: tuple[int, int],
+        edited: Parsed,
+        new_key: str,
+        stamped: list[Stamped],
+    ) -> None:
+        """After a write that changed the record at `position` of a registry file (now
+        `rec`, at `layout`) and made it `grown` longer (characters, bytes): its row, the
+        places of the records after it, the head's places (`edited`'s), in one
+        transaction with the registry's new key."""
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+            row = _row(self.salt, position, "", rec, layout)
+            connection.execute("DELETE FROM records WHERE position = ?", (position,))
+            connection.execute(
+                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+            )
+            connection.execute(
+                "UPDATE places SET start = start + ?, byte = byte + ? "
+                "WHERE position > ? AND position < ?",
+                (*grown, position, position - position % _SEQUENCE + _SEQUENCE),
+            )
+            head = self.head_parsed(Path())
+            head = head._replace(
+                blocks=edited.blocks, ledger=edited.ledger._replace(recommendations=())
+            )
+            encoded = _cache._encode(head)
+            as_of = connection.execute("SELECT max(updated) FROM records").fetchone()[0]
+            encoded["as_of"] = as_of or head.ledger.as_of.isoformat()
+            latest = max(meta["latest"], encoded["latest"], row[9])
+            head_data = json.dumps(encoded, ensure_ascii=False)
+            connection.execute("DELETE FROM head")
+            connection.execute(
+                "INSERT INTO head VALUES (?, ?)", (head_data, _check(self.salt, [head_data]))
+            )
+            _stamp(connection, self.salt, stamped)
+            connection.execute("DELETE FROM meta")
+            connection.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                _meta(new_key, latest, int(meta["count"]), self.salt).items(),
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        finally:
+            self._head = None
 
     def head_parsed(self, registry: Path) -> Parsed:
         """The head as a parse without records (reports, vocabularies, sources, blocks)."""
@@ -255,11 +352,17 @@ class Index:
             }
             ledger = old_head.ledger
             for name, edited in edits:
-                rows = _rows(self.salt, edited, edited.ledger.recommendations, numbers)
+                rows, places = _rows(self.salt, edited, edited.ledger.recommendations, numbers)
+                connection.execute(
+                    "DELETE FROM places WHERE position IN "
+                    "(SELECT position FROM records WHERE file = ?)",
+                    (name,),
+                )
                 count -= connection.execute("DELETE FROM records WHERE file = ?", (name,)).rowcount
                 connection.executemany(
                     "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
                 )
+                connection.executemany("INSERT INTO places VALUES (?, ?, -1)", places)
                 count += len(rows)
                 blocks.update(edited.blocks)
                 ledger = edited.ledger._replace(recommendations=())
@@ -575,13 +678,18 @@ def _answering(
     return Index(connection, salt, ledger, date.fromisoformat(head["as_of"]))
 
 
-def store(registry: Path, key: str, parsed: Parsed, files: list[Stamped]) -> None:
+def store(
+    registry: Path, key: str, parsed: Parsed, files: list[Stamped], data: bytes | None = None
+) -> None:
     """Build the index of the registry from its parse (the bytes under `key`; `files`:
-    their stamps); held back with the cache's writes, and never an error."""
-    _cache._later(lambda: _store(registry, key, parsed, files))
+    their stamps; `data`: a registry file's bytes, so that the index knows where each
+    record starts in bytes); held back with the cache's writes, and never an error."""
+    _cache._later(lambda: _store(registry, key, parsed, files, data))
 
 
-def _store(registry: Path, key: str, parsed: Parsed, files: list[Stamped]) -> None:
+def _store(
+    registry: Path, key: str, parsed: Parsed, files: list[Stamped], data: bytes | None
+) -> None:
     db = database(registry)
     if db is None:
         return
@@ -595,13 +703,13 @@ def _store(registry: Path, key: str, parsed: Parsed, files: list[Stamped]) -> No
     if connection is None:
         return
     try:
-        _fill(connection, key, parsed, files)
+        _fill(connection, key, parsed, files, data)
     except sqlite3.DatabaseError:  # not a database, or a damaged one: start again
         connection.close()
         _remove(db)
         connection = _connect(db, create=True)
         if connection is not None:
-            _fill(connection, key, parsed, files)
+            _fill(connection, key, parsed, files, data)
     finally:
         if connection is not None:
             connection.close()
@@ -614,7 +722,25 @@ def _remove(db: Path) -> None:
                 path.unlink()
 
 
-def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed, files: list[Stamped]) -> None:
+def _bytes(places: list[tuple[int, int]], text: str | None) -> list[int]:
+    """The place in bytes of each place in characters (in order) of `text`; -1 without."""
+    if text is None:
+        return [-1] * len(places)
+    found, at, byte = [], 0, 0
+    for _, start in places:
+        byte += len(text[at:start].encode("utf-8", "surrogatepass"))
+        at = start
+        found.append(byte)
+    return found
+
+
+def _fill(
+    connection: sqlite3.Connection,
+    key: str,
+    parsed: Parsed,
+    files: list[Stamped],
+    data: bytes | None = None,
+) -> None:
     ledger = parsed.ledger
     head_parsed = parsed._replace(
         ledger=ledger._replace(recommendations=()),
@@ -629,15 +755,23 @@ def _fill(connection: sqlite3.Connection, key: str, parsed: Parsed, files: list[
     head["as_of"] = ledger.as_of.isoformat()
     head_data = json.dumps(head, ensure_ascii=False)
     salt = os.urandom(16).hex()  # each build its own: rows of another build do not match
-    rows = _rows(salt, parsed, ledger.recommendations, _numbers(parsed))
+    rows, places = _rows(salt, parsed, ledger.recommendations, _numbers(parsed))
+    text = None if data is None or parsed.files else data.decode("utf-8", "surrogatepass")
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for table in ("meta", "head", "records", "files"):
+        for table in ("meta", "head", "records", "files", "places"):
             connection.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA:
             connection.execute(statement)
         connection.executemany(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+        connection.executemany(
+            "INSERT INTO places VALUES (?, ?, ?)",
+            [
+                (at, start, byte)
+                for (at, start), byte in zip(places, _bytes(places, text), strict=True)
+            ],
         )
         connection.execute("INSERT INTO head VALUES (?, ?)", (head_data, _check(salt, [head_data])))
         _stamp(connection, salt, files)
@@ -660,30 +794,38 @@ def _numbers(parsed: Parsed) -> dict[str, int]:
 
 def _rows(
     salt: str, parsed: Parsed, records: Iterable[Recommendation], numbers: dict[str, int]
-) -> list[tuple[Any, ...]]:
-    """The rows of `records` (of `parsed`), in order within each file."""
+) -> tuple[list[tuple[Any, ...]], list[tuple[int, int]]]:
+    """The rows of `records` (of `parsed`), in order within each file, and where each
+    starts in its file (`places`)."""
     file_of: dict[str | None, str] = dict(zip(parsed.documents, parsed.files, strict=False))
-    rows = []
+    rows, places = [], []
     seen: dict[str, int] = {}
     for rec in records:
         name = file_of.get(rec.report, "")
         seq = seen[name] = seen.get(name, -1) + 1
-        fields = [
-            rec.id,
-            rec.id.casefold(),
-            name,
-            rec.report,
-            rec.status,
-            rec.theme,
-            rec.stance,
-            _SEPARATOR + _SEPARATOR.join(rec.actors) + _SEPARATOR,
-            rec.updated.isoformat(),
-            json.dumps(layout_values(parsed.layouts[rec.id]), ensure_ascii=False),
-        ]
-        data = json.dumps(_values(rec), ensure_ascii=False)
         position = numbers[name] * _SEQUENCE + seq
-        rows.append((position, *fields, data, _check(salt, [position, *fields, data])))
-    return rows
+        layout = parsed.layouts[rec.id]
+        rows.append(_row(salt, position, name, rec, layout))
+        places.append((position, layout.start))
+    return rows, places
+
+
+def _row(salt: str, position: int, name: str, rec: Recommendation, layout: Any) -> tuple[Any, ...]:
+    """The row of `rec` (in the file `name`, where `layout` places it)."""
+    fields = [
+        rec.id,
+        rec.id.casefold(),
+        name,
+        rec.report,
+        rec.status,
+        rec.theme,
+        rec.stance,
+        _SEPARATOR + _SEPARATOR.join(rec.actors) + _SEPARATOR,
+        rec.updated.isoformat(),
+        json.dumps(layout_values(layout.shifted(-layout.start)), ensure_ascii=False),
+    ]
+    data = json.dumps(_values(rec), ensure_ascii=False)
+    return (position, *fields, data, _check(salt, [position, *fields, data]))
 
 
 def _values(rec: Recommendation) -> list[Any]:

@@ -130,7 +130,7 @@ class Registry:
             read = _reading.read(self.path, today, True, self.timezone, found=found, digest=digest)
             self._loaded = read.parsed
             stamps = _index.stamped(listing, folder, found.files, found.data, when)
-            _index.store(self.path, digest, read.parsed, stamps)
+            _index.store(self.path, digest, read.parsed, stamps, None if folder else found.data)
             return _index.Whole(read.parsed.ledger)
 
         return whole() if index is None else _index.Guarded(index, whole)
@@ -537,7 +537,13 @@ class Registry:
                 )
             updates = {i: update for done in edits for i, update in done.items()}
         else:
-            updates = self._write(change, today)
+            reader = _transaction.Reader(today, self.use_cache, self.timezone)
+            by_index = None
+            if len(identifiers) == 1:
+                by_index = _transaction.write_record_by_index(
+                    self.path, change, identifiers[0], reader, self._written
+                )
+            updates = by_index if by_index is not None else self._write(change, today)
         return [updates[identifier] for identifier in identifiers]
 
     def add(

@@ -254,6 +254,142 @@ def write_by_index(
             index.connection.close()
 
 
+def write_record_by_index(
+    path: Path, edit: Edit[T], identifier: str, reader: Reader, done: Callable[[Written], None]
+) -> T | None:
+    """`write_file` for a change to the one record `identifier` of a large registry file,
+    without decoding the registry: the record, its neighbours and the registry-wide facts
+    come from the index (`_index`), which the write keeps, under the same lock.
+
+    The file's bytes must be those the index answers for (its stamp unchanged while they
+    were read). After the edit, the window of text from the record before to the record
+    after must read as it did but for the record (`_alike.alike_window`); the rest of the
+    text is the same characters. The index then takes the record's new row, and the
+    records after it move by one update of their places. None when any of that cannot be
+    done from the index: then `write_file` makes the change and says what it says.
+    Refusals of the change itself are the whole registry's, and are raised.
+    """
+    from wrrtrack import _index
+
+    if not reader.use_cache:
+        return None
+    real = storage.resolved(path)
+    with storage.locked(real):
+        listing = _reading.listing(real)
+        if listing is None or listing[0][1].st_size < _index.SMALLEST:
+            return None
+        still = _reading.still_valid(reader.today, reader.timezone)
+        index = _index.known(path, listing, False, still)
+        if index is None:
+            return None
+        try:
+            found = _record_by_index(path, real, listing, index, edit=edit, identifier=identifier)
+            if found is None:
+                return None
+            new_data, result, update = found
+            _replace(real, new_data)
+            new_key = _cache.key(new_data)
+            # From here the change is made: the index is a cache, rebuilt when wrong.
+            with contextlib.suppress(Exception):
+                _keep_record(index, real, new_data, new_key, update)
+            done(Written(path, update[3], index.keyed.key, lambda: new_key, partial=True))
+            return result
+        finally:
+            index.connection.close()
+
+
+def _record_by_index(
+    path: Path,
+    real: Path,
+    listing: _reading.Listing,
+    index: Any,
+    *,
+    edit: Edit[T],
+    identifier: str,
+) -> tuple[bytes, T, tuple[Any, ...]] | None:
+    """The new bytes, the edit's result and what the index is to learn; None when the
+    index cannot answer (see `write_record_by_index`)."""
+    import sqlite3
+
+    from wrrtrack import _alike, _index, _stamps
+    from wrrtrack._errors import EvidenceRefused, UnknownTerm
+
+    try:
+        head = index.head_parsed(path)
+        placed = index.placed(identifier)
+        if placed is None:
+            return None
+        beside = index.beside(placed.position)
+        window = [*beside[: int(bool(beside) and beside[0].position < placed.position)], placed]
+        window += [b for b in beside if b.position > placed.position]
+        first, last = window[0], window[-1]
+        if first.byte < 0:
+            return None  # the index knows no places in bytes: it was built without them
+        storage.refuse_read_only(real)
+        storage.remove_stale_temporaries(real)
+        data = storage.read_bytes(real)
+        if _stamps.of(real.stat()) != _stamps.of(listing[0][1]):
+            return None  # changed since its stamp was taken
+        # The window, from the record before to the end of the record after: decoded from
+        # its first byte, as many characters as the index says it has.
+        length = last.layout.end - first.layout.start
+        text = data[first.byte : first.byte + 4 * length].decode("utf-8", "ignore")[:length]
+        end = first.byte + len(text.encode("utf-8"))
+        start = first.layout.start
+        part = head._replace(
+            ledger=head.ledger._replace(recommendations=(placed.record,)),
+            layouts={placed.record.id: placed.layout.shifted(-start)},
+            quote_places={},
+            blocks={name: _moved(block, -start) for name, block in head.blocks.items()},
+        )
+        edited, result = edit(Document(path, text, part))
+        after = edited.parsed.ledger.recommendations[0]
+        layout = edited.parsed.layouts[after.id]
+        records = [item.record for item in window]
+        if not _alike.alike_window(
+            path,
+            text,
+            edited.text,
+            before=records,
+            after=[after if rec is placed.record else rec for rec in records],
+            layouts={after.id: layout},
+        ):
+            return None
+        piece = edited.text.encode("utf-8")
+        new_data = b"".join((memoryview(data)[: first.byte], piece, memoryview(data)[end:]))
+        del data
+        grown = (len(edited.text) - len(text), len(piece) - (end - first.byte))
+        blocks = {name: _moved(block, start) for name, block in edited.parsed.blocks.items()}
+        whole = edited.parsed._replace(blocks=blocks)
+        update = (placed.position, after, layout.shifted(start), whole, grown)
+        return new_data, result, update
+    except (InvalidChange, UnknownTerm, EvidenceRefused):
+        raise
+    except (WrrtrackError, _index.Stale, sqlite3.Error, LookupError, ValueError):
+        return None
+
+
+def _moved(block: Any, by: int) -> Any:
+    """A collection's place, `by` characters further (one written inline stays -1)."""
+    return block._replace(insert=block.insert + by) if block.insert >= 0 else block
+
+
+def _keep_record(
+    index: Any, real: Path, data: bytes, new_key: str, update: tuple[Any, ...]
+) -> None:
+    """The index after the record's file was replaced (see `write_record_by_index`)."""
+    from wrrtrack import _index, _stamps
+
+    info = real.stat()
+    if info.st_size != len(data):
+        return  # changed since: the index answers for bytes no longer there
+    stamped = [_index.Stamped("", _stamps.of(info), _stamps.now(), new_key)]
+    position, record, layout, edited, grown = update
+    index.update_record(
+        position, record, layout, grown=grown, edited=edited, new_key=new_key, stamped=stamped
+    )
+
+
 def _keep_index(
     index: Any,
     folder: Path,
