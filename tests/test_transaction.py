@@ -434,3 +434,85 @@ def test_init_killed_at_any_write_leaves_no_half_file_and_a_retry_completes(
         assert cli("-r", registry, "--no-cache", "validate").code == 0
         at += 1
     assert at > 2
+
+
+# --- a large folder without an index: the files a write needs, found by their text -------------
+
+
+@pytest.fixture
+def reports(cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder of three report files (WRR 103 and two invented ones, made by hand so that
+    they hold no sources) and its vocabularies, taken as large (`write_by_scan`)."""
+    from tests.helpers import with_second_report
+
+    monkeypatch.setattr(_index, "SMALLEST", 0)
+    folder = tmp_path / "reports"
+    shutil.copytree(ROOT / "data", folder)
+    (folder / "recommendations.yaml").rename(folder / "wrr-103.yaml")
+    with_second_report(cli, folder)
+    assert cli("-r", folder, "vocab", "add", "themes", "extra", "--nl", "E", "--en", "E").code == 0
+    for name in ("a", "b"):
+        text = (folder / "voorbeeldstad-wijk.yaml").read_text(encoding="utf-8")
+        text = text[: text.index("\nsources:")] + text[text.index("\nvocabularies:") :]
+        text = text.replace("key: voorbeeldstad-wijk", f"key: vsd-{name}")
+        text = text.replace("id: vsd-", f"id: {name}-vsd-")
+        (folder / f"vsd-{name}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def scanned(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The files each folder reading read (to spy on `write_by_scan`)."""
+    from wrrtrack import _reading
+
+    seen: list[list[str]] = []
+    real = _reading.folder_reading
+
+    def reading(folder: Path, files: object, today: date) -> object:
+        seen.append(sorted(path.name for path, _ in files))  # type: ignore[attr-defined]
+        return real(folder, files, today)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_reading, "folder_reading", reading)
+    return seen
+
+
+def test_a_cold_write_reads_the_records_file_and_what_declares_for_all(
+    cli: Runner, reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    twin = reports.parent / "twin"
+    shutil.copytree(reports, twin)
+    seen = scanned(monkeypatch)
+    args = ("status", "set", "a-vsd-1", "wrr103-2", "vervallen", "--by", "p", "--date", TODAY)
+    done = cli("--no-cache", "-r", reports, *args)
+    assert done.code == 0, done.err
+    # Not the other invented report's file; the shipped one holds sources: read too.
+    assert seen[0] == ["vocabularies.yaml", "voorbeeldstad-wijk.yaml", "vsd-a.yaml", "wrr-103.yaml"]
+    monkeypatch.undo()
+    assert cli("--no-cache", "-r", twin, *args).code == 0
+    for path in sorted(twin.glob("*.yaml")):
+        assert (reports / path.name).read_bytes() == path.read_bytes()
+    assert cli("-r", reports, "validate").code == 0
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["named in another file", "an id in another file too", "in no file"],
+)
+def test_a_cold_write_reads_the_whole_when_the_text_leaves_a_doubt(
+    cli: Runner, reports: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    other = reports / "vsd-b.yaml"
+    identifier = "a-vsd-1"
+    if where == "named in another file":
+        other.write_text(other.read_text().replace("title: Een", "title: Zie A-VSD-1, een"))
+    elif where == "an id in another file too":
+        other.write_text(other.read_text().replace("id: b-vsd-2", "id: a-vsd-1"))
+    else:
+        identifier = "a-vsd-9"
+    seen = scanned(monkeypatch)
+    done = cli("--no-cache", "-r", reports, "status", "set", identifier, "vervallen", "--by", "p")
+    assert len(seen[0]) == 5  # the whole registry
+    if where == "named in another file":
+        assert done.code == 0, done.err
+    else:
+        assert done.code == 1
+        assert "a-vsd-" in done.err

@@ -522,28 +522,7 @@ class Registry:
                 done[identifier] = StatusUpdate(before, after, doc.path)
             return doc, done
 
-        if self.is_folder:
-
-            def files(read: _reading.Read) -> list[str]:
-                return [_transaction.file_of(read, identifier=i) for i in identifiers]
-
-            reader = _transaction.Reader(today, self.use_cache, self.timezone)
-            edits = _transaction.write_by_index(
-                self.path, change, _files_of(identifiers), reader, self._written
-            )
-            if edits is None:
-                edits = _transaction.write_in_files(
-                    self.path, change, files, reader, self._written, seen=self._seen
-                )
-            updates = {i: update for done in edits for i, update in done.items()}
-        else:
-            reader = _transaction.Reader(today, self.use_cache, self.timezone)
-            by_index = None
-            if len(identifiers) == 1:
-                by_index = _transaction.write_record_by_index(
-                    self.path, change, identifiers[0], reader, self._written
-                )
-            updates = by_index if by_index is not None else self._write(change, today)
+        updates = self._write_records(change, identifiers, today)
         return [updates[identifier] for identifier in identifiers]
 
     def add(
@@ -1120,6 +1099,37 @@ class Registry:
             return place.file.path.name
 
         return self._write(change, today, source_file)
+
+    def _write_records(
+        self, edit: Callable[[Document], tuple[Document, dict[str, T]]], identifiers: Sequence[str],
+        today: date,
+    ) -> dict[str, T]:  # fmt: skip
+        """`_write` of an edit of the records `identifiers`, one result each. In a large
+        registry, by the cheapest way that can vouch for it: the index (a folder's files,
+        or one record of a file), else a folder's files found by their text (no index yet),
+        else the whole registry (see `_transaction`)."""
+        reader = _transaction.Reader(today, self.use_cache, self.timezone)
+        if not self.is_folder:
+            done = None
+            if len(identifiers) == 1:
+                done = _transaction.write_record_by_index(
+                    self.path, edit, identifiers[0], reader, self._written
+                )
+            return done if done is not None else self._write(edit, today)
+
+        def files(read: _reading.Read) -> list[str]:
+            return [_transaction.file_of(read, identifier=i) for i in identifiers]
+
+        edits = _transaction.write_by_index(
+            self.path, edit, _files_of(identifiers), reader, self._written
+        )
+        if edits is None:
+            edits = _transaction.write_by_scan(self.path, edit, identifiers, reader, self._written)
+        if edits is None:
+            edits = _transaction.write_in_files(
+                self.path, edit, files, reader, self._written, seen=self._seen
+            )
+        return {i: result for done in edits for i, result in done.items()}
 
     def _folder_reading(self, path: Path, today: date) -> Callable[[str], Reading]:
         """How to read the folder registry again with `text` as the file at `path`."""

@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from wrrtrack import _cache, _reading, clock, storage
-from wrrtrack._errors import InvalidChange, RegistryInvalid, WrrtrackError
+from wrrtrack._errors import (
+    EvidenceRefused,
+    InvalidChange,
+    RegistryInvalid,
+    UnknownTerm,
+    WrrtrackError,
+)
 from wrrtrack._model import Ledger
 from wrrtrack._places import Document, Parsed
 
@@ -388,6 +394,89 @@ def _keep_record(
     index.update_record(
         position, record, layout, grown=grown, edited=edited, new_key=new_key, stamped=stamped
     )
+
+
+def write_by_scan(
+    folder: Path,
+    edit: Edit[T],
+    identifiers: Sequence[str],
+    reader: Reader,
+    done: Callable[[Written], None],
+) -> list[T] | None:
+    """`write_in_files` for records of a large folder registry that no index answers for
+    (no cache, or none yet), reading in full only the files it changes and those that
+    declare anything for the whole registry.
+
+    The files' bytes are searched for the ids: each id must be written as a record's id
+    in one file and appear nowhere else, in any form. Those files are read together with
+    every file that is not one plain report document (one that may declare vocabularies
+    or sources for the whole registry), edited and verified whole as a registry of their
+    own (`verified`). None when any of that does not hold: then `write_in_files` reads
+    the whole registry, and says what it says. A problem in a file this write does not
+    read is not its concern, as it is not a reader's of another file.
+    """
+    import re
+
+    from wrrtrack import _folder, _index
+
+    with storage.locked(folder / LOCK_NAME):
+        listing = _reading.listing(folder)
+        if listing is None or sum(info.st_size for _, info in listing) < _index.SMALLEST:
+            return None
+        try:
+            files = _folder.read(folder)
+        except WrrtrackError:
+            return None
+        wanted = [identifier.lower().encode("utf-8") for identifier in identifiers]
+        mentioned: list[list[Path]] = [[] for _ in wanted]
+        for path, data in files:
+            lowered = data.lower()
+            for n, name in enumerate(wanted):
+                if name in lowered:
+                    mentioned[n].append(path)
+        targets = []
+        for name, found in zip(wanted, mentioned, strict=True):
+            written = re.compile(
+                rb"^[ \t]*-?[ \t]*id:[ \t]*[\"']?" + re.escape(name) + rb"[\"']?[ \t]*\r?$",
+                re.MULTILINE | re.IGNORECASE,
+            )
+            if len(found) != 1 or not written.search(dict(files)[found[0]]):
+                return None  # in no file, in several, or not plainly as an id
+            targets.append(found[0])
+        read = [(path, data) for path, data in files if path in targets or not _plain(data)]
+        reading = _reading.folder_reading(folder, read, reader.day())
+        if reading.parsed is None:
+            return None
+        whole, results, new = reading.parsed, [], {}
+        try:
+            for path in dict.fromkeys(targets):
+                storage.refuse_read_only(path)
+                storage.remove_stale_temporaries(path)
+                text = dict(read)[path].decode("utf-8")
+                edited, result = edit(Document(path, text, _folder.part(whole, path.name, path)))
+                whole = _folder.whole(whole, edited.parsed, path.name, path)
+                new[path] = edited.text.encode("utf-8")
+                results.append(result)
+            changed = [(p, new.get(p, data)) for p, data in read]
+            last = targets[-1]
+            parsed = verified(last, new[last], whole, reader.day(), folder=folder, files=changed)
+        except (InvalidChange, UnknownTerm, EvidenceRefused):
+            raise
+        except WrrtrackError:
+            return None
+        for path, data in new.items():
+            _replace(path, data)
+        done(Written(last, parsed, None, lambda: "", partial=True))
+    return results
+
+
+def _plain(data: bytes) -> bool:
+    """Whether a folder's file is one report's document and nothing else (declares nothing
+    for the whole registry, holds no sources): its text says so, line by line."""
+    starts = (b"---", b"...", b"sources:", b"%")
+    if data.startswith(starts) or any(b"\n" + start in data for start in starts):
+        return False
+    return data.count(b"\nreport:") + data.startswith(b"report:") == 1
 
 
 def _keep_index(
