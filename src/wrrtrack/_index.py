@@ -45,8 +45,8 @@ except ImportError:  # a Python built without it
 
 T = TypeVar("T")
 # 2: a row's hash covers its position; 3: due, review and relation; 4: stamps; 5: hashes
-# of lengths and texts, an index of dates; 6: a record's place kept apart from its row
-FORMAT = 6
+# of texts, an index of dates; 6: a record's place kept apart from its row; 7: NUL-joined
+FORMAT = 7
 # Below this many bytes a registry's whole cache entry is read faster than SQLite loads.
 SMALLEST = 2_000_000
 PART = "index"  # the part of the cache directory holding the databases
@@ -507,9 +507,9 @@ def _connect(db: Path, *, create: bool) -> sqlite3.Connection | None:
 
 
 def _check(key: str, values: list[Any]) -> str:
-    """A hash of `values` keyed by `key`: each value's text, preceded by its length."""
-    texts = [str(value) for value in values]
-    text = "".join(f"{len(part)}:{part}" for part in texts).encode("utf-8", "surrogatepass")
+    """A hash of `values` keyed by `key`, their texts joined by NUL (which none holds: the
+    JSON of a record escapes it, and keys, ids, dates and file names cannot)."""
+    text = "\0".join([str(value) for value in values]).encode("utf-8", "surrogatepass")
     return str(blake2b(text, digest_size=16, key=bytes.fromhex(key)).hexdigest())
 
 
