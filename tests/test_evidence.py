@@ -359,3 +359,28 @@ def test_the_sources_table_fits_the_terminal_and_shows_every_source_whole(width:
         assert source.id in out.split()  # an id is never cut
         assert state == "ok"
         assert (source.url or "") in flat  # the address, folded, is all there
+
+
+def test_a_source_folded_once_is_taken_from_the_cache_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wrrtrack import _cache, _evidence, _quotes
+
+    data = (ROOT / "data" / "sources" / "kabinetsreactie-wrr-103.txt").read_bytes()
+    folded = _evidence.folded_source("kst.txt", data, cache=True)
+    quote = "De WRR geeft daarbij zelf terecht aan dat deze werkwijze complex is"
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("folded again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_quotes._Folded, "__init__", refused)
+        again = _evidence.folded_source("kst.txt", data, cache=True)
+    assert again.folded == folded.folded
+    assert again.contains(quote) and not again.contains(quote + " niet")
+    assert again.missing("een zin die er niet staat") == folded.missing("een zin die er niet staat")
+    # A damaged entry is folded again; without the cache nothing is read from it.
+    entry = next((Path(os.environ["WRRTRACK_CACHE_DIR"]) / _evidence.FOLDED).glob("*.json"))
+    entry.write_bytes(entry.read_bytes().replace(b'"cuts": [', b'"cuts": [1, ', 1))
+    assert _evidence.folded_source("kst.txt", data, cache=True).folded == folded.folded
+    assert _cache.key(data) in {path.stem for path in entry.parent.glob("*.json")}

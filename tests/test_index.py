@@ -327,3 +327,33 @@ def test_a_write_through_the_index_writes_the_bytes_a_full_write_writes(
         assert (indexed / path.relative_to(full)).read_bytes() == path.read_bytes()
     for command in (("list", "--format", "json"), ("show", identifier)):
         assert cli("-r", indexed, *command).out == cli("--no-cache", "-r", indexed, *command).out
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_a_write_that_read_the_whole_registry_leaves_its_index(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    from wrrtrack import _stamps, _transaction
+
+    monkeypatch.setattr(_stamps, "now", lambda: time.time_ns() + 10 * _stamps.MARGIN)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    registry = tmp_path / "data" / "recommendations.yaml"
+    if kind == "folder":
+        registry.rename(tmp_path / "data" / "wrr-103.yaml")
+        registry = tmp_path / "data"
+    vocab = ("vocab", "add", "themes", "wijk", "--nl", "Wijk", "--en", "Area")
+    assert cli("-r", registry, *vocab).code == 0  # no index yet: read whole, then indexed
+    name = "write_by_index" if kind == "folder" else "write_record_by_index"
+    taken = []
+    real = getattr(_transaction, name)
+
+    def spy(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(_transaction, name, spy)
+    again = ("status", "set", "wrr103-2", "afgewezen", "--by", "p", "--date", "2026-03-01")
+    assert cli("-r", registry, *again).code == 0
+    assert taken == [True]
+    assert answers(cli, registry) == answers(cli, registry, cache=False)

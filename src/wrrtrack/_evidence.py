@@ -145,34 +145,80 @@ def quote_problem(text: SourceText, quote: Quoted, where: str) -> Problem | None
     return Problem(quote.place, message, quote.owner or None, quote.field)
 
 
-def missing_quotes(data: bytes, source: Source, quoted: Sequence[Quoted]) -> list[Problem]:
-    """A placed problem for each quote not in `data`, with the nearest passage marked."""
-    text = SourceText(_sources.decoded(source.file, data))
+# The part of the cache holding source texts as quotes are compared with them (folded):
+# a writer checking a quote against a source of megabytes does not fold it again.
+FOLDED = "folded"
+
+
+def folded_source(name: str, data: bytes, *, cache: bool = False) -> SourceText:
+    """The source text of `data` (the file `name`), folded for quotes; with `cache`, as the
+    cache holds it for these very bytes (else folded, and kept there)."""
+    text = _sources.decoded(name, data)
+    if not cache:
+        return SourceText(text)
+    from wrrtrack import _cache
+
+    key = _cache.key(data)
+    state = _cache.load_body(key, FOLDED)
+    if state is not None:
+        try:
+            return SourceText(text, state)
+        except (KeyError, TypeError, ValueError):
+            pass  # not as written: fold it again
+    found = SourceText(text)
+    _cache.store_body(key, FOLDED, found.state(), "0001-01-01")
+    return found
+
+
+def missing_quotes(
+    data: bytes, source: Source, quoted: Sequence[Quoted], *, cache: bool = False
+) -> list[Problem]:
+    """A placed problem for each quote not in `data`, with the nearest passage marked
+    (`cache`: see `source_text`)."""
+    text = folded_source(source.file, data, cache=cache)
     found = (quote_problem(text, quote, f"source '{source.id}'") for quote in quoted)
     return [problem for problem in found if problem is not None]
 
 
-def check_quotes(root: Path, source: Source, identifier: str, quotes: Sequence[str]) -> None:
+def check_quotes(
+    root: Path, source: Source, identifier: str, quotes: Sequence[str], *, cache: bool = False
+) -> None:
     """Refuse stance quotes for a new recommendation that its report's source does not
-    hold (each shown with the nearest passage)."""
+    hold (each shown with the nearest passage); `cache`: see `folded_source`."""
     quoted = [Quoted(identifier, i, q, None, source.id) for i, q in enumerate(quotes)]
-    refuse_missing(root, source, quoted, "quotes", "quote(s) not found")
+    refuse_missing(root, source, quoted, ("quotes", "quote(s) not found"), cache=cache)
 
 
 def check_new_quotes(
-    root: Path, ledger: Ledger, identifier: str, source: str | None, quotes: Sequence[str]
+    root: Path,
+    ledger: Ledger,
+    identifier: str,
+    source: str | None,
+    quotes: Sequence[str],
+    *,
+    cache: bool = False,
 ) -> None:
-    """Refuse quotes for a new history entry that its stored source does not hold."""
+    """Refuse quotes for a new history entry that its stored source does not hold
+    (`cache`: see `folded_source`)."""
     found = known_source(ledger, source or "")
     rec = ledger.get(identifier)
     entry = len(rec.history)
     quoted = [Quoted(rec.id, i, q, None, found.id, entry) for i, q in enumerate(quotes)]
-    refuse_missing(root, found, quoted, "source", f"quote(s) not in '{found.id}'")
+    refuse_missing(root, found, quoted, ("source", f"quote(s) not in '{found.id}'"), cache=cache)
 
 
-def refuse_missing(root: Path, source: Source, quoted: list[Quoted], field: str, what: str) -> None:
+def refuse_missing(
+    root: Path,
+    source: Source,
+    quoted: list[Quoted],
+    said: tuple[str, str],
+    *,
+    cache: bool = False,
+) -> None:
     """Refuse new quotes that `source` does not hold, or a source that changed since its
-    fingerprint was recorded (`field` names the argument for the message)."""
+    fingerprint was recorded (`said`: the argument the message names, and what it says
+    of the quotes; `cache`: see `folded_source`)."""
+    field, what = said
     data = source_bytes(root, source)
     if source.sha256 is not None and _sources.fingerprint(data) != source.sha256:
         raise InvalidChange(
@@ -181,7 +227,7 @@ def refuse_missing(root: Path, source: Source, quoted: list[Quoted], field: str,
             field,
             file=source.file,
         )
-    broken = missing_quotes(data, source, quoted)
+    broken = missing_quotes(data, source, quoted, cache=cache)
     if broken:
         if any(too_short(q.text) for q in quoted):
             what = "quote(s) refused"  # not (only) missing: some are too short to count

@@ -21,7 +21,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from wrrtrack._errors import Location
 
@@ -381,9 +381,28 @@ _RANKED = 50
 class SourceText:
     """A source document, folded once, asked about many quotes."""
 
-    def __init__(self, text: str) -> None:
-        self._folded = _Folded(text)
+    def __init__(self, text: str, state: dict[str, Any] | None = None) -> None:
+        if state is None:
+            self._folded = _Folded(text)
+        else:  # folded before (`state`): taken as it was
+            folded = _Folded.__new__(_Folded)
+            folded.original = text
+            folded.text = str(state["folded"])
+            folded._cuts = [int(cut) for cut in state["cuts"]]
+            folded._starts = [int(start) for start in state["starts"]]
+            folded._pieces = {}
+            if len(folded._cuts) != len(folded._starts) or not folded._cuts:
+                raise ValueError(state)
+            self._folded = folded
         self.folded = self._folded.text
+
+    def state(self) -> dict[str, Any]:
+        """What `SourceText(text, state)` takes to be this again without folding."""
+        return {
+            "folded": self.folded,
+            "cuts": self._folded._cuts,
+            "starts": self._folded._starts,
+        }
 
     def _at_word_boundaries(self, needle: str, limit: int = -1) -> Iterator[int]:
         """Each place of `needle` in the folded text that neither starts nor ends inside a

@@ -509,7 +509,12 @@ class Registry:
                     continue
                 if quotes:
                     _evidence.check_new_quotes(
-                        self.root, doc.parsed.ledger, identifier, source, quotes
+                        self.root,
+                        doc.parsed.ledger,
+                        identifier,
+                        source,
+                        quotes,
+                        cache=self.use_cache,
                     )
                 doc, before, after = _edit.set_status(doc, identifier, entry, today=today)
                 if before.repeats(entry) and not again:
@@ -594,7 +599,7 @@ class Registry:
                     "due",
                 )
             source = ledger.quote_source_of(advice)
-            _evidence.check_quotes(self.root, source, identifier, quotes)
+            _evidence.check_quotes(self.root, source, identifier, quotes, cache=self.use_cache)
             # The first entry records the reaction: by its stored source where there is one.
             named = source.id if ledger.source(source.id) else advice.reaction.reference
             entry = StatusChange(day, vocab.statuses.resolve(status), note, author, named)
@@ -677,7 +682,7 @@ class Registry:
                 after = after._replace(actors=keys)
             if quotes is not None and quotes != before.quotes:
                 source = ledger.quote_source_of(ledger.report_of(before.report))
-                _evidence.check_quotes(self.root, source, before.id, quotes)
+                _evidence.check_quotes(self.root, source, before.id, quotes, cache=self.use_cache)
                 after = after._replace(quotes=quotes)
             advice = ledger.report_of(before.report)
             if due is not None and due < advice.date:
@@ -1208,10 +1213,29 @@ class Registry:
         try:
             self._loaded = written.parsed
             if written.digest is not None:
-                _cache.store(written.new_key(), written.parsed)
+                new_key = written.new_key()
+                _cache.store(new_key, written.parsed)
                 _cache.forget(written.digest)  # those bytes are gone from disk
+                self._index_after(new_key, written)
         except Exception:  # noqa: BLE001 (see above: the write has happened)
             self._loaded = None
+
+    def _index_after(self, new_key: str, written: _transaction.Written) -> None:
+        """After a write that read the whole registry, a large registry's index built from
+        it, so that the next write need not read it whole again (under the write's lock:
+        the files are the bytes it wrote)."""
+        from wrrtrack import _index, _stamps
+
+        folder = self.is_folder
+        size = sum(len(d) for _, d in written.files) if folder else len(written.data)
+        if size < _index.SMALLEST:
+            return
+        listing = _reading.listing(self.path)
+        if listing is None:
+            return
+        data = None if folder else written.data
+        stamps = _index.stamped(listing, folder, written.files, written.data, _stamps.now())
+        _index.store(self.path, new_key, written.parsed, stamps, data)
 
 
 # How a write through the index names the files it changes (`_transaction.write_by_index`).

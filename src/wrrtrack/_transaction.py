@@ -56,6 +56,9 @@ class Written(NamedTuple):
     # Whether `parsed` is only the written files' part (`write_by_index`): not the whole
     # registry's content, never to be cached as it.
     partial: bool = False
+    # The registry's bytes after the write (a folder's: each file's), for its index.
+    data: bytes = b""
+    files: _reading.Files | list[tuple[Path, bytes]] = ()
 
 
 class Reader(NamedTuple):
@@ -145,7 +148,7 @@ def write_file(path: Path, edit: Edit[T], reader: Reader, done: Callable[[Writte
         new_data = edited.text.encode("utf-8")
         parsed = verified(path, new_data, edited.parsed, reader.day())
         _replace(real, new_data)
-        done(Written(path, parsed, digest, lambda: _cache.key(new_data)))
+        done(Written(path, parsed, digest, lambda: _cache.key(new_data), data=new_data))
     return result
 
 
@@ -204,7 +207,7 @@ def write_in_files(
         parsed = verified(last, new[last], whole, reader.day(), folder=folder, files=files)
         for path, data in new.items():  # every edit made and the whole verified: replace
             _replace(path, data)
-        done(Written(last, parsed, read.digest, lambda: _folder.key(files)))
+        done(Written(last, parsed, read.digest, lambda: _folder.key(files), files=files))
     return results
 
 
@@ -591,7 +594,9 @@ def create(
             if not back(reading.parsed.ledger):
                 raise _unverified(path, "the new file would not read back as meant")
             storage.create_new(folder, path, data, made)
-            done(Written(path, reading.parsed, read.digest, lambda: _folder.key(files)))
+            done(
+                Written(path, reading.parsed, read.digest, lambda: _folder.key(files), files=files)
+            )
     except BaseException:
         storage.remove_made(made)  # a failed command leaves every file as it was
         raise
