@@ -240,6 +240,9 @@ REFUSED = [
     ["add", "wrr103-7", *ADD, "--theme", "wijkaanpak", "--quote", QUOTE],  # another file's id
     ["add", "rd-9", *ADD, "--theme", "wijkaanpak", "--quote", "niet in de bron"],
     ["add", "rd-9", *ADD, "--theme", "arbeid", "--quote", QUOTE],
+    shlex.split("edit wrr103-7 --theme nergens"),
+    shlex.split("edit wrr103-7 --quote 'niet in de bron'"),
+    shlex.split("edit vsd-1 --due 2020-01-01"),
 ]
 
 
@@ -285,12 +288,21 @@ SHAPES = {
 }
 
 
+WRITES = {
+    "status set": ("status", "set", "{id}", "afgewezen", "--note", "n", "--by", "p", "--date",
+                   "2026-03-01"),
+    "edit": ("edit", "{id}", "--title", "Een nieuwe titel", "--actor", "rijk", "--due",
+             "2027-01-01"),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("identifier", ["wrr103-1", "wrr103-4", "wrr103-7"])
 @pytest.mark.parametrize("kind", ["file", "folder"])
+@pytest.mark.parametrize("write", WRITES)
 def test_a_write_through_the_index_writes_the_bytes_a_full_write_writes(
     cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str, identifier: str,
-    kind: str,
+    kind: str, write: str,
 ) -> None:  # fmt: skip
     from wrrtrack import _stamps, _transaction
 
@@ -317,8 +329,7 @@ def test_a_write_through_the_index_writes_the_bytes_a_full_write_writes(
             return result
 
         monkeypatch.setattr(_transaction, name, spy)
-    command = ("status", "set", identifier, "afgewezen", "--note", "n", "--by", "p")
-    command += ("--date", "2026-03-01")
+    command = tuple(word.replace("{id}", identifier) for word in WRITES[write])
     got = cli("-r", indexed, *command)
     assert taken == [True], got.err
     want = cli("--no-cache", "-r", full, *command)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from wrrtrack._model import Recommendation
-from wrrtrack._places import Parsed, RecordLayout
+from wrrtrack._places import Parsed
 
 RECORDS = "recommendations"
 
@@ -96,7 +96,7 @@ def alike_window(
     *,
     before: Sequence[Recommendation],
     after: Sequence[Recommendation],
-    layouts: dict[str, RecordLayout],
+    layouts: dict[str, Any],  # each changed record's place in `new` (`_places`)
 ) -> bool:
     """`alike` for a window of a large file: `old` and `new` start at a record's first
     line (the one before the record changed, or that one) and end after the record
@@ -112,7 +112,7 @@ def _alike(
     *,
     records: Sequence[Recommendation],
     kept: dict[str, Recommendation],
-    layouts: dict[str, RecordLayout],
+    layouts: dict[str, Any],  # each changed record's place in `new` (`_places`)
     counts: list[int] | None,
 ) -> bool:
     from wrrtrack._errors import RegistryInvalid

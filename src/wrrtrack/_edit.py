@@ -899,6 +899,7 @@ def edit_record(
     *,
     today: date,
     reread: Callable[[str], Reading] | None = None,
+    alone: bool = False,
 ) -> Document:
     """Write the title, theme, stance, actors and quotes of `after` in place of those of
     the record with its id, replacing only the lines (or the values) of the fields that
@@ -906,7 +907,9 @@ def edit_record(
 
     A rare change, so it is checked the slow, sure way: the whole new text is read again
     (with `reread`, the whole registry of which the text is one file) and must hold the
-    same registry with only that record changed.
+    same registry with only that record changed. With `alone` (a write through the index,
+    which checks the whole file or a window of it itself), the record is read back on its
+    own, as `set_status` reads its record.
     """
     ledger = doc.parsed.ledger
     before = ledger.get(after.id)
@@ -927,7 +930,39 @@ def edit_record(
         raise _refuse(doc.path, before.id)  # a field it has but not under its own key
     splices = [_field_splice(doc, before.id, fields[n], getattr(after, n)) for n in changed]
     new_text = _apply(doc.text, splices)
+    if alone:
+        return _record_replaced(doc, new_text, before, after, today=today)
     return _read_back(doc, new_text, ledger.replace(after), before.id, today=today, reread=reread)
+
+
+def _record_replaced(
+    doc: Document, new_text: str, before: Recommendation, after: Recommendation, *, today: date
+) -> Document:
+    """The document of `new_text`, in which only the record `before` was changed (to
+    `after`): that record read back on its own, the places after it moved."""
+    from wrrtrack._yamlfile import count_lines
+
+    parsed = doc.parsed
+    layout = parsed.layouts[before.id]
+    piece, grown, span = _record_checked(
+        doc, new_text, layout=layout, before=before, after=after, today=today
+    )
+    layouts, places, blocks = _shifted(
+        parsed,
+        at=layout.end,
+        grown=grown,
+        line=count_lines(doc.text, 0, layout.end),
+        added_lines=count_lines(new_text, *span) - count_lines(doc.text, layout.start, layout.end),
+        ancestors=_ancestors(parsed, before.report, "recommendations"),
+        replaced=before.id,
+    )
+    layouts[before.id] = piece.layouts[after.id]
+    layouts = {key: layouts[key] for key in parsed.layouts}  # in the file's order
+    places.update(piece.quote_places)
+    edited = parsed._replace(
+        ledger=parsed.ledger.replace(after), layouts=layouts, quote_places=places, blocks=blocks
+    )
+    return Document(doc.path, new_text, edited)
 
 
 def remove_record(
@@ -985,3 +1020,62 @@ def remove_record(
         doc, new_text, ledger._replace(recommendations=rest), record.id, today=today, reread=reread
     )
     return edited, record
+
+
+# --- a window of a large file: one record's change without decoding the rest ------------------
+
+
+class Window(NamedTuple):
+    """A stretch of a large registry file decoded on its own: its text, and where it
+    starts in the file in characters (`start`) and in bytes (`byte`), and where it ends in
+    bytes (`end`)."""
+
+    text: str
+    start: int
+    byte: int
+    end: int
+
+
+def window(data: bytes, byte: int, start: int, end: int) -> Window:
+    """The stretch of the file `data` from character `start` (at byte `byte`, the first
+    character of a record's line) to character `end`, decoded from its first byte."""
+    length = end - start
+    text = data[byte : byte + 4 * length].decode("utf-8", "ignore")[:length]
+    return Window(text, start, byte, byte + len(text.encode("utf-8")))
+
+
+def _moved(block: BlockPlace, by: int) -> BlockPlace:
+    return block._replace(insert=block.insert + by) if block.insert >= 0 else block
+
+
+def window_document(
+    path: Path, stretch: Window, head: Parsed, record: Recommendation, layout: RecordLayout
+) -> Document:
+    """The document an edit of `record` (placed at `layout` in the whole file) works on:
+    the window's text, with every place counted from its start."""
+    return Document(
+        path,
+        stretch.text,
+        head._replace(
+            ledger=head.ledger._replace(recommendations=(record,)),
+            layouts={record.id: layout.shifted(-stretch.start)},
+            quote_places={},
+            blocks={name: _moved(block, -stretch.start) for name, block in head.blocks.items()},
+        ),
+    )
+
+
+def window_spliced(
+    data: bytes, stretch: Window, edited: Document
+) -> tuple[bytes, Parsed, tuple[int, int]]:
+    """The file's new bytes (the window's edited text in place of its old one, every
+    other byte as it was), the edit's parse with its places in the whole file, and how
+    much the file grew (characters, bytes)."""
+    piece = edited.text.encode("utf-8")
+    new = b"".join((memoryview(data)[: stretch.byte], piece, memoryview(data)[stretch.end :]))
+    grown = (len(edited.text) - len(stretch.text), len(piece) - (stretch.end - stretch.byte))
+    parsed = edited.parsed._replace(
+        layouts={key: place.shifted(stretch.start) for key, place in edited.parsed.layouts.items()},
+        blocks={name: _moved(block, stretch.start) for name, block in edited.parsed.blocks.items()},
+    )
+    return new, parsed, grown

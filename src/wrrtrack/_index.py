@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from wrrtrack import __version__, _cache, _stamps
 from wrrtrack._model import Filter, Ledger, Recommendation, StatusChange
-from wrrtrack._places import Parsed, RecordLayout, layout_from_values, layout_values
+from wrrtrack._places import Parsed, layout_from_values, layout_values
 
 if TYPE_CHECKING:
     from wrrtrack._reading import Listing
@@ -123,7 +123,7 @@ class Placed(NamedTuple):
 
     position: int
     record: Recommendation
-    layout: RecordLayout
+    layout: Any  # its place in characters (`_places`), as a parse has it
     byte: int
 
 
@@ -257,7 +257,7 @@ class Index:
         self,
         position: int,
         rec: Recommendation,
-        layout: RecordLayout,
+        layout: Any,
         *,
         grown: tuple[int, int],
         edited: Parsed,

@@ -99,6 +99,9 @@ class Registry:
         self.written: Path | None = None  # the file the last change wrote (or created)
         # A folder registry's files, as the write in progress read them.
         self._files: _reading.Files = ()
+        # Whether the write in progress edits a part the index gave (its file, or a window
+        # of one record): then an edit checks its record read back on its own.
+        self._partial = False
 
     def read(self, *, today: date | None = None) -> Registry:
         """Read and check the file now (raises `RegistryInvalid`); returns this registry."""
@@ -699,8 +702,10 @@ class Registry:
                 raise _Unchanged(before)
             edited = doc
             if after != before:
-                reread = self._folder_reading(doc.path, today) if self.is_folder else None
-                edited = _edit.edit_record(doc, after, today=today, reread=reread)
+                alone = self._partial  # the index's part: checked by the write
+                whole = self.is_folder and not alone
+                reread = self._folder_reading(doc.path, today) if whole else None
+                edited = _edit.edit_record(doc, after, today=today, reread=reread, alone=alone)
             # The dates are lines of their own: set each (a line added, or its line replaced).
             for name in ("due", "review"):
                 if getattr(dated, name) != getattr(after, name):
@@ -711,7 +716,11 @@ class Registry:
 
         try:
             return self._write(
-                change, today, lambda read: _transaction.file_of(read, identifier=identifier)
+                change,
+                today,
+                lambda read: _transaction.file_of(read, identifier=identifier),
+                where=_files_of([identifier]),
+                record=identifier,
             )
         except _Unchanged as unchanged:
             return RecommendationEdit(unchanged.record, unchanged.record)
@@ -1115,19 +1124,19 @@ class Registry:
         else the whole registry (see `_transaction`)."""
         reader = _transaction.Reader(today, self.use_cache, self.timezone)
         if not self.is_folder:
-            done = None
-            if len(identifiers) == 1:
-                done = _transaction.write_record_by_index(
-                    self.path, edit, identifiers[0], reader, self._written
-                )
-            return done if done is not None else self._write(edit, today)
+            one = identifiers[0] if len(identifiers) == 1 else None
+            return self._write(edit, today, record=one)
 
         def files(read: _reading.Read) -> list[str]:
             return [_transaction.file_of(read, identifier=i) for i in identifiers]
 
-        edits = _transaction.write_by_index(
-            self.path, edit, _files_of(identifiers), reader, self._written
-        )
+        self._partial = True
+        try:
+            edits = _transaction.write_by_index(
+                self.path, edit, _files_of(identifiers), reader, self._written
+            )
+        finally:
+            self._partial = False
         if edits is None:
             edits = _transaction.write_by_scan(self.path, edit, identifiers, reader, self._written)
         if edits is None:
@@ -1160,18 +1169,31 @@ class Registry:
         target: Callable[[_reading.Read], str] | None = None,
         *,
         where: _Targets | None = None,
+        record: str | None = None,
     ) -> T:
         """Every writer's way to the file: lock, read, edit (`_edit`), write, cache (see
         `_transaction`). In a folder registry, `target` names the file the change is made in,
         and `where` the same from the index of a large one (`write_by_index`), so that the
-        other files are not read."""
+        other files are not read; in a large registry file, a change to the one `record`
+        is made in a window of it (`write_record_by_index`)."""
         self._writable()
         reader = _transaction.Reader(today, self.use_cache, self.timezone)
-        if self.is_folder and where is not None:
-            done = _transaction.write_by_index(self.path, edit, where, reader, self._written)
-            if done is not None:
-                return done[0]
-        if self.is_folder and target is not None:
+        folder = self.is_folder
+        self._partial = True
+        try:
+            if folder and where is not None:
+                done = _transaction.write_by_index(self.path, edit, where, reader, self._written)
+                if done is not None:
+                    return done[0]
+            if not folder and record is not None:
+                found = _transaction.write_record_by_index(
+                    self.path, edit, record, reader, self._written
+                )
+                if found is not None:
+                    return found
+        finally:
+            self._partial = False
+        if folder and target is not None:
             return _transaction.write_in_folder(
                 self.path, edit, target, reader, self._written, seen=self._seen
             )

@@ -320,8 +320,7 @@ def _record_by_index(
     index cannot answer (see `write_record_by_index`)."""
     import sqlite3
 
-    from wrrtrack import _alike, _index, _stamps
-    from wrrtrack._errors import EvidenceRefused, UnknownTerm
+    from wrrtrack import _alike, _edit, _index, _stamps
 
     try:
         head = index.head_parsed(path)
@@ -329,9 +328,9 @@ def _record_by_index(
         if placed is None:
             return None
         beside = index.beside(placed.position)
-        window = [*beside[: int(bool(beside) and beside[0].position < placed.position)], placed]
-        window += [b for b in beside if b.position > placed.position]
-        first, last = window[0], window[-1]
+        around = [*beside[: int(bool(beside) and beside[0].position < placed.position)], placed]
+        around += [b for b in beside if b.position > placed.position]
+        first, last = around[0], around[-1]
         if first.byte < 0:
             return None  # the index knows no places in bytes: it was built without them
         storage.refuse_read_only(real)
@@ -339,48 +338,29 @@ def _record_by_index(
         data = storage.read_bytes(real)
         if _stamps.of(real.stat()) != _stamps.of(listing[0][1]):
             return None  # changed since its stamp was taken
-        # The window, from the record before to the end of the record after: decoded from
-        # its first byte, as many characters as the index says it has.
-        length = last.layout.end - first.layout.start
-        text = data[first.byte : first.byte + 4 * length].decode("utf-8", "ignore")[:length]
-        end = first.byte + len(text.encode("utf-8"))
-        start = first.layout.start
-        part = head._replace(
-            ledger=head.ledger._replace(recommendations=(placed.record,)),
-            layouts={placed.record.id: placed.layout.shifted(-start)},
-            quote_places={},
-            blocks={name: _moved(block, -start) for name, block in head.blocks.items()},
-        )
-        edited, result = edit(Document(path, text, part))
+        # From the record before to the end of the record after, decoded on its own.
+        stretch = _edit.window(data, first.byte, first.layout.start, last.layout.end)
+        doc = _edit.window_document(path, stretch, head, placed.record, placed.layout)
+        edited, result = edit(doc)
         after = edited.parsed.ledger.recommendations[0]
-        layout = edited.parsed.layouts[after.id]
-        records = [item.record for item in window]
+        records = [item.record for item in around]
         if not _alike.alike_window(
             path,
-            text,
+            stretch.text,
             edited.text,
             before=records,
             after=[after if rec is placed.record else rec for rec in records],
-            layouts={after.id: layout},
+            layouts={after.id: edited.parsed.layouts[after.id]},
         ):
             return None
-        piece = edited.text.encode("utf-8")
-        new_data = b"".join((memoryview(data)[: first.byte], piece, memoryview(data)[end:]))
+        new_data, whole, grown = _edit.window_spliced(data, stretch, edited)
         del data
-        grown = (len(edited.text) - len(text), len(piece) - (end - first.byte))
-        blocks = {name: _moved(block, start) for name, block in edited.parsed.blocks.items()}
-        whole = edited.parsed._replace(blocks=blocks)
-        update = (placed.position, after, layout.shifted(start), whole, grown)
+        update = (placed.position, after, whole.layouts[after.id], whole, grown)
         return new_data, result, update
     except (InvalidChange, UnknownTerm, EvidenceRefused):
         raise
     except (WrrtrackError, _index.Stale, sqlite3.Error, LookupError, ValueError):
         return None
-
-
-def _moved(block: Any, by: int) -> Any:
-    """A collection's place, `by` characters further (one written inline stays -1)."""
-    return block._replace(insert=block.insert + by) if block.insert >= 0 else block
 
 
 def _keep_record(
