@@ -18,6 +18,8 @@ from tests.conftest import ROOT, SHIPPED, Runner
 from tests.helpers import KEY, QUOTE, add, back_to_back, snapshot, with_second_report
 from wrrtrack import _index
 
+TODAY = "2026-03-01"
+
 COMMANDS = (
     ("list",),
     ("list", "--actor", "gemeente", "--status", "open"),
@@ -368,3 +370,45 @@ def test_a_write_that_read_the_whole_registry_leaves_its_index(
     assert cli("-r", registry, *again).code == 0
     assert taken == [True]
     assert answers(cli, registry) == answers(cli, registry, cache=False)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE places SET start = start + 7",
+        "UPDATE places SET byte = byte + 7",
+        "UPDATE places SET start = start - 40, byte = byte - 40 WHERE position > 2",
+        "DELETE FROM places WHERE position = 6",
+        "UPDATE files SET hashed = hashed + 1",
+    ],
+)
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_a_damaged_place_or_stamp_never_misplaces_a_write(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str, kind: str
+) -> None:
+    from wrrtrack import _stamps
+
+    monkeypatch.setattr(_stamps, "now", lambda: time.time_ns() + 10 * _stamps.MARGIN)
+    places = []
+    for name in ("indexed", "full"):
+        shutil.copytree(ROOT / "data", tmp_path / name)
+        registry = tmp_path / name / "recommendations.yaml"
+        if kind == "folder":
+            registry.rename(tmp_path / name / "wrr-103.yaml")
+            registry = tmp_path / name
+        places.append(registry)
+    indexed, full = places
+    assert cli("-r", indexed, "list").code == 0
+    connection = sqlite3.connect(database(indexed))
+    connection.execute(damage)
+    connection.commit()
+    connection.close()
+    for command in (
+        ("status", "set", "wrr103-7", "afgewezen", "--note", "n", "--by", "p", "--date", TODAY),
+        ("edit", "wrr103-6", "--title", "Een andere titel"),
+    ):
+        got, want = cli("-r", indexed, *command), cli("--no-cache", "-r", full, *command)
+        assert (got.code, got.err) == (want.code, want.err.replace(str(full), str(indexed)))
+    for path in sorted(full.rglob("*.yaml")):
+        assert (indexed / path.relative_to(full)).read_bytes() == path.read_bytes()
+    assert answers(cli, indexed) == answers(cli, indexed, cache=False)
