@@ -211,6 +211,21 @@ def write_in_files(
     return results
 
 
+def _large(path: Path, *, indexed: bool) -> bool:
+    """Whether the registry at `path` is large enough for a write that reads only part of
+    it (and, `indexed`, has an index): looked at before its lock is taken, so that a
+    small registry's write takes its lock once. Under the lock it is looked at again."""
+    from wrrtrack import _index
+
+    listing = _reading.listing(path)
+    if listing is None or sum(info.st_size for _, info in listing) < _index.SMALLEST:
+        return False
+    if not indexed:
+        return True
+    db = _index.database(path)
+    return db is not None and db.is_file()
+
+
 def write_by_index(
     folder: Path,
     edit: Edit[T],
@@ -233,7 +248,7 @@ def write_by_index(
     """
     from wrrtrack import _index
 
-    if not reader.use_cache:
+    if not reader.use_cache or not _large(folder, indexed=True):
         return None
     with storage.locked(folder / LOCK_NAME):
         listing = _reading.listing(folder)
@@ -280,7 +295,7 @@ def write_record_by_index(
     """
     from wrrtrack import _index
 
-    if not reader.use_cache:
+    if not reader.use_cache or not _large(path, indexed=True):
         return None
     real = storage.resolved(path)
     with storage.locked(real):
@@ -402,6 +417,8 @@ def write_by_scan(
 
     from wrrtrack import _folder, _index
 
+    if not _large(folder, indexed=False):
+        return None
     with storage.locked(folder / LOCK_NAME):
         listing = _reading.listing(folder)
         if listing is None or sum(info.st_size for _, info in listing) < _index.SMALLEST:
