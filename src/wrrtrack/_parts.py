@@ -102,11 +102,17 @@ def split(parsed: Parsed, sources_in: dict[str, str], declared: Any) -> dict[str
 def _share(part: Part) -> list[Any]:
     """What a file gives the context of the others: its declarations for the whole
     registry, and its sources."""
+    return share(part.declared, part.parsed.ledger.sources)
+
+
+def share(declared: Any, sources: tuple[Source, ...]) -> list[Any]:
+    """The share (see `_share`) of a file with these declarations (section, term, report
+    or None) and sources."""
     return [
-        [[section, *term] for section, term, report in part.declared if report is None],
+        [[section, *term] for section, term, report in declared if report is None],
         [
             [*source[:4], source.date.isoformat() if source.date else None, *source[5:]]
-            for source in part.parsed.ledger.sources
+            for source in sources
         ],
     ]
 
@@ -125,15 +131,21 @@ def contexts(parts: list[Part]) -> list[str]:
 
 def _context_text(parts: list[Part]) -> str:
     """The context document: what `parts` declare for the whole registry, their sources."""
+    return context_text([(part.declared, part.parsed.ledger.sources) for part in parts])
+
+
+def context_text(shares: list[tuple[Any, tuple[Source, ...]]]) -> str:
+    """The context document of files with these declarations (section, term, report or
+    None) and sources, in file order."""
     from wrrtrack._yamlfile import document_lines
 
     vocabularies: dict[str, dict[str, Term]] = {}
     sources: list[Source] = []
-    for part in parts:
-        for section, term, report in part.declared:
+    for declared, declared_sources in shares:
+        for section, term, report in declared:
             if report is None:
                 vocabularies.setdefault(section, {})[term.key] = term
-        sources += part.parsed.ledger.sources
+        sources += declared_sources
     lines = document_lines({"sources": sources, "vocabularies": vocabularies})
     return "\n".join(lines or ["{}"]) + "\n"
 
@@ -235,7 +247,7 @@ def read(
     keys = [_folder.file_key(path, data) for path, data in files]
     found = [_load(key, folder, still_valid) for key in keys]
     if not any(found):
-        return _from_full(folder, files, keys, full)
+        return _spread(folder, files, keys, today) or _from_full(folder, files, keys, full)
     missing = [i for i, part in enumerate(found) if part is None]
     parts: list[Part | None] = list(found)
     if missing:
@@ -285,6 +297,22 @@ def _read_some(
 def _empty(name: str) -> Part:
     del name
     return Part(Parsed(Ledger((), Vocabularies(), ()), {}, {}, {}, (), ()), (), "")
+
+
+def _spread(folder: Path, files: Files, keys: list[str], today: date) -> Parsed | None:
+    """A large folder read in worker processes (`_parallel`), remembered file by file;
+    None when it is not (then the full read)."""
+    from wrrtrack import _parallel
+
+    if not _parallel.worth_it(files):
+        return None
+    parts = _parallel.parts(folder, files, today)
+    parsed = assemble(folder, parts, today) if parts is not None else None
+    if parts is None or parsed is None:
+        return None
+    for key, part in zip(keys, parts, strict=True):
+        _store(key, part)
+    return parsed
 
 
 def _from_full(folder: Path, files: Files, keys: list[str], full: Callable[[], Any]) -> Parsed:

@@ -118,12 +118,28 @@ def bytes_of(path: Path) -> Bytes:
 
 def _parse(path: Path, read: Bytes, today: date, keep: list[Reading] | None = None) -> Parsed:
     """The full parse (`keep`: where the whole `Reading` is put too)."""
+    if keep is None:
+        parsed = spread(path, read, today)
+        if parsed is not None:
+            return parsed
     reading = read.reading(path, today)
     if keep is not None:
         keep.append(reading)
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)
     return reading.parsed
+
+
+def spread(path: Path, read: Bytes, today: date) -> Parsed | None:
+    """The parse of a large folder registry read in worker processes (`_parallel`), when
+    that pays and it reads without a problem; else None (then read it in full)."""
+    if not read.folder:
+        return None
+    from wrrtrack import _parallel
+
+    if not _parallel.worth_it(list(read.files)):
+        return None
+    return _parallel.parse(path, list(read.files), today)
 
 
 class Read(NamedTuple):
