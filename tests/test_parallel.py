@@ -265,3 +265,24 @@ def test_a_small_folder_or_one_core_starts_no_pool(
     assert not isinstance(read(folder, use_cache=False), list)
     assert not _parallel.worth_it(_folder.read(folder)[:1], 8)  # one file
     assert _parallel.worth_it(_folder.read(folder), 2)
+
+
+@pytest.mark.parametrize("edit", [n for n, (*_, found) in enumerate(EDITS) if not found])
+def test_a_share_not_found_before_reading_means_the_serial_read(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: int
+) -> None:
+    """What a file declares for every report, written so that it is only found by reading
+    the file: even when all the files are read together (so that the read succeeds), the
+    share the full read finds is not the one each chunk was read after, and the serial
+    read answers."""
+    folder = tmp_path / "reports"
+    shutil.copytree(template, folder)
+    apply(folder, [edit])
+    files = _folder.read(folder)
+    monkeypatch.setattr(_parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(_parallel, "workers", lambda: 2)
+    monkeypatch.setattr(_parallel, "_run", in_process)
+    monkeypatch.setattr(_parallel, "_chunks", lambda files, count: [list(range(len(files)))])
+    assert not isinstance(serial(folder), list)
+    assert _parallel.parts(folder, files, TODAY) is None
+    assert read(folder, use_cache=False) == serial(folder)
