@@ -40,6 +40,9 @@ MIN_BYTES = 4_000_000
 # Chunks per worker: enough that a slow chunk does not leave the other cores idle, few
 # enough that each chunk's context document is read only a few times.
 CHUNKS_PER_WORKER = 4
+# A chunk's bytes, at most (unless one file is larger): a worker holds the node trees of
+# one chunk at a time, so memory grows with this (or the largest file), not the folder.
+CHUNK_BYTES = 4_000_000
 # The start of every line at the top level of a document: not indented, not a comment, not
 # blank, not an item of a list at the top level (which belongs to the key above it).
 # (After a line break: `^` with MULTILINE is ten times slower; the first line is added.)
@@ -154,10 +157,10 @@ def _share_of(folder: Path, path: Path, data: bytes, today: date) -> Share | Non
 
 
 def _chunks(files: Files, count: int) -> list[list[int]]:
-    """The files' indices in at most `count` runs of about the same number of bytes, in
-    order."""
+    """The files' indices in runs of about the same number of bytes, in order: `count`
+    runs, or more of `CHUNK_BYTES` each."""
     total = sum(len(data) for _, data in files)
-    size = max(1, total // max(1, count))
+    size = min(CHUNK_BYTES, max(1, total // max(1, count)))
     chunks: list[list[int]] = [[]]
     filled = 0
     for i, (_, data) in enumerate(files):
