@@ -286,3 +286,21 @@ def test_a_share_not_found_before_reading_means_the_serial_read(
     assert not isinstance(serial(folder), list)
     assert _parallel.parts(folder, files, TODAY) is None
     assert read(folder, use_cache=False) == serial(folder)
+
+
+def test_processes_are_forked_only_where_no_other_thread_runs() -> None:
+    """A spinner's thread may hold a lock (of stderr) that a forked child would inherit
+    held: while one runs, workers are spawned."""
+    import sys
+    import threading
+
+    expected = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert _parallel.start_method() == expected
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert _parallel.start_method() == "spawn"
+    finally:
+        stop.set()
+        thread.join()

@@ -40,6 +40,8 @@ MIN_BYTES = 4_000_000
 # Chunks per worker: enough that a slow chunk does not leave the other cores idle, few
 # enough that each chunk's context document is read only a few times.
 CHUNKS_PER_WORKER = 4
+# Processes at most (Windows takes no more than 61).
+MAX_WORKERS = 32
 # A chunk's bytes, at most (unless one file is larger): a worker holds the node trees of
 # one chunk at a time, so memory grows with this (or the largest file), not the folder.
 CHUNK_BYTES = 4_000_000
@@ -86,7 +88,7 @@ def parts(folder: Path, files: Files, today: date) -> list[_parts.Part] | None:
         others = [share for i, share in enumerate(shares) if i not in inside]
         context = _parts.context_text(others) if any(a or b for a, b in others) else ""
         tasks.append((folder, [files[i] for i in chunk], context, today))
-    results = _run(tasks, min(cores, len(tasks)))
+    results = _run(tasks, min(cores, len(tasks), MAX_WORKERS))
     if results is None:
         return None
     read: list[_parts.Part] = []
@@ -191,11 +193,15 @@ def _run(tasks: list[Any], count: int) -> list[Any] | None:
 
 
 def start_method() -> str:
-    """Fork where that is safe and quick (Linux: the workers have every module already);
-    spawn elsewhere, as Python does on macOS and Windows."""
+    """Fork where that is safe and quick (Linux, and no other thread: the workers have
+    every module already); spawn elsewhere, as Python does on macOS and Windows, and while
+    another thread runs (a terminal's spinner), whose locks a forked child would inherit
+    held."""
     import sys
+    import threading
 
-    return "fork" if sys.platform.startswith("linux") else "spawn"
+    alone = threading.active_count() == 1
+    return "fork" if sys.platform.startswith("linux") and alone else "spawn"
 
 
 def read_chunk(task: tuple[Path, Files, str, date]) -> list[Any] | None:
