@@ -81,6 +81,10 @@ EDITS: list[tuple[str, bytes, bytes, bool]] = [
     ("wrr-103.yaml", b"stance: onderschreven", b"stance: onderschreef", True),
     # a duplicate report key across files
     (f"{THIRD}.yaml", f"key: {THIRD}".encode(), f"key: {OTHER}".encode(), True),
+    # evidence: a quote that is not in its source, a stored source changed since its
+    # fingerprint (validate places both as the serial read does)
+    (f"{KEY}.yaml", b"voor bewoners in", b"voor burgers in", True),
+    (f"sources/{OTHER}.txt", b"", b"\n", True),
     # YAML the shares are not found in without reading it: the serial read must answer
     ("vocabularies.yaml", b"vocabularies:", b"vocabularies :", False),
     (f"{KEY}.yaml", b"sources:\n", b"? sources\n:\n", False),
