@@ -71,7 +71,7 @@ def worth_it(files: Files, cores: int | None = None) -> bool:
 
 
 def parts(folder: Path, files: Files, today: date) -> list[_parts.Part] | None:
-    """Each file's part (with its context) of the folder registry made of `files`, read in
+    """Each file's part (its context not set) of the folder registry made of `files`, read in
     worker processes; None when that does not pay, cannot be done, or anything is wrong
     or could be (the caller then reads the folder in full)."""
     cores = workers()
@@ -99,7 +99,7 @@ def parts(folder: Path, files: Files, today: date) -> list[_parts.Part] | None:
     for part, (declared, sources) in zip(read, shares, strict=True):
         if _parts._share(part) != _parts.share(declared, sources):
             return None  # read in another context than the full read's: read in full
-    return [part._replace(context=c) for part, c in zip(read, _parts.contexts(read), strict=True)]
+    return read
 
 
 def parse(folder: Path, files: Files, today: date) -> Parsed | None:

@@ -310,8 +310,8 @@ def _spread(folder: Path, files: Files, keys: list[str], today: date) -> Parsed 
     parsed = assemble(folder, parts, today) if parts is not None else None
     if parts is None or parsed is None:
         return None
-    for key, part in zip(keys, parts, strict=True):
-        _store(key, part)
+    for key, part, context in zip(keys, parts, contexts(parts), strict=True):
+        _store(key, part._replace(context=context))
     return parsed
 
 
