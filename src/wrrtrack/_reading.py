@@ -117,7 +117,8 @@ def bytes_of(path: Path) -> Bytes:
 
 
 def _parse(path: Path, read: Bytes, today: date, keep: list[Reading] | None = None) -> Parsed:
-    """The full parse (`keep`: where the whole `Reading` is put too)."""
+    """The full parse (`keep`: where the whole `Reading` is put too; without it, a large
+    folder's is read over the cores, `spread`)."""
     if keep is None:
         parsed = spread(path, read, today)
         if parsed is not None:
