@@ -207,7 +207,9 @@ def start_method() -> str:
 def read_chunk(task: tuple[Path, Files, str, date]) -> list[Any] | None:
     """The parts of a chunk of files read together after the context document (in a
     worker), packed to travel; None on any problem."""
-    from wrrtrack import _reading, _yamlfile
+    import gc
+
+    from wrrtrack import _yamlfile
     from wrrtrack._schema import read_files
 
     folder, files, context, today = task
@@ -216,13 +218,13 @@ def read_chunk(task: tuple[Path, Files, str, date]) -> list[Any] | None:
         texts += [(path, _yamlfile.decode(path, data)) for path, data in files]
     except RegistryInvalid:
         return None
-    with _reading.collector_paused():
-        reading = read_files(folder, texts, today)
-        if reading.parsed is None:
-            return None
-        where = {source: place.file.path.name for source, place in reading.source_places.items()}
-        by_name = _parts.split(reading.parsed, where, reading.declared)
-        return [_packed(by_name.get(path.name) or _parts._empty(path.name)) for path, _ in files]
+    gc.disable()  # for the worker's life, as `_reading.collector_paused` does for a read
+    reading = read_files(folder, texts, today)
+    if reading.parsed is None:
+        return None
+    where = {source: place.file.path.name for source, place in reading.source_places.items()}
+    by_name = _parts.split(reading.parsed, where, reading.declared)
+    return [_packed(by_name.get(path.name) or _parts._empty(path.name)) for path, _ in files]
 
 
 def _packed(part: _parts.Part) -> tuple[Any, ...]:

@@ -240,14 +240,17 @@ def read(
     today: date,
     still_valid: Callable[[date], bool] | None,
     full: Callable[[], Any],
+    *,
+    spread: Callable[[], list[Part] | None] = lambda: None,
 ) -> Parsed:
     """The parse of the folder registry made of `files`, from each file's entry where it
     has one that holds, reading only the others; `full()` is the full read (a `Reading`
-    of every file), used when nothing is cached or anything is wrong."""
+    of every file), used when nothing is cached or anything is wrong; `spread()` every
+    file's part read over the cores (`_parallel`), tried first when nothing is cached."""
     keys = [_folder.file_key(path, data) for path, data in files]
     found = [_load(key, folder, still_valid) for key in keys]
     if not any(found):
-        return _spread(folder, files, keys, today) or _from_full(folder, files, keys, full)
+        return _spread(folder, keys, today, spread) or _from_full(folder, files, keys, full)
     missing = [i for i, part in enumerate(found) if part is None]
     parts: list[Part | None] = list(found)
     if missing:
@@ -299,14 +302,12 @@ def _empty(name: str) -> Part:
     return Part(Parsed(Ledger((), Vocabularies(), ()), {}, {}, {}, (), ()), (), "")
 
 
-def _spread(folder: Path, files: Files, keys: list[str], today: date) -> Parsed | None:
-    """A large folder read in worker processes (`_parallel`), remembered file by file;
-    None when it is not (then the full read)."""
-    from wrrtrack import _parallel
-
-    if not _parallel.worth_it(files):
-        return None
-    parts = _parallel.parts(folder, files, today)
+def _spread(
+    folder: Path, keys: list[str], today: date, spread: Callable[[], list[Part] | None]
+) -> Parsed | None:
+    """The parse from every file's part read over the cores, remembered file by file; None
+    when there are none, or the checks across files fail (then the full read)."""
+    parts = spread()
     parsed = assemble(folder, parts, today) if parts is not None else None
     if parts is None or parsed is None:
         return None

@@ -204,12 +204,20 @@ def _parse_files(folder: Path, found: Bytes, today: date | None, timezone: str) 
     from wrrtrack import _parts
 
     day = today or clock.today(timezone)
+    files = list(found.files)
+
+    def spread() -> list[_parts.Part] | None:
+        from wrrtrack import _parallel
+
+        return _parallel.parts(folder, files, day) if _parallel.worth_it(files) else None
+
     return _parts.read(
         folder,
-        list(found.files),
+        files,
         day,
         still_valid(today, timezone),
         lambda: _full_reading(folder, found, day),
+        spread=spread,
     )
 
 
