@@ -218,13 +218,18 @@ def read_chunk(task: tuple[Path, Files, str, date]) -> list[Any] | None:
         texts += [(path, _yamlfile.decode(path, data)) for path, data in files]
     except RegistryInvalid:
         return None
-    gc.disable()  # for the worker's life, as `_reading.collector_paused` does for a read
-    reading = read_files(folder, texts, today)
-    if reading.parsed is None:
-        return None
-    where = {source: place.file.path.name for source, place in reading.source_places.items()}
-    by_name = _parts.split(reading.parsed, where, reading.declared)
-    return [_packed(by_name.get(path.name) or _parts._empty(path.name)) for path, _ in files]
+    enabled = gc.isenabled()
+    gc.disable()  # as `_reading.collector_paused` does for a read (which imports this)
+    try:
+        reading = read_files(folder, texts, today)
+        if reading.parsed is None:
+            return None
+        where = {source: place.file.path.name for source, place in reading.source_places.items()}
+        by_name = _parts.split(reading.parsed, where, reading.declared)
+        return [_packed(by_name.get(path.name) or _parts._empty(path.name)) for path, _ in files]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _packed(part: _parts.Part) -> tuple[Any, ...]:
