@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -617,3 +618,40 @@ def test_a_search_cut_short_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
         .missing("Het plan 7 is slecht")
         .startswith("nearest passage, ")
     )
+
+
+# Text in which many places share a word's start, with words of letters, digits and marks
+# (one that NFC leaves apart), and quotes cut from it anywhere or from a word's start,
+# as they are or changed at their first or last letter.
+_PIECES = ["De minister van SZW ", "de gemeenten", "café", "x\u0301", "_", "12", " ", ", ", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_PIECES), min_size=1, max_size=60),
+    cuts=st.lists(st.tuples(st.integers(0, 400), st.integers(1, 80)), min_size=1, max_size=40),
+)
+@example(words=["_", "De minister van SZW ", "de gemeenten"], cuts=[(1, 40)])  # '_' is no word
+def test_an_indexed_source_finds_each_quote_where_searching_it_finds_it(
+    words: list[str], cuts: list[tuple[int, int]]
+) -> None:
+    """A source asked about many quotes is indexed by its words' starts: it finds every
+    quote where a search of the whole text finds it, and no other."""
+    import wrrtrack._quotes as quotes
+
+    text = "".join(words)
+    starts = [0, *itertools.accumulate(len(word) for word in words)]
+    needles = [text[start : start + length] for start, length in cuts]  # anywhere
+    for n, length in cuts:  # from a piece's start, to a piece's end or not
+        start = starts[n % len(starts)]
+        needles += [text[start : start + length], text[start : starts[(n + length) % len(starts)]]]
+    needles += [n.replace("e", "a", 1) for n in needles] + [n[:-1] + "x" for n in needles]
+    searched, indexed = SourceText(text), SourceText(text)
+    searched._looked_for = -(10**9)  # never indexed
+    indexed._looked_for = quotes._INDEXED_AFTER  # indexed from the first quote
+    for needle in needles:
+        assert indexed.contains(needle) == searched.contains(needle), needle
+        assert indexed.find(needle) == searched.find(needle), needle
+    assert searched._starts is None
+    indexable = [fold(n) for n in needles if len(fold(n)) >= quotes._KEY and fold(n)[0].isalnum()]
+    assert (indexed._starts is not None) == bool(indexable)

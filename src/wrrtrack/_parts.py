@@ -102,11 +102,17 @@ def split(parsed: Parsed, sources_in: dict[str, str], declared: Any) -> dict[str
 def _share(part: Part) -> list[Any]:
     """What a file gives the context of the others: its declarations for the whole
     registry, and its sources."""
+    return share(part.declared, part.parsed.ledger.sources)
+
+
+def share(declared: Any, sources: tuple[Source, ...]) -> list[Any]:
+    """The share (see `_share`) of a file with these declarations (section, term, report
+    or None) and sources."""
     return [
-        [[section, *term] for section, term, report in part.declared if report is None],
+        [[section, *term] for section, term, report in declared if report is None],
         [
             [*source[:4], source.date.isoformat() if source.date else None, *source[5:]]
-            for source in part.parsed.ledger.sources
+            for source in sources
         ],
     ]
 
@@ -125,15 +131,21 @@ def contexts(parts: list[Part]) -> list[str]:
 
 def _context_text(parts: list[Part]) -> str:
     """The context document: what `parts` declare for the whole registry, their sources."""
+    return context_text([(part.declared, part.parsed.ledger.sources) for part in parts])
+
+
+def context_text(shares: list[tuple[Any, tuple[Source, ...]]]) -> str:
+    """The context document of files with these declarations (section, term, report or
+    None) and sources, in file order."""
     from wrrtrack._yamlfile import document_lines
 
     vocabularies: dict[str, dict[str, Term]] = {}
     sources: list[Source] = []
-    for part in parts:
-        for section, term, report in part.declared:
+    for declared, declared_sources in shares:
+        for section, term, report in declared:
             if report is None:
                 vocabularies.setdefault(section, {})[term.key] = term
-        sources += part.parsed.ledger.sources
+        sources += declared_sources
     lines = document_lines({"sources": sources, "vocabularies": vocabularies})
     return "\n".join(lines or ["{}"]) + "\n"
 
@@ -228,14 +240,17 @@ def read(
     today: date,
     still_valid: Callable[[date], bool] | None,
     full: Callable[[], Any],
+    *,
+    spread: Callable[[], list[Part] | None] = lambda: None,
 ) -> Parsed:
     """The parse of the folder registry made of `files`, from each file's entry where it
     has one that holds, reading only the others; `full()` is the full read (a `Reading`
-    of every file), used when nothing is cached or anything is wrong."""
+    of every file), used when nothing is cached or anything is wrong; `spread()` every
+    file's part read over the cores (`_parallel`), tried first when nothing is cached."""
     keys = [_folder.file_key(path, data) for path, data in files]
     found = [_load(key, folder, still_valid) for key in keys]
     if not any(found):
-        return _from_full(folder, files, keys, full)
+        return _spread(folder, keys, today, spread) or _from_full(folder, files, keys, full)
     missing = [i for i, part in enumerate(found) if part is None]
     parts: list[Part | None] = list(found)
     if missing:
@@ -285,6 +300,20 @@ def _read_some(
 def _empty(name: str) -> Part:
     del name
     return Part(Parsed(Ledger((), Vocabularies(), ()), {}, {}, {}, (), ()), (), "")
+
+
+def _spread(
+    folder: Path, keys: list[str], today: date, spread: Callable[[], list[Part] | None]
+) -> Parsed | None:
+    """The parse from every file's part read over the cores, remembered file by file; None
+    when there are none, or the checks across files fail (then the full read)."""
+    parts = spread()
+    parsed = assemble(folder, parts, today) if parts is not None else None
+    if parts is None or parsed is None:
+        return None
+    for key, part, context in zip(keys, parts, contexts(parts), strict=True):
+        _store(key, part._replace(context=context))
+    return parsed
 
 
 def _from_full(folder: Path, files: Files, keys: list[str], full: Callable[[], Any]) -> Parsed:

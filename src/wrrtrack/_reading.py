@@ -141,13 +141,30 @@ def listing(path: Path) -> Listing | None:
 
 
 def _parse(path: Path, read: Bytes, today: date, keep: list[Reading] | None = None) -> Parsed:
-    """The full parse (`keep`: where the whole `Reading` is put too)."""
+    """The full parse (`keep`: where the whole `Reading` is put too; without it, a large
+    folder's is read over the cores, `spread`)."""
+    if keep is None:
+        parsed = spread(path, read, today)
+        if parsed is not None:
+            return parsed
     reading = read.reading(path, today)
     if keep is not None:
         keep.append(reading)
     if reading.parsed is None:
         raise RegistryInvalid(reading.problems)
     return reading.parsed
+
+
+def spread(path: Path, read: Bytes, today: date) -> Parsed | None:
+    """The parse of a large folder registry read in worker processes (`_parallel`), when
+    that pays and it reads without a problem; else None (then read it in full)."""
+    if not read.folder:
+        return None
+    from wrrtrack import _parallel
+
+    if not _parallel.worth_it(list(read.files)):
+        return None
+    return _parallel.parse(path, list(read.files), today)
 
 
 class Read(NamedTuple):
@@ -211,12 +228,20 @@ def _parse_files(folder: Path, found: Bytes, today: date | None, timezone: str) 
     from wrrtrack import _parts
 
     day = today or clock.today(timezone)
+    files = list(found.files)
+
+    def spread() -> list[_parts.Part] | None:
+        from wrrtrack import _parallel
+
+        return _parallel.parts(folder, files, day) if _parallel.worth_it(files) else None
+
     return _parts.read(
         folder,
-        list(found.files),
+        files,
         day,
         still_valid(today, timezone),
         lambda: _full_reading(folder, found, day),
+        spread=spread,
     )
 
 

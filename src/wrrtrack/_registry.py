@@ -266,6 +266,11 @@ class Registry:
         digest = read.key() if self.use_cache else None
         parsed = _reading.cached(digest, self.path, today, self.timezone) if digest else None
         day = today or clock.today(self.timezone)
+        if parsed is None and read.folder:  # a large folder read over the cores, when it reads
+            with _reading.collector_paused():
+                parsed = _reading.spread(self.path, read, day)
+            if parsed is not None and digest:
+                _cache.store(digest, parsed)
         if parsed is not None:
             ledger = parsed.ledger
             quoted = _evidence.quotes_of(parsed)
