@@ -125,3 +125,19 @@ def test_an_edit_behind_the_index_is_seen_whatever_the_times_say(
     assert file.stat().st_size == info.st_size
     for command in (("show", "wrr103-7"), ("list", "--status", "uitgevoerd", "--format", "ids")):
         assert cli("-r", registry, *command) == cli("--no-cache", "-r", registry, *command)
+
+
+def test_a_git_checkout_of_another_version_is_seen(cli: Runner, registry: Path) -> None:
+    from tests.helpers import commit, git
+
+    where = registry if registry.is_dir() else registry.parent
+    git(where, "init", "-q")
+    commit(where, "first")
+    args = ("status", "set", "wrr103-2", "afgewezen", "--note", "n", "--by", "p")
+    assert cli("-r", registry, *args, "--date", "2026-03-01").code == 0
+    commit(where, "second")
+    for command in (("show", "wrr103-2"), ("list", "--format", "json")):
+        assert cli("-r", registry, *command) == cli("--no-cache", "-r", registry, *command)
+    git(where, "checkout", "-q", "HEAD~1", "--", ".")  # the files as they were
+    for command in (("show", "wrr103-2"), ("list", "--format", "json")):
+        assert cli("-r", registry, *command) == cli("--no-cache", "-r", registry, *command)
