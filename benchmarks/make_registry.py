@@ -1,13 +1,21 @@
 """Write a valid synthetic registry of N recommendations, for benchmarks.
 
-    python benchmarks/make_registry.py N OUT [--reports R] [--folder]
+    python benchmarks/make_registry.py N OUT [--reports R | --files R] [--folder]
+                                             [--source-mb MB] [--doorstop]
 
 OUT is the registry file (or, with --folder, the registry folder: one KEY.yaml per
 report); the source text the quotes come from is written beside it, in sources/. With
---reports R the N recommendations belong to R reports, N/R each, in one file of R
-documents or in R files. The text is realistic Dutch policy prose, made from phrases by a
-seeded random generator, so the same arguments always give the same files.
-`wrrtrack validate` accepts them.
+--reports R (or --files R) the N recommendations belong to R reports, N/R each, in one file
+of R documents or in R files. The text is realistic Dutch policy prose, made from phrases by
+a seeded random generator, so the same arguments always give the same files.
+`wrrtrack validate` accepts them. --source-mb MB makes the source text that long (the quotes
+stay where they were). --doorstop writes the same recommendations as a Doorstop document
+instead (OUT a folder, one YAML file per item), for a comparison with that tool.
+
+wrrtrack is imported only by the functions that build a registry, so that the benchmark
+harness can use the names below without holding wrrtrack in memory: every process it
+starts inherits its peak memory (on Linux a child's peak includes its parent's at the
+moment it was started).
 """
 
 from __future__ import annotations
@@ -16,10 +24,10 @@ import random
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
-from wrrtrack._vocabulary import STANCES, STATUSES, Term, Vocabularies
-from wrrtrack._yamlfile import render_registry
+if TYPE_CHECKING:
+    from wrrtrack._model import Ledger
 
 SOURCE_NAME = "sources/kabinetsreactie-synthetisch.txt"
 
@@ -88,7 +96,7 @@ THEMES = [
     ("migratiebeleid", "Migratiebeleid", "Migration policy"),
     ("uitvoering", "Uitvoering", "Implementation"),
 ]
-EXTRA_ACTORS = [Term("provincie", "provincies", "provinces", ("provinces",))]
+EXTRA_ACTOR = ("provincie", "provincies", "provinces", ("provinces",))
 
 
 def sentence(rng: random.Random) -> str:
@@ -124,10 +132,15 @@ def report_keys(reports: int) -> list[str]:
 def build(count: int, seed: int = 103, reports: int = 1) -> tuple[Ledger, str]:
     """A ledger of `count` recommendations in `reports` reports, and the source text its
     quotes are taken from."""
+    from wrrtrack._model import AdviceReport, Ledger, Reaction, Recommendation, StatusChange
+    from wrrtrack._vocabulary import STANCES, STATUSES, Term, Vocabularies
+
     rng = random.Random(seed)
     source = sorted({sentence(rng) for _ in range(max(200, count // 4))})
     themes = Vocabularies().themes.extended(Term(k, nl, en) for k, nl, en in THEMES)
-    vocabularies = Vocabularies(themes=themes, actors=Vocabularies().actors.extended(EXTRA_ACTORS))
+    vocabularies = Vocabularies(
+        themes=themes, actors=Vocabularies().actors.extended([Term(*EXTRA_ACTOR)])
+    )
     actors = vocabularies.actors.keys
     advice = [
         AdviceReport(
@@ -178,6 +191,8 @@ def build(count: int, seed: int = 103, reports: int = 1) -> tuple[Ledger, str]:
 
 def write(count: int, out: Path, *, reports: int = 1, folder: bool = False) -> Path:
     """Write the registry (a file, or with `folder` a folder of one file per report)."""
+    from wrrtrack._yamlfile import render_registry
+
     ledger, source = build(count, reports=reports)
     base = out if folder else out.parent
     (base / SOURCE_NAME).parent.mkdir(parents=True, exist_ok=True)
@@ -196,6 +211,63 @@ def write(count: int, out: Path, *, reports: int = 1, folder: bool = False) -> P
     return out
 
 
+def write_source(out: Path, megabytes: float) -> None:
+    """Make the source text beside registry `out` about `megabytes` MB long, by appending
+    prose (its first paragraphs, which the quotes come from, stay as they are)."""
+    source = (out if out.is_dir() else out.parent) / SOURCE_NAME
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text + prose(int(megabytes * 1e6)), encoding="utf-8")
+
+
+def write_doorstop(count: int, out: Path, prefix: str = "REQ") -> Path:
+    """The same `count` recommendations as a Doorstop document in folder `out`: one item
+    file per recommendation, as Doorstop keeps them (its fields, then the recommendation's
+    own as extended attributes), in sections of ten (levels 1.1 to 1.10, 2.1, …)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        """Text of several lines as a literal block, as Doorstop writes an item's text."""
+
+    def text_block(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text_block)
+    ledger, _ = build(count)
+    digits = max(5, len(str(count)))
+    out.mkdir(parents=True, exist_ok=True)
+    settings = {"settings": {"digits": digits, "itemformat": "yaml", "prefix": prefix, "sep": ""}}
+    (out / ".doorstop.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    for n, rec in enumerate(ledger.recommendations):
+        quotes = "\n\n".join(f"> {quote}" for quote in rec.quotes)
+        item = {
+            "active": True,
+            "derived": False,
+            "header": "",
+            "level": f"{n // 10 + 1}.{n % 10 + 1}",
+            "links": [],
+            "normative": True,
+            "ref": "",
+            "reviewed": None,
+            "text": f"{rec.title}\n\n{quotes}\n",
+            "theme": rec.theme,
+            "stance": rec.stance,
+            "actors": list(rec.actors),
+            "status": rec.status,
+            "history": [
+                {
+                    k: v if k != "date" else v.isoformat()
+                    for k, v in change._asdict().items()
+                    if v not in (None, ())
+                }
+                for change in rec.history
+            ],
+        }
+        text = yaml.dump(item, Dumper=Dumper, allow_unicode=True, default_flow_style=False)
+        (out / f"{prefix}{n + 1:0{digits}d}.yml").write_text(text, encoding="utf-8")
+    return out
+
+
 def size(path: Path) -> int:
     """Bytes of the registry file, or of every registry file of a folder."""
     if path.is_dir():
@@ -209,10 +281,19 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--reports", type=int, default=1)
+    parser.add_argument("--reports", "--files", type=int, default=1)
     parser.add_argument("--folder", action="store_true")
+    parser.add_argument("--source-mb", type=float, default=0.0)
+    parser.add_argument("--doorstop", action="store_true")
     args = parser.parse_args(argv)
+    if args.doorstop:
+        out = write_doorstop(args.count, args.out)
+        items = sum(p.stat().st_size for p in out.glob("*.yml"))
+        print(f"wrote {out} ({items / 1e6:.1f} MB)")
+        return 0
     out = write(args.count, args.out, reports=args.reports, folder=args.folder)
+    if args.source_mb:
+        write_source(out, args.source_mb)
     print(f"wrote {out} ({size(out) / 1e6:.1f} MB)")
     return 0
 
