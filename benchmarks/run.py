@@ -192,6 +192,7 @@ def measure_size(
             today,
             "--by",
             "bench",
+            "--again",  # a run may repeat an earlier run's entry
         ]
 
     # `add`: a new recommendation in the middle report, with a quote checked against the
@@ -472,8 +473,9 @@ def measure_large(
         shutil.rmtree(cache, ignore_errors=True)
 
     def status_argv(i: int) -> list[str]:
+        # --again: a run may repeat an earlier run's entry (same status, note and day).
         return [*r, "status", "set", some, statuses[i % 4], "--note", f"meting {i}",
-                "--date", today, "--by", "bench"]  # fmt: skip
+                "--date", today, "--by", "bench", "--again"]  # fmt: skip
 
     # The floor and cold `validate` in turn (parse, validate, parse, …), so that load on
     # the machine falls on both alike and their ratio is fair. The parse's figure is its
