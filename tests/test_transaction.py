@@ -516,3 +516,43 @@ def test_a_cold_write_reads_the_whole_when_the_text_leaves_a_doubt(
     else:
         assert done.code == 1
         assert "a-vsd-" in done.err
+
+
+def test_an_id_spelt_with_an_escape_in_another_file_is_seen(
+    cli: Runner, reports: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # YAML reads "\x61-vsd-1" as a-vsd-1: the bytes do not show it, so the whole is read.
+    other = reports / "vsd-b.yaml"
+    other.write_text(other.read_text().replace("id: b-vsd-2", 'id: "\\x61-vsd-1"'))
+    seen = scanned(monkeypatch)
+    done = cli("--no-cache", "-r", reports, "status", "set", "a-vsd-1", "vervallen", "--by", "p")
+    assert len(seen[0]) == 5  # the whole registry, which refuses it
+    assert done.code == 1
+    assert "duplicate id 'a-vsd-1'" in done.err
+
+
+PLAIN = "# a report\nformat: 1\n\nreport:\n  publisher: A\nvocabularies:\n  themes: {}\n"
+PLAIN += "recommendations:\n  - id: a-1\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        (PLAIN, True),
+        (PLAIN.replace("\n", "\r\n"), True),
+        (PLAIN + '"sources":\n  - id: s\n', False),
+        (PLAIN + "sources :\n  - id: s\n", False),
+        (PLAIN + "? sources\n: []\n", False),
+        (PLAIN + "sources: []\n", False),
+        (PLAIN.replace("\n", "\x85"), False),
+        (PLAIN.replace("\n", "\r"), False),
+        (PLAIN + "---\nvocabularies: {}\n", False),
+        ("%YAML 1.1\n---\n" + PLAIN, False),
+        ("{report: {publisher: A}, sources: []}\n", False),
+        (PLAIN.replace("report:", "vocabularies:"), False),
+    ],
+)
+def test_a_plain_report_file_is_told_by_its_top_level_lines(text: str, plain: bool) -> None:
+    from wrrtrack._transaction import _plain
+
+    assert _plain(text.encode("utf-8")) is plain

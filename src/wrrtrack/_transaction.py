@@ -406,12 +406,14 @@ def write_by_scan(
     declare anything for the whole registry.
 
     The files' bytes are searched for the ids: each id must be written as a record's id
-    in one file and appear nowhere else, in any form. Those files are read together with
-    every file that is not one plain report document (one that may declare vocabularies
-    or sources for the whole registry), edited and verified whole as a registry of their
-    own (`verified`). None when any of that does not hold: then `write_in_files` reads
-    the whole registry, and says what it says. A problem in a file this write does not
-    read is not its concern, as it is not a reader's of another file.
+    in one file and appear nowhere else, in any form, and no file may hold a backslash (a
+    double-quoted YAML escape could spell an id in other characters). Those files are read
+    together with every file that is not one plain report document (`_plain`: one that
+    may declare vocabularies or sources for the whole registry), edited and verified whole
+    as a registry of their own (`verified`). None when any of that does not hold: then
+    `write_in_files` reads the whole registry, and says what it says. A problem in a file
+    this write does not read (an id of another record given twice elsewhere) is not its
+    concern, as it is not a reader's of another file: `validate` finds it.
     """
     import re
 
@@ -434,6 +436,8 @@ def write_by_scan(
             for n, name in enumerate(wanted):
                 if name in lowered:
                     mentioned[n].append(path)
+        if any(b"\\" in data for _, data in files):
+            return None  # an escape could write an id in other letters: read the whole
         targets = []
         for name, found in zip(wanted, mentioned, strict=True):
             written = re.compile(
@@ -470,13 +474,31 @@ def write_by_scan(
     return results
 
 
+# The keys a plain report document has at its top level (see `_plain`).
+_PLAIN_KEYS = (b"format:", b"key:", b"report:", b"vocabularies:", b"recommendations:")
+# Line breaks YAML reads besides LF and CRLF (CR alone, NEL, LS, PS): a file with one is
+# not read line by line here.
+_OTHER_BREAKS = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+
+
 def _plain(data: bytes) -> bool:
     """Whether a folder's file is one report's document and nothing else (declares nothing
-    for the whole registry, holds no sources): its text says so, line by line."""
-    starts = (b"---", b"...", b"sources:", b"%")
-    if data.startswith(starts) or any(b"\n" + start in data for start in starts):
+    for the whole registry, holds no sources), as its text shows line by line: every line
+    that starts at its first column is one of the keys such a document has (`report:`
+    once), a comment, or nothing; no line break but LF and CRLF. Anything else (a key in
+    quotes or in explicit form, `---`, a directive, flow style) is not plain: the file is
+    read, as any file that may declare something for all reports is."""
+    import re
+
+    if any(mark in data for mark in _OTHER_BREAKS) or data.count(b"\r") != data.count(b"\r\n"):
         return False
-    return data.count(b"\nreport:") + data.startswith(b"report:") == 1
+    tops = re.findall(rb"\n([^ \t\r\n#][^\r\n]*)", b"\n" + data)
+    if sum(line.startswith(b"report:") for line in tops) != 1:
+        return False
+    return all(
+        any(line == key or line.startswith((key + b" ", key + b"\t")) for key in _PLAIN_KEYS)
+        for line in tops
+    )
 
 
 def _keep_index(
