@@ -266,7 +266,7 @@ def set_status(
 
     The rules of a change (`Recommendation.with_change`) are applied first.
     """
-    from wrrtrack._yamlfile import block_lines, change_mapping, count_lines, yaml_scalar
+    from wrrtrack._yamlfile import block_lines, change_mapping, yaml_scalar
 
     text, parsed = doc.text, doc.parsed
     before = parsed.ledger.get(identifier)
@@ -286,26 +286,8 @@ def set_status(
             _lines_at(text, layout.history_insert, entry, newline),
         ],
     )
-    piece, grown, span = _record_checked(
-        doc, new_text, layout=layout, before=before, after=after, today=today
-    )
-    line = count_lines(text, 0, layout.start)
-    layouts, places, blocks = _shifted(
-        parsed,
-        at=layout.history_insert,
-        grown=grown,
-        line=line + count_lines(text, layout.start, layout.history_insert),
-        added_lines=count_lines(new_text, *span) - count_lines(text, layout.start, layout.end),
-        ancestors=_ancestors(parsed, before.report, "recommendations"),
-        replaced=before.id,
-    )
-    layouts[before.id] = piece.layouts[after.id]
-    layouts = {key: layouts[key] for key in parsed.layouts}  # in the file's order
-    places.update(piece.quote_places)
-    edited = parsed._replace(
-        ledger=parsed.ledger.replace(after), layouts=layouts, quote_places=places, blocks=blocks
-    )
-    return Document(doc.path, new_text, edited), before, after
+    edited = _record_replaced(doc, new_text, before, after, today=today)
+    return edited, before, after
 
 
 # The scalar fields of a record `set_field` may set, replace or remove, each after the

@@ -282,25 +282,12 @@ class Index:
                 "WHERE position > ? AND position < ?",
                 (*grown, position, position - position % _SEQUENCE + _SEQUENCE),
             )
-            head = self.head_parsed(Path())
-            head = head._replace(
+            # The head as it was (read by the write, with its paths), its places moved.
+            head = self.head_parsed(Path())._replace(
                 blocks=edited.blocks, ledger=edited.ledger._replace(recommendations=())
             )
-            encoded = _cache._encode(head)
-            as_of = connection.execute("SELECT max(updated) FROM records").fetchone()[0]
-            encoded["as_of"] = as_of or head.ledger.as_of.isoformat()
-            latest = max(meta["latest"], encoded["latest"], row[9])
-            head_data = json.dumps(encoded, ensure_ascii=False)
-            connection.execute("DELETE FROM head")
-            connection.execute(
-                "INSERT INTO head VALUES (?, ?)", (head_data, _check(self.salt, [head_data]))
-            )
-            _stamp(connection, self.salt, stamped)
-            connection.execute("DELETE FROM meta")
-            connection.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                _meta(new_key, latest, int(meta["count"]), self.salt).items(),
-            )
+            latest = max(meta["latest"], row[9])
+            self._new_head(head, new_key, latest, int(meta["count"]), stamped)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -367,26 +354,33 @@ class Index:
                 blocks.update(edited.blocks)
                 ledger = edited.ledger._replace(recommendations=())
                 latest = max([latest, *(row[9] for row in rows)])
-            head = _cache._encode(old_head._replace(ledger=ledger, blocks=blocks))
-            as_of = connection.execute("SELECT max(updated) FROM records").fetchone()[0]
-            head["as_of"] = as_of or ledger.as_of.isoformat()
-            latest = max(latest, head["latest"])
-            head_data = json.dumps(head, ensure_ascii=False)
-            connection.execute("DELETE FROM head")
-            connection.execute(
-                "INSERT INTO head VALUES (?, ?)", (head_data, _check(self.salt, [head_data]))
-            )
-            _stamp(connection, self.salt, stamped)
-            connection.execute("DELETE FROM meta")
-            connection.executemany(
-                "INSERT INTO meta VALUES (?, ?)", _meta(new_key, latest, count, self.salt).items()
-            )
+            head = old_head._replace(ledger=ledger, blocks=blocks)
+            self._new_head(head, new_key, latest, count, stamped)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
         finally:
             self._head = None
+
+    def _new_head(
+        self, head: Parsed, new_key: str, latest: str, count: int, stamped: list[Stamped]
+    ) -> None:
+        """In a write's transaction: the head `head` (its day that of the newest record),
+        the written files' stamps, and the meta of the bytes under `new_key`."""
+        connection = self.connection
+        encoded = _cache._encode(head)
+        as_of = connection.execute("SELECT max(updated) FROM records").fetchone()[0]
+        encoded["as_of"] = as_of or head.ledger.as_of.isoformat()
+        latest = max(latest, encoded["latest"])
+        data = json.dumps(encoded, ensure_ascii=False)
+        connection.execute("DELETE FROM head")
+        connection.execute("INSERT INTO head VALUES (?, ?)", (data, _check(self.salt, [data])))
+        _stamp(connection, self.salt, stamped)
+        connection.execute("DELETE FROM meta")
+        connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)", _meta(new_key, latest, count, self.salt).items()
+        )
 
     def ids(self) -> list[str]:
         """Every record's id, in registry order (for writers checking ids across files)."""
