@@ -308,7 +308,7 @@ def set_field(
     """
     import re
 
-    from wrrtrack._yamlfile import count_lines, record_mapping
+    from wrrtrack._yamlfile import record_mapping
 
     if name not in _SETTABLE:
         raise ValueError(f"set_field sets {', '.join(_SETTABLE)}, not {name!r}")
@@ -345,25 +345,7 @@ def set_field(
         if start < 0 or not text[start - 1 : start] == "\n":
             raise _refuse(doc.path, before.id)  # a status on the file's last line, unended
     new_text = text[:start] + line + text[end:]
-    piece, grown, span = _record_checked(
-        doc, new_text, layout=layout, before=before, after=after, today=today
-    )
-    layouts, places, blocks = _shifted(
-        parsed,
-        at=start + 1,  # after the record's start: the record itself is read back
-        grown=grown,
-        line=count_lines(text, 0, start),
-        added_lines=count_lines(new_text, *span) - count_lines(text, layout.start, layout.end),
-        ancestors=(),
-        replaced=before.id,
-    )
-    layouts[before.id] = piece.layouts[after.id]
-    layouts = {key: layouts[key] for key in parsed.layouts}  # in the file's order
-    places.update(piece.quote_places)
-    edited = parsed._replace(
-        ledger=parsed.ledger.replace(after), layouts=layouts, quote_places=places, blocks=blocks
-    )
-    return Document(doc.path, new_text, edited), before, after
+    return _record_replaced(doc, new_text, before, after, today=today), before, after
 
 
 def _document_of(parsed: Parsed, report: str | None) -> int:

@@ -26,7 +26,7 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
@@ -141,6 +141,7 @@ class Index:
         self.keyed = Keyed("", [], [])
         self.stamped: dict[str, Stamped] = {}
         self._head: Parsed | None = None
+        self.registry = Path()  # the registry's path, as `known` was given it
 
     def _records(self, sql: str, parameters: Iterable[Any] = ()) -> list[Recommendation]:
         found = []
@@ -269,8 +270,7 @@ class Index:
         places of the records after it, the head's places (`edited`'s), in one
         transaction with the registry's new key."""
         connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
             row = _row(self.salt, position, "", rec, layout)
             connection.execute("DELETE FROM records WHERE position = ?", (position,))
@@ -282,18 +282,12 @@ class Index:
                 "WHERE position > ? AND position < ?",
                 (*grown, position, position - position % _SEQUENCE + _SEQUENCE),
             )
-            # The head as it was (read by the write, with its paths), its places moved.
-            head = self.head_parsed(Path())._replace(
+            # The head as it was, its places moved.
+            head = self.head_parsed(self.registry)._replace(
                 blocks=edited.blocks, ledger=edited.ledger._replace(recommendations=())
             )
             latest = max(meta["latest"], row[9])
             self._new_head(head, new_key, latest, int(meta["count"]), stamped)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        finally:
-            self._head = None
 
     def head_parsed(self, registry: Path) -> Parsed:
         """The head as a parse without records (reports, vocabularies, sources, blocks)."""
@@ -327,8 +321,7 @@ class Index:
         numbers = {file: n for n, file in enumerate(sorted(set(old_head.files)))}
         names = {name for name, _ in edits}
         connection = self.connection
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
             count = int(meta["count"])
             latest = meta["latest"]
@@ -356,9 +349,17 @@ class Index:
                 latest = max([latest, *(row[9] for row in rows)])
             head = old_head._replace(ledger=ledger, blocks=blocks)
             self._new_head(head, new_key, latest, count, stamped)
-            connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write's transaction: all of it, or (on any exception) none of it; the head
+        is read again afterwards."""
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            self.connection.execute("ROLLBACK")
             raise
         finally:
             self._head = None
@@ -629,6 +630,7 @@ def known(registry: Path, listing: Listing, folder: bool, still_valid: Any) -> I
             connection.close()
             return None
         index.keyed = found
+        index.registry = registry
         index.stamped = {**files, **{entry.name: entry for entry in found.hashed}}
         if found.hashed:
             with contextlib.suppress(sqlite3.Error):  # stamps spare work; never an error
