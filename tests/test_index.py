@@ -37,18 +37,6 @@ def _every_registry_indexed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_index, "SMALLEST", 0)
 
 
-@pytest.fixture(params=["file", "folder"])
-def layout(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
-    if request.param == "file":
-        shutil.copytree(ROOT / "data", tmp_path / "data")
-        return tmp_path / "data" / "recommendations.yaml"
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    shutil.copytree(ROOT / "data" / "sources", folder / "sources")
-    shutil.copyfile(SHIPPED, folder / "wrr-103.yaml")
-    return folder
-
-
 def answers(cli: Runner, registry: Path, *, cache: bool = True) -> list[tuple[int, str, str]]:
     options = () if cache else ("--no-cache",)
     found = [cli(*options, "-r", registry, *command) for command in COMMANDS]

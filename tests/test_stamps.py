@@ -4,13 +4,12 @@ index believes a stamp only then, reading and hashing every other file."""
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHIPPED, Runner
+from tests.conftest import Runner
 from wrrtrack import _folder, _index, _stamps, storage
 
 SECOND = 1_000_000_000
@@ -43,24 +42,18 @@ def test_a_stamp_is_taken_from_stat(tmp_path: Path) -> None:
     assert _stamps.of(info) == (3, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
-@pytest.fixture(params=["file", "folder"])
-def registry(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+@pytest.fixture
+def registry(layout: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped registry, as a file or a folder (with a second file of vocabularies
+    for all reports), indexed however small, its stamps believed at once."""
     monkeypatch.setattr(_index, "SMALLEST", 0)
     # As if every file had been hashed long after it was last changed.
     monkeypatch.setattr(_stamps, "now", lambda: time.time_ns() + 10 * _stamps.MARGIN)
-    if request.param == "file":
-        shutil.copytree(ROOT / "data", tmp_path / "data")
-        return tmp_path / "data" / "recommendations.yaml"
-    folder = tmp_path / "reports"
-    folder.mkdir()
-    shutil.copytree(ROOT / "data" / "sources", folder / "sources")
-    shutil.copyfile(SHIPPED, folder / "wrr-103.yaml")
-    (folder / "other.yaml").write_text(
-        "vocabularies:\n  themes:\n    extra: {nl: Extra, en: Extra}\n"
-    )
-    return folder
+    if layout.is_dir():
+        (layout / "other.yaml").write_text(
+            "vocabularies:\n  themes:\n    extra: {nl: Extra, en: Extra}\n"
+        )
+    return layout
 
 
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
