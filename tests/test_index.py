@@ -400,3 +400,24 @@ def test_a_damaged_place_or_stamp_never_misplaces_a_write(
     for path in sorted(full.rglob("*.yaml")):
         assert (indexed / path.relative_to(full)).read_bytes() == path.read_bytes()
     assert answers(cli, indexed) == answers(cli, indexed, cache=False)
+
+
+def test_a_file_changed_by_hand_replaces_that_files_rows_only(
+    cli: Runner, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_second_report(cli, folder)
+    (folder / "extra.yaml").write_text("vocabularies:\n  themes:\n    extra: {nl: E, en: E}\n")
+    assert answers(cli, folder)  # the index of the four files
+    edit_in_place(folder / f"{KEY}.yaml", b"Een aanspreekpunt", b"Een aanspreekpost")
+
+    built: list[object] = []  # (an error here would be swallowed: the cache never fails)
+    monkeypatch.setattr(_index, "_fill", lambda *args: built.append(args))
+    show = ("show", "vsd-1", "--format", "json")
+    assert cli("-r", folder, *show) == cli("--no-cache", "-r", folder, *show)
+    assert "aanspreekpost" in cli("-r", folder, *show).out
+    assert built == []
+    assert answers(cli, folder) == answers(cli, folder, cache=False)
+    # A file added is not a file changed: the index is built anew, and answers.
+    monkeypatch.undo()
+    (folder / "more.yaml").write_text("vocabularies:\n  themes:\n    meer: {nl: M, en: M}\n")
+    assert answers(cli, folder) == answers(cli, folder, cache=False)

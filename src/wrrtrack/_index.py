@@ -699,7 +699,8 @@ def _store(
     if connection is None:
         return
     try:
-        _fill(connection, key, parsed, files, data)
+        if not _refreshed(connection, key, parsed, files):
+            _fill(connection, key, parsed, files, data)
     except sqlite3.DatabaseError:  # not a database, or a damaged one: start again
         connection.close()
         _remove(db)
@@ -730,13 +731,9 @@ def _bytes(places: list[tuple[int, int]], text: str | None) -> list[int]:
     return found
 
 
-def _fill(
-    connection: sqlite3.Connection,
-    key: str,
-    parsed: Parsed,
-    files: list[Stamped],
-    data: bytes | None = None,
-) -> None:
+def _head_of(parsed: Parsed) -> tuple[str, str]:
+    """The head of a registry's parse (what every command needs but its records), and
+    its newest date, as the cache's entry has it."""
     ledger = parsed.ledger
     head_parsed = parsed._replace(
         ledger=ledger._replace(recommendations=()),
@@ -747,9 +744,80 @@ def _fill(
     dates = [d for report in ledger.reports for d in (report.date, report.reaction.date)]
     dates += [c.date for r in ledger.recommendations for c in r.history]
     dates += [s.date for s in ledger.sources if s.date]
-    latest = max(dates, default=date.min).isoformat()  # as the cache's entry has it
     head["as_of"] = ledger.as_of.isoformat()
-    head_data = json.dumps(head, ensure_ascii=False)
+    return json.dumps(head, ensure_ascii=False), max(dates, default=date.min).isoformat()
+
+
+def _refreshed(
+    connection: sqlite3.Connection, key: str, parsed: Parsed, files: list[Stamped]
+) -> bool:
+    """The index of a folder registry brought to its new parse by replacing the rows of
+    the files whose bytes changed only (a file edited by hand, a `git pull`), when the
+    folder has the same files as the index knows, of which most are unchanged; False
+    when it cannot be (then it is built anew)."""
+    if not parsed.files:
+        return False
+    try:
+        meta = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+        salt = meta.get("salt", "")
+        known = _stamped_files(connection, salt)
+    except (sqlite3.Error, ValueError):
+        return False
+    current = _meta(key, "", 0, salt)
+    if not salt or any(meta.get(name) != current[name] for name in ("format", "version", "code")):
+        return False
+    if {entry.name for entry in files} != set(known) or len(files) != len(set(parsed.files)):
+        return False
+    changed = [entry.name for entry in files if known[entry.name].key != entry.key]
+    if not changed or len(changed) * 2 > len(files):
+        return False
+    file_of = dict(zip(parsed.documents, parsed.files, strict=True))
+    numbers = _numbers(parsed)
+    head_data, latest = _head_of(parsed)
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for name in changed:
+            connection.execute(
+                "DELETE FROM places WHERE position IN "
+                "(SELECT position FROM records WHERE file = ?)",
+                (name,),
+            )
+            connection.execute("DELETE FROM records WHERE file = ?", (name,))
+            records = [rec for rec in parsed.ledger.recommendations if file_of[rec.report] == name]
+            rows, places = _rows(salt, parsed, records, numbers)
+            connection.executemany(
+                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            connection.executemany("INSERT INTO places VALUES (?, ?, -1)", places)
+        count = connection.execute("SELECT count(*) FROM records").fetchone()[0]
+        if count != len(parsed.ledger.recommendations):
+            raise Stale  # rows the index had that the files do not: build it anew
+        connection.execute("DELETE FROM head")
+        connection.execute("INSERT INTO head VALUES (?, ?)", (head_data, _check(salt, [head_data])))
+        _stamp(connection, salt, files)
+        connection.execute("DELETE FROM meta")
+        connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)", _meta(key, latest, count, salt).items()
+        )
+        connection.execute("COMMIT")
+    except (Stale, sqlite3.Error, KeyError, ValueError):
+        connection.execute("ROLLBACK")
+        return False
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return True
+
+
+def _fill(
+    connection: sqlite3.Connection,
+    key: str,
+    parsed: Parsed,
+    files: list[Stamped],
+    data: bytes | None = None,
+) -> None:
+    ledger = parsed.ledger
+    head_data, latest = _head_of(parsed)
     salt = os.urandom(16).hex()  # each build its own: rows of another build do not match
     rows, places = _rows(salt, parsed, ledger.recommendations, _numbers(parsed))
     text = None if data is None or parsed.files else data.decode("utf-8", "surrogatepass")
