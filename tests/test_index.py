@@ -421,3 +421,24 @@ def test_a_file_changed_by_hand_replaces_that_files_rows_only(
     monkeypatch.undo()
     (folder / "more.yaml").write_text("vocabularies:\n  themes:\n    meer: {nl: M, en: M}\n")
     assert answers(cli, folder) == answers(cli, folder, cache=False)
+
+
+def test_a_key_taken_away_in_another_file_is_seen_in_the_records_that_use_it(
+    cli: Runner, folder: Path
+) -> None:
+    # A record's values are its own text, so a changed file's rows are all that change;
+    # but a record in an unchanged file may stop being valid, which a full read says.
+    with_second_report(cli, folder)
+    vocab = folder / "all.yaml"
+    vocab.write_text("vocabularies:\n  themes:\n    buurt: {nl: Buurt, en: Area}\n")
+    report = folder / f"{KEY}.yaml"
+    report.write_text(report.read_text().replace("theme: wijkaanpak", "theme: buurt", 1))
+    show = ("show", "vsd-1", "--format", "json")
+    assert answers(cli, folder) == answers(cli, folder, cache=False)
+    assert '"theme": "buurt"' in cli("-r", folder, *show).out
+    edit_in_place(vocab, b"buurt: {nl: Buurt, en: Area}", b"wijk1: {nl: Buurt, en: Area}")
+    got = cli("-r", folder, *show)
+    assert got == cli("--no-cache", "-r", folder, *show)
+    assert got.code == 1
+    assert "unknown theme 'buurt'" in got.err
+    assert answers(cli, folder) == answers(cli, folder, cache=False)
