@@ -501,6 +501,8 @@ class Registry:
                 "by",
             )
 
+        folder = self.is_folder
+
         def change(doc: Document) -> tuple[Document, dict[str, StatusUpdate]]:
             from wrrtrack import _edit, _evidence
 
@@ -511,7 +513,7 @@ class Registry:
             # file of each was looked up); a registry file holds all, or says which not.
             here = {rid.casefold() for rid in doc.parsed.layouts}
             for identifier in identifiers:
-                if self.is_folder and identifier.strip().casefold() not in here:
+                if folder and identifier.strip().casefold() not in here:
                     continue  # in another file of the folder registry
                 if doc.parsed.ledger.get(identifier).id not in doc.parsed.layouts:
                     continue

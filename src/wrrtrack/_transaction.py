@@ -19,7 +19,7 @@ cached under the new bytes' key.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -246,34 +246,51 @@ def write_by_index(
     Refusals of the change itself (`InvalidChange`, `UnknownTerm`, `EvidenceRefused`) are
     the whole registry's, and are raised.
     """
+    with _indexed(folder, folder, folder / LOCK_NAME, reader) as found:
+        if found is None:
+            return None
+        listing, index = found
+        edits = _edits_by_index(folder, index, edit, targets)
+        if edits is None:
+            return None
+        for path, _, data, _, _ in edits:
+            _replace(path, data)
+        # From here the change is made: the index is a cache, rebuilt when wrong.
+        sizes = {name: (size, key) for name, size, key in index.keyed.entries}
+        for path, _, data, _, _ in edits:
+            sizes[path.name] = (len(data), _folder_key(path, data))
+        new_key = _folder_key_of(listing, sizes)
+        with contextlib.suppress(Exception):
+            _keep_index(index, folder, edits, sizes, new_key)
+        last = edits[-1]
+        done(Written(last[0], last[3], index.keyed.key, lambda: new_key, partial=True))
+        return [result for *_, result in edits]
+
+
+@contextlib.contextmanager
+def _indexed(
+    registry: Path, listed: Path, lock: Path, reader: Reader
+) -> Iterator[tuple[_reading.Listing, Any] | None]:
+    """Under the registry's lock (taken on `lock`): its files as they are (`listed`: the
+    folder, or the file where it really is) and its index, when that answers for them;
+    None when it does not, or the registry is small, or written without the cache."""
     from wrrtrack import _index
 
-    if not reader.use_cache or not _large(folder, indexed=True):
-        return None
-    with storage.locked(folder / LOCK_NAME):
-        listing = _reading.listing(folder)
+    if not reader.use_cache or not _large(registry, indexed=True):
+        yield None
+        return
+    with storage.locked(lock):
+        listing = _reading.listing(listed)
         if listing is None or sum(info.st_size for _, info in listing) < _index.SMALLEST:
-            return None
+            yield None
+            return
         still = _reading.still_valid(reader.today, reader.timezone)
-        index = _index.known(folder, listing, True, still)
+        index = _index.known(registry, listing, listed.is_dir(), still)
         if index is None:
-            return None
+            yield None
+            return
         try:
-            edits = _edits_by_index(folder, index, edit, targets)
-            if edits is None:
-                return None
-            for path, _, data, _, _ in edits:
-                _replace(path, data)
-            # From here the change is made: the index is a cache, rebuilt when wrong.
-            sizes = {name: (size, key) for name, size, key in index.keyed.entries}
-            for path, _, data, _, _ in edits:
-                sizes[path.name] = (len(data), _folder_key(path, data))
-            new_key = _folder_key_of(listing, sizes)
-            with contextlib.suppress(Exception):
-                _keep_index(index, folder, edits, sizes, new_key)
-            last = edits[-1]
-            done(Written(last[0], last[3], index.keyed.key, lambda: new_key, partial=True))
-            return [result for *_, result in edits]
+            yield listing, index
         finally:
             index.connection.close()
 
@@ -293,33 +310,22 @@ def write_record_by_index(
     done from the index: then `write_file` makes the change and says what it says.
     Refusals of the change itself are the whole registry's, and are raised.
     """
-    from wrrtrack import _index
-
-    if not reader.use_cache or not _large(path, indexed=True):
-        return None
     real = storage.resolved(path)
-    with storage.locked(real):
-        listing = _reading.listing(real)
-        if listing is None or listing[0][1].st_size < _index.SMALLEST:
+    with _indexed(path, real, real, reader) as indexed:
+        if indexed is None:
             return None
-        still = _reading.still_valid(reader.today, reader.timezone)
-        index = _index.known(path, listing, False, still)
-        if index is None:
+        listing, index = indexed
+        found = _record_by_index(path, real, listing, index, edit=edit, identifier=identifier)
+        if found is None:
             return None
-        try:
-            found = _record_by_index(path, real, listing, index, edit=edit, identifier=identifier)
-            if found is None:
-                return None
-            new_data, result, update = found
-            _replace(real, new_data)
-            new_key = _cache.key(new_data)
-            # From here the change is made: the index is a cache, rebuilt when wrong.
-            with contextlib.suppress(Exception):
-                _keep_record(index, real, new_data, new_key, update)
-            done(Written(path, update[3], index.keyed.key, lambda: new_key, partial=True))
-            return result
-        finally:
-            index.connection.close()
+        new_data, result, update = found
+        _replace(real, new_data)
+        new_key = _cache.key(new_data)
+        # From here the change is made: the index is a cache, rebuilt when wrong.
+        with contextlib.suppress(Exception):
+            _keep_record(index, real, new_data, new_key, update)
+        done(Written(path, update[3], index.keyed.key, lambda: new_key, partial=True))
+        return result
 
 
 def _record_by_index(
@@ -546,7 +552,6 @@ def _edits_by_index(
     import sqlite3
 
     from wrrtrack import _alike, _folder, _index
-    from wrrtrack._errors import EvidenceRefused, UnknownTerm
 
     try:
         head = index.head_parsed(folder)
